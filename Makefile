@@ -1,0 +1,76 @@
+# nstop: see README.md. Objects go to build/; user CFLAGS are respected.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+PKGS := ncursesw libnl-3.0 libnl-route-3.0 libproc2
+CFLAGS ?= -O2 -g
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS := $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LIBS := $(PKG_LIBS) -lm
+
+B ?= build
+SRCS := $(wildcard src/*.c src/util/*.c src/collect/*.c src/act/*.c src/ui/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS := $(SRCS:%.c=$(B)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route-3-dev \
+	libproc2-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static
+
+.PHONY: all test check-asan check-man install uninstall clean deps unit
+
+all: nstop
+
+nstop: $(B)/nstop
+	cp $< $@
+
+$(B)/nstop: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(B)/libnstop.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
+
+unit: $(UNIT_BINS)
+
+test: nstop $(UNIT_BINS)
+	B=$(B) tests/run.sh
+
+check-asan:
+	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+check-man:
+	mandoc -Tlint -W warning man/nstop.8
+
+install: nstop
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 nstop $(DESTDIR)$(BINDIR)/nstop
+	install -m 0644 man/nstop.8 $(DESTDIR)$(MANDIR)/man8/nstop.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8
+
+clean:
+	rm -rf build nstop
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEBIAN_PKGS)
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The batch subcommands: ns, cgroups, ps and snapshot. Output is a contract. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nstop.h"
+
+enum {
+	OPT_LIST_COLUMNS = 256,
+	OPT_SYSROOT,
+	OPT_NS,
+	OPT_CGROUP,
+};
+
+/* Options every listing shares. */
+struct listopts {
+	const char *cmd;
+	const char *sysroot;
+	const char *columns;
+	bool json, noheadings, list_columns;
+	double interval;
+	bool interval_set;
+	uint64_t count;
+};
+
+static const char *escaped(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	str_escape(b, s, strlen(s), ESC_TEXT);
+	return buf_str(b);
+}
+
+static void bad_option(const char *cmd, char **argv, int optopt_)
+{
+	struct buf b = {0};
+	if (optopt_ && optopt_ < 256)
+		usage_error("%s: unknown option or missing value: -%c (see nstop --help)", cmd,
+			    optopt_);
+	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
+		    escaped(&b, argv[optind - 1]));
+}
+
+/* Handles a shared option; returns false when c is not one. */
+static bool list_opt(struct listopts *lo, int c, const char *arg)
+{
+	struct buf b = {0};
+	switch (c) {
+	case 'J':
+		lo->json = true;
+		return true;
+	case 'o':
+		lo->columns = arg;
+		return true;
+	case 'H':
+		lo->noheadings = true;
+		return true;
+	case OPT_LIST_COLUMNS:
+		lo->list_columns = true;
+		return true;
+	case OPT_SYSROOT:
+		lo->sysroot = arg;
+		return true;
+	case 'd':
+		if (str_parse_seconds(arg, &lo->interval) < 0)
+			usage_error("%s: --interval: not a number of seconds (0 to 86400): %s",
+				    lo->cmd, escaped(&b, arg));
+		lo->interval_set = true;
+		return true;
+	case 'n':
+		if (str_parse_u64(arg, &lo->count) < 0 || lo->count == 0 || lo->count > 1000000)
+			usage_error("%s: --count: not a positive count: %s", lo->cmd,
+				    escaped(&b, arg));
+		return true;
+	}
+	return false;
+}
+
+#define COMMON_LONGOPTS                                             \
+	{"json", no_argument, NULL, 'J'},                           \
+	{"output", required_argument, NULL, 'o'},                   \
+	{"noheadings", no_argument, NULL, 'H'},                     \
+	{"list-columns", no_argument, NULL, OPT_LIST_COLUMNS},      \
+	{"sysroot", required_argument, NULL, OPT_SYSROOT}
+
+static void open_root(const struct listopts *lo, const struct globalopts *g, struct sysroot *sr)
+{
+	struct nerr e = {0};
+	const char *dir = lo->sysroot ? lo->sysroot : g->sysroot;
+	if (sysroot_open(sr, dir, &e) < 0) {
+		struct buf b = {0};
+		usage_error("--sysroot: %s", escaped(&b, e.msg));
+	}
+}
+
+static void select_cols(const struct table *t, struct listopts *lo, struct outopts *o)
+{
+	o->json = lo->json;
+	o->noheadings = lo->noheadings;
+	if (out_select_columns(t, lo->columns, o) < 0)
+		exit(2);
+}
+
+static void sleep_sec(double sec)
+{
+	struct timespec ts = {(time_t)sec, (long)((sec - floor(sec)) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- nstop ns ---- */
+
+enum { TREE_NONE, TREE_PROCESS, TREE_OWNER, TREE_PARENT };
+
+/*
+ * Trees as lsns draws them. TREE_PROCESS (its default): rows in inode order,
+ * each under the latest earlier row whose process is its process's parent.
+ * TREE_OWNER and TREE_PARENT: before a row, its owner (or its parent; for a
+ * namespace with no parent, its owner) is emitted first, so rows are
+ * reordered; a row hangs under its owner (or parent) when that is listed.
+ * On return sel is in emission order and parent[] indexes into it.
+ */
+struct nsorder {
+	const struct nsinfo **in, **out;
+	long *parent;
+	size_t n, nout;
+	struct hmap pos, emitted; /* ino -> index in in[], ino -> index in out[] + 1 */
+	int mode;
+};
+
+static void ns_emit(struct nsorder *x, size_t i, int depth)
+{
+	const struct nsinfo *r = x->in[i];
+	if (hmap_get(&x->emitted, r->ino, NULL) || depth > 64)
+		return;
+	uint64_t up = x->mode == TREE_OWNER ? r->owner_ino : r->parent_ino;
+	uint64_t first = up ? up : (x->mode == TREE_PARENT ? r->owner_ino : 0);
+	uint32_t k;
+	if (first && first != r->ino && hmap_get(&x->pos, first, &k))
+		ns_emit(x, k, depth + 1);
+	if (hmap_get(&x->emitted, r->ino, NULL))
+		return; /* emitted meanwhile through a loop: never twice */
+	long par = -1;
+	uint32_t e;
+	if (up && up != r->ino && hmap_get(&x->emitted, up, &e))
+		par = (long)e - 1;
+	x->out[x->nout] = r;
+	x->parent[x->nout] = par;
+	x->nout++;
+	hmap_put(&x->emitted, r->ino, (uint32_t)x->nout);
+}
+
+static long *ns_tree_order(const struct snap *s, const struct nsinfo **sel, size_t n, int mode)
+{
+	long *parent = xcalloc(n + 1, sizeof(*parent));
+	if (mode == TREE_PROCESS) {
+		struct hmap last = {0};
+		for (size_t i = 0; i < n; i++) {
+			uint32_t k;
+			const struct proc *p = snap_proc(s, sel[i]->pid);
+			parent[i] = -1;
+			if (p && p->ppid > 0 && hmap_get(&last, (uint64_t)p->ppid, &k))
+				parent[i] = (long)k;
+			if (!sel[i]->ghost)
+				hmap_put(&last, (uint64_t)sel[i]->pid, (uint32_t)i);
+		}
+		hmap_free(&last);
+		return parent;
+	}
+	struct nsorder x = {.in = sel, .n = n, .parent = parent, .mode = mode};
+	x.out = xcalloc(n + 1, sizeof(*x.out));
+	for (size_t i = 0; i < n; i++)
+		hmap_put(&x.pos, sel[i]->ino, (uint32_t)i);
+	for (size_t i = 0; i < n; i++)
+		ns_emit(&x, i, 0);
+	memcpy(sel, x.out, n * sizeof(*sel));
+	free(x.out);
+	hmap_free(&x.pos);
+	hmap_free(&x.emitted);
+	return parent;
+}
+
+int cmd_ns(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		{"type", required_argument, NULL, 't'},
+		{"tree", required_argument, NULL, 'T'},
+		{"list", no_argument, NULL, 'l'},
+		{0},
+	};
+	struct listopts lo = {.cmd = "ns"};
+	bool types[NS_NTYPES] = {0}, anytype = false;
+	int tree = TREE_PROCESS;
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+Jo:Ht:T:l", lopts, NULL)) != -1) {
+		if (list_opt(&lo, c, optarg))
+			continue;
+		if (c == 't') {
+			int t = ns_type_parse(optarg);
+			if (t < 0)
+				usage_error("ns: unknown namespace type: %s (cgroup, ipc, mnt, net, "
+					    "pid, time, user, uts)", escaped(&b, optarg));
+			types[t] = anytype = true;
+		} else if (c == 'T') {
+			if (!strcmp(optarg, "owner"))
+				tree = TREE_OWNER;
+			else if (!strcmp(optarg, "parent"))
+				tree = TREE_PARENT;
+			else if (!strcmp(optarg, "process"))
+				tree = TREE_PROCESS;
+			else
+				usage_error("ns: --tree: expected owner, parent or process, not %s",
+					    escaped(&b, optarg));
+		} else if (c == 'l') {
+			tree = TREE_NONE;
+		} else {
+			bad_option("ns", argv, optopt);
+		}
+	}
+	if (optind < argc)
+		usage_error("ns: unexpected argument: %s", escaped(&b, argv[optind]));
+	if (lo.list_columns) {
+		out_list_columns(stdout, &table_ns);
+		return 0;
+	}
+	struct outopts o = {0};
+	select_cols(&table_ns, &lo, &o);
+	struct sysroot sr;
+	open_root(&lo, g, &sr);
+	struct users *u = users_new(&sr);
+	struct snap *s = snap_take(&sr, u, SNAP_PROCS | SNAP_NS, NULL);
+
+	/* ghosts (namespaces without processes) appear only in owner/parent trees */
+	bool ghosts = tree == TREE_OWNER || tree == TREE_PARENT;
+	const struct nsinfo **sel = xcalloc(s->nns + 1, sizeof(*sel));
+	size_t nsel = 0;
+	for (size_t i = 0; i < s->nns; i++)
+		if ((!anytype || types[s->ns[i].type]) && (ghosts || !s->ns[i].ghost))
+			sel[nsel++] = &s->ns[i];
+
+	long *parent = tree != TREE_NONE ? ns_tree_order(s, sel, nsel, tree) : NULL;
+	if (lo.json) {
+		struct buf out = {0};
+		struct json j;
+		json_init(&j, &out, true);
+		json_obj_begin(&j, NULL);
+		if (parent)
+			out_json_tree(&j, s, &table_ns, &o, (const void *const *)sel, nsel, parent);
+		else
+			out_json_rows(&j, s, &table_ns, &o, (const void *const *)sel, nsel);
+		json_obj_end(&j);
+		out_flush(stdout, &out);
+		buf_free(&out);
+	} else if (parent) {
+		/* lsns draws the process tree in COMMAND, the others in NS */
+		struct tree t = {0};
+		tree_build(&t, parent, nsel);
+		const struct column *tc = table_find(&table_ns, tree == TREE_PROCESS ? "COMMAND" : "NS",
+						     tree == TREE_PROCESS ? 7 : 2);
+		bool shown = false;
+		for (size_t k = 0; k < o.ncols; k++)
+			shown |= o.cols[k] == tc;
+		if (!shown && o.ncols)
+			tc = o.cols[o.ncols - 1];
+		out_text(stdout, s, &table_ns, &o, (const void *const *)sel, nsel, &t, tc);
+		tree_free(&t);
+	} else {
+		out_text(stdout, s, &table_ns, &o, (const void *const *)sel, nsel, NULL, NULL);
+	}
+	free(parent);
+	free(sel);
+	free(o.cols);
+	snap_free(s);
+	users_free(u);
+	sysroot_close(&sr);
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- nstop cgroups ---- */
+
+int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		{"interval", required_argument, NULL, 'd'},
+		{"count", required_argument, NULL, 'n'},
+		{0},
+	};
+	struct listopts lo = {.cmd = "cgroups", .interval = 1, .count = 1};
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+Jo:Hd:n:", lopts, NULL)) != -1)
+		if (!list_opt(&lo, c, optarg))
+			bad_option("cgroups", argv, optopt);
+	if (optind < argc)
+		usage_error("cgroups: unexpected argument: %s", escaped(&b, argv[optind]));
+	if (lo.list_columns) {
+		out_list_columns(stdout, &table_cgroups);
+		return 0;
+	}
+	struct outopts o = {0};
+	select_cols(&table_cgroups, &lo, &o);
+	struct sysroot sr;
+	open_root(&lo, g, &sr);
+	if (sr.layout == CG_NONE) {
+		warnmsg("cgroups: no cgroup filesystem is mounted under %s",
+			escaped(&b, sr.live ? "/sys/fs/cgroup" : sr.dir));
+		sysroot_close(&sr);
+		buf_free(&b);
+		free(o.cols);
+		return 1;
+	}
+	struct users *u = users_new(&sr);
+	unsigned what = SNAP_PROCS | SNAP_CGROUPS;
+	struct snap *prev = snap_take(&sr, u, what, NULL);
+	for (uint64_t i = 0; i < lo.count; i++) {
+		sleep_sec(lo.interval);
+		struct snap *s = snap_take(&sr, u, what, prev);
+		const void **rows = xcalloc(s->ncgs + 1, sizeof(*rows));
+		for (size_t k = 0; k < s->ncgs; k++)
+			rows[k] = &s->cgs[k];
+		if (lo.json) {
+			struct buf out = {0};
+			struct json j;
+			json_init(&j, &out, true);
+			json_obj_begin(&j, NULL);
+			out_json_rows(&j, s, &table_cgroups, &o, (const void *const *)rows, s->ncgs);
+			json_obj_end(&j);
+			out_flush(stdout, &out);
+			buf_free(&out);
+		} else {
+			if (i)
+				fputc('\n', stdout);
+			out_text(stdout, s, &table_cgroups, &o, (const void *const *)rows, s->ncgs,
+				 NULL, NULL);
+		}
+		fflush(stdout);
+		free(rows);
+		snap_free(prev);
+		prev = s;
+	}
+	snap_free(prev);
+	users_free(u);
+	free(o.cols);
+	sysroot_close(&sr);
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- nstop ps ---- */
+
+static bool proc_in_cgroup(const struct proc *p, const char *path)
+{
+	if (p->cg2 && !strcmp(p->cg2, path))
+		return true;
+	for (int k = 0; k < p->ncg1; k++)
+		if (!strcmp(p->cg1[k].path, path))
+			return true;
+	return false;
+}
+
+int cmd_ps(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		{"interval", required_argument, NULL, 'd'},
+		{"ns", required_argument, NULL, OPT_NS},
+		{"cgroup", required_argument, NULL, OPT_CGROUP},
+		{0},
+	};
+	struct listopts lo = {.cmd = "ps"};
+	struct buf b = {0};
+	uint64_t ns_filter = 0;
+	const char *cg_filter = NULL;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+Jo:Hd:", lopts, NULL)) != -1) {
+		if (list_opt(&lo, c, optarg))
+			continue;
+		if (c == OPT_NS) {
+			if (str_parse_u64(optarg, &ns_filter) < 0 || !ns_filter)
+				usage_error("ps: --ns: not a namespace inode: %s",
+					    escaped(&b, optarg));
+		} else if (c == OPT_CGROUP) {
+			if (optarg[0] != '/')
+				usage_error("ps: --cgroup: not an absolute cgroup path: %s",
+					    escaped(&b, optarg));
+			cg_filter = optarg;
+		} else {
+			bad_option("ps", argv, optopt);
+		}
+	}
+	if (optind < argc)
+		usage_error("ps: unexpected argument: %s", escaped(&b, argv[optind]));
+	if (lo.list_columns) {
+		out_list_columns(stdout, &table_ps);
+		return 0;
+	}
+	struct outopts o = {0};
+	select_cols(&table_ps, &lo, &o);
+	struct sysroot sr;
+	open_root(&lo, g, &sr);
+	struct users *u = users_new(&sr);
+	struct snap *prev = NULL;
+	if (lo.interval_set) {
+		prev = snap_take(&sr, u, SNAP_PROCS, NULL);
+		sleep_sec(lo.interval);
+	}
+	struct snap *s = snap_take(&sr, u, SNAP_PROCS, prev);
+	const void **rows = xcalloc(s->nprocs + 1, sizeof(*rows));
+	size_t n = 0;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		if (cg_filter && !proc_in_cgroup(p, cg_filter))
+			continue;
+		if (ns_filter) {
+			bool in = false;
+			for (int t = 0; t < NS_NTYPES && !in; t++)
+				in = p->ns[t] == ns_filter;
+			if (!in)
+				continue;
+		}
+		rows[n++] = p;
+	}
+	if (lo.json) {
+		struct buf out = {0};
+		struct json j;
+		json_init(&j, &out, true);
+		json_obj_begin(&j, NULL);
+		out_json_rows(&j, s, &table_ps, &o, (const void *const *)rows, n);
+		json_obj_end(&j);
+		out_flush(stdout, &out);
+		buf_free(&out);
+	} else {
+		out_text(stdout, s, &table_ps, &o, (const void *const *)rows, n, NULL, NULL);
+	}
+	free(rows);
+	snap_free(prev);
+	snap_free(s);
+	users_free(u);
+	free(o.cols);
+	sysroot_close(&sr);
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- nstop snapshot ---- */
+
+static void json_host(struct json *j, const struct snap *s)
+{
+	if (!s->host.available) {
+		json_null(j, "host");
+		return;
+	}
+	const struct host *h = &s->host;
+	json_obj_begin(j, "host");
+	json_i64(j, "ncpu", h->ncpu);
+	json_dbl(j, "cpu_percent", h->cpu_percent, 1);
+	json_u64(j, "cpu_total_ticks", h->cpu_total_ticks);
+	json_u64(j, "cpu_busy_ticks", h->cpu_busy_ticks);
+	json_u64(j, "memory_total_bytes", h->mem_total);
+	json_u64(j, "memory_available_bytes", h->mem_available);
+	json_u64(j, "swap_total_bytes", h->swap_total);
+	json_u64(j, "swap_free_bytes", h->swap_free);
+	json_dbl(j, "load1", h->load1, 2);
+	json_dbl(j, "load5", h->load5, 2);
+	json_dbl(j, "load15", h->load15, 2);
+	json_obj_end(j);
+}
+
+int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"json", no_argument, NULL, 'J'},
+		{"interval", required_argument, NULL, 'd'},
+		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{0},
+	};
+	struct listopts lo = {.cmd = "snapshot"};
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+Jd:", lopts, NULL)) != -1)
+		if (!list_opt(&lo, c, optarg))
+			bad_option("snapshot", argv, optopt);
+	if (optind < argc)
+		usage_error("snapshot: unexpected argument: %s", escaped(&b, argv[optind]));
+	if (!lo.json)
+		usage_error("snapshot: only --json output exists (the listings print text)");
+	struct sysroot sr;
+	open_root(&lo, g, &sr);
+	struct users *u = users_new(&sr);
+	struct snap *prev = NULL;
+	if (lo.interval_set) {
+		prev = snap_take(&sr, u, SNAP_ALL, NULL);
+		sleep_sec(lo.interval);
+	}
+	struct snap *s = snap_take(&sr, u, SNAP_ALL, prev);
+
+	struct outopts ons = {.json = true}, ocg = {.json = true}, ops = {.json = true};
+	out_select_columns(&table_ns, NULL, &ons);
+	out_select_columns(&table_cgroups, NULL, &ocg);
+	out_select_columns(&table_ps, NULL, &ops);
+	/* everything: every column of every table */
+	ons.ncols = 0;
+	for (size_t i = 0; i < table_ns.ncols; i++)
+		ons.cols[ons.ncols++] = &table_ns.cols[i];
+
+	struct buf out = {0};
+	struct json j;
+	json_init(&j, &out, true);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "nstop_version", NSTOP_VERSION);
+	json_str(&j, "sysroot", sr.dir);
+	json_str(&j, "cgroup_layout", cg_layout_name(s->layout));
+	json_obj_begin(&j, "host_namespaces");
+	for (int t = 0; t < NS_NTYPES; t++) {
+		if (s->host_ns[t])
+			json_u64(&j, ns_type_name((enum ns_type)t), s->host_ns[t]);
+		else
+			json_null(&j, ns_type_name((enum ns_type)t));
+	}
+	json_obj_end(&j);
+	json_host(&j, s);
+
+	const void **rows = xcalloc(s->nns + s->ncgs + s->nprocs + 1, sizeof(*rows));
+	for (size_t i = 0; i < s->nns; i++)
+		rows[i] = &s->ns[i];
+	out_json_rows(&j, s, &table_ns, &ons, (const void *const *)rows, s->nns);
+	for (size_t i = 0; i < s->ncgs; i++)
+		rows[i] = &s->cgs[i];
+	out_json_rows(&j, s, &table_cgroups, &ocg, (const void *const *)rows, s->ncgs);
+
+	struct cell cl = {0};
+	json_arr_begin(&j, table_ps.name);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		json_obj_begin(&j, NULL);
+		out_json_fields(&j, s, &ops, p, &cl);
+		/* every hierarchy's line of /proc/PID/cgroup, keyed by controllers */
+		json_obj_begin(&j, "cgroups");
+		if (p->cg2)
+			json_str(&j, "unified", p->cg2);
+		for (int k = 0; k < p->ncg1; k++)
+			json_str(&j, p->cg1[k].ctrl, p->cg1[k].path);
+		json_obj_end(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	out_flush(stdout, &out);
+
+	buf_free(&cl.tmp);
+	buf_free(&out);
+	free(rows);
+	free(ons.cols);
+	free(ocg.cols);
+	free(ops.cols);
+	snap_free(prev);
+	snap_free(s);
+	users_free(u);
+	sysroot_close(&sr);
+	buf_free(&b);
+	return 0;
+}

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The cgroup walk: every mounted hierarchy (v2, v1 controllers, the unified
+ * tree of hybrid hosts) is walked through dir fds, and rows are merged by path
+ * as systemd-cgtop does. A file this kernel or layout lacks leaves its field
+ * VAL_NA ("not available"), never zero.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../nstop.h"
+
+#define CG_MAX_DEPTH 64
+#define CG_MAX_ROWS 200000
+
+struct walk {
+	struct snap *s;
+	struct hmap idx;        /* interned path -> row */
+	size_t cap;
+	struct buf b;
+};
+
+static bool has_ctrl(const struct cg_mount *m, const char *c)
+{
+	size_t n = strlen(c);
+	for (const char *p = m->controllers; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == n && !memcmp(p, c, n))
+			return true;
+		p = e ? e + 1 : p + l;
+	}
+	return false;
+}
+
+static void init_row(struct cgroup *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	uint64_t *na[] = {&c->cpu_usage_usec, &c->mem_current, &c->mem_anon, &c->mem_file,
+			  &c->swap_current, &c->io_rbytes, &c->io_wbytes, &c->cpu_quota_usec,
+			  &c->cpu_period_usec, &c->mem_max, &c->mem_high, &c->pids_max,
+			  &c->pids_current, &c->nr_periods, &c->nr_throttled,
+			  &c->throttled_usec, &c->oom_kills};
+	for (size_t i = 0; i < ARRAY_LEN(na); i++)
+		*na[i] = VAL_NA;
+	c->psi_cpu = c->psi_mem = c->psi_io = NAN;
+	c->cpu_percent = c->io_rbps = c->io_wbps = c->throttled_percent = NAN;
+	c->frozen = -1;
+	int depth = 0;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			depth++;
+	c->depth = depth;
+}
+
+static struct cgroup *row_for(struct walk *w, const char *path)
+{
+	struct snap *s = w->s;
+	const char *ip = strtab_intern(&s->strs, path, strlen(path));
+	uint32_t k;
+	if (hmap_get(&w->idx, (uint64_t)(uintptr_t)ip, &k))
+		return &s->cgs[k];
+	if (s->ncgs >= CG_MAX_ROWS)
+		return NULL;
+	if (s->ncgs == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 128;
+		s->cgs = xreallocarray(s->cgs, w->cap, sizeof(*s->cgs));
+	}
+	k = (uint32_t)s->ncgs++;
+	init_row(&s->cgs[k], ip);
+	hmap_put(&w->idx, (uint64_t)(uintptr_t)ip, k);
+	return &s->cgs[k];
+}
+
+/* A file holding one number (a counter); absent or junk leaves *out alone. */
+static void rd_u64(int dfd, const char *name, uint64_t *out)
+{
+	char tmp[64];
+	if (*out != VAL_NA)
+		return;
+	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	if (n <= 0)
+		return;
+	while (n && (tmp[n - 1] == '\n' || tmp[n - 1] == ' '))
+		tmp[--n] = '\0';
+	uint64_t v;
+	if (str_parse_u64(tmp, &v) == 0)
+		*out = v;
+}
+
+static void rd_limit(int dfd, const char *name, uint64_t *out)
+{
+	char tmp[64];
+	if (*out != VAL_NA)
+		return;
+	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	uint64_t v;
+	if (n > 0 && parse_limit(tmp, (size_t)n, &v) == 0)
+		*out = v;
+}
+
+static void rd_psi(int dfd, const char *name, double *out)
+{
+	char tmp[256];
+	if (!isnan(*out))
+		return;
+	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	double d;
+	if (n > 0 && parse_psi_avg10(tmp, (size_t)n, "some", &d) == 0)
+		*out = d;
+}
+
+static void keyed(const struct buf *b, const char *key, uint64_t *out, uint64_t div)
+{
+	uint64_t v;
+	if (*out == VAL_NA && parse_keyed_u64(b->p, b->len, key, &v) == 0)
+		*out = v / div;
+}
+
+static void read_v2(struct walk *w, int dfd, struct cgroup *c)
+{
+	struct buf *b = &w->b;
+	if (read_file_at(dfd, "cpu.stat", b) > 0) {
+		keyed(b, "usage_usec", &c->cpu_usage_usec, 1);
+		keyed(b, "nr_periods", &c->nr_periods, 1);
+		keyed(b, "nr_throttled", &c->nr_throttled, 1);
+		keyed(b, "throttled_usec", &c->throttled_usec, 1);
+	}
+	rd_u64(dfd, "memory.current", &c->mem_current);
+	if (read_file_at(dfd, "memory.stat", b) > 0) {
+		keyed(b, "anon", &c->mem_anon, 1);
+		keyed(b, "file", &c->mem_file, 1);
+	}
+	rd_u64(dfd, "memory.swap.current", &c->swap_current);
+	uint64_t r, wr;
+	if (c->io_rbytes == VAL_NA && read_file_at(dfd, "io.stat", b) >= 0 &&
+	    parse_io_stat(b->p, b->len, &r, &wr) == 0) {
+		c->io_rbytes = r;
+		c->io_wbytes = wr;
+	}
+	char tmp[64];
+	int n;
+	uint64_t q, pe;
+	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
+	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
+		c->cpu_quota_usec = q;
+		c->cpu_period_usec = pe;
+	}
+	rd_limit(dfd, "memory.max", &c->mem_max);
+	rd_limit(dfd, "memory.high", &c->mem_high);
+	rd_limit(dfd, "pids.max", &c->pids_max);
+	rd_u64(dfd, "pids.current", &c->pids_current);
+	if (read_file_at(dfd, "memory.events", b) > 0)
+		keyed(b, "oom_kill", &c->oom_kills, 1);
+	rd_psi(dfd, "cpu.pressure", &c->psi_cpu);
+	rd_psi(dfd, "memory.pressure", &c->psi_mem);
+	rd_psi(dfd, "io.pressure", &c->psi_io);
+	if (c->frozen < 0) {
+		uint64_t fz = VAL_NA;
+		if (read_file_at(dfd, "cgroup.events", b) > 0)
+			keyed(b, "frozen", &fz, 1);
+		if (fz == VAL_NA)
+			rd_u64(dfd, "cgroup.freeze", &fz);
+		if (fz != VAL_NA)
+			c->frozen = fz != 0;
+	}
+}
+
+static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cgroup *c)
+{
+	struct buf *b = &w->b;
+	if (has_ctrl(m, "cpuacct")) {
+		uint64_t ns = VAL_NA;
+		rd_u64(dfd, "cpuacct.usage", &ns);
+		if (ns != VAL_NA && c->cpu_usage_usec == VAL_NA)
+			c->cpu_usage_usec = ns / 1000;
+	}
+	if (has_ctrl(m, "cpu")) {
+		uint64_t q = VAL_NA, pe = VAL_NA;
+		rd_limit(dfd, "cpu.cfs_quota_us", &q);
+		rd_u64(dfd, "cpu.cfs_period_us", &pe);
+		if (q != VAL_NA && pe != VAL_NA && pe && c->cpu_quota_usec == VAL_NA) {
+			c->cpu_quota_usec = q;
+			c->cpu_period_usec = pe;
+		}
+		if (read_file_at(dfd, "cpu.stat", b) > 0) {
+			keyed(b, "nr_periods", &c->nr_periods, 1);
+			keyed(b, "nr_throttled", &c->nr_throttled, 1);
+			keyed(b, "throttled_time", &c->throttled_usec, 1000);
+		}
+	}
+	if (has_ctrl(m, "memory")) {
+		rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
+		rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
+		if (read_file_at(dfd, "memory.stat", b) > 0) {
+			/* total_* include descendants, like usage_in_bytes does */
+			keyed(b, "total_rss", &c->mem_anon, 1);
+			keyed(b, "rss", &c->mem_anon, 1);
+			keyed(b, "total_cache", &c->mem_file, 1);
+			keyed(b, "cache", &c->mem_file, 1);
+		}
+		uint64_t memsw = VAL_NA;
+		rd_u64(dfd, "memory.memsw.usage_in_bytes", &memsw);
+		if (memsw != VAL_NA && c->mem_current != VAL_NA && c->swap_current == VAL_NA)
+			c->swap_current = memsw > c->mem_current ? memsw - c->mem_current : 0;
+		if (read_file_at(dfd, "memory.oom_control", b) > 0)
+			keyed(b, "oom_kill", &c->oom_kills, 1);
+	}
+	if (has_ctrl(m, "pids")) {
+		rd_limit(dfd, "pids.max", &c->pids_max);
+		rd_u64(dfd, "pids.current", &c->pids_current);
+	}
+	if (has_ctrl(m, "blkio") && c->io_rbytes == VAL_NA &&
+	    read_file_at(dfd, "blkio.throttle.io_service_bytes", b) >= 0) {
+		uint64_t r, wr;
+		if (parse_blkio_bytes(b->p, b->len, &r, &wr) == 0) {
+			c->io_rbytes = r;
+			c->io_wbytes = wr;
+		}
+	}
+	if (has_ctrl(m, "freezer") && c->frozen < 0) {
+		char tmp[32];
+		int n = read_small_at(dfd, "freezer.state", tmp, sizeof(tmp));
+		if (n > 0)
+			c->frozen = !strncmp(tmp, "FROZEN", 6);
+	}
+}
+
+static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct buf *path,
+		     int depth)
+{
+	struct cgroup *c = row_for(w, path->len ? path->p : "/");
+	if (!c)
+		return;
+	if (m->version == 1) {
+		c->version = 1;
+		read_v1(w, m, dfd, c);
+	} else {
+		if (c->version == 0)
+			c->version = 2;
+		if (w->s->layout == CG_HYBRID)
+			c->in_unified = true;
+		read_v2(w, dfd, c);
+	}
+	if (depth >= CG_MAX_DEPTH)
+		return;
+	int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lfd < 0)
+		return;
+	DIR *d = fdopendir(lfd);
+	if (!d) {
+		close(lfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		/* a cgroup removed mid-walk is simply gone */
+		int cfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		size_t save = path->len;
+		if (!path->len || path->p[path->len - 1] != '/')
+			buf_addc(path, '/');
+		buf_adds(path, de->d_name);
+		walk_dir(w, m, cfd, path, depth + 1);
+		path->len = save;
+		path->p[save] = '\0';
+		close(cfd);
+	}
+	closedir(d);
+}
+
+/* Parents before children: '/' sorts before every other byte. */
+static int cmp_path(const void *a, const void *b)
+{
+	const unsigned char *x = (const unsigned char *)((const struct cgroup *)a)->path;
+	const unsigned char *y = (const unsigned char *)((const struct cgroup *)b)->path;
+	for (;; x++, y++) {
+		unsigned cx = *x == '/' ? 1 : *x, cy = *y == '/' ? 1 : *y;
+		if (cx != cy || !cx)
+			return (int)cx - (int)cy;
+	}
+}
+
+static void count_procs(struct snap *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		const char *seen[40];
+		int ns = 0;
+		for (int k = -1; k < p->ncg1 && ns < (int)ARRAY_LEN(seen); k++) {
+			const char *path = k < 0 ? p->cg2 : p->cg1[k].path;
+			if (!path)
+				continue;
+			bool dup = false;
+			for (int j = 0; j < ns && !dup; j++)
+				dup = seen[j] == path;
+			if (dup)
+				continue;
+			seen[ns++] = path;
+			uint32_t idx;
+			if (hmap_get(&s->cg_idx, (uint64_t)(uintptr_t)path, &idx))
+				s->cgs[idx].nprocs++;
+		}
+	}
+	/* recursive counts: each cgroup adds its own to every ancestor */
+	struct buf b = {0};
+	for (size_t i = 0; i < s->ncgs; i++)
+		s->cgs[i].nprocs_rec += s->cgs[i].nprocs;
+	for (size_t i = 0; i < s->ncgs; i++) {
+		uint32_t n = s->cgs[i].nprocs;
+		if (!n || !strcmp(s->cgs[i].path, "/"))
+			continue;
+		buf_reset(&b);
+		buf_adds(&b, s->cgs[i].path);
+		for (;;) {
+			char *sl = strrchr(b.p, '/');
+			if (!sl)
+				break;
+			if (sl == b.p)
+				sl[1] = '\0';
+			else
+				*sl = '\0';
+			b.len = strlen(b.p);
+			const struct cgroup *anc = snap_cgroup(s, b.p);
+			if (anc)
+				s->cgs[anc - s->cgs].nprocs_rec += n;
+			if (sl == b.p)
+				break;
+		}
+	}
+	buf_free(&b);
+}
+
+void cgroup_collect(struct snap *s, struct sysroot *sr)
+{
+	struct walk w = {.s = s};
+	if (sr->layout == CG_NONE) {
+		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
+		return;
+	}
+	/* v1 hierarchies first: on hybrid hosts their figures win over the
+	 * controller-less unified tree's */
+	for (int pass = 1; pass <= 2; pass++) {
+		for (int i = 0; i < sr->nmounts; i++) {
+			const struct cg_mount *m = &sr->mounts[i];
+			if (m->version != pass)
+				continue;
+			int dfd = openat(m->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd < 0)
+				continue;
+			struct buf path = {0};
+			if (strcmp(m->root, "/"))
+				buf_adds(&path, m->root);
+			walk_dir(&w, m, dfd, &path, 0);
+			buf_free(&path);
+			close(dfd);
+		}
+	}
+	hmap_free(&w.idx);
+	buf_free(&w.b);
+	qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_path);
+	for (size_t i = 0; i < s->ncgs; i++)
+		hmap_put(&s->cg_idx, (uint64_t)(uintptr_t)s->cgs[i].path, (uint32_t)i);
+	count_procs(s);
+}
+
+static double rate(uint64_t cur, uint64_t old, double dt, double scale)
+{
+	if (cur == VAL_NA || old == VAL_NA || cur < old)
+		return NAN;
+	return (double)(cur - old) / dt * scale;
+}
+
+/* Rates over the interval since prev; a cgroup new since then has none. */
+void cgroup_rates(struct snap *s, const struct snap *prev)
+{
+	if (!prev || s->mono_usec <= prev->mono_usec)
+		return;
+	double dt = (double)(s->mono_usec - prev->mono_usec);
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct cgroup *c = &s->cgs[i];
+		const struct cgroup *o = snap_cgroup(prev, c->path);
+		if (!o)
+			continue;
+		c->cpu_percent = rate(c->cpu_usage_usec, o->cpu_usage_usec, dt, 100.0);
+		c->io_rbps = rate(c->io_rbytes, o->io_rbytes, dt, 1e6);
+		c->io_wbps = rate(c->io_wbytes, o->io_wbytes, dt, 1e6);
+		if (c->nr_periods != VAL_NA && o->nr_periods != VAL_NA &&
+		    c->nr_periods > o->nr_periods && c->nr_throttled >= o->nr_throttled)
+			c->throttled_percent = (double)(c->nr_throttled - o->nr_throttled) /
+					       (double)(c->nr_periods - o->nr_periods) * 100.0;
+		else if (c->nr_periods != VAL_NA && o->nr_periods != VAL_NA)
+			c->throttled_percent = 0;
+	}
+}

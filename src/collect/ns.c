@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Namespaces grouped by inode, as lsns(8) of util-linux 2.38 defines them:
+ * every namespace reachable from a process, with its process count and its
+ * lowest pid. The owning user namespace and the parent come from nsfs ioctls
+ * (ioctl_ns(2)), opened once per namespace on its lowest pid.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../nstop.h"
+
+static uint64_t fd_ino(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* ioctl returning a new namespace fd: its inode, and the fd when wanted. */
+static uint64_t ioctl_ino(int fd, unsigned long req, int *keep)
+{
+	int nfd = ioctl(fd, req);
+	if (nfd < 0)
+		return 0;
+	uint64_t ino = fd_ino(nfd);
+	if (keep)
+		*keep = nfd;
+	else
+		close(nfd);
+	return ino;
+}
+
+static int clone_flag_type(int flag)
+{
+	switch (flag) {
+	case CLONE_NEWCGROUP: return NS_CGROUP;
+	case CLONE_NEWIPC: return NS_IPC;
+	case CLONE_NEWNS: return NS_MNT;
+	case CLONE_NEWNET: return NS_NET;
+	case CLONE_NEWPID: return NS_PID;
+	case CLONE_NEWUSER: return NS_USER;
+	case CLONE_NEWUTS: return NS_UTS;
+#ifdef CLONE_NEWTIME
+	case CLONE_NEWTIME: return NS_TIME;
+#endif
+	default: return -1;
+	}
+}
+
+static struct nsinfo *ns_add(struct snap *s, size_t *cap, struct hmap *idx, uint64_t ino)
+{
+	if (s->nns == *cap) {
+		*cap *= 2;
+		s->ns = xreallocarray(s->ns, *cap, sizeof(*s->ns));
+	}
+	struct nsinfo *n = &s->ns[s->nns];
+	memset(n, 0, sizeof(*n));
+	n->ino = ino;
+	hmap_put(idx, ino, (uint32_t)s->nns++);
+	return n;
+}
+
+/* Fills owner and parent of the namespace behind fd; returns their fds. */
+static void relations(struct nsinfo *n, int fd, int *owner_fd, int *parent_fd)
+{
+	n->owner_ino = ioctl_ino(fd, NS_GET_USERNS, owner_fd);
+	if (n->type == NS_PID || n->type == NS_USER)
+		n->parent_ino = ioctl_ino(fd, NS_GET_PARENT, parent_fd);
+}
+
+/*
+ * A namespace with no process in it (an intermediate user namespace, say) is
+ * still reachable as the owner or parent of one that has: lsns shows such
+ * "ghosts" in its trees, and so do we. Depth is bounded by the kernel (32).
+ */
+static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int depth)
+{
+	uint64_t ino = fd_ino(fd);
+	if (!ino || hmap_get(idx, ino, NULL) || depth > 40)
+		return;
+	int t = clone_flag_type(ioctl(fd, NS_GET_NSTYPE));
+	if (t < 0)
+		return;
+	size_t k = s->nns;
+	struct nsinfo *n = ns_add(s, cap, idx, ino);
+	n->type = (enum ns_type)t;
+	n->ghost = true;
+	if (t == NS_USER) {
+		uid_t uid;
+		if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
+			n->owner_uid = uid;
+	}
+	int ofd = -1, pfd = -1;
+	relations(n, fd, &ofd, &pfd);
+	(void)k;
+	if (ofd >= 0) {
+		add_ghost(s, cap, idx, ofd, depth + 1);
+		close(ofd);
+	}
+	if (pfd >= 0) {
+		add_ghost(s, cap, idx, pfd, depth + 1);
+		close(pfd);
+	}
+}
+
+static int cmp_ino(const void *a, const void *b)
+{
+	const struct nsinfo *x = a, *y = b;
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+void ns_collect(struct snap *s, struct sysroot *sr)
+{
+	struct hmap idx = {0};
+	size_t cap = 64;
+	s->ns = xcalloc(cap, sizeof(*s->ns));
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		for (int t = 0; t < NS_NTYPES; t++) {
+			uint64_t ino = p->ns[t];
+			if (!ino)
+				continue;
+			uint32_t k;
+			struct nsinfo *n;
+			if (hmap_get(&idx, ino, &k)) {
+				n = &s->ns[k];
+			} else {
+				n = ns_add(s, &cap, &idx, ino);
+				n->type = (enum ns_type)t;
+				n->pid = p->pid;
+			}
+			n->nprocs++;
+			if (p->pid < n->pid)
+				n->pid = p->pid;
+		}
+	}
+
+	/* Fixture trees hold plain symlinks, not nsfs files: relations are live only. */
+	size_t nreal = s->nns;
+	for (size_t i = 0; sr->live && i < nreal; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "%d/ns/%s", (int)s->ns[i].pid,
+			 ns_type_name(s->ns[i].type));
+		int fd = openat(sr->proc_fd, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* the pid may have been reused since the walk: same inode or nothing */
+		if (fd_ino(fd) == s->ns[i].ino) {
+			int ofd = -1, pfd = -1;
+			relations(&s->ns[i], fd, &ofd, &pfd);
+			uint64_t oino = s->ns[i].owner_ino, pino = s->ns[i].parent_ino;
+			if (ofd >= 0) {
+				if (!hmap_get(&idx, oino, NULL))
+					add_ghost(s, &cap, &idx, ofd, 0);
+				close(ofd);
+			}
+			if (pfd >= 0) {
+				if (!hmap_get(&idx, pino, NULL))
+					add_ghost(s, &cap, &idx, pfd, 0);
+				close(pfd);
+			}
+		}
+		close(fd);
+	}
+	hmap_free(&idx);
+	qsort(s->ns, s->nns, sizeof(*s->ns), cmp_ino);
+	for (size_t i = 0; i < s->nns; i++)
+		hmap_put(&s->ns_idx, s->ns[i].ino, (uint32_t)i);
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Parsers of kernel text. Pure functions over a buffer, so that unit tests and
+ * fuzzers can feed them anything: every input is treated as hostile.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../nstop.h"
+
+/* Reads a decimal u64 at *p (no sign), advancing *p; fails on overflow. */
+static int num_u64(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	if (s >= end || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	for (; s < end && isdigit((unsigned char)*s); s++) {
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+static int num_i64(const char **p, const char *end, int64_t *out)
+{
+	bool neg = false;
+	if (*p < end && **p == '-') {
+		neg = true;
+		(*p)++;
+	}
+	uint64_t v;
+	int r = num_u64(p, end, &v);
+	if (r < 0)
+		return r;
+	if (v > (uint64_t)INT64_MAX)
+		return -ERANGE;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/*
+ * /proc/PID/stat: "pid (comm) state ppid ...". comm may hold spaces and
+ * parentheses, so it ends at the last ')' of the line; see proc(5).
+ */
+int parse_proc_stat(char *s, size_t n, struct stat_fields *f)
+{
+	const char *end = s + n;
+	const char *p = s;
+	memset(f, 0, sizeof(*f));
+	uint64_t pid;
+	if (num_u64(&p, end, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+		return -EINVAL;
+	if (end - p < 2 || p[0] != ' ' || p[1] != '(')
+		return -EINVAL;
+	const char *open = p + 2;
+	const char *close = NULL;
+	for (const char *q = end; q > open;) {
+		q--;
+		if (*q == ')') {
+			close = q;
+			break;
+		}
+	}
+	if (!close)
+		return -EINVAL;
+	f->pid = (pid_t)pid;
+	f->comm = open;
+	f->comm_len = (size_t)(close - open);
+	p = close + 1;
+	if (end - p < 3 || p[0] != ' ')
+		return -EINVAL;
+	f->state = p[1];
+	p += 2;
+	/* fields 4.. as signed numbers; we need 4, 9, 14, 15, 19, 20, 22, 24 */
+	int64_t v[25] = {0};
+	for (int field = 4; field <= 24; field++) {
+		if (p >= end || *p != ' ')
+			return -EINVAL;
+		p++;
+		if (num_i64(&p, end, &v[field]) < 0)
+			return -EINVAL;
+	}
+	if (v[4] < 0 || v[4] > INT32_MAX || v[14] < 0 || v[15] < 0 || v[22] < 0)
+		return -EINVAL;
+	f->ppid = (pid_t)v[4];
+	f->flags = (unsigned long)v[9];
+	f->utime = (uint64_t)v[14];
+	f->stime = (uint64_t)v[15];
+	f->nice = (long)v[19];
+	f->nthreads = v[20] < 0 || v[20] > INT32_MAX ? 0 : (int)v[20];
+	f->starttime = (uint64_t)v[22];
+	f->rss_pages = v[24] < 0 ? 0 : (uint64_t)v[24];
+	return 0;
+}
+
+/* /proc/PID/cgroup: "hierarchy-id:controller-list:path", one per line. */
+int parse_proc_cgroup(char *s, size_t n,
+		      void (*fn)(void *arg, int hid, const char *ctrl, size_t ctrl_len,
+				 const char *path, size_t path_len),
+		      void *arg)
+{
+	const char *p = s, *end = s + n;
+	int count = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *q = p;
+		uint64_t hid;
+		if (num_u64(&q, le, &hid) < 0 || hid > INT32_MAX || q >= le || *q != ':')
+			return -EINVAL;
+		q++;
+		const char *c2 = memchr(q, ':', (size_t)(le - q));
+		if (!c2)
+			return -EINVAL;
+		const char *path = c2 + 1;
+		if (path >= le || *path != '/')
+			return -EINVAL;
+		fn(arg, (int)hid, q, (size_t)(c2 - q), path, (size_t)(le - path));
+		count++;
+		p = nl ? nl + 1 : end;
+	}
+	return count;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as octal \NNN. */
+static void unoctal(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p;) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+		    p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+			p += 4;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+}
+
+/* /proc/PID/mountinfo, see proc(5): optional fields end at a lone "-". */
+int parse_mountinfo(char *s, size_t n, void (*fn)(void *arg, const struct mountinfo_ent *m),
+		    void *arg)
+{
+	char *p = s, *end = s + n;
+	int count = 0;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *le = nl ? nl : end;
+		char *f[16];
+		int nf = 0;
+		char *q = p;
+		while (q < le && nf < (int)ARRAY_LEN(f)) {
+			while (q < le && *q == ' ')
+				q++;
+			if (q >= le)
+				break;
+			f[nf++] = q;
+			while (q < le && *q != ' ')
+				q++;
+			if (q < le)
+				*q++ = '\0';
+		}
+		*le = '\0';
+		int dash = -1;
+		for (int i = 6; i < nf; i++)
+			if (!strcmp(f[i], "-")) {
+				dash = i;
+				break;
+			}
+		if (nf < 6 || dash < 0 || dash + 3 > nf)
+			return -EINVAL;
+		struct mountinfo_ent m = {
+			.root = f[3],
+			.mnt_point = f[4],
+			.fstype = f[dash + 1],
+			.super_opts = dash + 3 < nf ? f[dash + 3] : "",
+		};
+		unoctal(f[3]);
+		unoctal(f[4]);
+		fn(arg, &m);
+		count++;
+		p = nl ? nl + 1 : end;
+	}
+	return count;
+}
+
+/* "key value" lines (cpu.stat, memory.stat, memory.events, v1 cpu.stat). */
+int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out)
+{
+	size_t kl = strlen(key);
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl && !memcmp(p, key, kl) && p[kl] == ' ') {
+			const char *q = p + kl + 1;
+			uint64_t v;
+			if (num_u64(&q, le, &v) < 0 || q != le)
+				return -EINVAL;
+			*out = v;
+			return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return -ENOENT;
+}
+
+/*
+ * A limit file: "max" (v2), a number, v1's "-1" (cfs_quota_us), or v1's
+ * "unlimited" sentinel, PAGE_COUNTER_MAX rounded to pages (9223372036854771712
+ * with 4 KiB pages); anything that large means unlimited.
+ */
+int parse_limit(const char *s, size_t n, uint64_t *out)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	if (n == 3 && !memcmp(s, "max", 3)) {
+		*out = VAL_UNLIMITED;
+		return 0;
+	}
+	if (n == 2 && !memcmp(s, "-1", 2)) {
+		*out = VAL_UNLIMITED;
+		return 0;
+	}
+	const char *p = s;
+	uint64_t v;
+	if (num_u64(&p, s + n, &v) < 0 || p != s + n)
+		return -EINVAL;
+	*out = v >= UINT64_C(0x7FFFFFFFFFFF0000) ? VAL_UNLIMITED : v;
+	return 0;
+}
+
+/* v2 cpu.max: "$MAX $PERIOD", MAX being "max" or microseconds. */
+int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period)
+{
+	const char *sp = memchr(s, ' ', n);
+	if (!sp)
+		return -EINVAL;
+	uint64_t q, pe;
+	if (parse_limit(s, (size_t)(sp - s), &q) < 0)
+		return -EINVAL;
+	const char *p = sp + 1, *end = s + n;
+	while (end > p && end[-1] == '\n')
+		end--;
+	if (num_u64(&p, end, &pe) < 0 || p != end || pe == 0)
+		return -EINVAL;
+	*quota = q;
+	*period = pe;
+	return 0;
+}
+
+/* PSI: "some avg10=0.12 avg60=... total=N", then maybe a "full" line. */
+int parse_psi_avg10(const char *s, size_t n, const char *kind, double *out)
+{
+	size_t kl = strlen(kind);
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl + 7 && !memcmp(p, kind, kl) &&
+		    !memcmp(p + kl, " avg10=", 7)) {
+			char tmp[32];
+			const char *v = p + kl + 7;
+			size_t vl = 0;
+			while (v + vl < le && v[vl] != ' ' && vl < sizeof(tmp) - 1)
+				vl++;
+			memcpy(tmp, v, vl);
+			tmp[vl] = '\0';
+			char *e;
+			double d = strtod(tmp, &e);
+			if (e == tmp || *e || !isfinite(d) || d < 0)
+				return -EINVAL;
+			*out = d;
+			return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return -ENOENT;
+}
+
+/* v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N ..."; idle devices may be bare. */
+int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes)
+{
+	uint64_t r = 0, w = 0;
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *q = p;
+		while (q < le) {
+			while (q < le && *q == ' ')
+				q++;
+			const char *tok = q;
+			while (q < le && *q != ' ')
+				q++;
+			size_t tl = (size_t)(q - tok);
+			uint64_t *dst = NULL;
+			const char *v = NULL;
+			if (tl > 7 && !memcmp(tok, "rbytes=", 7))
+				dst = &r, v = tok + 7;
+			else if (tl > 7 && !memcmp(tok, "wbytes=", 7))
+				dst = &w, v = tok + 7;
+			if (dst) {
+				uint64_t x;
+				if (num_u64(&v, q, &x) < 0 || v != q)
+					return -EINVAL;
+				if (*dst + x < *dst)
+					return -ERANGE;
+				*dst += x;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	*rbytes = r;
+	*wbytes = w;
+	return 0;
+}
+
+/* v1 blkio.throttle.io_service_bytes: "MAJ:MIN Read N" ..., then "Total N". */
+int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes)
+{
+	uint64_t r = 0, w = 0;
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *sp = memchr(p, ' ', (size_t)(le - p));
+		if (sp && isdigit((unsigned char)*p)) {
+			const char *op = sp + 1;
+			const char *sp2 = memchr(op, ' ', (size_t)(le - op));
+			if (!sp2)
+				return -EINVAL;
+			const char *v = sp2 + 1;
+			uint64_t x;
+			if (num_u64(&v, le, &x) < 0 || v != le)
+				return -EINVAL;
+			size_t ol = (size_t)(sp2 - op);
+			if (ol == 4 && !memcmp(op, "Read", 4))
+				r += x;
+			else if (ol == 5 && !memcmp(op, "Write", 5))
+				w += x;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	*rbytes = r;
+	*wbytes = w;
+	return 0;
+}
+
+/* A namespace link target: "net:[4026531840]". */
+int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino)
+{
+	size_t tl = strlen(type);
+	if (n < tl + 4 || memcmp(s, type, tl) || s[tl] != ':' || s[tl + 1] != '[' ||
+	    s[n - 1] != ']')
+		return -EINVAL;
+	const char *p = s + tl + 2;
+	uint64_t v;
+	if (num_u64(&p, s + n - 1, &v) < 0 || p != s + n - 1 || v == 0)
+		return -EINVAL;
+	*ino = v;
+	return 0;
+}
+
+/* status "NSpid:\t343\t1": the last figure is the pid in its own namespace. */
+int parse_nspid(const char *s, size_t n, pid_t *inner)
+{
+	const char *end = s + n;
+	for (const char *p = s; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if (le - p > 6 && !memcmp(p, "NSpid:", 6)) {
+			const char *q = p + 6;
+			uint64_t v = 0;
+			bool any = false;
+			while (q < le) {
+				while (q < le && (*q == '\t' || *q == ' '))
+					q++;
+				if (q >= le)
+					break;
+				if (num_u64(&q, le, &v) < 0 || v > INT32_MAX)
+					return -EINVAL;
+				any = true;
+			}
+			if (!any)
+				return -EINVAL;
+			*inner = (pid_t)v;
+			return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nstop: option parsing and dispatch to a batch listing, an action or the dashboard. */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "nstop.h"
+
+static const char usage_text[] =
+	"Usage: nstop [--sysroot DIR] [COMMAND [OPTIONS]]\n"
+	"\n"
+	"A live dashboard of Linux namespaces, cgroups and containers.\n"
+	"\n"
+	"Commands:\n"
+	"  ns        list namespaces, as lsns(8) does\n"
+	"  cgroups   list cgroups with CPU, memory, I/O, limits and throttling\n"
+	"  ps        list processes with their namespaces and cgroup\n"
+	"  snapshot  everything in one JSON document\n"
+	"\n"
+	"Global options:\n"
+	"  --sysroot DIR   read DIR/proc and DIR/sys/fs/cgroup instead of the live ones\n"
+	"  -h, --help      show this help\n"
+	"  -V, --version   show the version\n"
+	"\n"
+	"ns options:\n"
+	"  -t, --type TYPE          only this type (cgroup ipc mnt net pid time user uts); repeatable\n"
+	"  --tree owner|parent      nest namespaces under their owning user namespace or parent\n"
+	"cgroups options:\n"
+	"  -d, --interval SEC       sampling interval for rates (default 1)\n"
+	"  -n, --count COUNT        print COUNT samples (default 1)\n"
+	"ps options:\n"
+	"  --ns INODE               only processes in this namespace\n"
+	"  --cgroup PATH            only processes directly in this cgroup\n"
+	"  -d, --interval SEC       CPU %% over SEC instead of the lifetime average\n"
+	"snapshot options:\n"
+	"  -d, --interval SEC       take two snapshots SEC apart, for rates\n"
+	"Listing options (ns, cgroups, ps; --json also for snapshot):\n"
+	"  -J, --json               JSON output\n"
+	"  -o, --output LIST        columns to show (comma-separated; +LIST adds to the default)\n"
+	"  -H, --noheadings         no header line\n"
+	"  --list-columns           list the available columns and exit\n"
+	"\n"
+	"Exit status: 0 ok, 1 a failed action or collection, 2 bad usage or input.\n"
+	"See nstop(8).\n";
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	/* never run with privileges the caller does not have */
+	if (getauxval(AT_SECURE)) {
+		fputs("nstop: refusing to run set-uid or set-gid: run it as the user you are\n",
+		      stderr);
+		return 1;
+	}
+	struct globalopts g = {0};
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf(usage_text);
+			return 0;
+		}
+		if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("nstop %s\n", NSTOP_VERSION);
+			return 0;
+		}
+		if (!strcmp(a, "--sysroot")) {
+			if (i + 1 >= argc)
+				usage_error("--sysroot: a directory is required");
+			g.sysroot = argv[++i];
+			continue;
+		}
+		if (!strncmp(a, "--sysroot=", 10)) {
+			g.sysroot = a + 10;
+			continue;
+		}
+		struct buf b = {0};
+		str_escape(&b, a, strlen(a), ESC_TEXT);
+		usage_error("unknown option: %s (see nstop --help)", buf_str(&b));
+	}
+	if (i >= argc)
+		usage_error("the dashboard is not built yet: use a command (see nstop --help)");
+	const char *cmd = argv[i];
+	int sub_argc = argc - i;
+	char **sub_argv = argv + i;
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **, const struct globalopts *);
+	} cmds[] = {
+		{"ns", cmd_ns},
+		{"cgroups", cmd_cgroups},
+		{"ps", cmd_ps},
+		{"snapshot", cmd_snapshot},
+	};
+	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)
+		if (!strcmp(cmd, cmds[k].name))
+			return cmds[k].fn(sub_argc, sub_argv, &g);
+	struct buf b = {0};
+	str_escape(&b, cmd, strlen(cmd), ESC_TEXT);
+	usage_error("unknown command: %s (see nstop --help)", buf_str(&b));
+}

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nstop: shared types and prototypes, grouped by the file that defines them. */
+#ifndef NSTOP_H
+#define NSTOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define NSTOP_VERSION "0.1.0"
+
+/* A counter or limit that this kernel or layout does not provide. */
+#define VAL_NA UINT64_MAX
+/* A limit that is set to "max" (v2) or to v1's unlimited sentinel. */
+#define VAL_UNLIMITED (UINT64_MAX - 1)
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- util/xalloc.c ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t m);
+char *xstrdup(const char *s);
+char *xmemdup0(const char *s, size_t n);
+int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- util/err.c ---- */
+struct nerr {
+	int code;       /* -errno of the failure, 0 when none */
+	char msg[256];  /* human message, already safe to print */
+};
+void nerr_set(struct nerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool err_vanished(int code);
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+extern void (*fatal_hook)(void);
+
+/* ---- util/buf.c: growable byte buffer ---- */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+void buf_grow(struct buf *b, size_t more);
+void buf_add(struct buf *b, const void *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+const char *buf_str(struct buf *b);
+
+/* ---- util/str.c: escaping, sizes, percents, number parsing ---- */
+enum esc_mode { ESC_TEXT, ESC_JSON };
+void str_escape(struct buf *out, const char *s, size_t n, enum esc_mode mode);
+size_t str_width(const char *s, size_t n);
+int str_parse_u64(const char *s, uint64_t *out);
+int str_parse_size(const char *s, uint64_t *out);
+int str_parse_cpu(const char *s, double *cpus);
+int str_parse_seconds(const char *s, double *out);
+void str_fmt_size(char *out, size_t n, uint64_t bytes);
+void str_fmt_percent(char *out, size_t n, double pct);
+char *str_unescape_systemd(const char *s);
+
+/* ---- util/json.c: streaming JSON writer ---- */
+struct json {
+	struct buf *out;
+	int depth;
+	bool need_comma[32];
+	bool pretty;
+};
+void json_init(struct json *j, struct buf *out, bool pretty);
+void json_obj_begin(struct json *j, const char *key);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *s);
+void json_strn(struct json *j, const char *key, const char *s, size_t n);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_i64(struct json *j, const char *key, int64_t v);
+void json_dbl(struct json *j, const char *key, double v, int prec);
+void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
+
+/* ---- util/hash.c: open-addressing maps ---- */
+/* u64 key -> u32 value; key 0 is reserved as "empty". */
+struct hmap {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t cap, len;
+};
+void hmap_put(struct hmap *h, uint64_t key, uint32_t val);
+bool hmap_get(const struct hmap *h, uint64_t key, uint32_t *val);
+void hmap_free(struct hmap *h);
+uint64_t hash_bytes(const void *p, size_t n);
+
+/* String interning: equal strings share one stored copy. */
+struct strtab {
+	struct hmap map;     /* hash -> index into strs (chained by probe on collision) */
+	char **strs;
+	size_t len, cap;
+};
+const char *strtab_intern(struct strtab *t, const char *s, size_t n);
+const char *strtab_find(const struct strtab *t, const char *s);
+void strtab_free(struct strtab *t);
+
+/* ---- sysroot.c ---- */
+enum cg_layout { CG_NONE, CG_V1, CG_V2, CG_HYBRID };
+#define CG_MAX_MOUNTS 24
+struct cg_mount {
+	int version;        /* 1 or 2 */
+	char *controllers;  /* v1: "cpu,cpuacct" or "name=systemd"; v2: "" */
+	char *dir;          /* mount point, e.g. /sys/fs/cgroup/memory */
+	char *root;         /* root of the mount inside the hierarchy ("/" normally) */
+	int fd;             /* O_PATH|O_DIRECTORY of dir under the sysroot */
+};
+struct sysroot {
+	char *dir;          /* "/" or the --sysroot DIR */
+	bool live;
+	int root_fd;        /* the sysroot itself */
+	int proc_fd;        /* DIR/proc */
+	enum cg_layout layout;
+	struct cg_mount mounts[CG_MAX_MOUNTS];
+	int nmounts;
+};
+int sysroot_open(struct sysroot *sr, const char *dir, struct nerr *e);
+void sysroot_close(struct sysroot *sr);
+const char *cg_layout_name(enum cg_layout l);
+int read_file_at(int dirfd, const char *path, struct buf *b);
+int read_small_at(int dirfd, const char *path, char *out, size_t n);
+
+/* ---- collect/parse.c: parsers of kernel text (pure, fuzzable) ---- */
+struct stat_fields {
+	pid_t pid, ppid;
+	char state;
+	const char *comm;   /* points into the parsed buffer */
+	size_t comm_len;
+	unsigned long flags;
+	uint64_t utime, stime, starttime, rss_pages;
+	long nice;
+	int nthreads;
+};
+int parse_proc_stat(char *s, size_t n, struct stat_fields *f);
+
+struct cg_line {
+	int hid;            /* hierarchy id, 0 for v2 */
+	char *ctrl;         /* controller list, "" for v2 */
+	char *path;
+};
+/* Calls fn for each line of /proc/PID/cgroup; returns count or -EINVAL. */
+int parse_proc_cgroup(char *s, size_t n, void (*fn)(void *arg, int hid, const char *ctrl,
+			size_t ctrl_len, const char *path, size_t path_len), void *arg);
+
+struct mountinfo_ent {
+	const char *mnt_point;
+	const char *root;
+	const char *fstype;
+	const char *super_opts;
+};
+/* Each line; unescapes \040 etc in place. Returns count or -EINVAL. */
+int parse_mountinfo(char *s, size_t n, void (*fn)(void *arg, const struct mountinfo_ent *m),
+		    void *arg);
+
+/* "key value" files: cpu.stat, memory.stat, memory.events, v1 cpu.stat... */
+int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out);
+int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period);
+int parse_limit(const char *s, size_t n, uint64_t *out);
+int parse_psi_avg10(const char *s, size_t n, const char *kind, double *out);
+int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
+int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
+int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino);
+int parse_nspid(const char *s, size_t n, pid_t *inner);
+
+/* ---- namespaces ---- */
+enum ns_type { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER, NS_UTS, NS_NTYPES };
+const char *ns_type_name(enum ns_type t);
+int ns_type_parse(const char *s);
+
+/* ---- collect/proc.c ---- */
+struct proc_cg {
+	int hid;
+	const char *ctrl;   /* interned */
+	const char *path;   /* interned */
+};
+struct proc {
+	pid_t pid, ppid;
+	uid_t uid;          /* owner of /proc/PID, as ps and lsns take it */
+	char state;
+	bool kthread;
+	int nthreads;
+	long nice;
+	const char *comm;       /* raw bytes from stat, interned */
+	char *cmdline;          /* raw argv, NUL-separated, may be NULL */
+	size_t cmdline_len;
+	uint64_t start_ticks;   /* since boot, in clock ticks */
+	uint64_t cpu_ticks;     /* utime + stime */
+	uint64_t rss_bytes;
+	uint64_t ns[NS_NTYPES]; /* inode, 0 when unreadable */
+	const char *cg2;        /* v2 (unified) path, interned; NULL when none */
+	struct proc_cg *cg1;
+	int ncg1;
+	double cpu_percent;     /* from two snapshots; NAN without a previous one */
+};
+
+/* ---- collect/cgroup.c ---- */
+struct cgroup {
+	const char *path;       /* interned, "/" for the root */
+	int version;            /* 2 or 1 (hybrid rows with v1 data say 1) */
+	bool in_unified;        /* hybrid: the path also exists in the v2 tree */
+	int depth;
+	uint32_t nprocs;        /* processes directly in it, any hierarchy */
+	uint32_t nprocs_rec;    /* including descendants */
+	uint64_t cpu_usage_usec;
+	uint64_t mem_current, mem_anon, mem_file, swap_current;
+	uint64_t io_rbytes, io_wbytes;
+	uint64_t cpu_quota_usec, cpu_period_usec;
+	uint64_t mem_max, mem_high, pids_max, pids_current;
+	uint64_t nr_periods, nr_throttled, throttled_usec;
+	uint64_t oom_kills;
+	double psi_cpu, psi_mem, psi_io; /* some avg10; NAN when not available */
+	int frozen;             /* 1, 0, or -1 when not available */
+	/* rates from two snapshots (NAN without a previous one) */
+	double cpu_percent, io_rbps, io_wbps, throttled_percent;
+};
+
+/* ---- collect/ns.c ---- */
+struct nsinfo {
+	uint64_t ino;
+	enum ns_type type;
+	uint32_t nprocs;
+	pid_t pid;              /* lowest pid in it */
+	uint64_t owner_ino;     /* owning user namespace, 0 when unknown */
+	uint64_t parent_ino;    /* pid/user parent, 0 when unknown or none */
+	bool ghost;             /* no process in it: found as an owner or parent */
+	uid_t owner_uid;        /* ghosts: NS_GET_OWNER_UID of a user namespace */
+};
+
+/* ---- collect/host.c ---- */
+struct host {
+	bool available;
+	int ncpu;
+	uint64_t cpu_total_ticks, cpu_busy_ticks;
+	uint64_t mem_total, mem_available, swap_total, swap_free;
+	double load1, load5, load15;
+	double cpu_percent;     /* busy share of all CPUs x ncpu x 100, NAN w/o previous */
+};
+int host_collect(struct host *h);
+
+/* ---- collect/users.c ---- */
+struct users;
+struct users *users_new(const struct sysroot *sr);
+const char *users_name(struct users *u, uid_t uid);
+void users_free(struct users *u);
+
+/* ---- snap.c ---- */
+struct snap {
+	uint64_t mono_usec;     /* CLOCK_MONOTONIC when taken */
+	long hz;
+	double uptime_sec;      /* proc/uptime, 0 when unreadable */
+	enum cg_layout layout;
+	bool live;
+	uint64_t host_ns[NS_NTYPES]; /* namespaces of pid 2 (the initial ones) */
+	struct host host;
+	struct proc *procs;     /* sorted by pid */
+	size_t nprocs;
+	struct hmap pid_idx;
+	struct nsinfo *ns;      /* sorted by inode */
+	size_t nns;
+	struct hmap ns_idx;
+	struct cgroup *cgs;     /* sorted by path */
+	size_t ncgs;
+	struct hmap cg_idx;     /* interned path pointer -> index */
+	struct strtab strs;
+	struct users *users;
+	struct nerr cg_err;     /* why cgroups are missing, if they are */
+};
+enum snap_what { SNAP_PROCS = 1, SNAP_NS = 2, SNAP_CGROUPS = 4, SNAP_HOST = 8, SNAP_ALL = 15 };
+struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
+		       const struct snap *prev);
+void snap_free(struct snap *s);
+const struct proc *snap_proc(const struct snap *s, pid_t pid);
+const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino);
+const struct cgroup *snap_cgroup(const struct snap *s, const char *path);
+uint64_t mono_usec(void);
+
+/* internal to the collectors, called by snap_take */
+int proc_collect(struct snap *s, struct sysroot *sr);
+void ns_collect(struct snap *s, struct sysroot *sr);
+void cgroup_collect(struct snap *s, struct sysroot *sr);
+void proc_rates(struct snap *s, const struct snap *prev);
+void cgroup_rates(struct snap *s, const struct snap *prev);
+
+/* ---- column.c: one table per listing ---- */
+enum cell_type { CELL_NONE, CELL_STR, CELL_U64, CELL_I64, CELL_DBL, CELL_BOOL, CELL_SIZE };
+struct cell {
+	enum cell_type type;    /* CELL_NONE prints "-" and JSON null */
+	const char *s;
+	size_t slen;
+	uint64_t u;
+	int64_t i;
+	double d;
+	int prec;
+	struct buf tmp;         /* scratch for computed strings */
+};
+struct column {
+	const char *name;       /* header in text, also accepted by -o */
+	const char *key;        /* JSON key */
+	bool right;
+	bool dflt;              /* shown by default in text */
+	bool json_dflt;         /* emitted by default in JSON */
+	const char *help;
+	void (*get)(const struct snap *s, const void *row, struct cell *c);
+};
+struct table {
+	const char *name;       /* JSON top-level key: "namespaces", "cgroups", ... */
+	const struct column *cols;
+	size_t ncols;
+};
+extern const struct table table_ns, table_cgroups, table_ps;
+const char *proc_cgroup_path(const struct proc *p, const char *ctrl);
+const struct column *table_find(const struct table *t, const char *name, size_t n);
+
+/* ---- output.c ---- */
+struct outopts {
+	bool json;
+	bool noheadings;
+	const struct column **cols;   /* chosen columns */
+	size_t ncols;
+};
+int out_select_columns(const struct table *t, const char *list, struct outopts *o);
+/* A forest over rows: parent[i] is a row index or -1; children keep row order. */
+struct tree {
+	size_t *order;          /* rows in depth-first order */
+	char **art;             /* per row (by order position): "├─", "│ └─", ... */
+	size_t n;
+};
+void tree_build(struct tree *t, const long *parent, size_t n);
+void tree_free(struct tree *t);
+void out_text(FILE *f, const struct snap *s, const struct table *t,
+	      const struct outopts *o, const void *const *rows, size_t nrows,
+	      const struct tree *tree, const struct column *tree_col);
+void out_json_tree(struct json *j, const struct snap *s, const struct table *t,
+		   const struct outopts *o, const void *const *rows, size_t nrows,
+		   const long *parent);
+void out_json_rows(struct json *j, const struct snap *s, const struct table *t,
+		   const struct outopts *o, const void *const *rows, size_t nrows);
+void out_json_fields(struct json *j, const struct snap *s, const struct outopts *o,
+		     const void *row, struct cell *c);
+void out_list_columns(FILE *f, const struct table *t);
+void out_flush(FILE *f, struct buf *b);
+
+/* ---- cli.c: batch subcommands ---- */
+struct globalopts {
+	const char *sysroot;
+};
+int cmd_ns(int argc, char **argv, const struct globalopts *g);
+int cmd_cgroups(int argc, char **argv, const struct globalopts *g);
+int cmd_ps(int argc, char **argv, const struct globalopts *g);
+int cmd_snapshot(int argc, char **argv, const struct globalopts *g);
+
+#endif

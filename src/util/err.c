@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Error reporting: one format for every message, and the terminal restored first. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../nstop.h"
+
+void (*fatal_hook)(void);
+
+void nerr_set(struct nerr *e, int code, const char *fmt, ...)
+{
+	if (!e)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	e->code = code;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* A process or cgroup that disappears between readdir and open is normal. */
+bool err_vanished(int code)
+{
+	if (code < 0)
+		code = -code;
+	return code == ENOENT || code == ESRCH;
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fputs("nstop: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void fatal(const char *fmt, ...)
+{
+	if (fatal_hook)
+		fatal_hook();
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void warnmsg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(2);
+}
