@@ -296,8 +296,11 @@ static void count_procs(struct snap *s)
 		const struct proc *p = &s->procs[i];
 		const char *seen[40];
 		int ns = 0;
+		/* the 0:: line names the default hierarchy even where no cgroup2 is
+		 * mounted (pure v1): count it only where it is there to see */
+		bool v2 = s->layout == CG_V2 || s->layout == CG_HYBRID;
 		for (int k = -1; k < p->ncg1 && ns < (int)ARRAY_LEN(seen); k++) {
-			const char *path = k < 0 ? p->cg2 : p->cg1[k].path;
+			const char *path = k < 0 ? (v2 ? p->cg2 : NULL) : p->cg1[k].path;
 			if (!path)
 				continue;
 			bool dup = false;

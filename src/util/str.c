@@ -59,9 +59,10 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 /*
  * Bytes from /proc, /sys and the like are stored raw and escaped here, at
  * output: C0 and C1 controls, DEL and every byte of invalid UTF-8 become
- * \xNN, and a backslash becomes \\ so the result is unambiguous. ESC_JSON
- * additionally JSON-encodes the escaped text (without the quotes), so a JSON
- * value decodes to exactly what the text output shows.
+ * \xNN. A backslash stays as it is: systemd's own escapes ("\x2d") are in
+ * most unit names, and doubling them would hide what the kernel holds.
+ * ESC_JSON additionally JSON-encodes the escaped text (without the quotes),
+ * so a JSON value decodes to exactly what the text output shows.
  */
 void str_escape(struct buf *out, const char *str, size_t n, enum esc_mode mode)
 {
@@ -78,8 +79,8 @@ void str_escape(struct buf *out, const char *str, size_t n, enum esc_mode mode)
 			i += cnt;
 			continue;
 		}
-		if (cp == '\\') {
-			buf_adds(out, mode == ESC_JSON ? "\\\\\\\\" : "\\\\");
+		if (cp == '\\' && mode == ESC_JSON) {
+			buf_adds(out, "\\\\");
 		} else if (cp == '"' && mode == ESC_JSON) {
 			buf_adds(out, "\\\"");
 		} else {

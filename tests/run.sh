@@ -1,0 +1,49 @@
+#!/bin/bash
+# Runs every suite (C unit tests, fixture goldens, CLI, live checks as root)
+# and ends with "N passed, N failed, N skipped". Suites speak TAP: lines
+# "ok", "not ok" and "ok ... # SKIP reason"; anything else is shown as is
+# when a suite fails.
+set -u
+cd "$(dirname "$0")/.."
+export B=${B:-build}
+export NSTOP=${NSTOP:-$PWD/nstop}
+export TOP=$PWD
+export FIXTURES=$PWD/$B/fixtures
+export LC_ALL=C.UTF-8
+pass=0 fail=0 skip=0
+only=${1:-}
+
+tests/fixtures/prepare.sh "$FIXTURES" || { echo "not ok - preparing fixtures"; exit 1; }
+
+run_suite() {
+	local name=$1; shift
+	[ -n "$only" ] && [[ $name != *$only* ]] && return
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	local p f s
+	p=$(grep -c '^ok ' <<<"$out" | head -1)
+	s=$(grep -c '^ok .*# SKIP' <<<"$out")
+	f=$(grep -c '^not ok' <<<"$out")
+	p=$((p - s))
+	if [ "$f" -gt 0 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		echo "== $name: $p passed, $f failed, $s skipped (exit $rc)"
+		grep -v '^ok ' <<<"$out" | grep -v '^1\.\.' | head -60
+		[ "$f" -eq 0 ] && f=1
+	else
+		echo "== $name: $p passed, $s skipped"
+		grep '# SKIP' <<<"$out" | sed 's/^/   /'
+	fi
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+
+for t in "$B"/tests/test_*; do
+	case $t in *.d|*.o) continue ;; esac
+	[ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
+done
+for t in tests/suites/*.sh; do
+	run_suite "$(basename "$t" .sh)" bash "$t"
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of the kernel-text parsers in src/collect/parse.c. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "nstop.h"
+#include "tap.h"
+
+static int parse_stat_str(const char *s, struct stat_fields *f)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", s);
+	return parse_proc_stat(buf, strlen(buf), f);
+}
+
+static void t_stat(void)
+{
+	struct stat_fields f;
+	/* fields 3..27: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime cutime cstime prio nice threads itreal start vsize rss */
+	const char *tail = " R 339 0 0 0 -1 4194560 91 365 0 0 631 2 0 21 20 -5 3 0 754 2314240 398 1 2 3\n";
+	char line[512];
+	snprintf(line, sizeof(line), "343 (sh)%s", tail);
+	OK(parse_stat_str(line, &f) == 0, "stat: plain line parses");
+	IS_U64(f.pid, 343, "stat: pid");
+	OK(f.comm_len == 2 && !memcmp(f.comm, "sh", 2), "stat: comm");
+	IS_U64(f.utime, 631, "stat: utime (field 14)");
+	IS_U64(f.stime, 2, "stat: stime (field 15)");
+	IS_U64(f.starttime, 754, "stat: starttime (field 22)");
+	IS_U64(f.rss_pages, 398, "stat: rss (field 24)");
+	OK(f.nice == -5 && f.nthreads == 3, "stat: nice and threads");
+	IS_U64(f.flags, 4194560, "stat: flags");
+
+	snprintf(line, sizeof(line), "77 (a b) (c) )%s", tail);
+	OK(parse_stat_str(line, &f) == 0, "stat: comm with spaces and parentheses parses");
+	OK(f.comm_len == 9 && !memcmp(f.comm, "a b) (c) ", 9), "stat: comm ends at the last ')'");
+	OK(f.state == 'R' && f.ppid == 339 && f.utime == 631, "stat: fields after such a comm");
+
+	snprintf(line, sizeof(line), "5 ()%s", tail);
+	OK(parse_stat_str(line, &f) == 0 && f.comm_len == 0, "stat: empty comm");
+	OK(parse_stat_str("", &f) == -EINVAL, "stat: empty input fails");
+	OK(parse_stat_str("12 (x", &f) == -EINVAL, "stat: no closing paren fails");
+	OK(parse_stat_str("12 (x) S 1 2", &f) == -EINVAL, "stat: truncated line fails");
+	OK(parse_stat_str("abc (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21", &f) ==
+		   -EINVAL, "stat: non-numeric pid fails");
+	OK(parse_stat_str("99999999999999999999 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22", &f) == -EINVAL,
+	   "stat: overflowing pid fails");
+	snprintf(line, sizeof(line), "7 (x) S 1 2 3 4 5 6 7 8 9 99999999999999999999999 11 12 13 14 15 16 17 18 19 20");
+	OK(parse_stat_str(line, &f) == -EINVAL, "stat: overflowing utime fails");
+}
+
+struct cgl {
+	int n;
+	int hid[8];
+	char ctrl[8][64], path[8][256];
+};
+
+static void on_line(void *arg, int hid, const char *ctrl, size_t cl, const char *path, size_t pl)
+{
+	struct cgl *c = arg;
+	if (c->n >= 8)
+		return;
+	c->hid[c->n] = hid;
+	snprintf(c->ctrl[c->n], 64, "%.*s", (int)cl, ctrl);
+	snprintf(c->path[c->n], 256, "%.*s", (int)pl, path);
+	c->n++;
+}
+
+static int cg_parse(const char *s, struct cgl *c)
+{
+	static char buf[4096];
+	memset(c, 0, sizeof(*c));
+	snprintf(buf, sizeof(buf), "%s", s);
+	return parse_proc_cgroup(buf, strlen(buf), on_line, c);
+}
+
+static void t_cgroup(void)
+{
+	struct cgl c;
+	OK(cg_parse("0::/system.slice/docker-abc.scope\n", &c) == 1, "cgroup: v2 line");
+	OK(c.hid[0] == 0 && !strcmp(c.ctrl[0], "") && !strcmp(c.path[0], "/system.slice/docker-abc.scope"),
+	   "cgroup: v2 fields");
+	OK(cg_parse("12:cpu,cpuacct:/docker/x\n1:name=systemd:/a:b\n0::/\n", &c) == 3, "cgroup: hybrid lines");
+	OK(c.hid[0] == 12 && !strcmp(c.ctrl[0], "cpu,cpuacct") && !strcmp(c.path[0], "/docker/x"),
+	   "cgroup: v1 controllers and path");
+	OK(!strcmp(c.path[1], "/a:b"), "cgroup: a path may contain ':'");
+	OK(cg_parse("", &c) == 0, "cgroup: empty file is no lines");
+	OK(cg_parse("x::/\n", &c) == -EINVAL, "cgroup: bad id fails");
+	OK(cg_parse("0:/\n", &c) == -EINVAL, "cgroup: missing field fails");
+	OK(cg_parse("0::relative\n", &c) == -EINVAL, "cgroup: relative path fails");
+}
+
+struct mis {
+	int n;
+	char mp[8][128], fs[8][32], opts[8][64], root[8][64];
+};
+
+static void on_mount(void *arg, const struct mountinfo_ent *m)
+{
+	struct mis *x = arg;
+	if (x->n >= 8)
+		return;
+	snprintf(x->mp[x->n], 128, "%s", m->mnt_point);
+	snprintf(x->fs[x->n], 32, "%s", m->fstype);
+	snprintf(x->opts[x->n], 64, "%s", m->super_opts);
+	snprintf(x->root[x->n], 64, "%s", m->root);
+	x->n++;
+}
+
+static void t_mountinfo(void)
+{
+	char buf[1024];
+	struct mis x = {0};
+	snprintf(buf, sizeof(buf),
+		 "30 23 0:27 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
+		 "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 master:2 - cgroup cgroup rw,cpu,cpuacct\n"
+		 "40 21 0:50 /sub\\040dir /mnt/a\\040b\\011c rw - tmpfs none rw\n");
+	OK(parse_mountinfo(buf, strlen(buf), on_mount, &x) == 3, "mountinfo: three lines");
+	IS_STR(x.fs[0], "cgroup2", "mountinfo: fstype after the separator");
+	IS_STR(x.opts[1], "rw,cpu,cpuacct", "mountinfo: super options with optional fields present");
+	IS_STR(x.mp[2], "/mnt/a b\tc", "mountinfo: octal escapes decoded");
+	IS_STR(x.root[2], "/sub dir", "mountinfo: root decoded");
+	snprintf(buf, sizeof(buf), "1 2 3 4 5\n");
+	OK(parse_mountinfo(buf, strlen(buf), on_mount, &x) == -EINVAL, "mountinfo: short line fails");
+	snprintf(buf, sizeof(buf), "1 2 0:1 / /x rw shared:1 cgroup2 cgroup2 rw\n");
+	OK(parse_mountinfo(buf, strlen(buf), on_mount, &x) == -EINVAL, "mountinfo: no separator fails");
+}
+
+static void t_keyed(void)
+{
+	const char *cpu = "usage_usec 377303\nuser_usec 55602\nsystem_usec 321700\nnr_periods 366\n"
+			  "nr_throttled 362\nthrottled_usec 9000\nnr_bursts 0\nburst_usec 0\n";
+	uint64_t v;
+	OK(parse_keyed_u64(cpu, strlen(cpu), "usage_usec", &v) == 0 && v == 377303, "cpu.stat usage_usec");
+	OK(parse_keyed_u64(cpu, strlen(cpu), "nr_throttled", &v) == 0 && v == 362, "cpu.stat nr_throttled");
+	OK(parse_keyed_u64(cpu, strlen(cpu), "throttled_usec", &v) == 0 && v == 9000, "cpu.stat throttled_usec");
+	OK(parse_keyed_u64(cpu, strlen(cpu), "usage", &v) == -ENOENT, "keyed: a prefix is not a key");
+	const char *mem = "anon 204800\nfile 0\nkernel 319488\nanon_thp 0\n";
+	OK(parse_keyed_u64(mem, strlen(mem), "anon", &v) == 0 && v == 204800, "memory.stat anon (not anon_thp)");
+	OK(parse_keyed_u64(mem, strlen(mem), "file", &v) == 0 && v == 0, "memory.stat file");
+	const char *ev = "low 0\nhigh 0\nmax 36\noom 1\noom_kill 1\noom_group_kill 0\n";
+	OK(parse_keyed_u64(ev, strlen(ev), "oom_kill", &v) == 0 && v == 1, "memory.events oom_kill");
+	const char *v1 = "oom_kill_disable 0\nunder_oom 0\noom_kill 7\n";
+	OK(parse_keyed_u64(v1, strlen(v1), "oom_kill", &v) == 0 && v == 7, "v1 memory.oom_control oom_kill");
+	const char *bad = "oom_kill 12x\n";
+	OK(parse_keyed_u64(bad, strlen(bad), "oom_kill", &v) == -EINVAL, "keyed: junk after the number fails");
+	const char *neg = "oom_kill -1\n";
+	OK(parse_keyed_u64(neg, strlen(neg), "oom_kill", &v) == -EINVAL, "keyed: negative fails");
+	const char *last = "a 1\nb 2";
+	OK(parse_keyed_u64(last, strlen(last), "b", &v) == 0 && v == 2, "keyed: last line without newline");
+}
+
+static void t_limits(void)
+{
+	uint64_t q, p, v;
+	OK(parse_cpu_max("max 100000\n", 11, &q, &p) == 0 && q == VAL_UNLIMITED && p == 100000, "cpu.max max");
+	OK(parse_cpu_max("50000 100000\n", 13, &q, &p) == 0 && q == 50000 && p == 100000, "cpu.max quota period");
+	OK(parse_cpu_max("50000\n", 6, &q, &p) == -EINVAL, "cpu.max without period fails");
+	OK(parse_cpu_max("50000 0\n", 8, &q, &p) == -EINVAL, "cpu.max zero period fails");
+	OK(parse_cpu_max("abc 100000\n", 11, &q, &p) == -EINVAL, "cpu.max junk fails");
+	OK(parse_limit("max\n", 4, &v) == 0 && v == VAL_UNLIMITED, "limit: max");
+	OK(parse_limit("134217728\n", 10, &v) == 0 && v == 134217728, "limit: number");
+	OK(parse_limit("9223372036854771712\n", 20, &v) == 0 && v == VAL_UNLIMITED, "limit: v1 sentinel is unlimited");
+	OK(parse_limit("-1\n", 3, &v) == 0 && v == VAL_UNLIMITED, "limit: cfs_quota_us -1 is unlimited");
+	OK(parse_limit("12ab", 4, &v) == -EINVAL, "limit: junk fails");
+	OK(parse_limit("", 0, &v) == -EINVAL, "limit: empty fails");
+}
+
+static void t_psi_io(void)
+{
+	const char *psi = "some avg10=1.25 avg60=0.50 avg300=0.10 total=1234\nfull avg10=0.75 avg60=0.00 avg300=0.00 total=10\n";
+	double d;
+	OK(parse_psi_avg10(psi, strlen(psi), "some", &d) == 0 && fabs(d - 1.25) < 1e-9, "psi some avg10");
+	OK(parse_psi_avg10(psi, strlen(psi), "full", &d) == 0 && fabs(d - 0.75) < 1e-9, "psi full avg10");
+	OK(parse_psi_avg10("some avg10=x", 12, "some", &d) == -EINVAL, "psi junk fails");
+	OK(parse_psi_avg10("", 0, "some", &d) == -ENOENT, "psi empty is absent");
+	const char *io = "7:0 rbytes=9437184 wbytes=2097152 rios=14 wios=32 dbytes=0 dios=0\n7:1 \n8:0 rbytes=1 wbytes=2\n";
+	uint64_t r, w;
+	OK(parse_io_stat(io, strlen(io), &r, &w) == 0 && r == 9437185 && w == 2097154, "io.stat sums devices, skips bare lines");
+	OK(parse_io_stat("", 0, &r, &w) == 0 && r == 0 && w == 0, "io.stat empty is zero");
+	OK(parse_io_stat("8:0 rbytes=zz\n", 14, &r, &w) == -EINVAL, "io.stat junk fails");
+	const char *blk = "254:0 Read 100\n254:0 Write 50\n254:0 Sync 150\n254:0 Total 150\n8:0 Read 1\nTotal 151\n";
+	OK(parse_blkio_bytes(blk, strlen(blk), &r, &w) == 0 && r == 101 && w == 50, "blkio io_service_bytes");
+	OK(parse_blkio_bytes("Total 0\n", 8, &r, &w) == 0 && r == 0, "blkio only Total");
+}
+
+static void t_nslink(void)
+{
+	uint64_t ino = 0;
+	OK(parse_ns_link("net:[4026531840]", 16, "net", &ino) == 0 && ino == 4026531840u, "ns link");
+	OK(parse_ns_link("net:[4026531840]", 16, "mnt", &ino) == -EINVAL, "ns link of another type fails");
+	OK(parse_ns_link("net:[]", 6, "net", &ino) == -EINVAL, "ns link without inode fails");
+	OK(parse_ns_link("net:[12x]", 9, "net", &ino) == -EINVAL, "ns link junk fails");
+	pid_t in;
+	const char *st = "Name:\tsleep\nNSpid:\t368\t5\n";
+	OK(parse_nspid(st, strlen(st), &in) == 0 && in == 5, "status NSpid: innermost pid");
+	OK(parse_nspid("NSpid:\t42\n", 10, &in) == 0 && in == 42, "status NSpid: one level");
+	OK(parse_nspid("Name:\tx\n", 8, &in) == -ENOENT, "status without NSpid");
+}
+
+int main(void)
+{
+	t_stat();
+	t_cgroup();
+	t_mountinfo();
+	t_keyed();
+	t_limits();
+	t_psi_io();
+	t_nslink();
+	return tap_done();
+}
