@@ -23,9 +23,10 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route-3-dev \
-	libproc2-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static
+	libproc2-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static \
+	iproute2 libc-bin
 
-.PHONY: all test check-asan check-man install uninstall clean deps unit
+.PHONY: all run test check-asan check-man install uninstall clean deps deps-ok unit
 
 all: nstop
 
@@ -47,10 +48,29 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
+HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle
+
+$(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(B)/tests/hostile: tests/helpers/hostile.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
 unit: $(UNIT_BINS)
 
-test: nstop $(UNIT_BINS)
-	B=$(B) tests/run.sh
+deps-ok:
+	@tools/ensure-deps.sh
+
+# The README's first command: everything needed, then the dashboard.
+run: deps-ok
+	$(MAKE) nstop
+	./nstop
+
+test: deps-ok
+	$(MAKE) nstop $(UNIT_BINS) $(HELPERS)
+	B=$(B) NSTOP=$(CURDIR)/$(B)/nstop tests/run.sh
 
 check-asan:
 	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test

@@ -232,6 +232,14 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 	}
 	struct outopts o = {0};
 	select_cols(&table_ns, &lo, &o);
+	/* lsns shows a net namespace's id and nsfs mounts by default with -t net */
+	if (!lo.columns && types[NS_NET]) {
+		const struct column *cmd = o.cols[o.ncols - 1];
+		o.cols = xreallocarray(o.cols, o.ncols + 2, sizeof(*o.cols));
+		o.cols[o.ncols - 1] = table_find(&table_ns, "NETNSID", 7);
+		o.cols[o.ncols++] = table_find(&table_ns, "NSFS", 4);
+		o.cols[o.ncols++] = cmd;
+	}
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);

@@ -129,6 +129,23 @@ static void ns_parent(const struct snap *s, const void *row, struct cell *c)
 	if (r->parent_ino)
 		set_u64(c, r->parent_ino);
 }
+static void ns_netnsid(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct nsinfo);
+	if (r->type != NS_NET || r->netnsid == -2)
+		return;
+	buf_reset(&c->tmp);
+	if (r->netnsid < 0)
+		buf_adds(&c->tmp, "unassigned");
+	else
+		buf_printf(&c->tmp, "%d", r->netnsid);
+	set_str(c, c->tmp.p);
+}
+static void ns_nsfs(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct nsinfo);
+	set_str(c, r->nsfs);
+}
 static void ns_host(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct nsinfo);
@@ -147,6 +164,8 @@ static const struct column ns_cols[] = {
 	{"OWNER", "owner", true, false, false, "owning user namespace (inode), null when unknown", ns_owner},
 	{"PARENT", "parent", true, false, false, "parent namespace of a pid or user namespace", ns_parent},
 	{"HOST", "host", false, false, false, "true for the initial namespace (that of pid 2)", ns_host},
+	{"NETNSID", "netnsid", true, false, false, "net: id as the network subsystem sees it from here", ns_netnsid},
+	{"NSFS", "nsfs", false, false, false, "net: nsfs mount points (ip netns add)", ns_nsfs},
 	{"COMMAND", "command", false, true, true, "command line of that PID", ns_command},
 };
 const struct table table_ns = {"namespaces", ns_cols, ARRAY_LEN(ns_cols)};

@@ -235,6 +235,8 @@ struct nsinfo {
 	uint64_t owner_ino;     /* owning user namespace, 0 when unknown */
 	uint64_t parent_ino;    /* pid/user parent, 0 when unknown or none */
 	bool ghost;             /* no process in it: found as an owner or parent */
+	int netnsid;            /* net: id seen from our netns, -1 unassigned, -2 unknown */
+	const char *nsfs;       /* nsfs bind mounts of it ("\n"-joined), interned */
 	uid_t owner_uid;        /* ghosts: NS_GET_OWNER_UID of a user namespace */
 };
 

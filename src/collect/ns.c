@@ -7,11 +7,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/net_namespace.h>
+#include <linux/netlink.h>
 #include <linux/nsfs.h>
+#include <linux/rtnetlink.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +96,7 @@ static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int
 	struct nsinfo *n = ns_add(s, cap, idx, ino);
 	n->type = (enum ns_type)t;
 	n->ghost = true;
+	n->netnsid = -2;
 	if (t == NS_USER) {
 		uid_t uid;
 		if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
@@ -108,6 +113,86 @@ static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int
 		add_ghost(s, cap, idx, pfd, depth + 1);
 		close(pfd);
 	}
+}
+
+/*
+ * The id the network subsystem gives a netns, as seen from ours (lsns'
+ * NETNSID): RTM_GETNSID with the namespace's fd, see rtnetlink(7).
+ */
+static int get_netnsid(int nlfd, int nsfd)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtgenmsg g;
+		char pad[3];
+		struct rtattr rta;
+		int32_t fd;
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_GETNSID;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.g.rtgen_family = AF_UNSPEC;
+	req.rta.rta_type = NETNSA_FD;
+	req.rta.rta_len = RTA_LENGTH(sizeof(int32_t));
+	req.fd = nsfd;
+	if (send(nlfd, &req, sizeof(req), 0) < 0)
+		return -2;
+	char resp[512];
+	ssize_t n = recv(nlfd, resp, sizeof(resp), 0);
+	if (n < (ssize_t)NLMSG_HDRLEN)
+		return -2;
+	struct nlmsghdr *nh = (struct nlmsghdr *)resp;
+	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type != RTM_NEWNSID)
+		return -2;
+	int len = (int)NLMSG_PAYLOAD(nh, sizeof(struct rtgenmsg));
+	struct rtattr *rta = (struct rtattr *)((char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NETNSA_NSID && RTA_PAYLOAD(rta) >= sizeof(int32_t)) {
+			int32_t id;
+			memcpy(&id, RTA_DATA(rta), sizeof(id));
+			return id < 0 ? -1 : id;
+		}
+	}
+	return -2;
+}
+
+struct nsfs_ctx {
+	struct snap *s;
+	struct hmap *idx;
+};
+
+/* nsfs bind mounts (ip netns add) name a namespace by its root "net:[ino]". */
+static void on_nsfs_mount(void *arg, const struct mountinfo_ent *m)
+{
+	struct nsfs_ctx *x = arg;
+	if (strcmp(m->fstype, "nsfs"))
+		return;
+	const char *br = strchr(m->root, '[');
+	uint64_t ino;
+	if (!br || parse_ns_link(m->root, strlen(m->root), "net", &ino) < 0)
+		return;
+	uint32_t k;
+	if (!hmap_get(x->idx, ino, &k))
+		return;
+	struct nsinfo *n = &x->s->ns[k];
+	struct buf b = {0};
+	if (n->nsfs) {
+		/* lsns lists each mount point once */
+		size_t ml = strlen(m->mnt_point);
+		for (const char *p = n->nsfs; p;) {
+			const char *e = strchr(p, '\n');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+			if (l == ml && !memcmp(p, m->mnt_point, l))
+				return;
+			p = e ? e + 1 : NULL;
+		}
+		buf_adds(&b, n->nsfs);
+		buf_addc(&b, '\n');
+	}
+	buf_adds(&b, m->mnt_point);
+	n->nsfs = strtab_intern(&x->s->strs, b.p, b.len);
+	buf_free(&b);
 }
 
 static int cmp_ino(const void *a, const void *b)
@@ -142,8 +227,11 @@ void ns_collect(struct snap *s, struct sysroot *sr)
 		}
 	}
 
+	for (size_t i = 0; i < s->nns; i++)
+		s->ns[i].netnsid = -2;
 	/* Fixture trees hold plain symlinks, not nsfs files: relations are live only. */
 	size_t nreal = s->nns;
+	int nlfd = sr->live ? socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE) : -1;
 	for (size_t i = 0; sr->live && i < nreal; i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "%d/ns/%s", (int)s->ns[i].pid,
@@ -154,6 +242,8 @@ void ns_collect(struct snap *s, struct sysroot *sr)
 		/* the pid may have been reused since the walk: same inode or nothing */
 		if (fd_ino(fd) == s->ns[i].ino) {
 			int ofd = -1, pfd = -1;
+			if (s->ns[i].type == NS_NET && nlfd >= 0)
+				s->ns[i].netnsid = get_netnsid(nlfd, fd);
 			relations(&s->ns[i], fd, &ofd, &pfd);
 			uint64_t oino = s->ns[i].owner_ino, pino = s->ns[i].parent_ino;
 			if (ofd >= 0) {
@@ -169,8 +259,17 @@ void ns_collect(struct snap *s, struct sysroot *sr)
 		}
 		close(fd);
 	}
+	if (nlfd >= 0)
+		close(nlfd);
 	hmap_free(&idx);
 	qsort(s->ns, s->nns, sizeof(*s->ns), cmp_ino);
 	for (size_t i = 0; i < s->nns; i++)
 		hmap_put(&s->ns_idx, s->ns[i].ino, (uint32_t)i);
+	if (sr->live) {
+		struct buf b = {0};
+		struct nsfs_ctx x = {s, &s->ns_idx};
+		if (read_file_at(sr->proc_fd, "self/mountinfo", &b) > 0)
+			parse_mountinfo(b.p, b.len, on_nsfs_mount, &x);
+		buf_free(&b);
+	}
 }

@@ -66,15 +66,13 @@ const char *users_name(struct users *u, uid_t uid)
 	if (hmap_get(&u->map, (uint64_t)uid + 1, &k))
 		return u->names[k];
 	char num[16];
-	const char *name = num;
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
 	snprintf(num, sizeof(num), "%u", (unsigned)uid);
-	if (u->live) {
-		struct passwd pw, *res = NULL;
-		char tmp[1024];
-		if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
-			name = res->pw_name;
-	}
-	add(u, uid, name);
+	if (u->live && getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		add(u, uid, res->pw_name);
+	else
+		add(u, uid, num);
 	hmap_get(&u->map, (uint64_t)uid + 1, &k);
 	return u->names[k];
 }

@@ -21,7 +21,8 @@ void buf_grow(struct buf *b, size_t more)
 void buf_add(struct buf *b, const void *s, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->p + b->len, s, n);
+	if (n)
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }

@@ -10,7 +10,8 @@ mkdir -p "$exp"
 golden() { # golden NAME LAYOUT ARGS...
 	local name=$1 layout=$2; shift 2
 	local got
-	got=$("$NSTOP" --sysroot "$FIXTURES/$layout" "$@" 2>&1)
+	# the fixtures' location is the checkout's: not part of the golden
+	got=$("$NSTOP" --sysroot "$FIXTURES/$layout" "$@" 2>&1 | sed "s#$FIXTURES#@FIXTURES@#g")
 	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
 		printf '%s\n' "$got" >"$exp/$layout-$name"
 	fi

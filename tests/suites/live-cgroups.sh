@@ -1,0 +1,103 @@
+#!/bin/bash
+# The cgroup collector against the live kernel's own files on this host's
+# hierarchies (v1/hybrid here; the v2 guest runs the same checks on v2):
+# cgroups made beneath the test's own cgroup, with limits, a CPU hog and a
+# sleeper in them, must show the kernel's figures; all removed on exit.
+. "$TOP/tests/lib.sh"
+if ! need_root; then
+	skip "live cgroups: creating cgroups needs root"; echo "1..$n"; exit 0
+fi
+name=nstop-test-$$
+made=() pids=()
+own() { # own CONTROLLER -> this process's cgroup path in that hierarchy
+	awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3; if (c == "" && $1 == 0) print $3 }' /proc/self/cgroup | head -1
+}
+mnt() { # mnt CONTROLLER -> mount point of its hierarchy
+	awk -v c="$1" '$0 ~ / - cgroup2? / { split($0, h, " - "); split(h[2], f, " "); n = split(f[3], o, ",");
+		for (i = 1; i <= n; i++) if (o[i] == c) { split(h[1], m, " "); print m[5]; exit }
+		if (c == "" && f[1] == "cgroup2") { split(h[1], m, " "); print m[5]; exit } }' /proc/self/mountinfo
+}
+cleanup() {
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	sleep 0.2
+	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
+	cleanup_tmp
+}
+trap cleanup EXIT
+
+v2root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$v2root" ] && [ -f "$v2root/cgroup.controllers" ] && grep -q cpu "$v2root/cgroup.controllers"; then
+	mode=v2
+	base=$(own "")
+	dir=$v2root$base/$name
+	# no-internal-process rule: controllers go to children of a cgroup
+	# without processes; the test's parent is its own cgroup, so use a
+	# leaf beneath a fresh parent
+	mkdir "$v2root$base/$name" && made+=("$v2root$base/$name")
+	for c in cpu memory pids; do echo "+$c" >"$v2root$base/$name/cgroup.subtree_control" 2>/dev/null; done
+	mkdir "$dir/hog" && made+=("$dir/hog")
+	path=$base/$name/hog
+	[ "$base" = / ] && path=/$name/hog
+	echo "20000 100000" >"$dir/hog/cpu.max"
+	echo $((64 << 20)) >"$dir/hog/memory.max"
+	echo 10 >"$dir/hog/pids.max"
+	procs_files=("$dir/hog/cgroup.procs")
+else
+	mode=v1
+	cpu=$(mnt cpu) acct=$(mnt cpuacct) mem=$(mnt memory) pidsm=$(mnt pids)
+	[ -n "$cpu" ] && [ -n "$acct" ] && [ -n "$mem" ] && [ -n "$pidsm" ] ||
+		{ skip "no cpu, cpuacct, memory and pids hierarchies"; echo "1..$n"; exit 0; }
+	# the test's own cgroup differs per hierarchy; cgroups nstop merges by
+	# path, so one path under each hierarchy's own: use the cpu one's
+	cbase=$(own cpu) abase=$(own cpuacct) mbase=$(own memory) pbase=$(own pids)
+	cdir=$cpu${cbase%/}/$name mdir=$mem${mbase%/}/$name pdir=$pidsm${pbase%/}/$name
+	adir=$acct${abase%/}/$name
+	for d in "$cdir" "$adir" "$mdir" "$pdir"; do
+		[ -d "$d" ] || { mkdir "$d" && made+=("$d"); }
+	done
+	path=${cbase%/}/$name
+	mpath=${mbase%/}/$name
+	echo 100000 >"$cdir/cpu.cfs_period_us"
+	echo 20000 >"$cdir/cpu.cfs_quota_us"
+	echo $((64 << 20)) >"$mdir/memory.limit_in_bytes"
+	echo 10 >"$pdir/pids.max"
+	procs_files=("$cdir/cgroup.procs" "$adir/cgroup.procs" "$mdir/cgroup.procs" "$pdir/cgroup.procs")
+fi
+ok "made $mode cgroups beneath the test's own"
+
+# a CPU hog and a sleeper, started here and moved in (never anything else)
+bash -c 'while :; do :; done' &
+hog=$!; pids+=($hog)
+sleep 300 &
+sl=$!; pids+=($sl)
+for f in "${procs_files[@]}"; do echo $hog >"$f"; echo $sl >"$f"; done
+sleep 2
+
+"$NSTOP" cgroups -J -d 2 >/tmp/nstop-out.$$
+row() { jq -r --arg p "$1" --arg k "$2" '.cgroups[] | select(.path == $p) | .[$k] | tostring' /tmp/nstop-out.$$; }
+is() { if [ "$2" = "$3" ]; then ok "$1 = $3"; else notok "$1: got '$2', want '$3'"; fi; }
+is "cpu limit read back" "$(row "$path" cpu_limit_percent)" 20
+is "pids limit read back" "$(row "$path" pids_limit)" 10
+is "processes directly in it" "$(row "$path" nprocs)" 2
+if [ $mode = v1 ]; then
+	is "memory limit read back (memory hierarchy path)" "$(row "$mpath" memory_limit_bytes)" $((64 << 20))
+	kmem=$(cat "$mdir/memory.usage_in_bytes")
+	nmem=$(row "$mpath" memory_bytes)
+	kpids=$(cat "$pdir/pids.current")
+else
+	is "memory limit read back" "$(row "$path" memory_limit_bytes)" $((64 << 20))
+	kmem=$(cat "$dir/hog/memory.current")
+	nmem=$(row "$path" memory_bytes)
+	kpids=$(cat "$dir/hog/pids.current")
+fi
+is "pids.current equals the kernel's" "$(row "$path" pids)" "$kpids"
+check "memory equals the kernel's within 1 MiB (nstop $nmem, kernel $kmem)" \
+	test $((nmem > kmem ? nmem - kmem : kmem - nmem)) -le $((1 << 20))
+cpu=$(row "$path" cpu_percent)
+check "the hog reads 20 +- 5 % of one CPU (got $cpu)" awk -v c="$cpu" 'BEGIN { exit !(c >= 15 && c <= 25) }'
+thr=$(row "$path" nr_throttled)
+check "it is being throttled (nr_throttled $thr)" test "${thr:-0}" -gt 0
+usage=$(row "$path" cpu_usage_usec)
+check "cpu usage is counted (usec $usage)" test "${usage:-0}" -gt 100000
+echo "1..$n"

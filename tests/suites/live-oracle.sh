@@ -1,0 +1,115 @@
+#!/bin/bash
+# Oracles on the live kernel: nstop ns against lsns -J, process fields against
+# ps (libproc2). Namespaces of every type are made with unshare. Inside a
+# private pid namespace nothing else runs, so the outputs must be identical
+# byte for byte; on the host, rows that stay identical across two lsns runs
+# must be in nstop's output exactly.
+. "$TOP/tests/lib.sh"
+if ! need_root; then
+	skip "live oracle: unshare of pid, net, mnt, ipc, uts, cgroup and time namespaces needs root"
+	echo "1..$n"; exit 0
+fi
+for tool in lsns unshare ps jq python3 setpriv; do
+	command -v $tool >/dev/null || { notok "$tool is missing (make deps)"; echo "1..$n"; exit 0; }
+done
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$work"
+	cleanup_tmp
+}
+trap cleanup EXIT
+
+# ---- inside a private pid namespace: exact equality ----
+cat >"$work/inner.sh" <<'INNER'
+set -u
+cd "$1"
+# a process in new namespaces of every type, under a user namespace whose
+# parent user namespace holds no process (a "ghost" for the trees)
+unshare -U -r -- unshare -U -r -n -u -i -m -C -T -p -f --kill-child --mount-proc sleep 300 &
+unshare -p -f --kill-child sleep 300 &
+unshare -u setpriv --reuid=65534 --regid=65534 --clear-groups sleep 300 &
+unshare -n -- sh -c 'sleep 300; :' &
+sleep 1
+lsns -J >lsns.json; "$NSTOP" ns -J >nstop.json; lsns -J >lsns2.json
+lsns >lsns.txt; "$NSTOP" ns >nstop.txt
+for t in owner parent process; do
+	lsns -J --tree=$t >lsns-$t.json; "$NSTOP" ns -J --tree $t >nstop-$t.json
+done
+lsns -J -l >lsns-l.json; "$NSTOP" ns -J -l >nstop-l.json
+for t in cgroup ipc mnt net pid time user uts; do
+	lsns -J -t $t >lsns-t$t.json; "$NSTOP" ns -J -t $t >nstop-t$t.json
+done
+lsns -J -o NS,TYPE,NPROCS,PID,PPID,USER,UID,COMMAND >lsns-o.json
+"$NSTOP" ns -J -o NS,TYPE,NPROCS,PID,PPID,USER,UID,COMMAND >nstop-o.json
+"$ORACLE" >ps.txt; "$NSTOP" ps -J >nstop-ps.json
+kill $(jobs -p) 2>/dev/null
+wait 2>/dev/null
+INNER
+export NSTOP ORACLE=$TOP/$B/tests/procs_oracle
+unshare -p -f --mount-proc bash "$work/inner.sh" "$work" >/dev/null 2>&1
+cd "$work" || exit 1
+
+check "private pidns: lsns saw the same thing twice (a stable system)" cmp -s lsns.json lsns2.json
+if cmp -s lsns.json nstop.json; then ok "private pidns: nstop ns -J is byte-identical to lsns -J"; else
+	notok "private pidns: nstop ns -J differs from lsns -J"; diff lsns.json nstop.json | head -20 | sed 's/^/#   /'; fi
+for f in owner parent process l o tcgroup tipc tmnt tnet tpid ttime tuser tuts; do
+	if cmp -s "lsns-$f.json" "nstop-$f.json"; then ok "private pidns: identical with ${f/#t/-t } too"; else
+		notok "private pidns: differs with $f"; diff "lsns-$f.json" "nstop-$f.json" | head -10 | sed 's/^/#   /'; fi
+done
+types=$(jq -r '[.namespaces[] | .. | objects | select(has("type")) | .type] | unique | join(",")' nstop.json)
+check "every namespace type was created (got: $types)" test "$(jq '[.namespaces[] | .. | objects | select(has("type")) | select(.nprocs >= 1) | .type] | unique | length' nstop.json)" = 8
+check "a ghost user namespace appears in the owner tree" test "$(jq '[.. | objects | select(.nprocs? == 0 and .pid == null)] | length' nstop-owner.json)" -ge 1
+check "USER is the owner of /proc/PID (nobody)" grep -q '"user": "nobody"' nstop.json
+check "text listing matches lsns' rows (ignoring column padding)" \
+	diff <(sed 's/  */ /g; s/^ //' lsns.txt) <(sed 's/  */ /g; s/^ //; s/ - root - *$/ root/' nstop.txt)
+
+# process fields against libproc2 (tests/helpers/procs_oracle.c); the two
+# readers themselves excluded
+python3 - ps.txt nstop-ps.json <<'PY' >ps-compare.txt
+import json, sys, os
+ps = {}
+page = os.sysconf("SC_PAGE_SIZE")
+for line in open(sys.argv[1]):
+    f = line.rstrip("\n").split(" ", 9)
+    if len(f) < 10: continue
+    ps[int(f[0])] = dict(ppid=int(f[1]), uid=int(f[2]), threads=int(f[3]), nice=int(f[4]),
+                         rss=int(f[5]) * page, state=f[6], ticks=int(f[7]), start=int(f[8]),
+                         comm=f[9])
+ns = {p["pid"]: p for p in json.load(open(sys.argv[2]))["processes"]}
+bad, n = 0, 0
+for pid, p in ps.items():
+    if p["comm"] in ("procs_oracle", "nstop") or pid not in ns: continue
+    q = ns[pid]; n += 1
+    q["start"] = q["start_ticks"]; q["ticks"] = round(q["cpu_seconds"] * 100)
+    for k, qk in (("ppid", "ppid"), ("uid", "uid"), ("threads", "threads"), ("nice", "nice"),
+                  ("rss", "rss_bytes"), ("state", "state"), ("comm", "comm"), ("start", "start"),
+                  ("ticks", "ticks")):
+        if p[k] != q[qk]:
+            bad += 1; print("pid %d %s: ps %r nstop %r" % (pid, k, p[k], q[qk]))
+common = len([p for p in ps if p in ns])
+print("compared %d processes, %d differences, %d in common" % (n, bad, common))
+PY
+check "process fields equal to libproc2's for every process ($(tail -1 ps-compare.txt))" grep -q ' 0 differences' ps-compare.txt
+grep -v '^compared' ps-compare.txt | head -5 | sed 's/^/#   /'
+check "at least 8 processes compared" test "$(sed -n 's/^compared \([0-9]*\).*/\1/p' ps-compare.txt)" -ge 8
+
+# ---- on the host: rows stable across two lsns runs must match ----
+unshare -U -r -n -u -i -m -C -T -p -f --kill-child --mount-proc sleep 300 &
+pids+=($!)
+sleep 0.5
+lsns -J -l >h1.json; "$NSTOP" ns -J -l >hn.json; lsns -J -l >h2.json
+flat='.namespaces[] | [.ns, .type, .nprocs, .pid, .user, .command] | @json'
+jq -r "$flat" h1.json | sort >h1.rows
+jq -r "$flat" h2.json | sort >h2.rows
+jq -r "$flat" hn.json | sort >hn.rows
+comm -12 h1.rows h2.rows >stable.rows
+missing=$(comm -23 stable.rows hn.rows | wc -l)
+check "host: all $(wc -l <stable.rows) stable lsns rows are in nstop's output ($missing missing)" test "$missing" = 0
+comm -23 stable.rows hn.rows | head -5 | sed 's/^/#   /'
+extra=$(jq -r '.namespaces[].ns' hn.json | sort -u | comm -23 - <(cat h1.json h2.json | jq -r '.namespaces[].ns' | sort -u) | wc -l)
+check "host: nstop lists no namespace lsns never saw ($extra extra)" test "$extra" = 0
+check "host: the 8 unshared namespaces are among the stable rows" test "$(grep -c 'sleep 300' stable.rows)" -ge 8
+echo "1..$n"
