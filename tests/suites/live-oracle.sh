@@ -45,7 +45,7 @@ done
 lsns -J -o NS,TYPE,NPROCS,PID,PPID,USER,UID,COMMAND >lsns-o.json
 "$NSTOP" ns -J -o NS,TYPE,NPROCS,PID,PPID,USER,UID,COMMAND >nstop-o.json
 "$ORACLE" >ps.txt; "$NSTOP" ps -J >nstop-ps.json
-kill $(jobs -p) 2>/dev/null
+kill -KILL $(jobs -p) 2>/dev/null
 wait 2>/dev/null
 INNER
 export NSTOP ORACLE=$TOP/$B/tests/procs_oracle
