@@ -580,3 +580,59 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	buf_free(&b);
 	return 0;
 }
+
+/* ---- nstop containers ---- */
+
+int cmd_containers(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		COMMON_LONGOPTS,
+		{"interval", required_argument, NULL, 'd'},
+		{0},
+	};
+	struct listopts lo = {.cmd = "containers", .interval = 1};
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+Jo:Hd:", lopts, NULL)) != -1)
+		if (!list_opt(&lo, c, optarg))
+			bad_option("containers", argv, optopt);
+	if (optind < argc)
+		usage_error("containers: unexpected argument: %s", escaped(&b, argv[optind]));
+	if (lo.list_columns) {
+		out_list_columns(stdout, &table_containers);
+		return 0;
+	}
+	struct outopts o = {0};
+	select_cols(&table_containers, &lo, &o);
+	struct sysroot sr;
+	open_root(&lo, g, &sr);
+	struct users *u = users_new(&sr);
+	unsigned what = SNAP_PROCS | SNAP_CGROUPS | SNAP_CONTAINERS;
+	struct snap *prev = snap_take(&sr, u, what, NULL);
+	sleep_sec(lo.interval);
+	struct snap *s = snap_take(&sr, u, what, prev);
+	const void **rows = xcalloc(s->nctrs + 1, sizeof(*rows));
+	for (size_t k = 0; k < s->nctrs; k++)
+		rows[k] = &s->ctrs[k];
+	if (lo.json) {
+		struct buf out = {0};
+		struct json j;
+		json_init(&j, &out, true);
+		json_obj_begin(&j, NULL);
+		out_json_rows(&j, s, &table_containers, &o, (const void *const *)rows, s->nctrs);
+		json_obj_end(&j);
+		out_flush(stdout, &out);
+		buf_free(&out);
+	} else {
+		out_text(stdout, s, &table_containers, &o, (const void *const *)rows, s->nctrs, NULL, NULL);
+	}
+	free(rows);
+	snap_free(prev);
+	snap_free(s);
+	users_free(u);
+	free(o.cols);
+	sysroot_close(&sr);
+	buf_free(&b);
+	return 0;
+}

@@ -525,6 +525,139 @@ static const struct column ps_cols[] = {
 };
 const struct table table_ps = {"processes", ps_cols, ARRAY_LEN(ps_cols)};
 
+/* ---- containers ---- */
+
+static const struct cgroup *ctr_cg(const struct snap *s, const struct container *c)
+{
+	return c->cgroup ? snap_cgroup(s, c->cgroup) : NULL;
+}
+static void ct_name(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->name)
+		set_str(c, r->name);
+	else if (r->pod)
+		set_str(c, r->pod);
+	else {
+		/* else the init process's command, as the container's label */
+		const struct proc *p = snap_proc(s, r->init_pid);
+		set_str(c, p ? p->comm : r->id);
+	}
+}
+static void ct_runtime(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, runtime_name(r->rt));
+}
+static void ct_id(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->id);
+	if (strlen(r->id) == 64)
+		c->slen = 12;
+}
+static void ct_fullid(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->id);
+}
+static void ct_pod(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->pod);
+}
+static void ct_init(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->init_pid)
+		set_u64(c, (uint64_t)r->init_pid);
+}
+static void ct_nprocs(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_u64(c, r->nprocs);
+}
+#define CTCG(fn, cgfn)                                                          \
+	static void fn(const struct snap *s, const void *row, struct cell *c)   \
+	{                                                                       \
+		ROW(struct container);                                          \
+		const struct cgroup *g = ctr_cg(s, r);                          \
+		if (g)                                                          \
+			cgfn(s, g, c);                                          \
+	}
+CTCG(ct_cpu, cg_cpu)
+CTCG(ct_cpu_limit, cg_cpu_limit)
+CTCG(ct_mem, cg_mem)
+CTCG(ct_mem_limit, cg_mem_limit)
+CTCG(ct_mem_pct, cg_mem_pct)
+CTCG(ct_pids, cg_pids)
+CTCG(ct_pids_limit, cg_pids_limit)
+CTCG(ct_rbps, cg_io_rbps)
+CTCG(ct_wbps, cg_io_wbps)
+CTCG(ct_throttled, cg_throttled)
+CTCG(ct_oom, cg_oom)
+static void ct_state(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	const struct cgroup *g = ctr_cg(s, r);
+	if (!r->nprocs)
+		set_str(c, "stopped");
+	else
+		set_str(c, g && g->frozen == 1 ? "frozen" : "running");
+}
+static void ct_ns(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	buf_reset(&c->tmp);
+	for (int t = 0; t < NS_NTYPES; t++) {
+		if (!(r->own_ns & (1u << t)))
+			continue;
+		if (c->tmp.len)
+			buf_addc(&c->tmp, ',');
+		buf_adds(&c->tmp, ns_type_name((enum ns_type)t));
+	}
+	if (r->init_pid)
+		set_str(c, c->tmp.len ? c->tmp.p : "");
+}
+static void ct_cgroup(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->cgroup);
+}
+static void ct_pidns(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	const struct proc *p = snap_proc(s, r->init_pid);
+	if (p && p->ns[NS_PID])
+		set_u64(c, p->ns[NS_PID]);
+}
+
+static const struct column ct_cols[] = {
+	{"NAME", "name", false, true, true, "name: the runtime's, the pod's, else the init process's command", ct_name},
+	{"RUNTIME", "runtime", false, true, true, "docker, podman, containerd, kubernetes, cri-o, lxc, nspawn, nstop or unnamed", ct_runtime},
+	{"ID", "short_id", false, true, true, "id, 12 digits of a 64-hex one", ct_id},
+	{"FULL_ID", "id", false, false, true, "full id or name", ct_fullid},
+	{"POD", "pod", false, false, true, "Kubernetes namespace/pod, where known", ct_pod},
+	{"INIT", "pid", true, true, true, "lowest pid among its processes", ct_init},
+	{"PROCS", "nprocs", true, true, true, "processes in it", ct_nprocs},
+	{"CPU%", "cpu_percent", true, true, true, "CPU over the interval, 100 = one CPU", ct_cpu},
+	{"CPU_LIMIT%", "cpu_limit_percent", true, true, true, "its cgroup's CPU limit, percent of one CPU", ct_cpu_limit},
+	{"MEM", "memory_bytes", true, true, true, "its cgroup's memory", ct_mem},
+	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "its cgroup's memory limit", ct_mem_limit},
+	{"MEM%", "memory_percent", true, true, true, "memory in percent of the limit", ct_mem_pct},
+	{"PIDS", "pids", true, true, true, "tasks (pids.current)", ct_pids},
+	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
+	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},
+	{"WRITE/s", "io_write_bps", true, true, true, "disk bytes written per second", ct_wbps},
+	{"THROTTLED", "nr_throttled", true, false, true, "CFS periods throttled", ct_throttled},
+	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
+	{"STATE", "state", false, true, true, "running, frozen or stopped", ct_state},
+	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
+	{"PIDNS", "pid_ns", true, false, true, "pid namespace of its init", ct_pidns},
+	{"CGROUP", "cgroup", false, false, true, "its cgroup (v2; on v1 as found in any hierarchy)", ct_cgroup},
+};
+const struct table table_containers = {"containers", ct_cols, ARRAY_LEN(ct_cols)};
+
 const struct column *table_find(const struct table *t, const char *name, size_t n)
 {
 	for (size_t i = 0; i < t->ncols; i++) {

@@ -18,6 +18,7 @@ static const char usage_text[] =
 	"  cgroups   list cgroups with CPU, memory, I/O, limits and throttling\n"
 	"  ps        list processes with their namespaces and cgroup\n"
 	"  snapshot  everything in one JSON document\n"
+	"  containers  containers of every runtime, with their cgroup's figures\n"
 	"\n"
 	"Global options:\n"
 	"  --sysroot DIR   read DIR/proc and DIR/sys/fs/cgroup instead of the live ones\n"
@@ -34,9 +35,11 @@ static const char usage_text[] =
 	"  --ns INODE               only processes in this namespace\n"
 	"  --cgroup PATH            only processes directly in this cgroup\n"
 	"  -d, --interval SEC       CPU %% over SEC instead of the lifetime average\n"
+	"containers options:\n"
+	"  -d, --interval SEC       sampling interval for rates (default 1)\n"
 	"snapshot options:\n"
 	"  -d, --interval SEC       take two snapshots SEC apart, for rates\n"
-	"Listing options (ns, cgroups, ps; --json also for snapshot):\n"
+	"Listing options (ns, cgroups, ps, containers; --json also for snapshot):\n"
 	"  -J, --json               JSON output\n"
 	"  -o, --output LIST        columns to show (comma-separated; +LIST adds to the default)\n"
 	"  -H, --noheadings         no header line\n"
@@ -93,6 +96,7 @@ int main(int argc, char **argv)
 		{"cgroups", cmd_cgroups},
 		{"ps", cmd_ps},
 		{"snapshot", cmd_snapshot},
+		{"containers", cmd_containers},
 	};
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)
 		if (!strcmp(cmd, cmds[k].name))

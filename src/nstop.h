@@ -107,6 +107,8 @@ const char *strtab_intern(struct strtab *t, const char *s, size_t n);
 const char *strtab_find(const struct strtab *t, const char *s);
 void strtab_free(struct strtab *t);
 
+struct snap;
+
 /* ---- sysroot.c ---- */
 enum cg_layout { CG_NONE, CG_V1, CG_V2, CG_HYBRID };
 #define CG_MAX_MOUNTS 24
@@ -240,6 +242,33 @@ struct nsinfo {
 	uid_t owner_uid;        /* ghosts: NS_GET_OWNER_UID of a user namespace */
 };
 
+/* ---- collect/container.c ---- */
+enum runtime { RT_NONE, RT_DOCKER, RT_PODMAN, RT_CONTAINERD, RT_K8S, RT_CRIO, RT_LXC,
+	       RT_NSPAWN, RT_NSTOP, RT_UNNAMED };
+const char *runtime_name(enum runtime r);
+/* Recognition from a cgroup path alone (pure, unit-tested). */
+struct cg_match {
+	enum runtime rt;
+	size_t end;             /* length of the path prefix that is the container's cgroup */
+	char id[72];            /* full id (64 hex) or name */
+	char pod_uid[40];       /* Kubernetes pod uid, when under kubepods */
+};
+bool container_match(const char *path, struct cg_match *m);
+struct container {
+	enum runtime rt;
+	const char *id;         /* interned: 64-hex id, or a name (lxc, nspawn, nstop) */
+	const char *name;       /* interned, may be NULL */
+	const char *pod;        /* Kubernetes "namespace/pod", interned, may be NULL */
+	const char *cgroup;     /* interned cgroup path; NULL for unnamed ones */
+	uint64_t pidns;         /* unnamed ones: their pid namespace */
+	pid_t init_pid;         /* lowest pid among its processes, 0 when none */
+	uint32_t nprocs;
+	unsigned own_ns;        /* bit per enum ns_type: namespaces of its own */
+	bool host_pidns, host_net;
+};
+void container_collect(struct snap *s, struct sysroot *sr);
+const struct container *proc_container(const struct snap *s, const struct proc *p);
+
 /* ---- collect/host.c ---- */
 struct host {
 	bool available;
@@ -275,11 +304,15 @@ struct snap {
 	struct cgroup *cgs;     /* sorted by path */
 	size_t ncgs;
 	struct hmap cg_idx;     /* interned path pointer -> index */
+	struct container *ctrs;
+	size_t nctrs;
+	uint32_t *proc_ctr;     /* per process: container index + 1, 0 for none */
 	struct strtab strs;
 	struct users *users;
 	struct nerr cg_err;     /* why cgroups are missing, if they are */
 };
-enum snap_what { SNAP_PROCS = 1, SNAP_NS = 2, SNAP_CGROUPS = 4, SNAP_HOST = 8, SNAP_ALL = 15 };
+enum snap_what { SNAP_PROCS = 1, SNAP_NS = 2, SNAP_CGROUPS = 4, SNAP_HOST = 8,
+		 SNAP_CONTAINERS = 16, SNAP_ALL = 31 };
 struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
 		       const struct snap *prev);
 void snap_free(struct snap *s);
@@ -321,7 +354,7 @@ struct table {
 	const struct column *cols;
 	size_t ncols;
 };
-extern const struct table table_ns, table_cgroups, table_ps;
+extern const struct table table_ns, table_cgroups, table_ps, table_containers;
 const char *proc_cgroup_path(const struct proc *p, const char *ctrl);
 const struct column *table_find(const struct table *t, const char *name, size_t n);
 
@@ -362,5 +395,6 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g);
 int cmd_cgroups(int argc, char **argv, const struct globalopts *g);
 int cmd_ps(int argc, char **argv, const struct globalopts *g);
 int cmd_snapshot(int argc, char **argv, const struct globalopts *g);
+int cmd_containers(int argc, char **argv, const struct globalopts *g);
 
 #endif

@@ -48,8 +48,10 @@ struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
 		memcpy(s->host_ns, kthreadd->ns, sizeof(s->host_ns));
 	if (what & SNAP_NS)
 		ns_collect(s, sr);
-	if (what & SNAP_CGROUPS)
+	if (what & (SNAP_CGROUPS | SNAP_CONTAINERS))
 		cgroup_collect(s, sr);
+	if (what & SNAP_CONTAINERS)
+		container_collect(s, sr);
 	if ((what & SNAP_HOST) && sr->live)
 		host_collect(&s->host);
 	proc_rates(s, prev);
@@ -69,6 +71,8 @@ void snap_free(struct snap *s)
 	free(s->procs);
 	free(s->ns);
 	free(s->cgs);
+	free(s->ctrs);
+	free(s->proc_ctr);
 	hmap_free(&s->pid_idx);
 	hmap_free(&s->ns_idx);
 	hmap_free(&s->cg_idx);

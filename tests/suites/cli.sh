@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 expect_exit 0 "--help" --help
-check "--help lists every command" bash -c 'for c in ns cgroups ps snapshot; do grep -q "^  $c " /tmp/nstop-out.'$$' || exit 1; done'
+check "--help lists every command" bash -c 'for c in ns cgroups ps snapshot containers; do grep -q "^  $c " /tmp/nstop-out.'$$' || exit 1; done'
 expect_exit 0 "--version" --version
 check "--version prints the version" grep -qx 'nstop [0-9.]*' /tmp/nstop-out.$$
 
@@ -38,7 +38,7 @@ bad "snapshot without --json" snapshot
 bad "hostile argument is escaped in the message" $'\e]0;pwned\a'
 check "the hostile argument did not reach stderr raw" bash -c '! grep -q $'"'"'\x1b'"'"' /tmp/nstop-err.'$$
 
-for t in ns cgroups ps; do
+for t in ns cgroups ps containers; do
 	expect_exit 0 "$t --list-columns" $t --list-columns
 	# every column listed has a man page entry
 	missing=$(awk '{print $1}' /tmp/nstop-out.$$ | while read -r c; do
@@ -48,7 +48,7 @@ done
 missing=$("$NSTOP" --help | grep -o -- '--[a-z-]*' | sort -u | while read -r o; do
 	grep -qF -- "${o#--}" "$TOP/man/nstop.8" || echo "$o"; done)
 check "every --help option is in the man page${missing:+ (missing: $missing)}" test -z "$missing"
-missing=$(for t in ns cgroups ps; do "$NSTOP" $t --list-columns | awk '{print $2}'; done | sort -u |
+missing=$(for t in ns cgroups ps containers; do "$NSTOP" $t --list-columns | awk '{print $2}'; done | sort -u |
 	while read -r k; do grep -qF -- "$k" "$TOP/man/nstop.8" || echo "$k"; done)
 check "every JSON key is documented in the man page${missing:+ (missing: $missing)}" test -z "$missing"
 if command -v mandoc >/dev/null; then

@@ -40,6 +40,8 @@ for l in v2 v1 hybrid; do
 	golden ps.txt $l ps -o PID,PPID,USER,S,NLWP,TIME,RSS,PIDNS,NETNS,CGROUP,CGROUP_MEM,COMM,COMMAND
 	golden ps.json $l ps -J
 	golden snapshot.json $l snapshot --json
+	golden containers.txt $l containers -d 0 -o +POD,CGROUP
+	golden containers.json $l containers -d 0 -J
 done
 
 # Every JSON document parses.
@@ -130,6 +132,25 @@ check "v1 hostile comm is escaped in text" grep -qF '1020 \x1b]0;pwned\x07\x1b[2
 check "text output holds no raw ESC" bash -c '! grep -q $'"'"'\x1b'"'"' <<<"$1"' _ "$out"
 v=$("$NSTOP" --sysroot "$FIXTURES/v1" ps -J | jq -r '.processes[] | select(.pid == 1020) | .command')
 is "JSON value decodes to the escaped text" "$v" 'evil\x1b[31mred\xff\xfe arg\x9bx'
+
+# containers recognised across runtimes
+ct() { "$NSTOP" --sysroot "$FIXTURES/$1" containers -d 0 -J | jq -r --arg i "$2" --arg k "$3" '.containers[] | select(.id == $i) | .[$k] | tostring'; }
+H=86d597eb6f0a47dbd9186dcfd319749b18415e90cde4810c6fc4126d077ac37b
+is "v2 docker scope is a docker container" "$(ct v2 $H runtime)" docker
+is "v2 docker init is the container's pid 1" "$(ct v2 $H pid)" 343
+is "v2 docker short id" "$(ct v2 $H short_id)" 86d597eb6f0a
+is "v2 docker cpu limit through its cgroup" "$(ct v2 $H cpu_limit_percent)" 50
+is "v2 k8s pod from /var/log/pods" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d pod)" default/web-7d4b9
+is "v2 rootless podman has a user namespace" "$(ct v2 fccbef23dfa8bc956b6acb3fe49366d968e758607126f7fb0cb36c70c14ff954 own_namespaces)" ipc,mnt,net,pid,user,uts
+is "v2 nspawn machine, init in payload" "$(ct v2 demo pid)" 385
+is "v2 lxc payload" "$(ct v2 web runtime | sort -u | tr '\n' ' ')" "lxc nstop "
+is "v2 frozen nstop container" "$(ct v2 db state)" frozen
+is "v2 container count" "$("$NSTOP" --sysroot "$FIXTURES/v2" containers -d 0 -J | jq '.containers | length')" 9
+is "v1 docker name from config.v2.json" "$(ct v1 3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081 name)" web-nginx
+is "v1 cgroupfs kubepods container" "$(ct v1 0b1c2d3e4f5a69788796a5b4c3d2e1f00b1c2d3e4f5a69788796a5b4c3d2e1f0 pod)" shop/cart-6f7d8
+is "v1 unshare --fork --pid sandbox is an unnamed container" "$(ct v1 pidns:4026532230 pid)" 1011
+is "v1 its label is its init's command" "$(ct v1 pidns:4026532230 name)" sh
+is "v1 frozen docker (freezer)" "$(ct v1 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9 state)" frozen
 
 # ps filters
 is "ps --ns lists the members of a namespace" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps --ns 4026532139 -H -o PID | tr -d ' \n')" 343368

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Containers, as the kernel sees them: a cgroup whose path a runtime shaped
+ * (docker-<id>.scope, kubepods/.../pod<uid>/<id>, libpod-<id>.scope,
+ * lxc.payload.<name>, machine-<name>.scope, ...), matched on path components
+ * anywhere in the path; and, for processes in no such cgroup, a pid
+ * namespace other than the host's ("unnamed", e.g. unshare --fork --pid).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../nstop.h"
+
+const char *runtime_name(enum runtime r)
+{
+	static const char *const names[] = {
+		[RT_NONE] = "-", [RT_DOCKER] = "docker", [RT_PODMAN] = "podman",
+		[RT_CONTAINERD] = "containerd", [RT_K8S] = "kubernetes", [RT_CRIO] = "cri-o",
+		[RT_LXC] = "lxc", [RT_NSPAWN] = "nspawn", [RT_NSTOP] = "nstop",
+		[RT_UNNAMED] = "unnamed",
+	};
+	return (unsigned)r < ARRAY_LEN(names) ? names[r] : "?";
+}
+
+static bool hex64(const char *s, size_t n)
+{
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "<prefix><64 hex><suffix>" exactly; copies the id. */
+static bool shaped(const char *c, size_t n, const char *prefix, const char *suffix, char *id)
+{
+	size_t pl = strlen(prefix), sl = strlen(suffix);
+	if (n != pl + 64 + sl || memcmp(c, prefix, pl) || memcmp(c + pl + 64, suffix, sl) ||
+	    !hex64(c + pl, 64))
+		return false;
+	memcpy(id, c + pl, 64);
+	id[64] = '\0';
+	return true;
+}
+
+static bool name_ok(const char *s, size_t n)
+{
+	if (!n || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '/')
+			return false;
+	return true;
+}
+
+/*
+ * Walks the components; the first (outermost) one that a runtime shaped is
+ * the container, so a cgroup nested inside a container (systemd inside LXC,
+ * say) stays part of it.
+ */
+bool container_match(const char *path, struct cg_match *m)
+{
+	memset(m, 0, sizeof(*m));
+	const char *p = path;
+	const char *prev = NULL;
+	size_t prev_len = 0;
+	bool kube = false;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *c = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - c);
+		size_t end = (size_t)(p - path);
+		char *id = m->id;
+		if (n >= 8 && !memcmp(c, "kubepods", 8))
+			kube = true;
+		/* kubepods-burstable-pod<uid>.slice (systemd) or pod<uid> (cgroupfs) */
+		if (kube) {
+			const char *pod = NULL;
+			size_t pl = 0;
+			const char *q = c;
+			/* "pod" at the start or after a '-' (not the one in "kubepods") */
+			while ((q = memmem(q, (size_t)(c + n - q), "pod", 3)) && q != c && q[-1] != '-')
+				q += 3;
+			if (q) {
+				pod = q + 3;
+				pl = (size_t)(c + n - pod);
+				if (pl > 6 && !memcmp(pod + pl - 6, ".slice", 6))
+					pl -= 6;
+				if (pl >= 32 && pl < sizeof(m->pod_uid)) {
+					memcpy(m->pod_uid, pod, pl);
+					m->pod_uid[pl] = '\0';
+					for (char *u = m->pod_uid; *u; u++)
+						if (*u == '_')
+							*u = '-';
+				}
+			}
+		}
+		enum runtime rt = RT_NONE;
+		if (shaped(c, n, "docker-", ".scope", id))
+			rt = kube ? RT_K8S : RT_DOCKER;
+		else if (shaped(c, n, "cri-containerd-", ".scope", id))
+			rt = kube ? RT_K8S : RT_CONTAINERD;
+		else if (shaped(c, n, "crio-", ".scope", id) || shaped(c, n, "crio-", "", id))
+			rt = kube ? RT_K8S : RT_CRIO;
+		else if (shaped(c, n, "libpod-", ".scope", id) || shaped(c, n, "libpod-", "", id))
+			rt = RT_PODMAN;
+		else if (hex64(c, n) && prev && prev_len == 6 && !memcmp(prev, "docker", 6)) {
+			memcpy(id, c, 64), id[64] = '\0';
+			rt = RT_DOCKER;
+		} else if (hex64(c, n) && kube && m->pod_uid[0]) {
+			memcpy(id, c, 64), id[64] = '\0';
+			rt = RT_K8S;
+		} else if (n > 12 && !memcmp(c, "lxc.payload.", 12) && name_ok(c + 12, n - 12)) {
+			memcpy(id, c + 12, n - 12), id[n - 12] = '\0';
+			rt = RT_LXC;
+		} else if (prev && ((prev_len == 11 && !memcmp(prev, "lxc.payload", 11)) ||
+				    (prev_len == 3 && !memcmp(prev, "lxc", 3))) && name_ok(c, n)) {
+			memcpy(id, c, n), id[n] = '\0';
+			rt = RT_LXC;
+		} else if (n > 14 && !memcmp(c, "machine-", 8) && !memcmp(c + n - 6, ".scope", 6) &&
+			   name_ok(c + 8, n - 14)) {
+			char tmp[72];
+			memcpy(tmp, c + 8, n - 14), tmp[n - 14] = '\0';
+			char *d = str_unescape_systemd(tmp);
+			snprintf(id, sizeof(m->id), "%s", d);
+			free(d);
+			rt = RT_NSPAWN;
+		} else if (prev && prev_len == 5 && !memcmp(prev, "nstop", 5) && name_ok(c, n)) {
+			memcpy(id, c, n), id[n] = '\0';
+			rt = RT_NSTOP;
+		}
+		if (rt != RT_NONE) {
+			m->rt = rt;
+			m->end = end;
+			return true;
+		}
+		prev = c;
+		prev_len = n;
+	}
+	m->pod_uid[0] = '\0';
+	return false;
+}
+
+/* Docker's own name for a container: "Name":"/web" in config.v2.json. */
+static const char *docker_name(struct snap *s, struct sysroot *sr, const char *id)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "var/lib/docker/containers/%s/config.v2.json", id);
+	struct buf b = {0};
+	const char *name = NULL;
+	if (read_file_at(sr->root_fd, path, &b) > 0) {
+		const char *k = strstr(b.p, "\"Name\":\"");
+		if (k) {
+			k += 8;
+			if (*k == '/')
+				k++;
+			const char *e = strchr(k, '"');
+			if (e && e > k && e - k < 128)
+				name = strtab_intern(&s->strs, k, (size_t)(e - k));
+		}
+	}
+	buf_free(&b);
+	return name;
+}
+
+/* Kubernetes keeps /var/log/pods/<namespace>_<pod>_<uid>: "namespace/pod". */
+static const char *k8s_pod(struct snap *s, struct sysroot *sr, const char *uid)
+{
+	int fd = openat(sr->root_fd, "var/log/pods", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return NULL;
+	}
+	const char *res = NULL;
+	size_t ul = strlen(uid);
+	struct dirent *de;
+	while ((de = readdir(d)) && !res) {
+		size_t n = strlen(de->d_name);
+		if (n <= ul + 2 || strcmp(de->d_name + n - ul, uid) || de->d_name[n - ul - 1] != '_')
+			continue;
+		char tmp[256];
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(n - ul - 1), de->d_name);
+		char *us = strchr(tmp, '_');
+		if (!us)
+			continue;
+		*us = '/';
+		res = strtab_intern(&s->strs, tmp, strlen(tmp));
+	}
+	closedir(d);
+	return res;
+}
+
+static uint32_t ctr_for_path(struct snap *s, struct hmap *byp, const char *path)
+{
+	/* walk up the path: the nearest container cgroup holds it */
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (;;) {
+		const char *ip = strtab_find(&s->strs, tmp);
+		uint32_t k;
+		if (ip && hmap_get(byp, (uint64_t)(uintptr_t)ip, &k))
+			return k + 1;
+		char *sl = strrchr(tmp, '/');
+		if (!sl || sl == tmp)
+			return 0;
+		*sl = '\0';
+	}
+}
+
+static struct container *ctr_add(struct snap *s, size_t *cap)
+{
+	if (s->nctrs == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		s->ctrs = xreallocarray(s->ctrs, *cap, sizeof(*s->ctrs));
+	}
+	struct container *c = &s->ctrs[s->nctrs++];
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+void container_collect(struct snap *s, struct sysroot *sr)
+{
+	size_t cap = 0;
+	struct hmap byp = {0};
+	/* cgroup-shaped containers */
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct cg_match m;
+		const char *path = s->cgs[i].path;
+		if (!container_match(path, &m) || m.end != strlen(path))
+			continue;
+		struct container *c = ctr_add(s, &cap);
+		c->rt = m.rt;
+		c->cgroup = path;
+		c->id = strtab_intern(&s->strs, m.id, strlen(m.id));
+		if (m.rt == RT_DOCKER)
+			c->name = docker_name(s, sr, m.id);
+		if (m.pod_uid[0])
+			c->pod = k8s_pod(s, sr, m.pod_uid);
+		hmap_put(&byp, (uint64_t)(uintptr_t)path, (uint32_t)(s->nctrs - 1));
+	}
+	s->proc_ctr = xcalloc(s->nprocs + 1, sizeof(*s->proc_ctr));
+	struct hmap bypidns = {0};
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		if (p->kthread)
+			continue;
+		uint32_t k = 0;
+		if (p->cg2 && (s->layout == CG_V2 || s->layout == CG_HYBRID))
+			k = ctr_for_path(s, &byp, p->cg2);
+		for (int j = 0; !k && j < p->ncg1; j++)
+			k = ctr_for_path(s, &byp, p->cg1[j].path);
+		if (!k && p->ns[NS_PID] && s->host_ns[NS_PID] && p->ns[NS_PID] != s->host_ns[NS_PID]) {
+			/* a pid namespace of its own and no runtime's cgroup */
+			if (!hmap_get(&bypidns, p->ns[NS_PID], &k)) {
+				struct container *c = ctr_add(s, &cap);
+				c->rt = RT_UNNAMED;
+				c->pidns = p->ns[NS_PID];
+				char id[24];
+				snprintf(id, sizeof(id), "pidns:%llu", (unsigned long long)c->pidns);
+				c->id = strtab_intern(&s->strs, id, strlen(id));
+				k = (uint32_t)s->nctrs;
+				hmap_put(&bypidns, p->ns[NS_PID], k);
+			}
+		}
+		s->proc_ctr[i] = k;
+		if (!k)
+			continue;
+		struct container *c = &s->ctrs[k - 1];
+		c->nprocs++;
+		/* its init: the lowest pid in a pid namespace other than the
+		 * host's (a runtime's shim or unshare parent may sit beside it) */
+		bool own = p->ns[NS_PID] && p->ns[NS_PID] != s->host_ns[NS_PID];
+		const struct proc *cur = snap_proc(s, c->init_pid);
+		bool cur_own = cur && cur->ns[NS_PID] && cur->ns[NS_PID] != s->host_ns[NS_PID];
+		if (!cur || (own && !cur_own) || (own == cur_own && p->pid < cur->pid))
+			c->init_pid = p->pid;
+	}
+	for (size_t i = 0; i < s->nctrs; i++) {
+		struct container *c = &s->ctrs[i];
+		const struct proc *init = snap_proc(s, c->init_pid);
+		if (!init)
+			continue;
+		for (int t = 0; t < NS_NTYPES; t++)
+			if (init->ns[t] && s->host_ns[t] && init->ns[t] != s->host_ns[t])
+				c->own_ns |= 1u << t;
+		c->host_pidns = !(c->own_ns & (1u << NS_PID));
+		c->host_net = !(c->own_ns & (1u << NS_NET));
+	}
+	hmap_free(&byp);
+	hmap_free(&bypidns);
+}
+
+const struct container *proc_container(const struct snap *s, const struct proc *p)
+{
+	if (!s->proc_ctr)
+		return NULL;
+	size_t i = (size_t)(p - s->procs);
+	if (i >= s->nprocs || !s->proc_ctr[i])
+		return NULL;
+	return &s->ctrs[s->proc_ctr[i] - 1];
+}
