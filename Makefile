@@ -12,7 +12,7 @@ WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initial
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS := $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-LIBS := $(PKG_LIBS) -lm
+LIBS := $(PKG_LIBS) -lm -lpthread
 
 B ?= build
 SRCS := $(wildcard src/*.c src/util/*.c src/collect/*.c src/act/*.c src/ui/*.c)

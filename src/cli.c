@@ -515,9 +515,11 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	struct snap *s = snap_take(&sr, u, SNAP_ALL, prev);
 
 	struct outopts ons = {.json = true}, ocg = {.json = true}, ops = {.json = true};
+	struct outopts oct = {.json = true};
+	out_select_columns(&table_containers, NULL, &oct);
+	out_select_columns(&table_ps, "+CONTAINER", &ops);
 	out_select_columns(&table_ns, NULL, &ons);
 	out_select_columns(&table_cgroups, NULL, &ocg);
-	out_select_columns(&table_ps, NULL, &ops);
 	/* everything: every column of every table */
 	ons.ncols = 0;
 	for (size_t i = 0; i < table_ns.ncols; i++)
@@ -540,13 +542,16 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	json_obj_end(&j);
 	json_host(&j, s);
 
-	const void **rows = xcalloc(s->nns + s->ncgs + s->nprocs + 1, sizeof(*rows));
+	const void **rows = xcalloc(s->nns + s->ncgs + s->nprocs + s->nctrs + 1, sizeof(*rows));
 	for (size_t i = 0; i < s->nns; i++)
 		rows[i] = &s->ns[i];
 	out_json_rows(&j, s, &table_ns, &ons, (const void *const *)rows, s->nns);
 	for (size_t i = 0; i < s->ncgs; i++)
 		rows[i] = &s->cgs[i];
 	out_json_rows(&j, s, &table_cgroups, &ocg, (const void *const *)rows, s->ncgs);
+	for (size_t i = 0; i < s->nctrs; i++)
+		rows[i] = &s->ctrs[i];
+	out_json_rows(&j, s, &table_containers, &oct, (const void *const *)rows, s->nctrs);
 
 	struct cell cl = {0};
 	json_arr_begin(&j, table_ps.name);
@@ -573,6 +578,7 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	free(ons.cols);
 	free(ocg.cols);
 	free(ops.cols);
+	free(oct.cols);
 	snap_free(prev);
 	snap_free(s);
 	users_free(u);

@@ -365,6 +365,19 @@ static const struct column cg_cols[] = {
 };
 const struct table table_cgroups = {"cgroups", cg_cols, ARRAY_LEN(cg_cols)};
 
+/* A container's label: the runtime's name, the pod's, else its init's command. */
+static void ct_name_of(const struct snap *s, const struct container *r, struct cell *c)
+{
+	if (r->name)
+		set_str(c, r->name);
+	else if (r->pod)
+		set_str(c, r->pod);
+	else {
+		const struct proc *p = snap_proc(s, r->init_pid);
+		set_str(c, p ? p->comm : r->id);
+	}
+}
+
 /* ---- processes ---- */
 
 static void ps_pid(const struct snap *s, const void *row, struct cell *c)
@@ -470,6 +483,14 @@ static void ps_cgroup_mem(const struct snap *s, const void *row, struct cell *c)
 	ROW(struct proc);
 	set_str(c, s->layout == CG_V2 ? r->cg2 : proc_cgroup_path(r, "memory"));
 }
+static void ps_container(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct proc);
+	const struct container *k = proc_container(s, r);
+	if (!k)
+		return;
+	ct_name_of(s, k, c);
+}
 static void ps_comm(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct proc);
@@ -520,6 +541,7 @@ static const struct column ps_cols[] = {
 	{"UTSNS", "uts_ns", true, false, true, "uts namespace inode", ps_ns_uts},
 	{"CGROUP", "cgroup", false, true, true, "cgroup (v2; on v1 the cpu hierarchy's)", ps_cgroup},
 	{"CGROUP_MEM", "cgroup_memory", false, false, true, "cgroup of the memory controller", ps_cgroup_mem},
+	{"CONTAINER", "container", false, false, false, "the container it belongs to (dashboard, snapshot)", ps_container},
 	{"COMM", "comm", false, false, true, "command name (stat comm)", ps_comm},
 	{"COMMAND", "command", false, true, true, "command line, else comm", ps_command},
 };
@@ -534,15 +556,7 @@ static const struct cgroup *ctr_cg(const struct snap *s, const struct container 
 static void ct_name(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	if (r->name)
-		set_str(c, r->name);
-	else if (r->pod)
-		set_str(c, r->pod);
-	else {
-		/* else the init process's command, as the container's label */
-		const struct proc *p = snap_proc(s, r->init_pid);
-		set_str(c, p ? p->comm : r->id);
-	}
+	ct_name_of(s, r, c);
 }
 static void ct_runtime(const struct snap *s, const void *row, struct cell *c)
 {

@@ -9,9 +9,16 @@
 #include "nstop.h"
 
 static const char usage_text[] =
-	"Usage: nstop [--sysroot DIR] [COMMAND [OPTIONS]]\n"
+	"Usage: nstop [--sysroot DIR] [-d SEC] [-r] [--no-color]\n"
+	"       nstop [--sysroot DIR] COMMAND [OPTIONS]\n"
 	"\n"
-	"A live dashboard of Linux namespaces, cgroups and containers.\n"
+	"A live dashboard of Linux namespaces, cgroups and containers; without a\n"
+	"command it opens the dashboard (keys: ? inside it).\n"
+	"\n"
+	"Dashboard options:\n"
+	"  -d, --interval SEC   refresh interval (default 1)\n"
+	"  -r, --read-only      disable the action keys\n"
+	"  --no-color           no colors (also NO_COLOR)\n"
 	"\n"
 	"Commands:\n"
 	"  ns        list namespaces, as lsns(8) does\n"
@@ -48,6 +55,34 @@ static const char usage_text[] =
 	"Exit status: 0 ok, 1 a failed action or collection, 2 bad usage or input.\n"
 	"See nstop(8).\n";
 
+/* nstop [-d SEC] [-r] [--no-color]: the dashboard's own options. */
+static int dashboard(int argc, char **argv, const struct globalopts *g)
+{
+	struct uiopts o = {.sysroot = g->sysroot, .interval = 1};
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		struct buf b = {0};
+		if (!strcmp(a, "-d") || !strcmp(a, "--interval")) {
+			if (i + 1 >= argc || str_parse_seconds(argv[i + 1], &o.interval) < 0 ||
+			    o.interval < 0.1)
+				usage_error("-d: not a number of seconds (0.1 to 86400)");
+			i++;
+		} else if (!strcmp(a, "-r") || !strcmp(a, "--read-only")) {
+			o.readonly = true;
+		} else if (!strcmp(a, "--no-color")) {
+			o.nocolor = true;
+		} else if (!strcmp(a, "--sysroot") && i + 1 < argc) {
+			o.sysroot = argv[++i];
+		} else if (!strncmp(a, "--sysroot=", 10)) {
+			o.sysroot = a + 10;
+		} else {
+			str_escape(&b, a, strlen(a), ESC_TEXT);
+			usage_error("unknown option: %s (see nstop --help)", buf_str(&b));
+		}
+	}
+	return ui_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -61,6 +96,9 @@ int main(int argc, char **argv)
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
+		if (!strcmp(a, "-d") || !strcmp(a, "--interval") || !strcmp(a, "-r") ||
+		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color"))
+			break; /* the dashboard's options */
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf(usage_text);
 			return 0;
@@ -83,8 +121,8 @@ int main(int argc, char **argv)
 		str_escape(&b, a, strlen(a), ESC_TEXT);
 		usage_error("unknown option: %s (see nstop --help)", buf_str(&b));
 	}
-	if (i >= argc)
-		usage_error("the dashboard is not built yet: use a command (see nstop --help)");
+	if (i >= argc || argv[i][0] == '-')
+		return dashboard(argc - i, argv + i, &g);
 	const char *cmd = argv[i];
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;

@@ -310,6 +310,7 @@ struct snap {
 	struct strtab strs;
 	struct users *users;
 	struct nerr cg_err;     /* why cgroups are missing, if they are */
+	int refs;               /* owners (the dashboard's collector and screen) */
 };
 enum snap_what { SNAP_PROCS = 1, SNAP_NS = 2, SNAP_CGROUPS = 4, SNAP_HOST = 8,
 		 SNAP_CONTAINERS = 16, SNAP_ALL = 31 };
@@ -385,7 +386,24 @@ void out_json_rows(struct json *j, const struct snap *s, const struct table *t,
 void out_json_fields(struct json *j, const struct snap *s, const struct outopts *o,
 		     const void *row, struct cell *c);
 void out_list_columns(FILE *f, const struct table *t);
+void cell_text(struct buf *b, const struct cell *c);
+void get_cell(const struct column *col, const struct snap *s, const void *row, struct cell *c);
 void out_flush(FILE *f, struct buf *b);
+
+/* ---- ui/ui.c: the dashboard ---- */
+struct uiopts {
+	const char *sysroot;
+	double interval;
+	bool readonly, nocolor;
+};
+int ui_run(const struct uiopts *o);
+struct ui_key {
+	int key;
+	const char *name;
+	const char *help;
+};
+extern const struct ui_key ui_keys[];
+extern const size_t ui_nkeys;
 
 /* ---- cli.c: batch subcommands ---- */
 struct globalopts {

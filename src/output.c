@@ -49,7 +49,7 @@ int out_select_columns(const struct table *t, const char *list, struct outopts *
 }
 
 /* Renders a cell as escaped text into b. */
-static void cell_text(struct buf *b, const struct cell *c)
+void cell_text(struct buf *b, const struct cell *c)
 {
 	char tmp[64];
 	switch (c->type) {
@@ -103,7 +103,7 @@ static void cell_json(struct json *j, const char *key, const struct cell *c)
 	}
 }
 
-static void get_cell(const struct column *col, const struct snap *s, const void *row,
+void get_cell(const struct column *col, const struct snap *s, const void *row,
 		     struct cell *c)
 {
 	struct buf keep = c->tmp;

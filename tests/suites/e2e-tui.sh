@@ -1,0 +1,157 @@
+#!/bin/bash
+# The dashboard driven for real in tmux on a private socket: views, keys,
+# filter, sort, drill-down and back, help, resize, read-only, hostile names,
+# quitting and signals with the terminal restored.
+. "$TOP/tests/lib.sh"
+command -v tmux >/dev/null || { notok "tmux is missing (make deps)"; echo "1..$n"; exit 0; }
+sock=nstop-e2e-$$
+T() { tmux -L "$sock" "$@"; }
+pids=() made=()
+cleanup() {
+	T kill-server 2>/dev/null
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
+	cleanup_tmp
+}
+trap cleanup EXIT
+screen() { T capture-pane -p -t e2e; }
+# waits until the screen shows a fixed string (up to 5 s)
+wait_for() {
+	for _ in $(seq 50); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+	return 1
+}
+see() { # see DESC TEXT
+	if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | head -12 | sed 's/^/#   /'; fi
+}
+notsee() {
+	sleep 0.4
+	if screen | grep -qF -- "$2"; then notok "$1: '$2' is on screen"; else ok "$1"; fi
+}
+keys() { T send-keys -t e2e "$@"; sleep 0.3; }
+start() { # start COLS ROWS ARGS...: nstop in a shell that reports its exit
+	local c=$1 r=$2; shift 2
+	T kill-server 2>/dev/null
+	T new-session -d -s e2e -x "$c" -y "$r" \
+		"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP $* ; echo NSTOP-EXITED-\$?; sleep 30"
+	T set-option -t e2e remain-on-exit on >/dev/null 2>&1
+}
+
+fx=$FIXTURES/v2
+start 160 40 --sysroot "$fx"
+see "the containers view opens by default" " 1 Containers "
+see "a docker container from the fixture" "86d597eb6f0a"
+see "the frozen one says so" "frozen"
+see "the header counts containers and says the layout" "containers 9  cgroup v2"
+see "the detail pane" "detail"
+keys 2; see "2: namespaces view" "NS TYPE"
+see "the docker pid namespace is listed" "4026532139"
+keys 3; see "3: cgroups view, a tree" "    kubepods-burstable.slice"
+keys 4; see "4: processes view" "PID USER S"
+keys Tab; see "Tab wraps to containers" "RUNTIME"
+keys / docker Enter; see "/ filters" "1 rows"
+notsee "the filter hides the others" "podman"
+keys Escape; see "Esc clears the filter" "9 rows"
+keys / 86d597 Enter Enter
+see "Enter drills a container down to its processes" "> container 86d597eb6f0a"
+see "its init is listed" "sh /entrypoint.sh"
+see "and its other process" "368 root"
+notsee "and nothing else" "kthreadd"
+keys Escape Escape; see "Esc goes back to the containers" "RUNTIME"
+keys 2 / 4026532139 Enter Enter
+see "a namespace drills down to its members" "> pid namespace 4026532139"
+see "its members" "343 root"
+keys Escape 4 / 368 Enter
+see "a pid in the filter answers which container owns it" "d597eb6f0a47dbd9186dcfd3"
+keys Escape 1
+keys s; see "s opens the sort menu" "Sort by"
+keys Down Down Down Down Down Enter; see "a sort column is marked" "CPU%"
+keys '?'; see "? shows the help" "nstop keys"
+see "the help lists the action keys" "throttle"
+keys x; see "any key leaves the help" "RUNTIME"
+keys k; see "k says the action is not built, never pretends" "not built yet"
+keys p; see "p pauses" "(paused)"
+keys p; notsee "p resumes" "(paused)"
+keys +; see "+ slows the refresh" "every 2.0s"
+keys - - -; see "- speeds it up" "every 0.5s"
+T resize-window -t e2e -x 40 -y 10 2>/dev/null || T resize-pane -t e2e -x 40 -y 10
+see "40x10 still draws the dashboard" "1 Containers"
+T resize-window -t e2e -x 30 -y 8 2>/dev/null
+see "below 40x10 a notice" "terminal too small"
+T resize-window -t e2e -x 200 -y 60 2>/dev/null
+see "200x60 draws again" "86d597eb6f0a"
+notsee "no leftover of the notice" "terminal too small"
+keys q; see "q quits and the terminal is back" "NSTOP-EXITED-0"
+notsee "no dashboard left on the screen" "1 Containers"
+
+start 120 30 -r --sysroot "$fx"
+see "read-only mode starts" "read-only"
+keys f; see "-r: action keys are disabled" "read-only mode (-r)"
+T send-keys -t e2e C-c; see "Ctrl-C (SIGINT) restores the terminal" "NSTOP-EXITED-0"
+
+start 120 30 --sysroot "$fx"
+see "started again" "RUNTIME"
+pid=$(pgrep -P "$(T display -p -t e2e '#{pane_pid}')" -x nstop | head -1)
+[ -n "$pid" ] && kill -TERM "$pid"
+see "SIGTERM restores the terminal" "NSTOP-EXITED-0"
+
+start 120 30 --sysroot "$fx"
+see "started once more" "RUNTIME"
+pid=$(pgrep -P "$(T display -p -t e2e '#{pane_pid}')" -x nstop | head -1)
+[ -n "$pid" ] && kill -HUP "$pid"
+see "SIGHUP restores the terminal" "NSTOP-EXITED-0"
+
+# hostile names on the live host: escaped, the pane title untouched
+helper=$TOP/$B/tests/hostile
+bash -c 'exec -a "$1" "$2" "$3"' _ $'\e]2;pwned\a\e[2Jevil' "$helper" $'\e]2;pwned2\a' &
+hp=$!; pids+=($hp)
+sleep 0.3
+start 160 40
+see "live: the dashboard starts on this host" "RUNTIME"
+keys 4 / $hp Enter
+see "a hostile command line is drawn escaped" '\x1b]2;pwned\x07\x1b[2Jevil'
+title=$(T display -p -t e2e '#{pane_title}')
+check "the hostile name did not set the terminal title ($title)" bash -c '[[ "$1" != *pwned* ]]' _ "$title"
+keys q
+
+if need_root; then
+	# a container made the way a sandbox is made (unshare), and a
+	# docker-shaped cgroup with a CPU limit beneath the test's own cgroup
+	unshare -p -f --kill-child --mount-proc sleep 300 &
+	pids+=($!)
+	cpu=$(awk '$0 ~ / - cgroup / && $0 ~ /[ ,]cpu([ ,]|$)/ { print $5; exit }' /proc/self/mountinfo)
+	v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	id=$(printf 'e2e%061d' $$)
+	if [ -n "$cpu" ]; then
+		base=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3 }' /proc/self/cgroup)
+		d=$cpu${base%/}/nstop-e2e-$$
+		mkdir "$d" && made+=("$d")
+		mkdir "$d/docker-$id.scope" && made+=("$d/docker-$id.scope")
+		echo 100000 >"$d/docker-$id.scope/cpu.cfs_period_us"
+		echo 25000 >"$d/docker-$id.scope/cpu.cfs_quota_us"
+		sleep 300 &
+		pids+=($!)
+		echo $! >"$d/docker-$id.scope/cgroup.procs"
+	elif [ -n "$v2" ]; then
+		base=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+		d=$v2${base%/}/nstop-e2e-$$
+		mkdir "$d" && made+=("$d")
+		echo +cpu >"$d/cgroup.subtree_control"
+		mkdir "$d/docker-$id.scope" && made+=("$d/docker-$id.scope")
+		echo "25000 100000" >"$d/docker-$id.scope/cpu.max"
+		sleep 300 &
+		pids+=($!)
+		echo $! >"$d/docker-$id.scope/cgroup.procs"
+	fi
+	start 200 50
+	see "live: an unshare sandbox shows up as an unnamed container" "unnamed"
+	keys / unnamed Enter
+	see "labelled by its init" "sleep"
+	keys Escape / e2e000 Enter
+	see "live: a docker-shaped cgroup is a docker container" "docker"
+	see "with its cgroup's CPU limit" "25.0"
+	keys q
+else
+	skip "live containers in the dashboard: making cgroups and pid namespaces needs root"
+fi
+echo "1..$n"
