@@ -69,7 +69,7 @@ run: deps-ok
 	./nstop
 
 test: deps-ok
-	$(MAKE) nstop $(UNIT_BINS) $(HELPERS)
+	$(MAKE) $(B)/nstop $(UNIT_BINS) $(HELPERS)
 	B=$(B) NSTOP=$(CURDIR)/$(B)/nstop tests/run.sh
 
 check-asan:

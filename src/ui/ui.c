@@ -316,7 +316,7 @@ static void build_rows(void)
 		add_row(r);
 	}
 	/* the cgroups view stays a tree (path order) unless a sort is chosen */
-	if (vs->sort >= 0) {
+	if (vs->sort >= 0 && ui.nrows > 1) {
 		sort_col = &view_table(v)->cols[vs->sort];
 		sort_rev = vs->reverse;
 		qsort(ui.rows, ui.nrows, sizeof(*ui.rows), cmp_rows);
@@ -980,6 +980,8 @@ int ui_run(const struct uiopts *o)
 		warnmsg("the dashboard needs a capable terminal (TERM=%s)", term && *term ? "unknown or dumb" : "unset");
 		return 2;
 	}
+	/* that was only a check: initscr sets the terminal up for itself */
+	del_curterm(cur_term);
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -22,7 +22,7 @@ wait_for() {
 	return 1
 }
 see() { # see DESC TEXT
-	if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | head -12 | sed 's/^/#   /'; fi
+	if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | head -14 | sed 's/^/#   /'; fi
 }
 notsee() {
 	sleep 0.4
@@ -32,6 +32,9 @@ keys() { T send-keys -t e2e "$@"; sleep 0.3; }
 start() { # start COLS ROWS ARGS...: nstop in a shell that reports its exit
 	local c=$1 r=$2; shift 2
 	T kill-server 2>/dev/null
+	# the old server may still be going away: wait until it is gone
+	for _ in $(seq 20); do T has-session 2>/dev/null || break; sleep 0.1; done
+	sleep 0.2
 	T new-session -d -s e2e -x "$c" -y "$r" \
 		"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP $* ; echo NSTOP-EXITED-\$?; sleep 30"
 	T set-option -t e2e remain-on-exit on >/dev/null 2>&1
@@ -40,6 +43,7 @@ start() { # start COLS ROWS ARGS...: nstop in a shell that reports its exit
 fx=$FIXTURES/v2
 start 160 40 --sysroot "$fx"
 see "the containers view opens by default" " 1 Containers "
+see "the first snapshot is in" "namespaces 51"
 see "a docker container from the fixture" "86d597eb6f0a"
 see "the frozen one says so" "frozen"
 see "the header counts containers and says the layout" "containers 9  cgroup v2"
@@ -86,6 +90,7 @@ notsee "no dashboard left on the screen" "1 Containers"
 
 start 120 30 -r --sysroot "$fx"
 see "read-only mode starts" "read-only"
+see "snapshot in" "namespaces 51"
 keys f; see "-r: action keys are disabled" "read-only mode (-r)"
 T send-keys -t e2e C-c; see "Ctrl-C (SIGINT) restores the terminal" "NSTOP-EXITED-0"
 
@@ -108,6 +113,7 @@ hp=$!; pids+=($hp)
 sleep 0.3
 start 160 40
 see "live: the dashboard starts on this host" "RUNTIME"
+see "live: its first snapshot is in" "namespaces "
 keys 4 / $hp Enter
 see "a hostile command line is drawn escaped" '\x1b]2;pwned\x07\x1b[2Jevil'
 title=$(T display -p -t e2e '#{pane_title}')
@@ -144,6 +150,7 @@ if need_root; then
 		echo $! >"$d/docker-$id.scope/cgroup.procs"
 	fi
 	start 200 50
+	see "live: first snapshot" "namespaces "
 	see "live: an unshare sandbox shows up as an unnamed container" "unnamed"
 	keys / unnamed Enter
 	see "labelled by its init" "sleep"
