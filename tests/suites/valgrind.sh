@@ -1,0 +1,29 @@
+#!/bin/bash
+# Valgrind memcheck of every batch subcommand, live and over a fixture:
+# no errors, no definitely lost blocks.
+. "$TOP/tests/lib.sh"
+command -v valgrind >/dev/null || { skip "valgrind is not installed (make deps)"; echo "1..$n"; exit 0; }
+if strings "$NSTOP" 2>/dev/null | grep -q __asan_init; then
+	skip "valgrind: $NSTOP is a sanitizer build"; echo "1..$n"; exit 0
+fi
+while read -r args; do
+	# shellcheck disable=SC2086
+	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+		"$NSTOP" $args >/dev/null 2>/tmp/nstop-err.$$
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "valgrind: nstop $args"; else
+		notok "valgrind: nstop $args (exit $rc)"; grep -v 'unhandled ioctl\|spurious\|README_MISSING' /tmp/nstop-err.$$ | head -8 | sed 's/^/#   /'; fi
+done <<ARGS
+ns
+ns -J --tree owner
+ns -t net
+ps -J
+cgroups -d 0.1 -J
+containers -d 0.1
+snapshot --json
+--sysroot $FIXTURES/v2 snapshot --json
+--sysroot $FIXTURES/v1 cgroups -d 0
+--sysroot $FIXTURES/hybrid containers -d 0 -J
+--sysroot $FIXTURES/v2 ns --tree parent
+ARGS
+echo "1..$n"
