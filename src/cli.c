@@ -553,6 +553,21 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 		rows[i] = &s->ctrs[i];
 	out_json_rows(&j, s, &table_containers, &oct, (const void *const *)rows, s->nctrs);
 
+	/* interfaces of the containers' network namespaces (root, live) */
+	json_arr_begin(&j, "interfaces");
+	for (size_t i = 0; i < s->nifs; i++) {
+		const struct netif *f = &s->ifs[i];
+		json_obj_begin(&j, NULL);
+		json_u64(&j, "net_ns", f->netns);
+		json_i64(&j, "ifindex", f->ifindex);
+		json_str(&j, "name", f->name);
+		json_bool(&j, "up", f->up);
+		json_str(&j, "addresses", f->addrs);
+		json_u64(&j, "rx_bytes", f->rx_bytes);
+		json_u64(&j, "tx_bytes", f->tx_bytes);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	struct cell cl = {0};
 	json_arr_begin(&j, table_ps.name);
 	for (size_t i = 0; i < s->nprocs; i++) {

@@ -610,6 +610,16 @@ CTCG(ct_rbps, cg_io_rbps)
 CTCG(ct_wbps, cg_io_wbps)
 CTCG(ct_throttled, cg_throttled)
 CTCG(ct_oom, cg_oom)
+static void ct_rx(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_dbl(c, r->net_rxps, 0);
+}
+static void ct_tx(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_dbl(c, r->net_txps, 0);
+}
 static void ct_state(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -663,6 +673,8 @@ static const struct column ct_cols[] = {
 	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
 	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},
 	{"WRITE/s", "io_write_bps", true, true, true, "disk bytes written per second", ct_wbps},
+	{"RX/s", "net_rx_bps", true, true, true, "network bytes received per second, all interfaces but lo (root)", ct_rx},
+	{"TX/s", "net_tx_bps", true, true, true, "network bytes sent per second (root)", ct_tx},
 	{"THROTTLED", "nr_throttled", true, false, true, "CFS periods throttled", ct_throttled},
 	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
 	{"STATE", "state", false, true, true, "running, frozen or stopped", ct_state},

@@ -265,9 +265,24 @@ struct container {
 	uint32_t nprocs;
 	unsigned own_ns;        /* bit per enum ns_type: namespaces of its own */
 	bool host_pidns, host_net;
+	uint64_t netns;         /* its init's network namespace */
+	uint64_t net_rx, net_tx; /* bytes over its interfaces but lo, VAL_NA unknown */
+	double net_rxps, net_txps; /* per second, NAN without a previous snapshot */
 };
 void container_collect(struct snap *s, struct sysroot *sr);
 const struct container *proc_container(const struct snap *s, const struct proc *p);
+
+/* ---- collect/net.c: interfaces per network namespace (libnl-route) ---- */
+struct netif {
+	uint64_t netns;
+	int ifindex;
+	const char *name;       /* interned, raw */
+	const char *addrs;      /* interned "10.0.0.2/24 fe80::1/64", may be "" */
+	bool up;
+	uint64_t rx_bytes, tx_bytes;
+};
+void net_collect(struct snap *s, struct sysroot *sr);
+void net_rates(struct snap *s, const struct snap *prev);
 
 /* ---- collect/host.c ---- */
 struct host {
@@ -307,6 +322,8 @@ struct snap {
 	struct container *ctrs;
 	size_t nctrs;
 	uint32_t *proc_ctr;     /* per process: container index + 1, 0 for none */
+	struct netif *ifs;      /* sorted by netns, then ifindex */
+	size_t nifs;
 	struct strtab strs;
 	struct users *users;
 	struct nerr cg_err;     /* why cgroups are missing, if they are */

@@ -50,13 +50,17 @@ struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
 		ns_collect(s, sr);
 	if (what & (SNAP_CGROUPS | SNAP_CONTAINERS))
 		cgroup_collect(s, sr);
-	if (what & SNAP_CONTAINERS)
+	if (what & SNAP_CONTAINERS) {
 		container_collect(s, sr);
+		net_collect(s, sr);
+	}
 	if ((what & SNAP_HOST) && sr->live)
 		host_collect(&s->host);
 	proc_rates(s, prev);
 	cgroup_rates(s, prev);
 	host_rates(s, prev);
+	if (what & SNAP_CONTAINERS)
+		net_rates(s, prev);
 	return s;
 }
 
@@ -72,6 +76,7 @@ void snap_free(struct snap *s)
 	free(s->ns);
 	free(s->cgs);
 	free(s->ctrs);
+	free(s->ifs);
 	free(s->proc_ctr);
 	hmap_free(&s->pid_idx);
 	hmap_free(&s->ns_idx);

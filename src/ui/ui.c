@@ -155,6 +155,54 @@ static struct {
 	double interval;
 } ui;
 
+/* The last 60 samples of CPU and memory of each container and cgroup, for
+ * the detail pane's sparklines; kept by the screen, not the snapshots. */
+#define HIST_LEN 60
+struct hist {
+	double cpu[HIST_LEN], mem[HIST_LEN];
+	int n, pos;
+};
+static struct {
+	struct hist *h;
+	size_t len, cap;
+	struct hmap idx;
+} hist;
+
+static struct hist *hist_get(const char *kind, const char *key, bool create)
+{
+	char k[4300];
+	snprintf(k, sizeof(k), "%s:%s", kind, key);
+	uint64_t hk = hash_bytes(k, strlen(k));
+	uint32_t i;
+	if (hmap_get(&hist.idx, hk, &i))
+		return &hist.h[i];
+	if (!create)
+		return NULL;
+	if (hist.len == hist.cap) {
+		hist.cap = hist.cap ? hist.cap * 2 : 64;
+		hist.h = xreallocarray(hist.h, hist.cap, sizeof(*hist.h));
+	}
+	memset(&hist.h[hist.len], 0, sizeof(hist.h[0]));
+	hmap_put(&hist.idx, hk, (uint32_t)hist.len);
+	return &hist.h[hist.len++];
+}
+
+static void hist_push(struct hist *h, double cpu, uint64_t mem)
+{
+	h->cpu[h->pos] = cpu;
+	h->mem[h->pos] = mem == VAL_NA ? NAN : (double)mem;
+	h->pos = (h->pos + 1) % HIST_LEN;
+	if (h->n < HIST_LEN)
+		h->n++;
+}
+
+static void hist_record(const struct snap *s)
+{
+	for (size_t i = 0; i < s->ncgs; i++)
+		hist_push(hist_get("cg", s->cgs[i].path, true), s->cgs[i].cpu_percent,
+			  s->cgs[i].mem_current);
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
@@ -179,9 +227,9 @@ static const struct table *view_table(enum view v)
 }
 
 /* Columns each view shows, in order, by header name. */
-static const char *const view_cols[V_NVIEWS][16] = {
+static const char *const view_cols[V_NVIEWS][20] = {
 	{"NAME", "RUNTIME", "ID", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "MEM%",
-	 "PIDS", "READ/s", "WRITE/s", "STATE", "OWN_NS"},
+	 "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
 	{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"},
 	{"PATH", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "PIDS", "PIDS_LIMIT", "THR%",
 	 "OOM", "PSI_CPU", "PSI_MEM", "FROZEN"},
@@ -196,7 +244,7 @@ static const struct column *col_by_name(enum view v, const char *name)
 static size_t view_ncols(enum view v)
 {
 	size_t n = 0;
-	while (n < 16 && view_cols[v][n])
+	while (n < 20 && view_cols[v][n])
 		n++;
 	return n;
 }
@@ -427,6 +475,36 @@ static void draw_header(int w)
 	}
 }
 
+/* A sparkline of the samples, oldest first, scaled to their maximum. */
+static void sparkline(struct buf *b, const double *v, int n, int pos, int width)
+{
+	static const char *const u8[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					 "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char ascii[] = "_.-:=+*#";
+	double max = 0;
+	for (int i = 0; i < n; i++)
+		if (!isnan(v[i]) && v[i] > max)
+			max = v[i];
+	int start = n < HIST_LEN ? 0 : pos;
+	int skip = n > width ? n - width : 0;
+	for (int i = skip; i < n; i++) {
+		double x = v[(start + i) % HIST_LEN];
+		if (isnan(x)) {
+			buf_addc(b, ' ');
+			continue;
+		}
+		int lv = max > 0 ? (int)(x / max * 7.0 + 0.5) : 0;
+		if (lv < 0)
+			lv = 0;
+		if (lv > 7)
+			lv = 7;
+		if (ui.utf8)
+			buf_adds(b, u8[lv]);
+		else
+			buf_addc(b, ascii[lv]);
+	}
+}
+
 static void draw_detail(int y0, int h, int w)
 {
 	const struct snap *s = ui.shown;
@@ -502,6 +580,33 @@ static void draw_detail(int y0, int h, int w)
 			buf_printf(&ui.tmp, "/%llu", (unsigned long long)g->pids_max);
 		put(y++, 1, ui.tmp.p, ui.tmp.len, w - 2, false);
 	}
+	const struct hist *hs = g ? hist_get("cg", g->path, false) : NULL;
+	if (hs && hs->n && y < y0 + h) {
+		buf_reset(&ui.tmp);
+		buf_adds(&ui.tmp, "cpu ");
+		sparkline(&ui.tmp, hs->cpu, hs->n, hs->pos, (w - 16) / 2);
+		buf_adds(&ui.tmp, "  mem ");
+		sparkline(&ui.tmp, hs->mem, hs->n, hs->pos, (w - 16) / 2);
+		put(y++, 1, ui.tmp.p, ui.tmp.len, w - 2, false);
+	}
+	if (p && p->ns[NS_NET] && y < y0 + h) {
+		buf_reset(&ui.tmp);
+		size_t shown = 0;
+		for (size_t k = 0; k < s->nifs; k++) {
+			const struct netif *f = &s->ifs[k];
+			if (f->netns != p->ns[NS_NET])
+				continue;
+			str_fmt_size(a, sizeof(a), f->rx_bytes);
+			str_fmt_size(b, sizeof(b), f->tx_bytes);
+			buf_adds(&ui.tmp, shown ? "  " : "net ");
+			str_escape(&ui.tmp, f->name, strlen(f->name), ESC_TEXT);
+			buf_printf(&ui.tmp, "%s %s rx %s tx %s", f->up ? "" : " (down)",
+				   *f->addrs ? f->addrs : "-", a, b);
+			shown++;
+		}
+		if (shown)
+			put(y++, 1, ui.tmp.p, ui.tmp.len, w - 2, false);
+	}
 	if (p && y < y0 + h) {
 		buf_reset(&ui.tmp);
 		buf_printf(&ui.tmp, "pid %d  ", (int)p->pid);
@@ -537,8 +642,8 @@ static void draw_table(int y0, int h, int w)
 	enum view v = ui.view;
 	struct viewstate *vs = &ui.vs[v];
 	size_t nc = view_ncols(v);
-	const struct column *cols[16];
-	int width[16];
+	const struct column *cols[20];
+	int width[20];
 	for (size_t k = 0; k < nc; k++) {
 		cols[k] = col_by_name(v, view_cols[v][k]);
 		width[k] = (int)strlen(cols[k]->name);
@@ -626,7 +731,7 @@ static void draw(void)
 	}
 	build_rows();
 	draw_header(w);
-	int detail = h >= 24 ? 7 : 0;
+	int detail = h >= 24 ? 9 : 0;
 	int th = h - 4 - detail;
 	draw_table(3, th, w);
 	if (detail)
@@ -855,6 +960,8 @@ static void take_snapshot(void)
 		ui.shown = s;
 	}
 	pthread_mutex_unlock(&col.lock);
+	if (s)
+		hist_record(s);
 }
 
 static bool handle_key(int ch)
@@ -1048,5 +1155,7 @@ int ui_run(const struct uiopts *o)
 	buf_free(&sort_b.tmp);
 	users_free(col.users);
 	sysroot_close(&col.sr);
+	free(hist.h);
+	hmap_free(&hist.idx);
 	return 0;
 }
