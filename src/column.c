@@ -385,6 +385,12 @@ static void ps_pid(const struct snap *s, const void *row, struct cell *c)
 	ROW(struct proc);
 	set_u64(c, (uint64_t)r->pid);
 }
+static void ps_nspid(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct proc);
+	if (r->nspid)
+		set_u64(c, (uint64_t)r->nspid);
+}
 static void ps_ppid(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct proc);
@@ -520,6 +526,7 @@ NSCOL(NS_UTS, ps_ns_uts)
 static const struct column ps_cols[] = {
 	{"PID", "pid", true, true, true, "process id", ps_pid},
 	{"PPID", "ppid", true, true, true, "parent process id", ps_ppid},
+	{"NSPID", "pid_in_ns", true, false, true, "pid inside its own pid namespace (status NSpid)", ps_nspid},
 	{"PID@START", "pid_start", false, false, true, "pid and start time in ticks, for kill --pid", ps_pidstart},
 	{"USER", "user", false, true, true, "owner of /proc/PID", ps_user},
 	{"UID", "uid", true, false, true, "owner's uid", ps_uid},

@@ -205,6 +205,7 @@ struct proc {
 	struct proc_cg *cg1;
 	int ncg1;
 	double cpu_percent;     /* from two snapshots; NAN without a previous one */
+	pid_t nspid;            /* pid inside its own pid namespace; 0 when not read */
 };
 
 /* ---- collect/cgroup.c ---- */
@@ -341,6 +342,7 @@ uint64_t mono_usec(void);
 
 /* internal to the collectors, called by snap_take */
 int proc_collect(struct snap *s, struct sysroot *sr);
+void proc_nspids(struct snap *s, struct sysroot *sr);
 void ns_collect(struct snap *s, struct sysroot *sr);
 void cgroup_collect(struct snap *s, struct sysroot *sr);
 void proc_rates(struct snap *s, const struct snap *prev);

@@ -46,6 +46,8 @@ struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
 	const struct proc *kthreadd = snap_proc(s, 2);
 	if (kthreadd)
 		memcpy(s->host_ns, kthreadd->ns, sizeof(s->host_ns));
+	if (what & SNAP_PROCS)
+		proc_nspids(s, sr);
 	if (what & SNAP_NS)
 		ns_collect(s, sr);
 	if (what & (SNAP_CGROUPS | SNAP_CONTAINERS))

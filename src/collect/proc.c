@@ -201,3 +201,25 @@ void proc_rates(struct snap *s, const struct snap *prev)
 		p->cpu_percent = (double)(p->cpu_ticks - q->cpu_ticks) / (double)s->hz / dt * 100.0;
 	}
 }
+
+/*
+ * The pid as seen inside its own pid namespace (status NSpid), read only for
+ * processes outside the host's pid namespace: the others' is their pid.
+ */
+void proc_nspids(struct snap *s, struct sysroot *sr)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct proc *p = &s->procs[i];
+		if (!p->ns[NS_PID] || !s->host_ns[NS_PID] || p->ns[NS_PID] == s->host_ns[NS_PID]) {
+			p->nspid = p->ns[NS_PID] ? p->pid : 0;
+			continue;
+		}
+		char path[64];
+		snprintf(path, sizeof(path), "%d/status", (int)p->pid);
+		pid_t in;
+		if (read_file_at(sr->proc_fd, path, &b) > 0 && parse_nspid(b.p, b.len, &in) == 0)
+			p->nspid = in;
+	}
+	buf_free(&b);
+}

@@ -233,7 +233,7 @@ static const char *const view_cols[V_NVIEWS][20] = {
 	{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"},
 	{"PATH", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "PIDS", "PIDS_LIMIT", "THR%",
 	 "OOM", "PSI_CPU", "PSI_MEM", "FROZEN"},
-	{"PID", "USER", "S", "CPU%", "RSS", "CONTAINER", "PIDNS", "NETNS", "CGROUP", "COMMAND"},
+	{"PID", "NSPID", "USER", "S", "CPU%", "RSS", "CONTAINER", "PIDNS", "NETNS", "CGROUP", "COMMAND"},
 };
 
 static const struct column *col_by_name(enum view v, const char *name)
@@ -937,6 +937,16 @@ static void action_key(int ch)
 	for (size_t i = 0; i < ui_nkeys; i++)
 		if (ui_keys[i].key == ch)
 			what = ui_keys[i].help;
+	/* a shell in a frozen container would hang until it is thawed */
+	if (ch == 'e' && ui.view == V_CONTAINERS && ui.nrows) {
+		const struct container *k = ui.rows[ui.vs[ui.view].sel];
+		const struct cgroup *g = k->cgroup ? snap_cgroup(ui.shown, k->cgroup) : NULL;
+		if (g && g->frozen == 1) {
+			snprintf(ui.status, sizeof(ui.status),
+				 "e: the container is frozen: a shell in it would hang; thaw it first (f)");
+			return;
+		}
+	}
 	if (ui.readonly)
 		snprintf(ui.status, sizeof(ui.status), "%c: read-only mode (-r): actions are disabled", ch);
 	else if (!ui.root)

@@ -59,12 +59,12 @@ keys Escape; see "Esc clears the filter" "9 rows"
 keys / 86d597 Enter Enter
 see "Enter drills a container down to its processes" "> container 86d597eb6f0a"
 see "its init is listed" "sh /entrypoint.sh"
-see "and its other process" "368 root"
+see "and its other process, with its pid inside (NSpid 5)" "368     5 root"
 notsee "and nothing else" "kthreadd"
 keys Escape Escape; see "Esc goes back to the containers" "RUNTIME"
 keys 2 / 4026532139 Enter Enter
 see "a namespace drills down to its members" "> pid namespace 4026532139"
-see "its members" "343 root"
+see "its members" "343     1 root"
 keys Escape 4 / 368 Enter
 see "a pid in the filter answers which container owns it" "d597eb6f0a47dbd9186dcfd3"
 keys Escape 1
@@ -74,6 +74,8 @@ keys '?'; see "? shows the help" "nstop keys"
 see "the help lists the action keys" "throttle"
 keys x; see "any key leaves the help" "RUNTIME"
 keys k; see "k says the action is not built, never pretends" "not built yet"
+keys / db Enter e; see "e on a frozen container refuses and says why" "frozen: a shell in it would hang"
+keys Escape
 keys p; see "p pauses" "(paused)"
 keys p; notsee "p resumes" "(paused)"
 keys +; see "+ slows the refresh" "every 2.0s"

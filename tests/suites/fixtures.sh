@@ -156,6 +156,8 @@ is "v1 frozen docker (freezer)" "$(ct v1 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6
 is "ps --ns lists the members of a namespace" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps --ns 4026532139 -H -o PID | tr -d ' \n')" 343368
 is "ps --cgroup lists the members of a cgroup" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps --cgroup /nstop/db -H -o PID | tr -d ' \n')" 434438441
 is "ps PID@START" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps -J -o pid_start | jq -r '.processes[] | select(.pid_start | startswith("343@")) | .pid_start')" 343@754
+is "ps NSpid of a container process" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps -J -o pid,pid_in_ns | jq -r '.processes[] | select(.pid == 368) | .pid_in_ns')" 5
+is "ps NSpid of a host process is its pid" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps -J -o pid,pid_in_ns | jq -r '.processes[] | select(.pid == 329) | .pid_in_ns')" 329
 is "ps kernel thread flag" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps -J -o pid,kthread | jq -r '.processes[] | select(.pid == 2) | .kthread')" true
 is "snapshot host totals are live-only" "$("$NSTOP" --sysroot "$FIXTURES/v2" snapshot --json | jq -r .host)" null
 is "snapshot host namespaces are pid 2's" "$("$NSTOP" --sysroot "$FIXTURES/v2" snapshot --json | jq -r .host_namespaces.pid)" 4026531836
