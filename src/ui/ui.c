@@ -310,9 +310,13 @@ static int cmp_rows(const void *pa, const void *pb)
 	get_cell(sort_col, ui.shown, a, &sort_a);
 	get_cell(sort_col, ui.shown, b, &sort_b);
 	bool na = sort_a.type == CELL_NONE, nb = sort_b.type == CELL_NONE;
+	if (na && nb)
+		return (a > b) - (a < b);
 	if (na || nb)
 		return na - nb; /* not available: last, either way */
 	int r = cmp_cells(&sort_a, &sort_b);
+	if (!r) /* ties keep snapshot order, so equal rows never swap places */
+		return (a > b) - (a < b);
 	return sort_rev ? -r : r;
 }
 
