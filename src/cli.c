@@ -112,6 +112,42 @@ static void sleep_sec(double sec)
 		;
 }
 
+/*
+ * After the options: no stray argument, --list-columns answered (returns
+ * true: the command is done), the columns chosen.
+ */
+static bool after_options(struct listopts *lo, const struct table *t, int argc, char **argv,
+			  struct outopts *o)
+{
+	struct buf b = {0};
+	if (optind < argc)
+		usage_error("%s: unexpected argument: %s", lo->cmd, escaped(&b, argv[optind]));
+	if (lo->list_columns) {
+		out_list_columns(stdout, t);
+		return true;
+	}
+	select_cols(t, lo, o);
+	return false;
+}
+
+/* A flat listing: one JSON document or one text table. */
+static void emit_rows(const struct listopts *lo, const struct snap *s, const struct table *t,
+		      const struct outopts *o, const void *const *rows, size_t n)
+{
+	if (lo->json) {
+		struct buf out = {0};
+		struct json j;
+		json_init(&j, &out, true);
+		json_obj_begin(&j, NULL);
+		out_json_rows(&j, s, t, o, rows, n);
+		json_obj_end(&j);
+		out_flush(stdout, &out);
+		buf_free(&out);
+	} else {
+		out_text(stdout, s, t, o, rows, n, NULL, NULL);
+	}
+}
+
 /* ---- nstop ns ---- */
 
 enum { TREE_NONE, TREE_PROCESS, TREE_OWNER, TREE_PARENT };
@@ -224,14 +260,9 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 			bad_option("ns", argv, optopt);
 		}
 	}
-	if (optind < argc)
-		usage_error("ns: unexpected argument: %s", escaped(&b, argv[optind]));
-	if (lo.list_columns) {
-		out_list_columns(stdout, &table_ns);
-		return 0;
-	}
 	struct outopts o = {0};
-	select_cols(&table_ns, &lo, &o);
+	if (after_options(&lo, &table_ns, argc, argv, &o))
+		return 0;
 	/* lsns shows a net namespace's id and nsfs mounts by default with -t net */
 	if (!lo.columns && types[NS_NET]) {
 		const struct column *cmd = o.cols[o.ncols - 1];
@@ -309,14 +340,9 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:n:", lopts, NULL)) != -1)
 		if (!list_opt(&lo, c, optarg))
 			bad_option("cgroups", argv, optopt);
-	if (optind < argc)
-		usage_error("cgroups: unexpected argument: %s", escaped(&b, argv[optind]));
-	if (lo.list_columns) {
-		out_list_columns(stdout, &table_cgroups);
-		return 0;
-	}
 	struct outopts o = {0};
-	select_cols(&table_cgroups, &lo, &o);
+	if (after_options(&lo, &table_cgroups, argc, argv, &o))
+		return 0;
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	if (sr.layout == CG_NONE) {
@@ -336,21 +362,9 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 		const void **rows = xcalloc(s->ncgs + 1, sizeof(*rows));
 		for (size_t k = 0; k < s->ncgs; k++)
 			rows[k] = &s->cgs[k];
-		if (lo.json) {
-			struct buf out = {0};
-			struct json j;
-			json_init(&j, &out, true);
-			json_obj_begin(&j, NULL);
-			out_json_rows(&j, s, &table_cgroups, &o, (const void *const *)rows, s->ncgs);
-			json_obj_end(&j);
-			out_flush(stdout, &out);
-			buf_free(&out);
-		} else {
-			if (i)
-				fputc('\n', stdout);
-			out_text(stdout, s, &table_cgroups, &o, (const void *const *)rows, s->ncgs,
-				 NULL, NULL);
-		}
+		if (i && !lo.json)
+			fputc('\n', stdout);
+		emit_rows(&lo, s, &table_cgroups, &o, (const void *const *)rows, s->ncgs);
 		fflush(stdout);
 		free(rows);
 		snap_free(prev);
@@ -407,14 +421,9 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 			bad_option("ps", argv, optopt);
 		}
 	}
-	if (optind < argc)
-		usage_error("ps: unexpected argument: %s", escaped(&b, argv[optind]));
-	if (lo.list_columns) {
-		out_list_columns(stdout, &table_ps);
-		return 0;
-	}
 	struct outopts o = {0};
-	select_cols(&table_ps, &lo, &o);
+	if (after_options(&lo, &table_ps, argc, argv, &o))
+		return 0;
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
@@ -439,18 +448,7 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 		}
 		rows[n++] = p;
 	}
-	if (lo.json) {
-		struct buf out = {0};
-		struct json j;
-		json_init(&j, &out, true);
-		json_obj_begin(&j, NULL);
-		out_json_rows(&j, s, &table_ps, &o, (const void *const *)rows, n);
-		json_obj_end(&j);
-		out_flush(stdout, &out);
-		buf_free(&out);
-	} else {
-		out_text(stdout, s, &table_ps, &o, (const void *const *)rows, n, NULL, NULL);
-	}
+	emit_rows(&lo, s, &table_ps, &o, (const void *const *)rows, n);
 	free(rows);
 	snap_free(prev);
 	snap_free(s);
@@ -618,14 +616,9 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:", lopts, NULL)) != -1)
 		if (!list_opt(&lo, c, optarg))
 			bad_option("containers", argv, optopt);
-	if (optind < argc)
-		usage_error("containers: unexpected argument: %s", escaped(&b, argv[optind]));
-	if (lo.list_columns) {
-		out_list_columns(stdout, &table_containers);
-		return 0;
-	}
 	struct outopts o = {0};
-	select_cols(&table_containers, &lo, &o);
+	if (after_options(&lo, &table_containers, argc, argv, &o))
+		return 0;
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
@@ -636,18 +629,7 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	const void **rows = xcalloc(s->nctrs + 1, sizeof(*rows));
 	for (size_t k = 0; k < s->nctrs; k++)
 		rows[k] = &s->ctrs[k];
-	if (lo.json) {
-		struct buf out = {0};
-		struct json j;
-		json_init(&j, &out, true);
-		json_obj_begin(&j, NULL);
-		out_json_rows(&j, s, &table_containers, &o, (const void *const *)rows, s->nctrs);
-		json_obj_end(&j);
-		out_flush(stdout, &out);
-		buf_free(&out);
-	} else {
-		out_text(stdout, s, &table_containers, &o, (const void *const *)rows, s->nctrs, NULL, NULL);
-	}
+	emit_rows(&lo, s, &table_containers, &o, (const void *const *)rows, s->nctrs);
 	free(rows);
 	snap_free(prev);
 	snap_free(s);
