@@ -45,6 +45,9 @@ const struct ui_key ui_keys[] = {
 	{KEY_BACKSPACE, "Backspace", "back"},
 	{'/', "/", "filter rows by text"},
 	{'s', "s", "choose the sort column; the same column again reverses"},
+	{'T', "T", "processes view: tree by parent process, or the sorted list again"},
+	{KEY_LEFT, "Left", "cgroups view: collapse the selected cgroup's subtree"},
+	{KEY_RIGHT, "Right", "cgroups view: expand it again"},
 	{'p', "p", "pause or resume refreshing"},
 	{'+', "+", "refresh less often"},
 	{'-', "-", "refresh more often"},
@@ -153,6 +156,10 @@ static struct {
 	struct buf tmp;
 	struct cell cell;
 	double interval;
+	bool ptree;             /* processes view as a tree */
+	struct hmap collapsed;  /* hash of a cgroup path -> 1 while collapsed */
+	struct tree tree;       /* the process tree's order and drawing */
+	const void **trows;
 } ui;
 
 /* The last 60 samples of CPU and memory of each container and cgroup, for
@@ -363,9 +370,50 @@ static void build_rows(void)
 						 : (const void *)&s->procs[i];
 		if (v == V_NS && s->ns[i].ghost)
 			continue;
+		if (v == V_CGROUPS && ui.collapsed.len && !vs->filter[0]) {
+			/* hidden when an ancestor is collapsed */
+			const char *path = s->cgs[i].path;
+			bool hidden = false;
+			for (const char *q = strchr(path + 1, '/'); q && !hidden; q = strchr(q + 1, '/'))
+				hidden = hmap_get(&ui.collapsed, hash_bytes(path, (size_t)(q - path)), NULL);
+			if (hidden)
+				continue;
+		}
 		if (!in_drill(r) || !row_matches(v, r, vs->filter))
 			continue;
 		add_row(r);
+	}
+	if (v == V_PROCS && ui.ptree) {
+		/* parents before children, each under its parent process */
+		long *parent = xcalloc(ui.nrows + 1, sizeof(*parent));
+		struct hmap pos = {0};
+		for (size_t i = 0; i < ui.nrows; i++)
+			hmap_put(&pos, (uint64_t)((const struct proc *)ui.rows[i])->pid, (uint32_t)i);
+		for (size_t i = 0; i < ui.nrows; i++) {
+			uint32_t k;
+			pid_t pp = ((const struct proc *)ui.rows[i])->ppid;
+			parent[i] = pp > 0 && hmap_get(&pos, (uint64_t)pp, &k) && k != i ? (long)k : -1;
+		}
+		/* a loop (pid reuse mid-walk) must not hide rows: cut it */
+		for (size_t i = 0; i < ui.nrows; i++) {
+			long q = parent[i];
+			for (size_t steps = 0; q >= 0 && steps <= ui.nrows; steps++, q = parent[q])
+				if ((size_t)q == i) {
+					parent[i] = -1;
+					break;
+				}
+		}
+		tree_free(&ui.tree);
+		tree_build(&ui.tree, parent, ui.nrows);
+		ui.trows = xreallocarray(ui.trows, ui.nrows + 1, sizeof(*ui.trows));
+		for (size_t i = 0; i < ui.tree.n; i++)
+			ui.trows[i] = ui.rows[ui.tree.order[i]];
+		memcpy(ui.rows, ui.trows, ui.tree.n * sizeof(*ui.rows));
+		hmap_free(&pos);
+		free(parent);
+		if (vs->sel >= ui.nrows)
+			vs->sel = ui.nrows ? ui.nrows - 1 : 0;
+		return;
 	}
 	/* the cgroups view stays a tree (path order) unless a sort is chosen */
 	if (vs->sort >= 0 && ui.nrows > 1) {
@@ -698,11 +746,32 @@ static void draw_table(int y0, int h, int w)
 		for (size_t k = 0; k < nc && x < w; k++) {
 			get_cell(cols[k], ui.shown, ui.rows[i], &ui.cell);
 			buf_reset(&ui.tmp);
-			if (v == V_CGROUPS && k == 0 && vs->sort < 0) {
+			if (v == V_PROCS && ui.ptree && k + 1 == nc && i < ui.tree.n) {
+				const char *art = ui.tree.art[i];
+				if (!ui.utf8) {
+					/* ASCII fallback of the tree drawing */
+					for (const char *q = art; *q;) {
+						if (!strncmp(q, "├─", 6) || !strncmp(q, "└─", 6)) {
+							buf_adds(&ui.tmp, q[2] == '\x9c' ? "|-" : "`-");
+							q += 6;
+						} else if (!strncmp(q, "│", 3)) {
+							buf_addc(&ui.tmp, '|');
+							q += 3;
+						} else {
+							buf_addc(&ui.tmp, *q++);
+						}
+					}
+				} else {
+					buf_adds(&ui.tmp, art);
+				}
+				cell_text(&ui.tmp, &ui.cell);
+			} else if (v == V_CGROUPS && k == 0 && vs->sort < 0) {
 				/* the cgroup tree: indentation and the last component */
 				const struct cgroup *g = ui.rows[i];
 				for (int d = 0; d < g->depth; d++)
 					buf_adds(&ui.tmp, "  ");
+				if (hmap_get(&ui.collapsed, hash_bytes(g->path, strlen(g->path)), NULL))
+					buf_adds(&ui.tmp, "+ ");
 				const char *last = strrchr(g->path, '/');
 				const char *name = last && last[1] ? last + 1 : g->path;
 				str_escape(&ui.tmp, name, strlen(name), ESC_TEXT);
@@ -1059,6 +1128,31 @@ static bool handle_key(int ch)
 		}
 		break;
 	}
+	case 'T':
+		if (ui.view == V_PROCS) {
+			ui.ptree = !ui.ptree;
+			snprintf(ui.status, sizeof(ui.status), ui.ptree ? "process tree" : "sorted list");
+		} else {
+			snprintf(ui.status, sizeof(ui.status), "T: the tree is in the processes view (4)");
+		}
+		break;
+	case KEY_LEFT: case KEY_RIGHT:
+		if (ui.view == V_CGROUPS && ui.nrows && vs->sort < 0) {
+			const struct cgroup *g = ui.rows[vs->sel];
+			uint64_t ph = hash_bytes(g->path, strlen(g->path));
+			if (ch == KEY_LEFT && strcmp(g->path, "/"))
+				hmap_put(&ui.collapsed, ph, 1);
+			else if (ch == KEY_RIGHT && hmap_get(&ui.collapsed, ph, NULL)) {
+				/* hmap has no delete: rebuild it without this path */
+				struct hmap keep = {0};
+				for (size_t k = 0; k < ui.collapsed.cap; k++)
+					if (ui.collapsed.keys[k] && ui.collapsed.keys[k] != ph)
+						hmap_put(&keep, ui.collapsed.keys[k], 1);
+				hmap_free(&ui.collapsed);
+				ui.collapsed = keep;
+			}
+		}
+		break;
 	case KEY_RESIZE:
 		break;
 	default:
@@ -1171,5 +1265,8 @@ int ui_run(const struct uiopts *o)
 	sysroot_close(&col.sr);
 	free(hist.h);
 	hmap_free(&hist.idx);
+	hmap_free(&ui.collapsed);
+	tree_free(&ui.tree);
+	free(ui.trows);
 	return 0;
 }

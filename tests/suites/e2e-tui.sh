@@ -67,7 +67,13 @@ see "a namespace drills down to its members" "> pid namespace 4026532139"
 see "its members" "343     1 root"
 keys Escape 4 / 368 Enter
 see "a pid in the filter answers which container owns it" "d597eb6f0a47dbd9186dcfd3"
-keys Escape 1
+keys Escape T; see "T: the process tree" "│ └─sh ./capture.sh"
+see "a container's processes under its runtime's parent" "│   └─sleep 100000"
+keys T; notsee "T again: the sorted list" "└─sh ./capture.sh"
+keys 3 Down Down Left; see "Left collapses a cgroup" "+ kubepods.slice"
+notsee "its subtree is hidden" "kubepods-besteffort.slice"
+keys Right; see "Right expands it again" "kubepods-besteffort.slice"
+keys 1
 keys s; see "s opens the sort menu" "Sort by"
 keys Down Down Down Down Down Enter; see "a sort column is marked" "CPU%"
 keys '?'; see "? shows the help" "nstop keys"
