@@ -370,7 +370,8 @@ void cgroup_collect(struct snap *s, struct sysroot *sr)
 	}
 	hmap_free(&w.idx);
 	buf_free(&w.b);
-	qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_path);
+	if (s->ncgs > 1)
+		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_path);
 	for (size_t i = 0; i < s->ncgs; i++)
 		hmap_put(&s->cg_idx, (uint64_t)(uintptr_t)s->cgs[i].path, (uint32_t)i);
 	count_procs(s);

@@ -137,7 +137,8 @@ void net_collect(struct snap *s, struct sysroot *sr)
 	}
 	close(self);
 	hmap_free(&done);
-	qsort(s->ifs, s->nifs, sizeof(*s->ifs), cmp_if);
+	if (s->nifs > 1)
+		qsort(s->ifs, s->nifs, sizeof(*s->ifs), cmp_if);
 	/* totals per container: every interface of its netns but loopback */
 	for (size_t i = 0; i < s->nctrs; i++) {
 		struct container *c = &s->ctrs[i];
