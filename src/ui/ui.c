@@ -45,7 +45,7 @@ const struct ui_key ui_keys[] = {
 	{KEY_BACKSPACE, "Backspace", "back"},
 	{'/', "/", "filter rows by text"},
 	{'s', "s", "choose the sort column; the same column again reverses"},
-	{'T', "T", "processes view: tree by parent process, or the sorted list again"},
+	{'T', "T", "tree: processes by parent, namespaces by owning user namespace; again: a list"},
 	{KEY_LEFT, "Left", "cgroups view: collapse the selected cgroup's subtree"},
 	{KEY_RIGHT, "Right", "cgroups view: expand it again"},
 	{'p', "p", "pause or resume refreshing"},
@@ -157,6 +157,7 @@ static struct {
 	struct cell cell;
 	double interval;
 	bool ptree;             /* processes view as a tree */
+	bool nstree;            /* namespaces view as the owner tree */
 	struct hmap collapsed;  /* hash of a cgroup path -> 1 while collapsed */
 	struct tree tree;       /* the process tree's order and drawing */
 	const void **trows;
@@ -383,16 +384,20 @@ static void build_rows(void)
 			continue;
 		add_row(r);
 	}
-	if (v == V_PROCS && ui.ptree) {
-		/* parents before children, each under its parent process */
+	if ((v == V_PROCS && ui.ptree) || (v == V_NS && ui.nstree)) {
+		/* parents before children: each process under its parent, each
+		 * namespace under its owning user namespace */
 		long *parent = xcalloc(ui.nrows + 1, sizeof(*parent));
 		struct hmap pos = {0};
 		for (size_t i = 0; i < ui.nrows; i++)
-			hmap_put(&pos, (uint64_t)((const struct proc *)ui.rows[i])->pid, (uint32_t)i);
+			hmap_put(&pos, v == V_PROCS ? (uint64_t)((const struct proc *)ui.rows[i])->pid
+						    : ((const struct nsinfo *)ui.rows[i])->ino,
+				 (uint32_t)i);
 		for (size_t i = 0; i < ui.nrows; i++) {
 			uint32_t k;
-			pid_t pp = ((const struct proc *)ui.rows[i])->ppid;
-			parent[i] = pp > 0 && hmap_get(&pos, (uint64_t)pp, &k) && k != i ? (long)k : -1;
+			uint64_t up = v == V_PROCS ? (uint64_t)((const struct proc *)ui.rows[i])->ppid
+						   : ((const struct nsinfo *)ui.rows[i])->owner_ino;
+			parent[i] = up > 0 && hmap_get(&pos, up, &k) && k != i ? (long)k : -1;
 		}
 		/* a loop (pid reuse mid-walk) must not hide rows: cut it */
 		for (size_t i = 0; i < ui.nrows; i++) {
@@ -488,9 +493,9 @@ static void draw_header(int w)
 		snprintf(line, sizeof(line), "nstop %s  host totals: not available%s", NSTOP_VERSION,
 			 s && !s->live ? " (--sysroot)" : "");
 	}
-	attron(A_BOLD);
+	attron(A_BOLD | (ui.color ? COLOR_PAIR(1) : 0));
 	put(0, 0, line, strlen(line), w, false);
-	attroff(A_BOLD);
+	attroff(A_BOLD | (ui.color ? COLOR_PAIR(1) : 0));
 	if (s) {
 		size_t nns = 0;
 		for (size_t i = 0; i < s->nns; i++)
@@ -712,7 +717,9 @@ static void draw_table(int y0, int h, int w)
 			cell_text(&ui.tmp, &ui.cell);
 			int cw = (int)str_width(ui.tmp.p, ui.tmp.len);
 			if (v == V_CGROUPS && k == 0)
-				cw += 2 * ((const struct cgroup *)ui.rows[i])->depth;
+				cw += 2 * ((const struct cgroup *)ui.rows[i])->depth + 2;
+			if (v == V_NS && ui.nstree && k == 0 && i < ui.tree.n)
+				cw += (int)str_width(ui.tree.art[i], strlen(ui.tree.art[i]));
 			if (cw > width[k])
 				width[k] = cw > 48 ? 48 : cw;
 		}
@@ -729,7 +736,8 @@ static void draw_table(int y0, int h, int w)
 		int cw = k + 1 == nc ? w - x : width[k];
 		if (cw > w - x)
 			cw = w - x;
-		put(y0, x, head, strlen(head), cw, cols[k]->right && k + 1 < nc);
+		bool tcol = (v == V_NS && ui.nstree && k == 0) || (v == V_PROCS && ui.ptree && k + 1 == nc);
+		put(y0, x, head, strlen(head), cw, cols[k]->right && k + 1 < nc && !tcol);
 		x += cw + 1;
 	}
 	attroff(A_BOLD | A_UNDERLINE);
@@ -742,11 +750,24 @@ static void draw_table(int y0, int h, int w)
 		bool sel = i == vs->sel;
 		if (sel)
 			attron(A_REVERSE);
+		/* frozen containers and cgroups stand out (blue), when colors are on */
+		bool frozen = false;
+		if (ui.color && v == V_CONTAINERS) {
+			const struct container *kc = ui.rows[i];
+			const struct cgroup *g = kc->cgroup ? snap_cgroup(ui.shown, kc->cgroup) : NULL;
+			frozen = g && g->frozen == 1;
+		} else if (ui.color && v == V_CGROUPS) {
+			frozen = ((const struct cgroup *)ui.rows[i])->frozen == 1;
+		}
+		if (frozen)
+			attron(COLOR_PAIR(2));
 		x = 0;
 		for (size_t k = 0; k < nc && x < w; k++) {
 			get_cell(cols[k], ui.shown, ui.rows[i], &ui.cell);
 			buf_reset(&ui.tmp);
-			if (v == V_PROCS && ui.ptree && k + 1 == nc && i < ui.tree.n) {
+			bool treecol = (v == V_PROCS && ui.ptree && k + 1 == nc) ||
+				       (v == V_NS && ui.nstree && k == 0);
+			if (treecol && i < ui.tree.n) {
 				const char *art = ui.tree.art[i];
 				if (!ui.utf8) {
 					/* ASCII fallback of the tree drawing */
@@ -774,18 +795,25 @@ static void draw_table(int y0, int h, int w)
 					buf_adds(&ui.tmp, "+ ");
 				const char *last = strrchr(g->path, '/');
 				const char *name = last && last[1] ? last + 1 : g->path;
-				str_escape(&ui.tmp, name, strlen(name), ESC_TEXT);
+				/* systemd's \x2d and friends, decoded for reading, then
+				 * escaped like everything else */
+				char *dec = str_unescape_systemd(name);
+				str_escape(&ui.tmp, dec, strlen(dec), ESC_TEXT);
+				free(dec);
 			} else {
 				cell_text(&ui.tmp, &ui.cell);
 			}
 			int cw = k + 1 == nc ? w - x : width[k];
 			if (cw > w - x)
 				cw = w - x;
-			put(y0 + r, x, ui.tmp.p, ui.tmp.len, cw, cols[k]->right && k + 1 < nc);
+			put(y0 + r, x, ui.tmp.p, ui.tmp.len, cw,
+			    cols[k]->right && k + 1 < nc && !treecol);
 			x += cw + 1;
 			if (x - 1 < w && k + 1 < nc)
 				mvaddch(y0 + r, x - 1, ' ');
 		}
+		if (frozen)
+			attroff(COLOR_PAIR(2));
 		if (sel)
 			attroff(A_REVERSE);
 	}
@@ -1132,8 +1160,13 @@ static bool handle_key(int ch)
 		if (ui.view == V_PROCS) {
 			ui.ptree = !ui.ptree;
 			snprintf(ui.status, sizeof(ui.status), ui.ptree ? "process tree" : "sorted list");
+		} else if (ui.view == V_NS) {
+			ui.nstree = !ui.nstree;
+			snprintf(ui.status, sizeof(ui.status),
+				 ui.nstree ? "tree by owning user namespace" : "list");
 		} else {
-			snprintf(ui.status, sizeof(ui.status), "T: the tree is in the processes view (4)");
+			snprintf(ui.status, sizeof(ui.status),
+				 "T: trees are in the namespaces (2) and processes (4) views");
 		}
 		break;
 	case KEY_LEFT: case KEY_RIGHT:
@@ -1218,6 +1251,8 @@ int ui_run(const struct uiopts *o)
 	if (ui.color) {
 		start_color();
 		use_default_colors();
+		init_pair(1, COLOR_CYAN, -1);
+		init_pair(2, COLOR_BLUE, -1);
 	}
 	timeout(0);
 

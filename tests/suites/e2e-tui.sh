@@ -50,6 +50,8 @@ see "the header counts containers and says the layout" "containers 9  cgroup v2"
 see "the detail pane" "detail"
 keys 2; see "2: namespaces view" "NS TYPE"
 see "the docker pid namespace is listed" "4026532139"
+keys T; see "T: namespaces as the owner tree (fixture: owners unknown, a flat tree)" "tree by owning user namespace"
+keys T
 keys 3; see "3: cgroups view, a tree" "    kubepods-burstable.slice"
 keys 4; see "4: processes view" "PID USER S"
 keys Tab; see "Tab wraps to containers" "RUNTIME"
@@ -96,6 +98,26 @@ notsee "no leftover of the notice" "terminal too small"
 keys q; see "q quits and the terminal is back" "NSTOP-EXITED-0"
 notsee "no dashboard left on the screen" "1 Containers"
 
+start 120 30 --sysroot "$fx"
+see "colors: started" "namespaces 51"
+check "colors: the header is drawn in color" bash -c "tmux -L $sock capture-pane -e -p -t e2e | head -1 | grep -q \$'\\e\\[[0-9;]*36m'"
+keys q
+start 120 30 --no-color --sysroot "$fx"
+see "--no-color: started" "namespaces 51"
+check "--no-color: no colors" bash -c "! tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
+keys q
+T kill-server
+T new-session -d -s e2e -x 120 -y 30 "env NO_COLOR=1 LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP --sysroot $fx; sleep 30"
+see "NO_COLOR: started" "namespaces 51"
+check "NO_COLOR: no colors" bash -c "! tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
+T send-keys -t e2e q
+T kill-server
+T new-session -d -s e2e -x 200 -y 30 "env LANG=C LC_ALL=C TERM=xterm-256color $NSTOP --sysroot $fx; sleep 30"
+see "a C locale: the dashboard runs" "namespaces 51"
+keys 4 T
+see "a C locale: the tree is drawn in ASCII" '| `-sh ./capture.sh'
+keys q
+
 start 120 30 -r --sysroot "$fx"
 see "read-only mode starts" "read-only"
 see "snapshot in" "namespaces 51"
@@ -132,7 +154,8 @@ if need_root; then
 	# a container made the way a sandbox is made (unshare), and a
 	# docker-shaped cgroup with a CPU limit beneath the test's own cgroup
 	unshare -p -f --kill-child --mount-proc sleep 300 &
-	pids+=($!)
+	usp=$!
+	pids+=($usp)
 	cpu=$(awk '$0 ~ / - cgroup / && $0 ~ /[ ,]cpu([ ,]|$)/ { print $5; exit }' /proc/self/mountinfo)
 	v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	id=$(printf 'e2e%061d' $$)
@@ -146,6 +169,12 @@ if need_root; then
 		sleep 300 &
 		pids+=($!)
 		echo $! >"$d/docker-$id.scope/cgroup.procs"
+		# and a Kubernetes-shaped one (cgroupfs driver)
+		kp=$d/kubepods/burstable/pod0e2e0000-0000-4000-8000-00000000e2e0
+		mkdir -p "$kp/$id" && made+=("$d/kubepods" "$d/kubepods/burstable" "$kp" "$kp/$id")
+		sleep 300 &
+		pids+=($!)
+		echo $! >"$kp/$id/cgroup.procs"
 	elif [ -n "$v2" ]; then
 		base=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
 		d=$v2${base%/}/nstop-e2e-$$
@@ -162,10 +191,22 @@ if need_root; then
 	see "live: an unshare sandbox shows up as an unnamed container" "unnamed"
 	keys / unnamed Enter
 	see "labelled by its init" "sleep"
+	sbx=$(pgrep -P "$usp" -x sleep | head -1)
+	sbxns=$(readlink "/proc/$sbx/ns/pid" | tr -dc 0-9)
+	see "with its own pid namespace ($sbxns) in the detail pane" "pid:$sbxns*"
 	keys Escape / e2e000 Enter
 	see "live: a docker-shaped cgroup is a docker container" "docker"
 	see "with its cgroup's CPU limit" "25.0"
 	keys q
+	if [ -n "$cpu" ]; then
+		"$NSTOP" containers -d 0.2 -J >/tmp/nstop-out.$$
+		check "nstop containers: the docker-shaped cgroup, with its limit" \
+			test "$(jq -r --arg i "$id" '.containers[] | select(.id == $i and .runtime == "docker") | .cpu_limit_percent' /tmp/nstop-out.$$)" = 25
+		check "nstop containers: the kubepods-shaped one is kubernetes" \
+			test "$(jq -r --arg i "$id" '[.containers[] | select(.id == $i and .runtime == "kubernetes")] | length' /tmp/nstop-out.$$)" = 1
+		check "nstop containers: the unshare sandbox is unnamed, keyed by its pid namespace" \
+			test "$(jq -r --arg i "pidns:$sbxns" '.containers[] | select(.id == $i) | .runtime' /tmp/nstop-out.$$)" = unnamed
+	fi
 else
 	skip "live containers in the dashboard: making cgroups and pid namespaces needs root"
 fi
