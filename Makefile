@@ -48,7 +48,11 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
-HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle
+HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm
+
+$(B)/tests/swarm: tests/helpers/swarm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 
 $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 	@mkdir -p $(dir $@)

@@ -150,6 +150,29 @@ title=$(T display -p -t e2e '#{pane_title}')
 check "the hostile name did not set the terminal title ($title)" bash -c '[[ "$1" != *pwned* ]]' _ "$title"
 keys q
 
+# keys stay responsive while refreshes walk thousands of processes
+swarm=$TOP/$B/tests/swarm
+coproc SWARM { exec "$swarm" 3000; }
+pids+=($SWARM_PID)
+read -r -t 60 line <&"${SWARM[0]}"
+check "3000 extra processes are running ($line)" test "$line" = ready
+start 160 40 -d 0.5
+see "busy host: the dashboard shows them" "procs 3"
+slow=0
+for v in 2 3 4 1 2 4; do
+	t0=$(date +%s%N)
+	keys "$v"
+	case $v in 1) want=RUNTIME ;; 2) want="NS TYPE" ;; 3) want="PATH" ;; 4) want="PID NSPID" ;; esac
+	wait_for "$want" || slow=$((slow + 1))
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	# includes tmux's own round trips and the 0.3 s pause after each key
+	[ $ms -gt 1500 ] && slow=$((slow + 1))
+done
+check "busy host: every view switch answered within 1.5 s ($slow slow)" test $slow = 0
+keys q
+kill -KILL "$SWARM_PID" 2>/dev/null
+
 if need_root; then
 	# a container made the way a sandbox is made (unshare), and a
 	# docker-shaped cgroup with a CPU limit beneath the test's own cgroup
