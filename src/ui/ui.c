@@ -276,6 +276,9 @@ static bool row_matches(enum view v, const void *row, const char *filter)
 	uint64_t pid;
 	if (str_parse_u64(filter, &pid) == 0 && v == V_PROCS)
 		return ((const struct proc *)row)->pid == (pid_t)pid;
+	/* a type name filters the namespaces view by type, and only by type */
+	if (v == V_NS && ns_type_parse(filter) >= 0)
+		return ((const struct nsinfo *)row)->type == (enum ns_type)ns_type_parse(filter);
 	size_t nc = view_ncols(v);
 	for (size_t k = 0; k < nc; k++) {
 		const struct column *c = col_by_name(v, view_cols[v][k]);

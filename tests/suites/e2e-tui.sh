@@ -16,9 +16,9 @@ cleanup() {
 }
 trap cleanup EXIT
 screen() { T capture-pane -p -t e2e; }
-# waits until the screen shows a fixed string (up to 5 s)
+# waits until the screen shows a fixed string (up to 10 s: CI may be busy)
 wait_for() {
-	for _ in $(seq 50); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+	for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
 	return 1
 }
 see() { # see DESC TEXT
@@ -50,6 +50,9 @@ see "the header counts containers and says the layout" "containers 9  cgroup v2"
 see "the detail pane" "detail"
 keys 2; see "2: namespaces view" "NS TYPE"
 see "the docker pid namespace is listed" "4026532139"
+keys / pid Enter; see "a type name filters namespaces by type" "9 rows"
+notsee "only that type" " mnt "
+keys Escape
 keys T; see "T: namespaces as the owner tree (fixture: owners unknown, a flat tree)" "tree by owning user namespace"
 keys T
 keys 3; see "3: cgroups view, a tree" "    kubepods-burstable.slice"
@@ -172,6 +175,8 @@ done
 check "busy host: every view switch answered within 1.5 s ($slow slow)" test $slow = 0
 keys q
 kill -KILL "$SWARM_PID" 2>/dev/null
+# let the 3000 go before timing anything else
+for _ in $(seq 100); do [ "$(pgrep -c -x swarm)" = 0 ] && break; sleep 0.1; done
 
 if need_root; then
 	# a container made the way a sandbox is made (unshare), and a
