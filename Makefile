@@ -24,9 +24,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route-3-dev \
 	libproc2-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static \
-	iproute2 libc-bin
+	iproute2 libc-bin qemu-system-x86 cpio
 
-.PHONY: all run test check-asan check-man install uninstall clean deps deps-ok unit
+.PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit
 
 all: nstop
 
@@ -77,7 +77,12 @@ test: deps-ok
 	B=$(B) NSTOP=$(CURDIR)/$(B)/nstop tests/run.sh
 
 check-asan:
-	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+	NSTOP_NO_VM="the plain make test boots it" $(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+# The real-kernel suites in a cgroup v2 guest (also part of make test).
+test-vm: deps-ok
+	$(MAKE) $(B)/nstop $(UNIT_BINS) $(HELPERS)
+	B=$(B) tests/vm/run.sh
 
 check-man:
 	mandoc -Tlint -W warning man/nstop.8

@@ -205,7 +205,8 @@ if need_root; then
 		echo $! >"$kp/$id/cgroup.procs"
 	elif [ -n "$v2" ]; then
 		base=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
-		d=$v2${base%/}/nstop-e2e-$$
+		# a cgroup that may hand controllers down (see live-cgroups)
+		d=${NSTOP_TEST_CGROUP:-$v2${base%/}}/nstop-e2e-$$
 		mkdir "$d" && made+=("$d")
 		echo +cpu >"$d/cgroup.subtree_control"
 		mkdir "$d/docker-$id.scope" && made+=("$d/docker-$id.scope")

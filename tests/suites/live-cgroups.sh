@@ -29,20 +29,30 @@ trap cleanup EXIT
 v2root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if [ -n "$v2root" ] && [ -f "$v2root/cgroup.controllers" ] && grep -q cpu "$v2root/cgroup.controllers"; then
 	mode=v2
+	# The no-internal-process rule: a cgroup holding processes cannot
+	# hand controllers to children. The test's own cgroup holds it, so
+	# it needs a parent prepared for it (NSTOP_TEST_CGROUP, as the v2
+	# guest sets up) or one whose controllers are already delegated.
 	base=$(own "")
-	dir=$v2root$base/$name
-	# no-internal-process rule: controllers go to children of a cgroup
-	# without processes; the test's parent is its own cgroup, so use a
-	# leaf beneath a fresh parent
-	mkdir "$v2root$base/$name" && made+=("$v2root$base/$name")
-	for c in cpu memory pids; do echo "+$c" >"$v2root$base/$name/cgroup.subtree_control" 2>/dev/null; done
-	mkdir "$dir/hog" && made+=("$dir/hog")
-	path=$base/$name/hog
-	[ "$base" = / ] && path=/$name/hog
-	echo "20000 100000" >"$dir/hog/cpu.max"
-	echo $((64 << 20)) >"$dir/hog/memory.max"
-	echo 10 >"$dir/hog/pids.max"
-	procs_files=("$dir/hog/cgroup.procs")
+	parent=${NSTOP_TEST_CGROUP:-$v2root${base%/}}
+	for c in cpu memory pids; do
+		grep -qw $c "$parent/cgroup.subtree_control" ||
+			echo "+$c" >"$parent/cgroup.subtree_control" 2>/dev/null
+	done
+	if ! grep -qw cpu "$parent/cgroup.subtree_control" || ! grep -qw memory "$parent/cgroup.subtree_control" ||
+		! grep -qw pids "$parent/cgroup.subtree_control"; then
+		skip "v2: $parent cannot delegate cpu, memory and pids (it holds processes); set NSTOP_TEST_CGROUP to a prepared cgroup"
+		echo "1..$n"; exit 0
+	fi
+	dir=$parent/$name
+	mkdir "$dir" && made+=("$dir")
+	path=${dir#"$v2root"}
+	echo "20000 100000" >"$dir/cpu.max"
+	echo $((64 << 20)) >"$dir/memory.max"
+	echo 10 >"$dir/pids.max"
+	check "v2: cpu.max holds exactly what was written" test "$(cat "$dir/cpu.max")" = "20000 100000"
+	procs_files=("$dir/cgroup.procs")
+	hogdir=$dir
 else
 	mode=v1
 	cpu=$(mnt cpu) acct=$(mnt cpuacct) mem=$(mnt memory) pidsm=$(mnt pids)
@@ -87,9 +97,9 @@ if [ $mode = v1 ]; then
 	kpids=$(cat "$pdir/pids.current")
 else
 	is "memory limit read back" "$(row "$path" memory_limit_bytes)" $((64 << 20))
-	kmem=$(cat "$dir/hog/memory.current")
+	kmem=$(cat "$hogdir/memory.current")
 	nmem=$(row "$path" memory_bytes)
-	kpids=$(cat "$dir/hog/pids.current")
+	kpids=$(cat "$hogdir/pids.current")
 fi
 is "pids.current equals the kernel's" "$(row "$path" pids)" "$kpids"
 check "memory equals the kernel's within 1 MiB (nstop $nmem, kernel $kmem)" \

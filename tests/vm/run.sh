@@ -1,0 +1,117 @@
+#!/bin/bash
+# Runs the real-kernel suites that are not specific to v1 inside a qemu guest
+# booting Debian's kernel with cgroup v2 only (cgroup_no_v1=all). The kernel
+# comes from Debian's package (apt-get download + dpkg-deb -x: installing it
+# would pull initramfs-tools and udev), cached under $B/vm; the initramfs is
+# busybox plus nstop, its test binaries, the suites and the tools they use,
+# each with the shared libraries ldd names. Exits with the guest suite's
+# status; prints its "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/../.."
+top=$PWD
+B=${B:-build}
+cache=$top/$B/vm
+suites=${VM_SUITES:-unit cli live-cgroups live-hostile live-user e2e-tui}
+mkdir -p "$cache"
+
+say() { echo "vm: $*" >&2; }
+need() { command -v "$1" >/dev/null || { say "$1 is missing (make deps installs it)"; exit 3; }; }
+need qemu-system-x86_64
+need busybox
+need cpio
+
+# ---- the kernel, once ----
+if [ ! -f "$cache/vmlinuz" ]; then
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	[ -n "$pkg" ] || { say "cannot resolve linux-image-amd64 (apt-get update?)"; exit 3; }
+	say "downloading $pkg"
+	rm -rf "$cache/deb" "$cache/kroot"
+	mkdir -p "$cache/deb"
+	(cd "$cache/deb" && apt-get download "$pkg" >/dev/null 2>&1) || { say "apt-get download $pkg failed"; exit 3; }
+	dpkg-deb -x "$cache"/deb/*.deb "$cache/kroot"
+	cp "$cache"/kroot/boot/vmlinuz-* "$cache/vmlinuz"
+	rm -rf "$cache/deb"
+fi
+
+# ---- the initramfs, every run (nstop changes) ----
+stage=$cache/stage
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,sbin,proc,sys,dev,tmp,run,etc,root,nstop,usr/bin,usr/share}
+cp "$(command -v busybox)" "$stage/bin/busybox"
+copy_bin() { # copy_bin PATH: the binary and every library ldd names
+	local f=$1
+	mkdir -p "$stage$(dirname "$f")"
+	cp -L "$f" "$stage$f"
+	ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r l; do
+		mkdir -p "$stage$(dirname "$l")"
+		[ -f "$stage$l" ] || cp -L "$l" "$stage$l"
+	done
+}
+for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc; do
+	p=$(command -v $t) && copy_bin "$p"
+done
+ln -sf /usr/bin/bash "$stage/bin/bash" 2>/dev/null
+[ -f "$stage/bin/bash" ] || cp -L "$(command -v bash)" "$stage/bin/bash"
+mkdir -p "$stage/usr/share/terminfo/x"
+cp /usr/share/terminfo/x/xterm-256color /usr/share/terminfo/x/xterm "$stage/usr/share/terminfo/x/" 2>/dev/null ||
+	cp /lib/terminfo/x/xterm* "$stage/usr/share/terminfo/x/" 2>/dev/null
+mkdir -p "$stage/usr/lib/locale"
+cp -R /usr/lib/locale/C.utf8 "$stage/usr/lib/locale/" 2>/dev/null
+printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+# nstop, its test binaries and the suites
+mkdir -p "$stage/nstop/$B/tests"
+copy_bin "$top/$B/nstop"
+cp "$top/$B/nstop" "$stage/nstop/$B/nstop"
+for f in "$top/$B"/tests/*; do
+	case $f in *.d|*.o) continue ;; esac
+	[ -x "$f" ] && [ -f "$f" ] && copy_bin "$f" && cp "$f" "$stage/nstop/$B/tests/"
+done
+cp -R "$top/tests" "$top/man" "$stage/nstop/"
+rm -rf "$stage/nstop/tests/vm"
+
+cat >"$stage/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mkdir -p /sys/fs/cgroup
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+ip link set lo up
+hostname nstop-vm
+echo "vm: cgroup controllers: \$(cat /sys/fs/cgroup/cgroup.controllers)"
+# as on a delegated host: the runner in a leaf of its own, and a cgroup
+# with the controllers handed down for the tests to create theirs in
+cg=/sys/fs/cgroup
+echo "+cpu +memory +pids +io" > \$cg/cgroup.subtree_control
+mkdir -p \$cg/tests/runner \$cg/tests/work
+echo \$\$ > \$cg/tests/runner/cgroup.procs
+echo "+cpu +memory +pids +io" > \$cg/tests/cgroup.subtree_control
+echo "+cpu +memory +pids +io" > \$cg/tests/work/cgroup.subtree_control
+export NSTOP_TEST_CGROUP=\$cg/tests/work
+cd /nstop
+VERBOSE=1 B=$B NSTOP=/nstop/$B/nstop HOME=/root TERM=xterm-256color bash tests/run.sh $suites 2>&1
+echo "vm: exit \$?"
+poweroff -f
+INIT
+chmod +x "$stage/init"
+(cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$cache/initrd.gz"
+
+# ---- boot ----
+say "booting (TCG), suites: $suites"
+log=$cache/console.log
+timeout "${VM_TIMEOUT:-290}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 \
+	-nographic -no-reboot -kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
+	-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet cryptomgr.notests loglevel=3" \
+	</dev/null | tee "$log" | grep -v '^\s*$' | sed -u 's/\r$//'
+rc=$(sed -n 's/^vm: exit \([0-9]*\).*/\1/p' "$log" | tail -1)
+if [ -z "$rc" ]; then
+	say "the guest did not finish (timeout or crash); see $log"
+	exit 1
+fi
+exit "$rc"
