@@ -4,11 +4,17 @@
 # quitting and signals with the terminal restored.
 . "$TOP/tests/lib.sh"
 command -v tmux >/dev/null || { notok "tmux is missing (make deps)"; echo "1..$n"; exit 0; }
-sock=nstop-e2e-$$
+# one tmux server per start, never reused: a new session on a server that is
+# still going away fails ("server exited unexpectedly")
+sock=nstop-e2e-$$-0
+socks=()
 T() { tmux -L "$sock" "$@"; }
 pids=() made=()
 cleanup() {
-	T kill-server 2>/dev/null
+	for s_ in "${socks[@]}"; do
+		tmux -L "$s_" kill-server 2>/dev/null
+		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s_"
+	done
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
@@ -32,9 +38,8 @@ keys() { T send-keys -t e2e "$@"; sleep 0.3; }
 start() { # start COLS ROWS ARGS...: nstop in a shell that reports its exit
 	local c=$1 r=$2; shift 2
 	T kill-server 2>/dev/null
-	# the old server may still be going away: wait until it is gone
-	for _ in $(seq 20); do T has-session 2>/dev/null || break; sleep 0.1; done
-	sleep 0.2
+	sock=nstop-e2e-$$-$((${#socks[@]} + 1))
+	socks+=("$sock")
 	T new-session -d -s e2e -x "$c" -y "$r" \
 		"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP $* ; echo NSTOP-EXITED-\$?; sleep 30"
 	T set-option -t e2e remain-on-exit on >/dev/null 2>&1
@@ -110,11 +115,13 @@ see "--no-color: started" "namespaces 51"
 check "--no-color: no colors" bash -c "! tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
 keys q
 T kill-server
+sock=nstop-e2e-$$-nocolor; socks+=("$sock")
 T new-session -d -s e2e -x 120 -y 30 "env NO_COLOR=1 LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP --sysroot $fx; sleep 30"
 see "NO_COLOR: started" "namespaces 51"
 check "NO_COLOR: no colors" bash -c "! tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
 T send-keys -t e2e q
 T kill-server
+sock=nstop-e2e-$$-clocale; socks+=("$sock")
 T new-session -d -s e2e -x 200 -y 30 "env LANG=C LC_ALL=C TERM=xterm-256color $NSTOP --sysroot $fx; sleep 30"
 see "a C locale: the dashboard runs" "namespaces 51"
 keys 4 T
