@@ -30,7 +30,9 @@ if [ ! -f "$cache/vmlinuz" ]; then
 	(cd "$cache/deb" && apt-get download "$pkg" >/dev/null 2>&1) || { say "apt-get download $pkg failed"; exit 3; }
 	dpkg-deb -x "$cache"/deb/*.deb "$cache/kroot"
 	cp "$cache"/kroot/boot/vmlinuz-* "$cache/vmlinuz"
-	rm -rf "$cache/deb"
+	# the modules (400 MB) are not needed yet: veth and overlay come with
+	# the create suites, which will keep only what modules.dep names
+	rm -rf "$cache/deb" "$cache/kroot"
 fi
 
 # ---- the initramfs, every run (nstop changes) ----
