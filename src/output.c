@@ -201,6 +201,29 @@ void out_json_rows(struct json *j, const struct snap *s, const struct table *t,
 	buf_free(&c.tmp);
 }
 
+/* First child and next sibling of each row of a forest, in row order;
+ * SIZE_MAX ends a list. The caller frees both. */
+static void children_lists(const long *parent, size_t n, size_t **first_out, size_t **next_out)
+{
+	size_t *first = xcalloc(n + 1, sizeof(size_t)), *next = xcalloc(n + 1, sizeof(size_t));
+	size_t *last = xcalloc(n + 1, sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		first[i] = next[i] = last[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (parent[i] < 0)
+			continue;
+		size_t p = (size_t)parent[i];
+		if (first[p] == SIZE_MAX)
+			first[p] = i;
+		else
+			next[last[p]] = i;
+		last[p] = i;
+	}
+	free(last);
+	*first_out = first;
+	*next_out = next;
+}
+
 static void json_subtree(struct json *j, const struct snap *s, const struct outopts *o,
 			 const void *const *rows, size_t nrows, const long *parent,
 			 const size_t *first, const size_t *next, size_t i, struct cell *c, int depth)
@@ -221,20 +244,8 @@ void out_json_tree(struct json *j, const struct snap *s, const struct table *t,
 		   const struct outopts *o, const void *const *rows, size_t nrows,
 		   const long *parent)
 {
-	size_t *first = xcalloc(nrows + 1, sizeof(size_t)), *next = xcalloc(nrows + 1, sizeof(size_t));
-	size_t *last = xcalloc(nrows + 1, sizeof(size_t));
-	for (size_t i = 0; i < nrows; i++)
-		first[i] = next[i] = last[i] = SIZE_MAX;
-	for (size_t i = 0; i < nrows; i++) {
-		if (parent[i] < 0)
-			continue;
-		size_t p = (size_t)parent[i];
-		if (first[p] == SIZE_MAX)
-			first[p] = i;
-		else
-			next[last[p]] = i;
-		last[p] = i;
-	}
+	size_t *first, *next;
+	children_lists(parent, nrows, &first, &next);
 	struct cell c = {0};
 	json_arr_begin(j, t->name);
 	for (size_t i = 0; i < nrows; i++)
@@ -244,7 +255,6 @@ void out_json_tree(struct json *j, const struct snap *s, const struct table *t,
 	buf_free(&c.tmp);
 	free(first);
 	free(next);
-	free(last);
 }
 
 struct tree_ctx {
@@ -275,20 +285,8 @@ static void tree_walk(struct tree_ctx *x, size_t i, bool is_last, int depth)
 
 void tree_build(struct tree *t, const long *parent, size_t n)
 {
-	size_t *first = xcalloc(n + 1, sizeof(size_t)), *next = xcalloc(n + 1, sizeof(size_t));
-	size_t *last = xcalloc(n + 1, sizeof(size_t));
-	for (size_t i = 0; i < n; i++)
-		first[i] = next[i] = last[i] = SIZE_MAX;
-	for (size_t i = 0; i < n; i++) {
-		if (parent[i] < 0)
-			continue;
-		size_t p = (size_t)parent[i];
-		if (first[p] == SIZE_MAX)
-			first[p] = i;
-		else
-			next[last[p]] = i;
-		last[p] = i;
-	}
+	size_t *first, *next;
+	children_lists(parent, n, &first, &next);
 	t->order = xcalloc(n + 1, sizeof(*t->order));
 	t->art = xcalloc(n + 1, sizeof(*t->art));
 	t->n = 0;
@@ -299,7 +297,6 @@ void tree_build(struct tree *t, const long *parent, size_t n)
 	buf_free(&x.stem);
 	free(first);
 	free(next);
-	free(last);
 }
 
 void tree_free(struct tree *t)

@@ -92,7 +92,6 @@ static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int
 	int t = clone_flag_type(ioctl(fd, NS_GET_NSTYPE));
 	if (t < 0)
 		return;
-	size_t k = s->nns;
 	struct nsinfo *n = ns_add(s, cap, idx, ino);
 	n->type = (enum ns_type)t;
 	n->ghost = true;
@@ -104,7 +103,6 @@ static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int
 	}
 	int ofd = -1, pfd = -1;
 	relations(n, fd, &ofd, &pfd);
-	(void)k;
 	if (ofd >= 0) {
 		add_ghost(s, cap, idx, ofd, depth + 1);
 		close(ofd);

@@ -629,7 +629,6 @@ static void draw_detail(int y0, int h, int w)
 			buf_printf(&ui.tmp, "  throttled %llu of %llu periods",
 				   (unsigned long long)g->nr_throttled, (unsigned long long)g->nr_periods);
 		buf_adds(&ui.tmp, "  pids ");
-		str_fmt_size(a, sizeof(a), VAL_NA);
 		if (g->pids_current != VAL_NA)
 			buf_printf(&ui.tmp, "%llu", (unsigned long long)g->pids_current);
 		else
