@@ -135,6 +135,12 @@ int main(int argc, char **argv)
 		{"ps", cmd_ps},
 		{"snapshot", cmd_snapshot},
 		{"containers", cmd_containers},
+		{"limit", cmd_limit},
+		{"freeze", cmd_freeze},
+		{"thaw", cmd_thaw},
+		{"kill", cmd_kill},
+		{"undo", cmd_undo},
+		{"audit", cmd_audit},
 	};
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)
 		if (!strcmp(cmd, cmds[k].name))

@@ -84,6 +84,26 @@ void json_i64(struct json *j, const char *key, int64_t v);
 void json_dbl(struct json *j, const char *key, double v, int prec);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
+void json_raw(struct json *j, const char *key, const char *num);
+
+/* ---- util/jsonr.c: a strict JSON reader for nstop's own files ---- */
+enum jv_type { JV_NULL, JV_BOOL, JV_NUM, JV_STR, JV_ARR, JV_OBJ };
+struct jv {
+	enum jv_type type;
+	bool b;
+	double num;
+	char *s;                /* JV_STR decoded bytes (NUL-terminated), JV_NUM its text */
+	size_t len;
+	struct jv *kids;        /* JV_ARR, JV_OBJ */
+	char **keys;            /* JV_OBJ */
+	size_t n;
+};
+int jv_parse(const char *s, size_t n, struct jv *out);
+void jv_free(struct jv *v);
+const struct jv *jv_get(const struct jv *v, const char *key);
+const char *jv_str(const struct jv *v, const char *key);
+bool jv_num(const struct jv *v, const char *key, double *out);
+void jv_write(struct json *j, const char *key, const struct jv *v);
 
 /* ---- util/hash.c: open-addressing maps ---- */
 /* u64 key -> u32 value; key 0 is reserved as "empty". */
@@ -409,6 +429,103 @@ void cell_text(struct buf *b, const struct cell *c);
 void get_cell(const struct column *col, const struct snap *s, const void *row, struct cell *c);
 void out_flush(FILE *f, struct buf *b);
 
+/* ---- act/: the actions, shared by the CLI subcommands and the TUI keys ---- */
+/* A target: a cgroup path per hierarchy (they differ on v1 and hybrid hosts). */
+struct act_target {
+	char *word;             /* what the user named */
+	enum runtime rt;        /* containers: their runtime */
+	char *name, *id;        /* containers: raw, may be NULL */
+	pid_t pid;              /* a pid target, or a container's init */
+	char *cgroup;           /* for display: the v2 path, else the cpu hierarchy's */
+	char *paths[CG_MAX_MOUNTS]; /* per sysroot mount; NULL where it has none */
+};
+/* act/target.c */
+int act_resolve(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e);
+int act_pid_cgroups(struct sysroot *sr, pid_t pid, struct act_target *t);
+void act_target_finish(const struct sysroot *sr, struct act_target *t);
+void act_target_free(struct act_target *t);
+const char *act_target_desc(const struct act_target *t, struct buf *b);
+int act_check_writable(struct sysroot *sr, const struct act_target *t, struct nerr *e);
+int act_exit_code(const struct nerr *e);
+/* act/cgctl.c */
+int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
+const char *cgx_mount_key(const struct sysroot *sr, int mi);
+int cgx_mount_by_key(const struct sysroot *sr, const char *key);
+int cgx_open(const struct sysroot *sr, int mi, const char *path);
+int cgx_read(int dfd, const char *file, char *out, size_t n);
+int cgx_write(int dfd, const char *file, const char *val);
+size_t cgx_members(const struct sysroot *sr, const struct act_target *t, pid_t **out);
+/* act/limit.c */
+enum limit_key { LIM_CPU, LIM_MEM, LIM_HIGH, LIM_SWAP, LIM_PIDS, LIM_N };
+struct limit_val {
+	bool set, max;
+	uint64_t v;             /* cpu: quota in usec; memory: bytes; pids: count */
+	uint64_t period;        /* cpu only, usec */
+};
+struct limits {
+	struct limit_val l[LIM_N];
+};
+const char *limit_name(enum limit_key k);
+int limit_key_parse(const char *s);
+int limit_parse(enum limit_key k, const char *s, struct limit_val *v, struct nerr *e);
+void limit_fmt(enum limit_key k, const struct limit_val *v, char *out, size_t n);
+int limit_unfmt(enum limit_key k, const char *s, struct limit_val *v);
+void limit_human(enum limit_key k, const struct limit_val *v, char *out, size_t n);
+void act_limit_read(struct sysroot *sr, const struct act_target *t, struct limits *cur);
+int act_limit(struct sysroot *sr, const struct act_target *t, const struct limits *want,
+	      bool force, struct limits *old, struct nerr *e);
+bool limit_managed(const struct act_target *t, char *who, size_t n);
+/* act/freeze.c */
+int act_frozen(struct sysroot *sr, const struct act_target *t);
+int act_freeze(struct sysroot *sr, const struct act_target *t, bool freeze, double timeout,
+	       struct nerr *e);
+/* act/kill.c */
+struct kill_result {
+	size_t before;          /* processes in the target when it began */
+	unsigned signalled;
+	size_t remain;          /* still there at the end */
+	bool escalated;         /* --grace ran out: KILL followed */
+	bool cgroup_kill;       /* cgroup.kill did it */
+};
+int sig_parse(const char *s);
+const char *sig_name(int sig);
+int act_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start);
+int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e);
+int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double grace,
+	     struct kill_result *res, struct nerr *e);
+/* act/audit.c */
+struct audit {
+	int fd;
+	const char *path;
+};
+struct audit_rec {
+	const char *action;
+	const struct act_target *target;
+	const char *old_obj, *new_obj;  /* JSON objects, or NULL */
+	const char *undoes;
+	const struct nerr *err;         /* NULL or code 0: ok */
+};
+struct undo_result {
+	struct act_target target;
+	struct limits before, restored;
+	char undoes[64];
+};
+const char *audit_default_path(void);
+int audit_open(struct audit *a, const char *path, struct nerr *e);
+void audit_close(struct audit *a);
+int audit_record(struct audit *a, const struct sysroot *sr, const struct audit_rec *rec);
+void limits_json(struct buf *out, const struct limits *l, const struct limits *mask);
+int audit_read(const char *path, struct jv **out, size_t *n);
+void audit_free(struct jv *v, size_t n);
+int act_undo(struct sysroot *sr, struct audit *a, const char *logpath,
+	     const struct act_target *t, struct undo_result *res, struct nerr *e);
+/* act/state.c: the registry of nstop's containers */
+const char *state_dir(void);
+bool state_name_ok(const char *s);
+int state_load(const char *name, struct jv *out);
+void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_target *t);
+int state_target(struct sysroot *sr, const char *name, struct act_target *t);
+
 /* ---- ui/ui.c: the dashboard ---- */
 struct uiopts {
 	const char *sysroot;
@@ -433,5 +550,12 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g);
 int cmd_ps(int argc, char **argv, const struct globalopts *g);
 int cmd_snapshot(int argc, char **argv, const struct globalopts *g);
 int cmd_containers(int argc, char **argv, const struct globalopts *g);
+/* cli_act.c */
+int cmd_limit(int argc, char **argv, const struct globalopts *g);
+int cmd_freeze(int argc, char **argv, const struct globalopts *g);
+int cmd_thaw(int argc, char **argv, const struct globalopts *g);
+int cmd_kill(int argc, char **argv, const struct globalopts *g);
+int cmd_undo(int argc, char **argv, const struct globalopts *g);
+int cmd_audit(int argc, char **argv, const struct globalopts *g);
 
 #endif

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Signals. A whole cgroup: cgroup.kill (v2, or the unified tree on hybrid
+ * hosts) for SIGKILL; otherwise freeze, signal every member through a pidfd,
+ * thaw, so that no member escapes by forking. A single process: open its
+ * pidfd first, then check that its start time still matches, then signal
+ * through the pidfd, so a reused pid is never hit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../nstop.h"
+
+static const struct {
+	const char *name;
+	int sig;
+} sigs[] = {
+	{"TERM", SIGTERM}, {"KILL", SIGKILL}, {"INT", SIGINT},   {"HUP", SIGHUP},
+	{"STOP", SIGSTOP}, {"CONT", SIGCONT}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+	{"QUIT", SIGQUIT},
+};
+
+int sig_parse(const char *s)
+{
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+		if (!strcasecmp(s, sigs[i].name))
+			return sigs[i].sig;
+	uint64_t v;
+	if (str_parse_u64(s, &v) == 0 && v >= 1 && v < (uint64_t)SIGRTMIN)
+		return (int)v;
+	return -1;
+}
+
+const char *sig_name(int sig)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+		if (sigs[i].sig == sig)
+			return sigs[i].name;
+	static char num[16];
+	snprintf(num, sizeof(num), "%d", sig);
+	return num;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* The start time (clock ticks since boot) of pid, or -errno. */
+int act_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start)
+{
+	char f[64], s[2048];
+	snprintf(f, sizeof(f), "%d/stat", (int)pid);
+	int n = read_small_at(sr->proc_fd, f, s, sizeof(s));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : n;
+	struct stat_fields sf;
+	if (parse_proc_stat(s, (size_t)n, &sf) < 0)
+		return -EINVAL;
+	*start = sf.starttime;
+	return 0;
+}
+
+int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e)
+{
+	if (pid == 1 || pid == getpid()) {
+		nerr_set(e, -EINVAL, "pid %d is %s: not signalled", (int)pid,
+			 pid == 1 ? "the host's init" : "nstop itself");
+		return -EINVAL;
+	}
+	int fd = pidfd_open_(pid);
+	if (fd < 0) {
+		int r = -errno;
+		nerr_set(e, r == -ESRCH ? -EINVAL : r, "pid %d: %s", (int)pid,
+			 r == -ESRCH ? "no such process" : strerror(-r));
+		return r == -ESRCH ? -EINVAL : r;
+	}
+	/* the pidfd pins the process: what we check now is what we signal */
+	uint64_t now;
+	int r = act_pid_start(sr, pid, &now);
+	if (r == 0 && start && now != start) {
+		r = -ESRCH;
+		nerr_set(e, r, "pid %d is now another process (started at %llu, not %llu): nothing signalled",
+			 (int)pid, (unsigned long long)now, (unsigned long long)start);
+	} else if (r < 0) {
+		nerr_set(e, r, "pid %d: %s", (int)pid, r == -ESRCH ? "it exited" : strerror(-r));
+	} else if (pidfd_signal(fd, sig) < 0) {
+		r = -errno;
+		nerr_set(e, r, "pid %d: SIG%s: %s", (int)pid, sig_name(sig), strerror(-r));
+	}
+	close(fd);
+	return r;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Waits up to sec for the cgroups to hold no process; returns how many remain. */
+static size_t wait_empty(struct sysroot *sr, const struct act_target *t, double sec)
+{
+	uint64_t deadline = mono_usec() + (uint64_t)(sec * 1e6);
+	for (;;) {
+		pid_t *p = NULL;
+		size_t n = cgx_members(sr, t, &p);
+		free(p);
+		if (!n || mono_usec() >= deadline)
+			return n;
+		sleep_ms(20);
+	}
+}
+
+/* cgroup.kill in the unified tree; -ENOENT when there is none to use. */
+static int kill_file(struct sysroot *sr, const struct act_target *t)
+{
+	int mi = cgx_mount_for(sr, "");
+	if (mi < 0 || !t->paths[mi])
+		return -ENOENT;
+	int dfd = cgx_open(sr, mi, t->paths[mi]);
+	if (dfd < 0)
+		return dfd;
+	int r = faccessat(dfd, "cgroup.kill", F_OK, AT_SYMLINK_NOFOLLOW) == 0
+			? cgx_write(dfd, "cgroup.kill", "1")
+			: -ENOENT;
+	close(dfd);
+	return r;
+}
+
+/* One pass of sig at every member, frozen where a freezer exists. */
+static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
+		      struct nerr *e)
+{
+	bool froze = false;
+	if (act_frozen(sr, t) == 0) {
+		struct nerr fe = {0};
+		froze = act_freeze(sr, t, true, 5, &fe) == 0;
+	}
+	pid_t *p = NULL;
+	size_t n = cgx_members(sr, t, &p);
+	int r = 0;
+	pid_t self = getpid();
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == self || p[i] == 1)
+			continue;
+		int fd = pidfd_open_(p[i]);
+		if (fd < 0)
+			continue; /* exited meanwhile */
+		if (pidfd_signal(fd, sig) == 0)
+			(*hit)++;
+		else if (errno != ESRCH && !r) {
+			r = -errno;
+			nerr_set(e, r, "pid %d: SIG%s: %s", (int)p[i], sig_name(sig), strerror(errno));
+		}
+		close(fd);
+	}
+	free(p);
+	if (froze) {
+		struct nerr te = {0};
+		if (act_freeze(sr, t, false, 5, &te) < 0 && !r) {
+			r = te.code;
+			*e = te;
+		}
+	}
+	return r;
+}
+
+static int kill_phase(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
+		      bool *used_file, struct nerr *e)
+{
+	if (sig == SIGKILL) {
+		pid_t *p = NULL;
+		size_t n = cgx_members(sr, t, &p);
+		free(p);
+		if (kill_file(sr, t) == 0) {
+			*used_file = true;
+			*hit += (unsigned)n;
+			return 0;
+		}
+	}
+	return signal_all(sr, t, sig, hit, e);
+}
+
+/*
+ * Signals the whole target. With grace > 0: TERM, wait up to grace seconds
+ * for the cgroups to empty, then KILL what is left. remain receives how
+ * many processes are still there (after KILL, once they are reaped).
+ */
+int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double grace,
+	     struct kill_result *res, struct nerr *e)
+{
+	memset(res, 0, sizeof(*res));
+	pid_t *p = NULL;
+	res->before = cgx_members(sr, t, &p);
+	free(p);
+	int r = kill_phase(sr, t, grace > 0 ? SIGTERM : sig, &res->signalled, &res->cgroup_kill, e);
+	if (r == 0 && grace > 0) {
+		res->remain = wait_empty(sr, t, grace);
+		if (res->remain) {
+			res->escalated = true;
+			r = kill_phase(sr, t, SIGKILL, &res->signalled, &res->cgroup_kill, e);
+		}
+	}
+	if (r == 0 && (sig == SIGKILL || res->escalated))
+		res->remain = wait_empty(sr, t, 5);
+	else if (r == 0 && sig != SIGSTOP && sig != SIGCONT)
+		res->remain = wait_empty(sr, t, 0.2);
+	return r;
+}

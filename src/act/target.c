@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The one TARGET resolver every action shares: "/path" is a cgroup, digits a
+ * pid (its cgroups), else an nstop container name, then any runtime's
+ * container id or name, then a unique id prefix of at least 4 hex digits.
+ * A target is a path per hierarchy: on v1 and hybrid hosts one process sits
+ * in a different cgroup in each.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../nstop.h"
+
+void act_target_free(struct act_target *t)
+{
+	free(t->word);
+	free(t->name);
+	free(t->id);
+	free(t->cgroup);
+	for (int i = 0; i < CG_MAX_MOUNTS; i++)
+		free(t->paths[i]);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Picks the path shown for the target: the v2 one, else the cpu one. */
+void act_target_finish(const struct sysroot *sr, struct act_target *t)
+{
+	free(t->cgroup);
+	t->cgroup = NULL;
+	int order[] = {cgx_mount_for(sr, ""), cgx_mount_for(sr, "cpu"),
+		       cgx_mount_for(sr, "memory")};
+	for (size_t k = 0; k < ARRAY_LEN(order) && !t->cgroup; k++)
+		if (order[k] >= 0 && t->paths[order[k]])
+			t->cgroup = xstrdup(t->paths[order[k]]);
+	for (int i = 0; i < sr->nmounts && !t->cgroup; i++)
+		if (t->paths[i])
+			t->cgroup = xstrdup(t->paths[i]);
+}
+
+/* "container web (nstop, /nstop/web)", escaped, for messages. */
+const char *act_target_desc(const struct act_target *t, struct buf *b)
+{
+	buf_reset(b);
+	if (t->name || t->id) {
+		const char *n = t->name ? t->name : t->id;
+		buf_adds(b, "container ");
+		str_escape(b, n, strlen(n), ESC_TEXT);
+		buf_printf(b, " (%s", runtime_name(t->rt));
+	} else if (t->pid) {
+		buf_printf(b, "pid %d (cgroup", (int)t->pid);
+	} else {
+		buf_adds(b, "cgroup");
+	}
+	if (t->cgroup) {
+		buf_addc(b, ' ');
+		str_escape(b, t->cgroup, strlen(t->cgroup), ESC_TEXT);
+	}
+	if (t->name || t->id || t->pid)
+		buf_addc(b, ')');
+	return buf_str(b);
+}
+
+static int bad(struct nerr *e, const char *word, const char *why)
+{
+	struct buf b = {0};
+	str_escape(&b, word, strlen(word), ESC_TEXT);
+	nerr_set(e, -EINVAL, "%s: %s", buf_str(&b), why);
+	buf_free(&b);
+	return -EINVAL;
+}
+
+static int resolve_path(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e)
+{
+	/* no "." or ".." components, no empty ones but a trailing slash */
+	for (const char *p = word; *p;) {
+		while (*p == '/')
+			p++;
+		const char *c = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - c);
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return bad(e, word, "a cgroup path has no . or .. components");
+	}
+	struct buf norm = {0};
+	for (const char *p = word; *p; p++)
+		if (*p != '/' || (norm.len && norm.p[norm.len - 1] != '/') || !norm.len)
+			buf_addc(&norm, *p);
+	if (norm.len > 1 && norm.p[norm.len - 1] == '/')
+		norm.p[--norm.len] = '\0';
+	bool any = false;
+	for (int i = 0; i < sr->nmounts; i++) {
+		int fd = cgx_open(sr, i, buf_str(&norm));
+		if (fd < 0)
+			continue;
+		close(fd);
+		t->paths[i] = xstrdup(buf_str(&norm));
+		any = true;
+	}
+	buf_free(&norm);
+	if (!any)
+		return bad(e, word, "no such cgroup in any hierarchy (see nstop cgroups)");
+	return 0;
+}
+
+struct pid_cg {
+	struct sysroot *sr;
+	struct act_target *t;
+};
+
+static void on_pid_cg(void *arg, int hid, const char *ctrl, size_t ctrl_len, const char *path,
+		      size_t path_len)
+{
+	struct pid_cg *c = arg;
+	char key[128];
+	if (ctrl_len >= sizeof(key))
+		return;
+	memcpy(key, ctrl, ctrl_len);
+	key[ctrl_len] = '\0';
+	int mi = hid == 0 && !ctrl_len ? cgx_mount_by_key(c->sr, "cgroup2")
+				       : cgx_mount_by_key(c->sr, key);
+	if (mi >= 0 && !c->t->paths[mi])
+		c->t->paths[mi] = xmemdup0(path, path_len);
+}
+
+/* A process's cgroups, per hierarchy; -ESRCH when it is gone. */
+int act_pid_cgroups(struct sysroot *sr, pid_t pid, struct act_target *t)
+{
+	char f[64];
+	snprintf(f, sizeof(f), "%d/cgroup", (int)pid);
+	struct buf b = {0};
+	int r = read_file_at(sr->proc_fd, f, &b);
+	if (r < 0) {
+		buf_free(&b);
+		return r == -ENOENT ? -ESRCH : r;
+	}
+	struct pid_cg c = {sr, t};
+	parse_proc_cgroup(b.p, b.len, on_pid_cg, &c);
+	buf_free(&b);
+	return 0;
+}
+
+static int resolve_pid(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e)
+{
+	uint64_t v;
+	if (str_parse_u64(word, &v) < 0 || v == 0 || v > 4194304)
+		return bad(e, word, "not a process id");
+	t->pid = (pid_t)v;
+	int r = act_pid_cgroups(sr, t->pid, t);
+	if (r == -ESRCH)
+		return bad(e, word, "no such process");
+	if (r < 0) {
+		nerr_set(e, r, "pid %d: its cgroups: %s", (int)t->pid, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static bool hex_word(const char *w)
+{
+	size_t n = strlen(w);
+	if (n < 4 || n > 64)
+		return false;
+	for (; *w; w++)
+		if (!isxdigit((unsigned char)*w) || isupper((unsigned char)*w))
+			return false;
+	return true;
+}
+
+static void from_container(struct sysroot *sr, const struct container *c, struct act_target *t)
+{
+	t->rt = c->rt;
+	t->id = xstrdup(c->id);
+	if (c->name)
+		t->name = xstrdup(c->name);
+	t->pid = c->init_pid;
+	if (!c->cgroup)
+		return;
+	for (int i = 0; i < sr->nmounts; i++) {
+		int fd = cgx_open(sr, i, c->cgroup);
+		if (fd < 0)
+			continue;
+		close(fd);
+		t->paths[i] = xstrdup(c->cgroup);
+	}
+}
+
+static int ambiguous(struct nerr *e, const char *word, const struct snap *s, const size_t *hits,
+		     size_t n)
+{
+	struct buf b = {0};
+	str_escape(&b, word, strlen(word), ESC_TEXT);
+	buf_adds(&b, ": ambiguous, it matches:");
+	for (size_t i = 0; i < n; i++) {
+		const struct container *c = &s->ctrs[hits[i]];
+		buf_printf(&b, " %s %.12s", runtime_name(c->rt), c->id);
+		if (c->name) {
+			buf_adds(&b, " (");
+			str_escape(&b, c->name, strlen(c->name), ESC_TEXT);
+			buf_addc(&b, ')');
+		}
+		buf_adds(&b, i + 1 < n ? "," : "");
+	}
+	nerr_set(e, -EINVAL, "%s", buf_str(&b));
+	buf_free(&b);
+	return -EINVAL;
+}
+
+static int resolve_name(struct sysroot *sr, const char *word, struct act_target *t,
+			struct nerr *e)
+{
+	int r = state_target(sr, word, t);
+	if (r != -ENOENT) {
+		if (r < 0)
+			nerr_set(e, r, "%s: reading nstop's registry: %s", word, strerror(-r));
+		return r;
+	}
+	struct snap *s = snap_take(sr, NULL, SNAP_PROCS | SNAP_CONTAINERS, NULL);
+	size_t *hits = xcalloc(s->nctrs + 1, sizeof(*hits));
+	size_t n = 0;
+	for (size_t i = 0; i < s->nctrs; i++) {
+		const struct container *c = &s->ctrs[i];
+		if (c->rt == RT_UNNAMED)
+			continue;
+		if (!strcmp(c->id, word) || (c->name && !strcmp(c->name, word)))
+			hits[n++] = i;
+	}
+	if (!n && hex_word(word))
+		for (size_t i = 0; i < s->nctrs; i++)
+			if (s->ctrs[i].rt != RT_UNNAMED &&
+			    !strncmp(s->ctrs[i].id, word, strlen(word)))
+				hits[n++] = i;
+	if (n == 1)
+		from_container(sr, &s->ctrs[hits[0]], t);
+	r = n == 1 ? 0
+		   : n ? ambiguous(e, word, s, hits, n)
+		       : bad(e, word, "no such container, cgroup or process (see nstop containers)");
+	free(hits);
+	snap_free(s);
+	return r;
+}
+
+int act_resolve(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e)
+{
+	memset(t, 0, sizeof(*t));
+	if (!word || !*word)
+		return bad(e, "\"\"", "an empty target");
+	if (!sr->live)
+		return bad(e, word, "actions work on the live system, not a --sysroot");
+	t->word = xstrdup(word);
+	int r;
+	if (word[0] == '/')
+		r = resolve_path(sr, word, t, e);
+	else if (isdigit((unsigned char)word[0]) && strspn(word, "0123456789") == strlen(word))
+		r = resolve_pid(sr, word, t, e);
+	else
+		r = resolve_name(sr, word, t, e);
+	if (r == 0) {
+		act_target_finish(sr, t);
+		bool any = false;
+		for (int i = 0; i < sr->nmounts; i++)
+			any |= t->paths[i] != NULL;
+		if (!any)
+			r = bad(e, word, "it has no cgroup of its own here");
+	}
+	if (r < 0)
+		act_target_free(t);
+	return r;
+}
+
+/*
+ * An action may not change the root cgroup, nor one that holds nstop itself
+ * (or an ancestor of it): throttling or freezing the tool during an incident
+ * would take the operator's hands away.
+ */
+int act_check_writable(struct sysroot *sr, const struct act_target *t, struct nerr *e)
+{
+	struct act_target self = {0};
+	act_pid_cgroups(sr, getpid(), &self);
+	int r = 0;
+	struct buf b = {0};
+	for (int i = 0; i < sr->nmounts && !r; i++) {
+		const char *p = t->paths[i];
+		if (!p)
+			continue;
+		const struct cg_mount *m = &sr->mounts[i];
+		size_t pl = strlen(p);
+		if (!strcmp(p, "/") || !strcmp(p, m->root)) {
+			r = -EINVAL;
+			nerr_set(e, r, "%s: the root cgroup of the %s hierarchy is not nstop's to change",
+				 act_target_desc(t, &b), cgx_mount_key(sr, i));
+		} else if (self.paths[i] && !strncmp(self.paths[i], p, pl) &&
+			   (self.paths[i][pl] == '\0' || self.paths[i][pl] == '/')) {
+			r = -EINVAL;
+			nerr_set(e, r, "%s: it holds nstop itself (%s hierarchy)",
+				 act_target_desc(t, &b), cgx_mount_key(sr, i));
+		}
+	}
+	buf_free(&b);
+	act_target_free(&self);
+	return r;
+}
+
+/* Exit status for a failed action: 2 when the input was at fault. */
+int act_exit_code(const struct nerr *e)
+{
+	return e->code == -EINVAL || e->code == -ERANGE ? 2 : 1;
+}

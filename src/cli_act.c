@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The action subcommands: limit, freeze, thaw, kill, undo and audit. Each
+ * checks every input before it touches anything (exit 2), records what it
+ * did in the audit log, and prints the old and new values.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nstop.h"
+
+enum { OPT_AUDIT = 300, OPT_FORCE, OPT_CPU, OPT_MEM, OPT_HIGH, OPT_SWAP, OPT_PIDS, OPT_PID,
+       OPT_TIMEOUT, OPT_SYSROOT_A };
+
+struct actopts {
+	const char *cmd;
+	const char *audit_log;
+	const char *sysroot;
+};
+
+static const char *esc(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	str_escape(b, s, strlen(s), ESC_TEXT);
+	return buf_str(b);
+}
+
+static bool common_opt(struct actopts *ao, int c, const char *arg)
+{
+	if (c == OPT_AUDIT)
+		ao->audit_log = arg;
+	else if (c == OPT_SYSROOT_A)
+		ao->sysroot = arg;
+	else
+		return false;
+	return true;
+}
+
+static void bad_opt(const char *cmd, char **argv)
+{
+	struct buf b = {0};
+	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
+		    esc(&b, argv[optind - 1]));
+}
+
+/* Exactly one TARGET word after the options. */
+static const char *one_target(const char *cmd, int argc, char **argv, bool optional)
+{
+	struct buf b = {0};
+	if (optind >= argc) {
+		if (optional)
+			return NULL;
+		usage_error("%s: a TARGET is required (a cgroup path, a pid, a container name or id)",
+			    cmd);
+	}
+	if (optind + 1 < argc)
+		usage_error("%s: unexpected argument: %s", cmd, esc(&b, argv[optind + 1]));
+	return argv[optind];
+}
+
+static void open_sr(const struct actopts *ao, const struct globalopts *g, struct sysroot *sr)
+{
+	struct nerr e = {0};
+	const char *dir = ao->sysroot ? ao->sysroot : g->sysroot;
+	struct buf b = {0};
+	if (sysroot_open(sr, dir, &e) < 0)
+		usage_error("--sysroot: %s", esc(&b, e.msg));
+}
+
+static int fail(const struct actopts *ao, const struct nerr *e)
+{
+	fprintf(stderr, "nstop: %s: %s\n", ao->cmd, e->msg);
+	return act_exit_code(e);
+}
+
+/* Resolves and checks a target; exits 2 on bad input. */
+static void target_or_exit(const struct actopts *ao, struct sysroot *sr, const char *word,
+			   struct act_target *t, bool writable)
+{
+	struct nerr e = {0};
+	if (act_resolve(sr, word, t, &e) < 0 || (writable && act_check_writable(sr, t, &e) < 0)) {
+		int rc = fail(ao, &e);
+		exit(rc);
+	}
+}
+
+static void audit_or_exit(const struct actopts *ao, struct audit *a)
+{
+	struct nerr e = {0};
+	if (audit_open(a, ao->audit_log, &e) < 0) {
+		fprintf(stderr, "nstop: %s: %s%s\n", ao->cmd, e.msg,
+			geteuid() ? "; actions need root, or --audit-log FILE where you may write" : "");
+		exit(1);
+	}
+}
+
+#define ACT_LONGOPTS                                              \
+	{"audit-log", required_argument, NULL, OPT_AUDIT},        \
+	{"sysroot", required_argument, NULL, OPT_SYSROOT_A}
+
+/* ---- nstop limit ---- */
+
+static void print_limits(const struct limits *old, const struct limits *nw, const struct limits *mask)
+{
+	for (int k = 0; k < LIM_N; k++) {
+		if (!mask->l[k].set)
+			continue;
+		char a[64], b[64], fa[64], fb[64];
+		limit_human(k, &old->l[k], a, sizeof(a));
+		limit_fmt(k, &old->l[k], fa, sizeof(fa));
+		if (nw) {
+			limit_human(k, &nw->l[k], b, sizeof(b));
+			limit_fmt(k, &nw->l[k], fb, sizeof(fb));
+			printf("%-12s %s -> %s  (%s -> %s)\n", limit_name(k), a, b, fa, fb);
+		} else {
+			printf("%-12s %s  (%s)\n", limit_name(k), a, fa);
+		}
+	}
+}
+
+int cmd_limit(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"cpu", required_argument, NULL, OPT_CPU},
+		{"memory", required_argument, NULL, OPT_MEM},
+		{"memory-high", required_argument, NULL, OPT_HIGH},
+		{"swap", required_argument, NULL, OPT_SWAP},
+		{"pids", required_argument, NULL, OPT_PIDS},
+		{"force", no_argument, NULL, OPT_FORCE},
+		ACT_LONGOPTS,
+		{0},
+	};
+	struct actopts ao = {.cmd = "limit"};
+	struct limits want = {0};
+	bool force = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		struct nerr e = {0};
+		int k = c == OPT_CPU ? LIM_CPU : c == OPT_MEM ? LIM_MEM : c == OPT_HIGH ? LIM_HIGH
+		      : c == OPT_SWAP ? LIM_SWAP : c == OPT_PIDS ? LIM_PIDS : -1;
+		if (k >= 0) {
+			if (limit_parse(k, optarg, &want.l[k], &e) < 0)
+				usage_error("limit: %s", e.msg);
+		} else if (c == OPT_FORCE) {
+			force = true;
+		} else if (!common_opt(&ao, c, optarg)) {
+			bad_opt("limit", argv);
+		}
+	}
+	const char *word = one_target("limit", argc, argv, false);
+	bool any = false;
+	for (int k = 0; k < LIM_N; k++)
+		any |= want.l[k].set;
+	struct sysroot sr;
+	open_sr(&ao, g, &sr);
+	struct act_target t;
+	target_or_exit(&ao, &sr, word, &t, any);
+	struct buf d = {0};
+	if (!any) {
+		/* no setting: show the current ones */
+		struct limits cur, all;
+		act_limit_read(&sr, &t, &cur);
+		for (int k = 0; k < LIM_N; k++)
+			all.l[k].set = cur.l[k].set;
+		printf("%s\n", act_target_desc(&t, &d));
+		print_limits(&cur, NULL, &all);
+		buf_free(&d);
+		act_target_free(&t);
+		sysroot_close(&sr);
+		return 0;
+	}
+	struct audit a;
+	audit_or_exit(&ao, &a);
+	struct nerr e = {0};
+	struct limits old;
+	int r = act_limit(&sr, &t, &want, force, &old, &e);
+	struct buf ob = {0}, nb = {0};
+	limits_json(&ob, &old, &want);
+	limits_json(&nb, &want, &want);
+	struct audit_rec rec = {.action = "limit", .target = &t, .old_obj = buf_str(&ob),
+				.new_obj = buf_str(&nb), .err = r ? &e : NULL};
+	/* a refusal before any write (bad input) is not an action */
+	if (r == 0 || act_exit_code(&e) == 1)
+		audit_record(&a, &sr, &rec);
+	int rc = 0;
+	if (r < 0) {
+		rc = fail(&ao, &e);
+	} else {
+		printf("%s\n", act_target_desc(&t, &d));
+		print_limits(&old, &want, &want);
+		char who[64];
+		if (limit_managed(&t, who, sizeof(who)))
+			fprintf(stderr, "nstop: limit: note: %s manages this cgroup and may put its own limits back\n",
+				who);
+	}
+	buf_free(&ob);
+	buf_free(&nb);
+	buf_free(&d);
+	audit_close(&a);
+	act_target_free(&t);
+	sysroot_close(&sr);
+	return rc;
+}
+
+/* ---- nstop freeze / thaw ---- */
+
+static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool freeze)
+{
+	static const struct option lopts[] = {
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		ACT_LONGOPTS,
+		{0},
+	};
+	struct actopts ao = {.cmd = freeze ? "freeze" : "thaw"};
+	double timeout = 5;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		struct buf b = {0};
+		if (c == OPT_TIMEOUT) {
+			if (str_parse_seconds(optarg, &timeout) < 0 || timeout <= 0)
+				usage_error("%s: --timeout: not a number of seconds: %s", ao.cmd,
+					    esc(&b, optarg));
+		} else if (!common_opt(&ao, c, optarg)) {
+			bad_opt(ao.cmd, argv);
+		}
+	}
+	const char *word = one_target(ao.cmd, argc, argv, false);
+	struct sysroot sr;
+	open_sr(&ao, g, &sr);
+	struct act_target t;
+	target_or_exit(&ao, &sr, word, &t, true);
+	struct audit a;
+	audit_or_exit(&ao, &a);
+	struct nerr e = {0};
+	int before = act_frozen(&sr, &t);
+	int r = act_freeze(&sr, &t, freeze, timeout, &e);
+	char ob[64], nb[64];
+	snprintf(ob, sizeof(ob), "{\"frozen\":%s}", before == 1 ? "true" : before == 0 ? "false" : "null");
+	snprintf(nb, sizeof(nb), "{\"frozen\":%s}", freeze ? "true" : "false");
+	struct audit_rec rec = {.action = ao.cmd, .target = &t, .old_obj = ob, .new_obj = nb,
+				.err = r ? &e : NULL};
+	audit_record(&a, &sr, &rec);
+	struct buf d = {0};
+	int rc = r < 0 ? fail(&ao, &e) : 0;
+	if (!r)
+		printf("%s %s%s\n", freeze ? "frozen:" : "thawed:", act_target_desc(&t, &d),
+		       before == (freeze ? 1 : 0) ? " (it already was)" : "");
+	buf_free(&d);
+	audit_close(&a);
+	act_target_free(&t);
+	sysroot_close(&sr);
+	return rc;
+}
+
+int cmd_freeze(int argc, char **argv, const struct globalopts *g)
+{
+	return freeze_cmd(argc, argv, g, true);
+}
+
+int cmd_thaw(int argc, char **argv, const struct globalopts *g)
+{
+	return freeze_cmd(argc, argv, g, false);
+}
+
+/* ---- nstop kill ---- */
+
+int cmd_kill(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"signal", required_argument, NULL, 's'},
+		{"grace", required_argument, NULL, 'g'},
+		{"pid", required_argument, NULL, OPT_PID},
+		ACT_LONGOPTS,
+		{0},
+	};
+	struct actopts ao = {.cmd = "kill"};
+	int sig = SIGTERM;
+	double grace = 0;
+	const char *pidarg = NULL;
+	int c;
+	opterr = 0;
+	struct buf b = {0};
+	while ((c = getopt_long(argc, argv, "s:", lopts, NULL)) != -1) {
+		if (c == 's') {
+			if ((sig = sig_parse(optarg)) < 0)
+				usage_error("kill: --signal: not a signal (TERM, KILL, INT, HUP, STOP, CONT, USR1, USR2 or a number): %s",
+					    esc(&b, optarg));
+		} else if (c == 'g') {
+			if (str_parse_seconds(optarg, &grace) < 0)
+				usage_error("kill: --grace: not a number of seconds: %s", esc(&b, optarg));
+		} else if (c == OPT_PID) {
+			pidarg = optarg;
+		} else if (!common_opt(&ao, c, optarg)) {
+			bad_opt("kill", argv);
+		}
+	}
+	struct sysroot sr;
+	struct audit a;
+	struct nerr e = {0};
+	int rc = 0;
+	if (pidarg) {
+		if (optind < argc)
+			usage_error("kill: --pid takes no TARGET: %s", esc(&b, argv[optind]));
+		if (grace > 0)
+			usage_error("kill: --grace is for a whole TARGET, not --pid");
+		char *at = strchr(pidarg, '@');
+		uint64_t pid, start = 0;
+		char pidpart[32];
+		snprintf(pidpart, sizeof(pidpart), "%.*s", at ? (int)(at - pidarg) : 31, pidarg);
+		if (str_parse_u64(pidpart, &pid) < 0 || pid == 0 || pid > 4194304 ||
+		    (at && (str_parse_u64(at + 1, &start) < 0 || start == 0)))
+			usage_error("kill: --pid: not PID or PID@STARTTIME (as nstop ps -o PIDSTART prints): %s",
+				    esc(&b, pidarg));
+		open_sr(&ao, g, &sr);
+		if (!sr.live)
+			usage_error("kill: actions work on the live system, not a --sysroot");
+		audit_or_exit(&ao, &a);
+		struct act_target t = {.pid = (pid_t)pid, .word = xstrdup(pidarg)};
+		int r = act_kill_pid(&sr, (pid_t)pid, start, sig, &e);
+		char nb[64];
+		snprintf(nb, sizeof(nb), "{\"signal\":\"%s\",\"processes\":%d}", sig_name(sig), r ? 0 : 1);
+		struct audit_rec rec = {.action = "kill", .target = &t, .new_obj = nb,
+					.err = r ? &e : NULL};
+		audit_record(&a, &sr, &rec);
+		if (r < 0)
+			rc = fail(&ao, &e);
+		else
+			printf("SIG%s sent to pid %d\n", sig_name(sig), (int)pid);
+		act_target_free(&t);
+	} else {
+		const char *word = one_target("kill", argc, argv, false);
+		open_sr(&ao, g, &sr);
+		struct act_target t;
+		target_or_exit(&ao, &sr, word, &t, true);
+		audit_or_exit(&ao, &a);
+		struct kill_result kr;
+		int r = act_kill(&sr, &t, sig, grace, &kr, &e);
+		char nb[160];
+		snprintf(nb, sizeof(nb),
+			 "{\"signal\":\"%s\",\"grace\":%g,\"processes\":%zu,\"signalled\":%u,\"escalated\":%s,\"remaining\":%zu}",
+			 sig_name(sig), grace, kr.before, kr.signalled, kr.escalated ? "true" : "false",
+			 kr.remain);
+		struct audit_rec rec = {.action = "kill", .target = &t, .new_obj = nb,
+					.err = r ? &e : NULL};
+		audit_record(&a, &sr, &rec);
+		struct buf d = {0};
+		if (r < 0) {
+			rc = fail(&ao, &e);
+		} else {
+			printf("SIG%s%s to %s: %zu process%s%s", grace > 0 ? "TERM" : sig_name(sig),
+			       kr.escalated ? ", then SIGKILL" : "", act_target_desc(&t, &d), kr.before,
+			       kr.before == 1 ? "" : "es", kr.cgroup_kill ? " (cgroup.kill)" : "");
+			if (kr.remain)
+				printf(", %zu still there", kr.remain);
+			printf("\n");
+			if ((sig == SIGKILL || kr.escalated) && kr.remain) {
+				fprintf(stderr, "nstop: kill: %zu process%s still in %s after SIGKILL\n",
+					kr.remain, kr.remain == 1 ? "" : "es", act_target_desc(&t, &d));
+				rc = 1;
+			}
+		}
+		buf_free(&d);
+		act_target_free(&t);
+	}
+	buf_free(&b);
+	audit_close(&a);
+	sysroot_close(&sr);
+	return rc;
+}
+
+/* ---- nstop undo ---- */
+
+int cmd_undo(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {ACT_LONGOPTS, {0}};
+	struct actopts ao = {.cmd = "undo"};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1)
+		if (!common_opt(&ao, c, optarg))
+			bad_opt("undo", argv);
+	const char *word = one_target("undo", argc, argv, true);
+	struct sysroot sr;
+	open_sr(&ao, g, &sr);
+	struct act_target t = {0};
+	if (word)
+		target_or_exit(&ao, &sr, word, &t, false);
+	else if (!sr.live)
+		usage_error("undo: actions work on the live system, not a --sysroot");
+	struct audit a;
+	audit_or_exit(&ao, &a);
+	struct nerr e = {0};
+	struct undo_result res;
+	int r = act_undo(&sr, &a, ao.audit_log, word ? &t : NULL, &res, &e);
+	int rc = 0;
+	struct buf d = {0};
+	if (r < 0) {
+		rc = fail(&ao, &e);
+	} else {
+		printf("%s (undoing %s)\n", act_target_desc(&res.target, &d), res.undoes);
+		print_limits(&res.before, &res.restored, &res.restored);
+	}
+	buf_free(&d);
+	act_target_free(&res.target);
+	act_target_free(&t);
+	audit_close(&a);
+	sysroot_close(&sr);
+	return rc;
+}
+
+/* ---- nstop audit ---- */
+
+static void field(struct buf *b, const char *s)
+{
+	str_escape(b, s ? s : "-", strlen(s ? s : "-"), ESC_TEXT);
+}
+
+/* {"cpu":"a","memory":"b"} as "cpu=a memory=b" */
+static void obj_text(struct buf *b, const struct jv *o)
+{
+	for (size_t i = 0; o && o->type == JV_OBJ && i < o->n; i++) {
+		const struct jv *v = &o->kids[i];
+		if (i)
+			buf_addc(b, ' ');
+		field(b, o->keys[i]);
+		buf_addc(b, '=');
+		if (v->type == JV_STR || v->type == JV_NUM)
+			field(b, v->s);
+		else
+			buf_adds(b, v->type == JV_BOOL ? (v->b ? "true" : "false") : "null");
+	}
+}
+
+int cmd_audit(int argc, char **argv, const struct globalopts *g)
+{
+	(void)g;
+	static const struct option lopts[] = {
+		{"json", no_argument, NULL, 'J'},
+		ACT_LONGOPTS,
+		{0},
+	};
+	struct actopts ao = {.cmd = "audit"};
+	bool json = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "J", lopts, NULL)) != -1) {
+		if (c == 'J')
+			json = true;
+		else if (!common_opt(&ao, c, optarg))
+			bad_opt("audit", argv);
+	}
+	one_target("audit", argc, argv, true);
+	if (optind < argc) {
+		struct buf b = {0};
+		usage_error("audit: unexpected argument: %s", esc(&b, argv[optind]));
+	}
+	struct jv *recs;
+	size_t n;
+	int r = audit_read(ao.audit_log, &recs, &n);
+	if (r < 0 && r != -ENOENT) {
+		struct buf b = {0};
+		const char *p = ao.audit_log ? ao.audit_log : audit_default_path();
+		fprintf(stderr, "nstop: audit: %s: %s\n", esc(&b, p), strerror(-r));
+		buf_free(&b);
+		return 1;
+	}
+	struct buf out = {0};
+	if (json) {
+		struct json j;
+		json_init(&j, &out, true);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "actions");
+		for (size_t i = 0; i < n; i++)
+			jv_write(&j, NULL, &recs[i]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		buf_addc(&out, '\n');
+	} else {
+		buf_printf(&out, "%-24s %-8s %-7s %-6s %-40s %s\n", "TIME", "USER", "ACTION", "RESULT",
+			   "TARGET", "CHANGE");
+		for (size_t i = 0; i < n; i++) {
+			const struct jv *v = &recs[i], *t = jv_get(v, "target");
+			struct buf tb = {0}, cb = {0};
+			const char *tn = jv_str(t, "name");
+			if (tn)
+				field(&tb, tn), buf_adds(&tb, " ");
+			field(&tb, jv_str(t, "cgroup") ? jv_str(t, "cgroup") : jv_str(t, "word"));
+			const struct jv *o = jv_get(v, "old"), *nw = jv_get(v, "new");
+			if (o) {
+				obj_text(&cb, o);
+				buf_adds(&cb, " -> ");
+			}
+			obj_text(&cb, nw);
+			if (jv_str(v, "error")) {
+				buf_adds(&cb, "  error: ");
+				field(&cb, jv_str(v, "error"));
+			}
+			struct buf tm = {0}, u = {0}, ac = {0}, rs = {0};
+			field(&tm, jv_str(v, "time"));
+			field(&u, jv_str(v, "user"));
+			field(&ac, jv_str(v, "action"));
+			field(&rs, jv_str(v, "result"));
+			buf_printf(&out, "%-24s %-8s %-7s %-6s %-40s %s\n", buf_str(&tm), buf_str(&u),
+				   buf_str(&ac), buf_str(&rs), buf_str(&tb), buf_str(&cb));
+			buf_free(&tm);
+			buf_free(&u);
+			buf_free(&ac);
+			buf_free(&rs);
+			buf_free(&tb);
+			buf_free(&cb);
+		}
+	}
+	out_flush(stdout, &out);
+	buf_free(&out);
+	audit_free(recs, n);
+	return 0;
+}
