@@ -48,7 +48,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
-HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm
+HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog
 
 $(B)/tests/swarm: tests/helpers/swarm.c
 	@mkdir -p $(dir $@)
@@ -57,6 +57,10 @@ $(B)/tests/swarm: tests/helpers/swarm.c
 $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(B)/tests/hog: tests/helpers/hog.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 
 $(B)/tests/hostile: tests/helpers/hostile.c
 	@mkdir -p $(dir $@)

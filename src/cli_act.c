@@ -390,7 +390,7 @@ int cmd_undo(int argc, char **argv, const struct globalopts *g)
 	open_sr(&ao, g, &sr);
 	struct act_target t = {0};
 	if (word)
-		target_or_exit(&ao, &sr, word, &t, false);
+		target_or_exit(&ao, &sr, word, &t, true);
 	else if (!sr.live)
 		usage_error("undo: actions work on the live system, not a --sysroot");
 	struct audit a;

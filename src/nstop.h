@@ -438,6 +438,8 @@ struct act_target {
 	pid_t pid;              /* a pid target, or a container's init */
 	char *cgroup;           /* for display: the v2 path, else the cpu hierarchy's */
 	char *paths[CG_MAX_MOUNTS]; /* per sysroot mount; NULL where it has none */
+	unsigned denied_mask;   /* hierarchies dropped by act_check_writable */
+	char *denied;           /* why (the first one) */
 };
 /* act/target.c */
 int act_resolve(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e);
@@ -445,7 +447,10 @@ int act_pid_cgroups(struct sysroot *sr, pid_t pid, struct act_target *t);
 void act_target_finish(const struct sysroot *sr, struct act_target *t);
 void act_target_free(struct act_target *t);
 const char *act_target_desc(const struct act_target *t, struct buf *b);
-int act_check_writable(struct sysroot *sr, const struct act_target *t, struct nerr *e);
+int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e);
+void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, const char *what,
+		 struct nerr *e);
+int act_primary_mount(struct sysroot *sr, const struct act_target *t);
 int act_exit_code(const struct nerr *e);
 /* act/cgctl.c */
 int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
@@ -454,7 +459,7 @@ int cgx_mount_by_key(const struct sysroot *sr, const char *key);
 int cgx_open(const struct sysroot *sr, int mi, const char *path);
 int cgx_read(int dfd, const char *file, char *out, size_t n);
 int cgx_write(int dfd, const char *file, const char *val);
-size_t cgx_members(const struct sysroot *sr, const struct act_target *t, pid_t **out);
+size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out);
 /* act/limit.c */
 enum limit_key { LIM_CPU, LIM_MEM, LIM_HIGH, LIM_SWAP, LIM_PIDS, LIM_N };
 struct limit_val {

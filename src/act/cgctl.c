@@ -163,16 +163,14 @@ static void collect_procs(int dfd, pid_t **pids, size_t *n, size_t *cap, int dep
 	closedir(d);
 }
 
-/* Every process in the target's cgroups and their descendants, in every
- * hierarchy, sorted and unique; returns the count. */
-size_t cgx_members(const struct sysroot *sr, const struct act_target *t, pid_t **out)
+/* Every process in the cgroup at path in hierarchy mi and its descendants,
+ * sorted and unique; returns the count. */
+size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out)
 {
 	pid_t *pids = NULL;
 	size_t n = 0, cap = 0;
-	for (int i = 0; i < sr->nmounts; i++) {
-		int dfd = cgx_open(sr, i, t->paths[i]);
-		if (dfd < 0)
-			continue;
+	int dfd = cgx_open(sr, mi, path);
+	if (dfd >= 0) {
 		collect_procs(dfd, &pids, &n, &cap, 0);
 		close(dfd);
 	}

@@ -14,25 +14,55 @@
 
 #include "../nstop.h"
 
+static bool has_ctrl_mount(const struct sysroot *sr, int mi, const char *ctrl)
+{
+	return cgx_mount_for(sr, ctrl) == mi;
+}
+
+static bool has_file(const struct sysroot *sr, int mi, const char *path, const char *file)
+{
+	int dfd = cgx_open(sr, mi, path);
+	if (dfd < 0)
+		return false;
+	bool ok = faccessat(dfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	close(dfd);
+	return ok;
+}
+
+/*
+ * The hierarchy that defines the target's members for freeze and kill: the
+ * v2 tree where the cgroup can be frozen there, else the v1 freezer, else
+ * cpu, memory or pids. Only one: on hybrid hosts another hierarchy may put
+ * the same process in a much larger cgroup (a login session's, say).
+ */
+int act_primary_mount(struct sysroot *sr, const struct act_target *t)
+{
+	int mi = cgx_mount_for(sr, "");
+	if (mi >= 0 && t->paths[mi] && has_file(sr, mi, t->paths[mi], "cgroup.freeze"))
+		return mi;
+	static const char *const ctrls[] = {"freezer", "cpu", "memory", "pids"};
+	for (size_t k = 0; k < ARRAY_LEN(ctrls); k++) {
+		mi = cgx_mount_for(sr, ctrls[k]);
+		if (mi >= 0 && t->paths[mi])
+			return mi;
+	}
+	for (int i = 0; i < sr->nmounts; i++)
+		if (t->paths[i])
+			return i;
+	return -1;
+}
+
 /* Where freezing happens for this target: a dir fd, and whether it is v2. */
 static int freezer_dir(struct sysroot *sr, const struct act_target *t, bool *v2)
 {
-	int mi = cgx_mount_for(sr, "");
-	if (mi >= 0 && t->paths[mi]) {
-		int dfd = cgx_open(sr, mi, t->paths[mi]);
-		if (dfd >= 0 && faccessat(dfd, "cgroup.freeze", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-			*v2 = true;
-			return dfd;
-		}
-		if (dfd >= 0)
-			close(dfd);
-	}
-	mi = cgx_mount_for(sr, "freezer");
-	if (mi >= 0 && t->paths[mi] && sr->mounts[mi].version == 1) {
-		*v2 = false;
-		return cgx_open(sr, mi, t->paths[mi]);
-	}
-	return -ENODEV;
+	int mi = act_primary_mount(sr, t);
+	if (mi < 0)
+		return -ENODEV;
+	*v2 = sr->mounts[mi].version == 2;
+	if (*v2 ? !has_file(sr, mi, t->paths[mi], "cgroup.freeze")
+		: !has_ctrl_mount(sr, mi, "freezer"))
+		return -ENODEV;
+	return cgx_open(sr, mi, t->paths[mi]);
 }
 
 static int state_of(int dfd, bool v2)
@@ -79,8 +109,11 @@ int act_freeze(struct sysroot *sr, const struct act_target *t, bool freeze, doub
 	bool v2;
 	int dfd = freezer_dir(sr, t, &v2);
 	if (dfd < 0) {
-		nerr_set(e, -EINVAL, "%s: no freezer here (neither cgroup.freeze nor a v1 freezer cgroup)",
-			 buf_str(&d));
+		if (t->denied)
+			nerr_set(e, -EINVAL, "%s", t->denied);
+		else
+			nerr_set(e, -EINVAL, "%s: no freezer here (neither cgroup.freeze nor a v1 freezer cgroup)",
+				 buf_str(&d));
 		buf_free(&d);
 		return -EINVAL;
 	}

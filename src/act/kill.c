@@ -118,7 +118,8 @@ static size_t wait_empty(struct sysroot *sr, const struct act_target *t, double 
 	uint64_t deadline = mono_usec() + (uint64_t)(sec * 1e6);
 	for (;;) {
 		pid_t *p = NULL;
-		size_t n = cgx_members(sr, t, &p);
+		int mi = act_primary_mount(sr, t);
+		size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
 		free(p);
 		if (!n || mono_usec() >= deadline)
 			return n;
@@ -152,7 +153,8 @@ static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, u
 		froze = act_freeze(sr, t, true, 5, &fe) == 0;
 	}
 	pid_t *p = NULL;
-	size_t n = cgx_members(sr, t, &p);
+	int mi = act_primary_mount(sr, t);
+	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
 	int r = 0;
 	pid_t self = getpid();
 	for (size_t i = 0; i < n; i++) {
@@ -183,9 +185,10 @@ static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, u
 static int kill_phase(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
 		      bool *used_file, struct nerr *e)
 {
-	if (sig == SIGKILL) {
+	int mi = act_primary_mount(sr, t);
+	if (sig == SIGKILL && mi >= 0 && sr->mounts[mi].version == 2) {
 		pid_t *p = NULL;
-		size_t n = cgx_members(sr, t, &p);
+		size_t n = cgx_members(sr, mi, t->paths[mi], &p);
 		free(p);
 		if (kill_file(sr, t) == 0) {
 			*used_file = true;
@@ -206,7 +209,12 @@ int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double gra
 {
 	memset(res, 0, sizeof(*res));
 	pid_t *p = NULL;
-	res->before = cgx_members(sr, t, &p);
+	int mi = act_primary_mount(sr, t);
+	if (mi < 0) {
+		act_missing(sr, t, -1, "any", e);
+		return -EINVAL;
+	}
+	res->before = cgx_members(sr, mi, t->paths[mi], &p);
 	free(p);
 	int r = kill_phase(sr, t, grace > 0 ? SIGTERM : sig, &res->signalled, &res->cgroup_kill, e);
 	if (r == 0 && grace > 0) {

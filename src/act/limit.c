@@ -299,9 +299,8 @@ int act_limit(struct sysroot *sr, const struct act_target *t, const struct limit
 			continue;
 		int mi = cgx_mount_for(sr, ctrl_of(k));
 		if (mi < 0 || !t->paths[mi]) {
+			act_missing(sr, t, mi, ctrl_of(k), e);
 			r = -EINVAL;
-			nerr_set(e, r, "%s: no %s cgroup to set %s in", buf_str(&d), ctrl_of(k),
-				 names[k]);
 			break;
 		}
 		bool v2 = sr->mounts[mi].version == 2;

@@ -20,6 +20,7 @@ void act_target_free(struct act_target *t)
 	free(t->name);
 	free(t->id);
 	free(t->cgroup);
+	free(t->denied);
 	for (int i = 0; i < CG_MAX_MOUNTS; i++)
 		free(t->paths[i]);
 	memset(t, 0, sizeof(*t));
@@ -274,34 +275,64 @@ int act_resolve(struct sysroot *sr, const char *word, struct act_target *t, stru
 /*
  * An action may not change the root cgroup, nor one that holds nstop itself
  * (or an ancestor of it): throttling or freezing the tool during an incident
- * would take the operator's hands away.
+ * would take the operator's hands away. Such hierarchies are dropped from
+ * the target (a pid in a docker cgroup for cpu but in the root for another
+ * hierarchy can still be throttled); when none is left, the target is refused.
  */
-int act_check_writable(struct sysroot *sr, const struct act_target *t, struct nerr *e)
+int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e)
 {
 	struct act_target self = {0};
 	act_pid_cgroups(sr, getpid(), &self);
-	int r = 0;
-	struct buf b = {0};
-	for (int i = 0; i < sr->nmounts && !r; i++) {
+	struct buf b = {0}, why = {0};
+	bool left = false;
+	act_target_desc(t, &b);
+	for (int i = 0; i < sr->nmounts; i++) {
 		const char *p = t->paths[i];
 		if (!p)
 			continue;
 		const struct cg_mount *m = &sr->mounts[i];
 		size_t pl = strlen(p);
-		if (!strcmp(p, "/") || !strcmp(p, m->root)) {
-			r = -EINVAL;
-			nerr_set(e, r, "%s: the root cgroup of the %s hierarchy is not nstop's to change",
-				 act_target_desc(t, &b), cgx_mount_key(sr, i));
-		} else if (self.paths[i] && !strncmp(self.paths[i], p, pl) &&
-			   (self.paths[i][pl] == '\0' || self.paths[i][pl] == '/')) {
-			r = -EINVAL;
-			nerr_set(e, r, "%s: it holds nstop itself (%s hierarchy)",
-				 act_target_desc(t, &b), cgx_mount_key(sr, i));
+		buf_reset(&why);
+		if (!strcmp(p, "/") || !strcmp(p, m->root))
+			buf_printf(&why, "%s: its %s cgroup is the root one, not nstop's to change",
+				   buf_str(&b), cgx_mount_key(sr, i));
+		else if (self.paths[i] && !strncmp(self.paths[i], p, pl) &&
+			 (self.paths[i][pl] == '\0' || self.paths[i][pl] == '/'))
+			buf_printf(&why, "%s: its %s cgroup holds nstop itself", buf_str(&b),
+				   cgx_mount_key(sr, i));
+		if (!why.len) {
+			left = true;
+			continue;
 		}
+		if (!t->denied)
+			t->denied = xstrdup(buf_str(&why));
+		free(t->paths[i]);
+		t->paths[i] = NULL;
+		t->denied_mask |= 1u << i;
 	}
+	int r = 0;
+	if (!left) {
+		r = -EINVAL;
+		nerr_set(e, r, "%s", t->denied ? t->denied : "no cgroup to act on");
+	}
+	act_target_finish(sr, t);
 	buf_free(&b);
+	buf_free(&why);
 	act_target_free(&self);
 	return r;
+}
+
+/* Why a hierarchy the action needs is not there: refused, or absent. */
+void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, const char *what,
+		 struct nerr *e)
+{
+	struct buf b = {0};
+	if (mi >= 0 && (t->denied_mask & (1u << mi)))
+		nerr_set(e, -EINVAL, "%s", t->denied);
+	else
+		nerr_set(e, -EINVAL, "%s: no %s cgroup here", act_target_desc(t, &b),
+			 mi >= 0 ? cgx_mount_key(sr, mi) : what);
+	buf_free(&b);
 }
 
 /* Exit status for a failed action: 2 when the input was at fault. */

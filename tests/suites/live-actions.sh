@@ -1,0 +1,169 @@
+#!/bin/bash
+# Incident actions on the live kernel (v1/hybrid here, v2 in the guest):
+# limit, freeze, thaw, kill, undo and the audit log, on cgroups made beneath
+# the test's own and processes the test started; all removed on exit.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-cg.sh"
+if ! need_root; then
+	skip "live actions: changing cgroups needs root"; echo "1..$n"; exit 0
+fi
+HOG=$B/tests/hog
+name=nstop-act-$$
+tmp=$(mktemp -d /tmp/nstop-act.XXXXXX)
+L=$tmp/audit.log
+actions=0
+cleanup() { cg_cleanup; rm -rf "$tmp"; cleanup_tmp; }
+trap cleanup EXIT
+if ! cg_setup "$name"; then
+	skip "live actions: $CG_WHY"; echo "1..$n"; exit 0
+fi
+ok "made $CG_MODE cgroups beneath the test's own"
+act() { # act EXIT DESC ARGS...: an action that must be audited when it ran
+	local want=$1; shift
+	expect_exit "$want" "$1" "${@:2}" --audit-log "$L"
+	[ "$want" = 2 ] || actions=$((actions + 1))
+}
+row() { jq -r --arg p "$1" --arg k "$2" '.cgroups[] | select(.path == $p) | .[$k] | tostring' "$3"; }
+between() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
+cpu_file() { if [ $CG_MODE = v2 ]; then cat "$CG_DIR_cpu/cpu.max"; else cat "$CG_DIR_cpu/cpu.cfs_quota_us"; fi; }
+# every limit file, for "byte-for-byte unchanged"
+state() {
+	local d
+	for d in "$CG_DIR_cpu" "$CG_DIR_memory" "$CG_DIR_pids" "$CG_DIR_freezer"; do
+		for f in cpu.max cpu.cfs_quota_us cpu.cfs_period_us memory.max memory.high memory.swap.max \
+			memory.limit_in_bytes memory.memsw.limit_in_bytes pids.max cgroup.freeze freezer.state; do
+			[ -f "$d/$f" ] && printf '%s %s\n' "$f" "$(cat "$d/$f")"
+		done
+	done | sort -u
+}
+
+# ---- CPU: 20 % of one CPU, throttled, frozen, thawed ----
+cg_start hog "$HOG" cpu
+act 0 "limit PID --cpu 20%" limit "$hog" --cpu 20%
+grep -q '0.20 CPU' /tmp/nstop-out.$$ && ok "it prints the old and the new value" ||
+	notok "old/new not printed: $(cat /tmp/nstop-out.$$)"
+if [ $CG_MODE = v2 ]; then want="20000 100000"; else want=20000; fi
+check "the kernel holds the quota ($(cpu_file))" test "$(cpu_file)" = "$want"
+sleep 1
+"$NSTOP" cgroups -J -d 2 >"$tmp/c1.json"
+cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c1.json")
+check "the hog reads 20 +- 5 % in nstop cgroups (got $cpu)" between "$cpu" 15 25
+thr1=$(row "$CG_PATH_cpu" nr_throttled "$tmp/c1.json")
+sleep 1
+"$NSTOP" cgroups -J >"$tmp/c2.json"
+thr2=$(row "$CG_PATH_cpu" nr_throttled "$tmp/c2.json")
+check "its throttled count grows ($thr1 -> $thr2)" test "${thr2:-0}" -gt "${thr1:-0}"
+
+act 0 "freeze PID" freeze "$hog"
+"$NSTOP" cgroups -J -d 1.5 >"$tmp/c3.json"
+cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c3.json")
+check "a frozen cgroup uses 0 % CPU (got $cpu)" between "$cpu" 0 0.5
+state=$(awk '{print $3}' /proc/$hog/stat)
+check "the hog is frozen, not gone (state $state)" test -n "$state"
+act 0 "thaw PID" thaw "$hog"
+"$NSTOP" cgroups -J -d 1.5 >"$tmp/c4.json"
+cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c4.json")
+check "thawed, it runs again (got $cpu %)" between "$cpu" 10 25
+
+# ---- bad input: exit 2, every file unchanged ----
+before=$(state)
+for bad in "--cpu abc" "--cpu -5%" "--cpu 0" "--cpu 1e12" "--cpu 0.001" "--memory 1Q" "--memory -1" \
+	"--memory 99999999T" "--pids -1" "--pids 0" "--pids 99999999999" "--cpu"; do
+	# shellcheck disable=SC2086
+	act 2 "limit $bad is refused" limit "$hog" $bad
+done
+act 2 "an unknown target is refused" limit no-such-container-here --cpu 1
+act 2 "a missing cgroup path is refused" limit "/$name-missing" --cpu 1
+act 2 "the root cgroup is refused" limit / --cpu 1
+act 2 "nstop's own cgroup is refused" limit "$$" --cpu 1
+act 2 "a dead pid is refused" limit 4194304 --cpu 1
+act 2 "a target with .. is refused" limit "$CG_PATH_cpu/.." --cpu 1
+if [ $CG_MODE = v1 ]; then
+	act 2 "--memory-high on v1 says it has no such file" limit "$hog" --memory-high 64M
+	grep -q 'v1 has no memory.high' /tmp/nstop-err.$$ && ok "and says why" || notok "no reason: $(cat /tmp/nstop-err.$$)"
+fi
+# two docker-shaped cgroups sharing an id prefix: an ambiguous prefix
+id1=abcd1$(printf '%059d' 0) id2=abcd2$(printf '%059d' 0)
+dk=$(dirname "$CG_DIR_cpu")/$name-docker
+cg_mkdir "$dk"; cg_mkdir "$dk/docker-$id1.scope"; cg_mkdir "$dk/docker-$id2.scope"
+act 2 "an ambiguous id prefix is refused" limit abcd --cpu 1
+grep -q "ambiguous" /tmp/nstop-err.$$ && grep -q "abcd1000" /tmp/nstop-err.$$ && grep -q "abcd2000" /tmp/nstop-err.$$ &&
+	ok "and the candidates are listed" || notok "no candidates: $(cat /tmp/nstop-err.$$)"
+expect_exit 0 "a unique id prefix resolves (no setting: shows the limits)" limit abcd2
+grep -q "container $id2 (docker" /tmp/nstop-out.$$ && ok "to that container" || notok "$(cat /tmp/nstop-out.$$)"
+rmdir "$dk"/docker-*.scope "$dk"
+after=$(state)
+check "every cgroup file is byte-for-byte unchanged" test "$before" = "$after"
+
+# ---- undo ----
+act 0 "limit --pids 50" limit "$hog" --pids 50
+act 0 "undo PID" undo "$hog"
+check "undo restored pids.max (max)" test "$(cat "$CG_DIR_pids/pids.max")" = max
+act 0 "undo again restores the CPU limit before --cpu 20%" undo "$hog"
+if [ $CG_MODE = v2 ]; then want="max 100000"; else want=-1; fi
+check "cpu quota is back to unlimited ($(cpu_file))" test "$(cpu_file)" = "$want"
+act 2 "nothing left to undo" undo "$hog"
+
+# ---- pids: a fork loop stops at 10 tasks ----
+act 0 "limit --pids 10" limit "$hog" --pids 10
+kill -KILL "$hog"; wait "$hog" 2>/dev/null
+cg_start forker "$HOG" fork
+check "the fork loop stopped at 10 tasks (it made $CG_LAST)" test "$CG_LAST" = 10
+"$NSTOP" cgroups -J >"$tmp/c5.json"
+check "nstop cgroups shows 10 pids" test "$(row "$CG_PATH_pids" pids "$tmp/c5.json")" = 10
+
+# ---- kill: a whole cgroup whose processes fork continuously ----
+act 0 "limit --pids max" limit "$forker" --pids max
+act 0 "kill PID --signal KILL (the fork loop and its children)" kill "$forker" --signal KILL
+wait "$forker" 2>/dev/null
+cg_start storm "$HOG" forker
+sleep 0.5
+act 0 "kill PID --signal KILL (a forking swarm)" kill "$storm" --signal KILL
+left=$(cat "${CG_PROCS[@]}" | wc -l)
+check "its cgroups are empty ($left left)" test "$left" = 0
+cg_start stubborn "$HOG" ignore-term
+act 0 "kill --grace 0.5 on a process ignoring TERM" kill "$stubborn" --grace 0.5
+grep -q "then SIGKILL" /tmp/nstop-out.$$ && ok "TERM, then KILL after the grace" || notok "no escalation: $(cat /tmp/nstop-out.$$)"
+
+# ---- kill --pid: a replaced pid is never signalled ----
+sleep 300 &
+sl=$!; CG_PIDS+=("$sl")
+start=$(awk '{print $22}' /proc/$sl/stat)
+act 1 "kill --pid PID@wrong-start" kill --pid "$sl@$((start + 1))" --signal KILL
+grep -q "another process" /tmp/nstop-err.$$ && ok "says the pid is another process now" || notok "$(cat /tmp/nstop-err.$$)"
+check "and the process is still alive" kill -0 "$sl"
+pidstart=$("$NSTOP" ps -H -o PID,PID@START | awk -v p="$sl" '$1 == p { print $2 }')
+check "nstop ps prints PID@START ($pidstart)" test "$pidstart" = "$sl@$start"
+act 0 "kill --pid PID@START" kill --pid "$pidstart" --signal KILL
+wait "$sl" 2>/dev/null
+check "then it is gone" test ! -e /proc/$sl
+
+# ---- memory: 64M, a hog OOM-killed, the OOM count rises ----
+act 0 "limit --memory 64M" limit "$CG_PATH_memory" --memory 64M $(
+	[ "$(wc -l </proc/swaps)" -gt 1 ] && { [ $CG_MODE = v2 ] || [ -f "$CG_DIR_memory/memory.memsw.limit_in_bytes" ]; } && echo --swap 0)
+"$NSTOP" cgroups -J >"$tmp/m1.json"
+oom1=$(row "$CG_PATH_memory" oom_kills "$tmp/m1.json")
+bash -c 'kill -STOP $$; exec "$@"' _ "$HOG" mem $((256 << 20)) >/dev/null &
+mh=$!; CG_PIDS+=("$mh")
+while [ "$(awk '{print $3}' /proc/$mh/stat 2>/dev/null)" != T ]; do sleep 0.01; done
+for f in "${CG_PROCS[@]}"; do echo "$mh" >"$f"; done
+kill -CONT "$mh"
+wait "$mh"; st=$?
+check "the memory hog was killed (status $st)" test "$st" = 137
+"$NSTOP" cgroups -J >"$tmp/m2.json"
+oom2=$(row "$CG_PATH_memory" oom_kills "$tmp/m2.json")
+check "the OOM kill count nstop shows rose ($oom1 -> $oom2)" test "${oom2:-0}" -gt "${oom1:-0}"
+
+# ---- the audit log: one valid JSON line per action ----
+lines=$(wc -l <"$L")
+check "the audit log has one line per action ($lines lines, $actions actions)" test "$lines" = "$actions"
+check "every line is valid JSON with the documented keys" \
+	jq -e -s 'all(.[]; has("time") and has("user") and has("action") and has("target") and has("result"))' "$L"
+check "the audit log is 0600" test "$(stat -c %a "$L")" = 600
+expect_exit 0 "nstop audit prints it" audit --audit-log "$L"
+check "one row per action plus the header" test "$(wc -l </tmp/nstop-out.$$)" = $((actions + 1))
+expect_exit 0 "nstop audit --json" audit --json --audit-log "$L"
+check "its JSON holds every action" test "$(jq '.actions | length' /tmp/nstop-out.$$)" = "$actions"
+ln -s "$L" "$tmp/link.log"
+expect_exit 1 "an audit log that is a symlink is refused" limit "$CG_PATH_cpu" --cpu 50% --audit-log "$tmp/link.log"
+echo "1..$n"
