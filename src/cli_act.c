@@ -178,15 +178,7 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 	audit_or_exit(&ao, &a);
 	struct nerr e = {0};
 	struct limits old;
-	int r = act_limit(&sr, &t, &want, force, &old, &e);
-	struct buf ob = {0}, nb = {0};
-	limits_json(&ob, &old, &want);
-	limits_json(&nb, &want, &want);
-	struct audit_rec rec = {.action = "limit", .target = &t, .old_obj = buf_str(&ob),
-				.new_obj = buf_str(&nb), .err = r ? &e : NULL};
-	/* a refusal before any write (bad input) is not an action */
-	if (r == 0 || act_exit_code(&e) == 1)
-		audit_record(&a, &sr, &rec);
+	int r = run_limit(&sr, &a, &t, &want, force, &old, &e);
 	int rc = 0;
 	if (r < 0) {
 		rc = fail(&ao, &e);
@@ -198,8 +190,6 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 			fprintf(stderr, "nstop: limit: note: %s manages this cgroup and may put its own limits back\n",
 				who);
 	}
-	buf_free(&ob);
-	buf_free(&nb);
 	buf_free(&d);
 	audit_close(&a);
 	act_target_free(&t);
@@ -238,14 +228,8 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 	struct audit a;
 	audit_or_exit(&ao, &a);
 	struct nerr e = {0};
-	int before = act_frozen(&sr, &t);
-	int r = act_freeze(&sr, &t, freeze, timeout, &e);
-	char ob[64], nb[64];
-	snprintf(ob, sizeof(ob), "{\"frozen\":%s}", before == 1 ? "true" : before == 0 ? "false" : "null");
-	snprintf(nb, sizeof(nb), "{\"frozen\":%s}", freeze ? "true" : "false");
-	struct audit_rec rec = {.action = ao.cmd, .target = &t, .old_obj = ob, .new_obj = nb,
-				.err = r ? &e : NULL};
-	audit_record(&a, &sr, &rec);
+	int before;
+	int r = run_freeze(&sr, &a, &t, freeze, timeout, &before, &e);
 	struct buf d = {0};
 	int rc = r < 0 ? fail(&ao, &e) : 0;
 	if (!r)
@@ -315,24 +299,17 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		snprintf(pidpart, sizeof(pidpart), "%.*s", at ? (int)(at - pidarg) : 31, pidarg);
 		if (str_parse_u64(pidpart, &pid) < 0 || pid == 0 || pid > 4194304 ||
 		    (at && (str_parse_u64(at + 1, &start) < 0 || start == 0)))
-			usage_error("kill: --pid: not PID or PID@STARTTIME (as nstop ps -o PIDSTART prints): %s",
+			usage_error("kill: --pid: not PID or PID@STARTTIME (as nstop ps -o PID@START prints): %s",
 				    esc(&b, pidarg));
 		open_sr(&ao, g, &sr);
 		if (!sr.live)
 			usage_error("kill: actions work on the live system, not a --sysroot");
 		audit_or_exit(&ao, &a);
-		struct act_target t = {.pid = (pid_t)pid, .word = xstrdup(pidarg)};
-		int r = act_kill_pid(&sr, (pid_t)pid, start, sig, &e);
-		char nb[64];
-		snprintf(nb, sizeof(nb), "{\"signal\":\"%s\",\"processes\":%d}", sig_name(sig), r ? 0 : 1);
-		struct audit_rec rec = {.action = "kill", .target = &t, .new_obj = nb,
-					.err = r ? &e : NULL};
-		audit_record(&a, &sr, &rec);
+		int r = run_kill_pid(&sr, &a, (pid_t)pid, start, sig, &e);
 		if (r < 0)
 			rc = fail(&ao, &e);
 		else
 			printf("SIG%s sent to pid %d\n", sig_name(sig), (int)pid);
-		act_target_free(&t);
 	} else {
 		const char *word = one_target("kill", argc, argv, false);
 		open_sr(&ao, g, &sr);
@@ -340,15 +317,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		target_or_exit(&ao, &sr, word, &t, true);
 		audit_or_exit(&ao, &a);
 		struct kill_result kr;
-		int r = act_kill(&sr, &t, sig, grace, &kr, &e);
-		char nb[160];
-		snprintf(nb, sizeof(nb),
-			 "{\"signal\":\"%s\",\"grace\":%g,\"processes\":%zu,\"signalled\":%u,\"escalated\":%s,\"remaining\":%zu}",
-			 sig_name(sig), grace, kr.before, kr.signalled, kr.escalated ? "true" : "false",
-			 kr.remain);
-		struct audit_rec rec = {.action = "kill", .target = &t, .new_obj = nb,
-					.err = r ? &e : NULL};
-		audit_record(&a, &sr, &rec);
+		int r = run_kill(&sr, &a, &t, sig, grace, &kr, &e);
 		struct buf d = {0};
 		if (r < 0) {
 			rc = fail(&ao, &e);

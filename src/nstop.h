@@ -524,6 +524,16 @@ int audit_read(const char *path, struct jv **out, size_t *n);
 void audit_free(struct jv *v, size_t n);
 int act_undo(struct sysroot *sr, struct audit *a, const char *logpath,
 	     const struct act_target *t, struct undo_result *res, struct nerr *e);
+/* act/run.c: an action and its audit record, as the CLI and the TUI call them */
+int run_limit(struct sysroot *sr, struct audit *a, const struct act_target *t,
+	      const struct limits *want, bool force, struct limits *old, struct nerr *e);
+int run_freeze(struct sysroot *sr, struct audit *a, const struct act_target *t, bool freeze,
+	       double timeout, int *before, struct nerr *e);
+int run_kill(struct sysroot *sr, struct audit *a, const struct act_target *t, int sig,
+	     double grace, struct kill_result *kr, struct nerr *e);
+int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start, int sig,
+		 struct nerr *e);
+int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use);
 /* act/state.c: the registry of nstop's containers */
 const char *state_dir(void);
 bool state_name_ok(const char *s);

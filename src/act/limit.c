@@ -232,7 +232,7 @@ void act_limit_read(struct sysroot *sr, const struct act_target *t, struct limit
 }
 
 /* Memory in use now: memory.current (v2) or memory.usage_in_bytes (v1). */
-static int mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use)
+int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use)
 {
 	int mi;
 	int dfd = open_for(sr, t, LIM_MEM, &mi);
@@ -379,7 +379,7 @@ int act_limit(struct sysroot *sr, const struct act_target *t, const struct limit
 	const struct limit_val *mv = &want->l[LIM_MEM];
 	if (!r && mv->set && !mv->max && !force) {
 		uint64_t use;
-		if (mem_usage(sr, t, &use) == 0 && mv->v < use) {
+		if (act_mem_usage(sr, t, &use) == 0 && mv->v < use) {
 			char a[32], b[32];
 			str_fmt_size(a, sizeof(a), mv->v);
 			str_fmt_size(b, sizeof(b), use);

@@ -154,6 +154,23 @@ check "the memory hog was killed (status $st)" test "$st" = 137
 oom2=$(row "$CG_PATH_memory" oom_kills "$tmp/m2.json")
 check "the OOM kill count nstop shows rose ($oom1 -> $oom2)" test "${oom2:-0}" -gt "${oom1:-0}"
 
+# ---- hybrid: the controller-less unified tree's cgroup.freeze and cgroup.kill ----
+um=$(cg_mnt "")
+if [ $CG_MODE = v1 ] && [ -n "$um" ] && [ -f "$um/cgroup.procs" ]; then
+	ub=$(cg_own ""); ud=$um${ub%/}/$name-u; up=${ub%/}/$name-u
+	cg_mkdir "$ud"
+	saved=("${CG_PROCS[@]}"); CG_PROCS=("$ud/cgroup.procs")
+	cg_start us "$HOG" forker
+	act 0 "hybrid: freeze a unified-tree cgroup" freeze "$up"
+	check "cgroup.events says frozen" grep -qx "frozen 1" "$ud/cgroup.events"
+	act 0 "hybrid: thaw it" thaw "$up"
+	check "cgroup.events says thawed" grep -qx "frozen 0" "$ud/cgroup.events"
+	act 0 "hybrid: kill --signal KILL" kill "$up" --signal KILL
+	grep -q "cgroup.kill" /tmp/nstop-out.$$ && ok "through cgroup.kill" || notok "not cgroup.kill: $(cat /tmp/nstop-out.$$)"
+	check "and the cgroup is empty" test -z "$(cat "$ud/cgroup.procs")"
+	CG_PROCS=("${saved[@]}")
+fi
+
 # ---- the audit log: one valid JSON line per action ----
 lines=$(wc -l <"$L")
 check "the audit log has one line per action ($lines lines, $actions actions)" test "$lines" = "$actions"

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The actions as the CLI and the TUI call them: the act_* call plus its
+ * audit record, so both front ends log the same thing. A refusal before
+ * anything was written (bad input, exit 2) is not an action and is not
+ * logged.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../nstop.h"
+
+static void record(struct audit *a, struct sysroot *sr, const char *action,
+		   const struct act_target *t, const char *old_obj, const char *new_obj, int r,
+		   const struct nerr *e)
+{
+	if (r < 0 && act_exit_code(e) == 2)
+		return;
+	struct audit_rec rec = {.action = action, .target = t, .old_obj = old_obj,
+				.new_obj = new_obj, .err = r < 0 ? e : NULL};
+	audit_record(a, sr, &rec);
+}
+
+int run_limit(struct sysroot *sr, struct audit *a, const struct act_target *t,
+	      const struct limits *want, bool force, struct limits *old, struct nerr *e)
+{
+	int r = act_limit(sr, t, want, force, old, e);
+	struct buf ob = {0}, nb = {0};
+	limits_json(&ob, old, want);
+	limits_json(&nb, want, want);
+	record(a, sr, "limit", t, buf_str(&ob), buf_str(&nb), r, e);
+	buf_free(&ob);
+	buf_free(&nb);
+	return r;
+}
+
+int run_freeze(struct sysroot *sr, struct audit *a, const struct act_target *t, bool freeze,
+	       double timeout, int *before, struct nerr *e)
+{
+	*before = act_frozen(sr, t);
+	int r = act_freeze(sr, t, freeze, timeout, e);
+	char ob[64], nb[64];
+	snprintf(ob, sizeof(ob), "{\"frozen\":%s}",
+		 *before == 1 ? "true" : *before == 0 ? "false" : "null");
+	snprintf(nb, sizeof(nb), "{\"frozen\":%s}", freeze ? "true" : "false");
+	record(a, sr, freeze ? "freeze" : "thaw", t, ob, nb, r, e);
+	return r;
+}
+
+int run_kill(struct sysroot *sr, struct audit *a, const struct act_target *t, int sig,
+	     double grace, struct kill_result *kr, struct nerr *e)
+{
+	int r = act_kill(sr, t, sig, grace, kr, e);
+	char nb[200];
+	snprintf(nb, sizeof(nb),
+		 "{\"signal\":\"%s\",\"grace\":%g,\"processes\":%zu,\"signalled\":%u,\"escalated\":%s,\"remaining\":%zu}",
+		 sig_name(sig), grace, kr->before, kr->signalled, kr->escalated ? "true" : "false",
+		 kr->remain);
+	record(a, sr, "kill", t, NULL, nb, r, e);
+	return r;
+}
+
+int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start, int sig,
+		 struct nerr *e)
+{
+	char word[64];
+	snprintf(word, sizeof(word), "%d@%llu", (int)pid, (unsigned long long)start);
+	struct act_target t = {.pid = pid, .word = word};
+	int r = act_kill_pid(sr, pid, start, sig, e);
+	char nb[64];
+	snprintf(nb, sizeof(nb), "{\"signal\":\"%s\",\"processes\":%d}", sig_name(sig), r ? 0 : 1);
+	record(a, sr, "kill", &t, NULL, nb, r, e);
+	return r;
+}
