@@ -71,6 +71,8 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			o.readonly = true;
 		} else if (!strcmp(a, "--no-color")) {
 			o.nocolor = true;
+		} else if (!strcmp(a, "--audit-log") && i + 1 < argc) {
+			o.audit_log = argv[++i];
 		} else if (!strcmp(a, "--sysroot") && i + 1 < argc) {
 			o.sysroot = argv[++i];
 		} else if (!strncmp(a, "--sysroot=", 10)) {
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-d") || !strcmp(a, "--interval") || !strcmp(a, "-r") ||
-		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color"))
+		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color") || !strcmp(a, "--audit-log"))
 			break; /* the dashboard's options */
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf(usage_text);

@@ -544,6 +544,7 @@ int state_target(struct sysroot *sr, const char *name, struct act_target *t);
 /* ---- ui/ui.c: the dashboard ---- */
 struct uiopts {
 	const char *sysroot;
+	const char *audit_log;  /* NULL: the default */
 	double interval;
 	bool readonly, nocolor;
 };

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../nstop.h"
+#include "ui.h"
 
 enum view { V_CONTAINERS, V_NS, V_CGROUPS, V_PROCS, V_NVIEWS };
 
@@ -55,11 +56,11 @@ const struct ui_key ui_keys[] = {
 	{'q', "q", "quit"},
 	{'c', "c", "create a container (not built yet)"},
 	{'e', "e", "enter a container's namespaces (not built yet)"},
-	{'t', "t", "throttle: the limits dialog (not built yet)"},
-	{'f', "f", "freeze or thaw (not built yet)"},
-	{'k', "k", "kill: the signal menu (not built yet)"},
+	{'t', "t", "throttle: the limits dialog (CPU, memory, pids)"},
+	{'f', "f", "freeze or thaw the selected container or cgroup"},
+	{'k', "k", "kill: the signal menu, then a confirmation"},
 	{'d', "d", "remove an nstop container (not built yet)"},
-	{'u', "u", "undo the last limit change (not built yet)"},
+	{'u', "u", "undo the last limit change of the selection"},
 };
 const size_t ui_nkeys = ARRAY_LEN(ui_keys);
 
@@ -149,7 +150,8 @@ static struct {
 	struct snap *shown;     /* what is on screen */
 	struct drill stack[8];
 	int depth;
-	bool utf8, color, readonly, root;
+	bool utf8, color, readonly, root, live;
+	const char *audit_log;
 	char status[256];
 	const void **rows;
 	size_t nrows, cap;
@@ -821,6 +823,18 @@ static void draw_table(int y0, int h, int w)
 	}
 }
 
+static void draw(void);
+
+bool ui_interrupted(void)
+{
+	return got_signal != 0;
+}
+
+void ui_redraw(void)
+{
+	draw();
+}
+
 static void draw(void)
 {
 	int h, w;
@@ -1034,6 +1048,44 @@ static void go_back(void)
 	ui.view = ui.stack[--ui.depth].view;
 }
 
+/* What an action key acts on: the selected row, as the resolver takes it. */
+static void selection(int key, struct ui_sel *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (!ui.nrows)
+		return;
+	const void *row = ui.rows[ui.vs[ui.view].sel];
+	struct buf b = {0};
+	if (ui.view == V_CONTAINERS) {
+		const struct container *k = row;
+		const char *nm = k->name ? k->name : k->id;
+		str_escape(&b, nm, strlen(nm), ESC_TEXT);
+		if (k->rt == RT_UNNAMED) {
+			snprintf(sel->label, sizeof(sel->label), "%s", buf_str(&b));
+		} else {
+			sel->kind = SEL_CONTAINER;
+			snprintf(sel->word, sizeof(sel->word), "%s", k->id);
+			snprintf(sel->label, sizeof(sel->label), "container %.180s", buf_str(&b));
+		}
+	} else if (ui.view == V_CGROUPS) {
+		const struct cgroup *g = row;
+		sel->kind = SEL_CGROUP;
+		snprintf(sel->word, sizeof(sel->word), "%s", g->path);
+		str_escape(&b, g->path, strlen(g->path), ESC_TEXT);
+		snprintf(sel->label, sizeof(sel->label), "cgroup %.180s", buf_str(&b));
+	} else if (ui.view == V_PROCS) {
+		const struct proc *p = row;
+		sel->kind = key == 'k' ? SEL_PROC : SEL_CGROUP;
+		sel->pid = p->pid;
+		sel->start = p->start_ticks;
+		snprintf(sel->word, sizeof(sel->word), "%d", (int)p->pid);
+		str_escape(&b, p->comm, strlen(p->comm), ESC_TEXT);
+		snprintf(sel->label, sizeof(sel->label), "%spid %d (%.150s)",
+			 key == 'k' ? "" : "the cgroup of ", (int)p->pid, buf_str(&b));
+	}
+	buf_free(&b);
+}
+
 static void action_key(int ch)
 {
 	const char *what = NULL;
@@ -1050,12 +1102,23 @@ static void action_key(int ch)
 			return;
 		}
 	}
-	if (ui.readonly)
+	if (ui.readonly) {
 		snprintf(ui.status, sizeof(ui.status), "%c: read-only mode (-r): actions are disabled", ch);
-	else if (!ui.root)
+	} else if (!ui.live) {
+		snprintf(ui.status, sizeof(ui.status), "%c: actions work on the live system, not a --sysroot", ch);
+	} else if (!ui.root) {
 		snprintf(ui.status, sizeof(ui.status), "%c: %s: actions need root", ch, what);
-	else
+	} else if (strchr("tfku", ch)) {
+		struct ui_sel sel;
+		selection(ch, &sel);
+		ui_act(ch, &sel, ui.audit_log, ui.status, sizeof(ui.status));
+		/* show the new values now rather than at the next tick */
+		pthread_mutex_lock(&col.lock);
+		pthread_cond_signal(&col.cond);
+		pthread_mutex_unlock(&col.lock);
+	} else {
 		snprintf(ui.status, sizeof(ui.status), "%c: %s", ch, what);
+	}
 }
 
 static void take_snapshot(void)
@@ -1211,6 +1274,8 @@ int ui_run(const struct uiopts *o)
 	col.users = users_new(&col.sr);
 	col.interval = ui.interval = o->interval;
 	ui.readonly = o->readonly;
+	ui.audit_log = o->audit_log;
+	ui.live = col.sr.live;
 	ui.root = geteuid() == 0;
 	ui.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	for (int v = 0; v < V_NVIEWS; v++)

@@ -89,7 +89,7 @@ keys Down Down Down Down Down Enter; see "a sort column is marked" "CPU%"
 keys '?'; see "? shows the help" "nstop keys"
 see "the help lists the action keys" "throttle"
 keys x; see "any key leaves the help" "RUNTIME"
-keys k; see "k says the action is not built, never pretends" "not built yet"
+keys k; see "k in a --sysroot dashboard: actions need the live system" "actions work on the live system"
 keys / db Enter e; see "e on a frozen container refuses and says why" "frozen: a shell in it would hang"
 keys Escape
 keys p; see "p pauses" "(paused)"

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Dialogs over the dashboard: a form with fields validated as you type, a
+ * menu, and a yes/no confirmation. Modal: they read keys until done; the
+ * caller's redraw paints the dashboard underneath first.
+ */
+#include <curses.h>
+#include <signal.h>
+#include <string.h>
+
+#include "../nstop.h"
+#include "ui.h"
+
+static void box_at(int y0, int x0, int bh, int bw, const char *title)
+{
+	for (int y = 0; y < bh; y++) {
+		move(y0 + y, x0);
+		for (int x = 0; x < bw; x++)
+			addch(y == 0 || y == bh - 1 ? '-' : x == 0 || x == bw - 1 ? '|' : ' ');
+	}
+	attron(A_BOLD);
+	mvaddnstr(y0, x0 + 2, title, bw - 4);
+	attroff(A_BOLD);
+}
+
+static void geometry(int want_h, int want_w, int *y0, int *x0, int *bh, int *bw)
+{
+	int h, w;
+	getmaxyx(stdscr, h, w);
+	*bw = want_w < w - 2 ? want_w : w - 2;
+	*bh = want_h < h - 2 ? want_h : h - 2;
+	*y0 = (h - *bh) / 2;
+	*x0 = (w - *bw) / 2;
+	if (*y0 < 0)
+		*y0 = 0;
+	if (*x0 < 0)
+		*x0 = 0;
+}
+
+/* Returns true when submitted (Enter with every field valid), false on Esc. */
+bool dialog_form(const char *title, const char *note, struct form_field *f, int n,
+		 void (*redraw)(void))
+{
+	int cur = 0;
+	for (int i = 0; i < n; i++)
+		f[i].err[0] = '\0';
+	timeout(-1);
+	bool done = false, ok = false;
+	char msg[160] = "";
+	while (!done) {
+		redraw();
+		int y0, x0, bh, bw;
+		geometry(n * 2 + 6, 72, &y0, &x0, &bh, &bw);
+		box_at(y0, x0, bh, bw, title);
+		if (note)
+			mvaddnstr(y0 + 1, x0 + 2, note, bw - 4);
+		for (int i = 0; i < n && 2 + 2 * i < bh - 2; i++) {
+			int y = y0 + 2 + 2 * i;
+			mvaddnstr(y, x0 + 2, f[i].label, 14);
+			if (i == cur)
+				attron(A_REVERSE);
+			char shown[64];
+			snprintf(shown, sizeof(shown), "%-24.24s", f[i].val);
+			mvaddnstr(y, x0 + 17, shown, bw - 19);
+			if (i == cur)
+				attroff(A_REVERSE);
+			if (f[i].err[0]) {
+				attron(A_BOLD);
+				mvaddnstr(y + 1, x0 + 17, f[i].err, bw - 19);
+				attroff(A_BOLD);
+			} else if (f[i].hint) {
+				mvaddnstr(y + 1, x0 + 17, f[i].hint, bw - 19);
+			}
+		}
+		mvaddnstr(y0 + bh - 2, x0 + 2,
+			  msg[0] ? msg : "Enter apply   Tab/Up/Down field   Esc cancel", bw - 4);
+		move(y0 + 2 + 2 * cur, x0 + 17 + (int)strlen(f[cur].val));
+		curs_set(1);
+		refresh();
+		int ch = getch();
+		curs_set(0);
+		msg[0] = '\0';
+		size_t len = strlen(f[cur].val);
+		if (ch == 27 || ui_interrupted()) {
+			done = true;
+		} else if (ch == '\t' || ch == KEY_DOWN) {
+			cur = (cur + 1) % n;
+		} else if (ch == KEY_BTAB || ch == KEY_UP) {
+			cur = (cur + n - 1) % n;
+		} else if (ch == '\n' || ch == KEY_ENTER) {
+			int bad = -1;
+			for (int i = 0; i < n; i++)
+				if (f[i].check && !f[i].check(f[i].val, f[i].err, sizeof(f[i].err)) && bad < 0)
+					bad = i;
+			if (bad < 0) {
+				ok = done = true;
+			} else {
+				cur = bad;
+				snprintf(msg, sizeof(msg), "fix the marked field first");
+			}
+		} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len) {
+			f[cur].val[len - 1] = '\0';
+		} else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof(f[cur].val)) {
+			f[cur].val[len] = (char)ch;
+			f[cur].val[len + 1] = '\0';
+		}
+		/* validation as you type */
+		if (!done && f[cur].check) {
+			f[cur].err[0] = '\0';
+			if (f[cur].val[0])
+				f[cur].check(f[cur].val, f[cur].err, sizeof(f[cur].err));
+		}
+	}
+	timeout(0);
+	return ok;
+}
+
+/* Returns the chosen index, or -1 on Esc. */
+int dialog_menu(const char *title, const char *const *items, int n, int sel, void (*redraw)(void))
+{
+	timeout(-1);
+	int r = -2;
+	while (r == -2) {
+		redraw();
+		int y0, x0, bh, bw;
+		geometry(n + 3, 40, &y0, &x0, &bh, &bw);
+		box_at(y0, x0, bh, bw, title);
+		for (int i = 0; i < n && i + 1 < bh - 1; i++) {
+			if (i == sel)
+				attron(A_REVERSE);
+			mvaddnstr(y0 + 1 + i, x0 + 2, items[i], bw - 4);
+			if (i == sel)
+				attroff(A_REVERSE);
+		}
+		refresh();
+		int ch = getch();
+		if (ch == KEY_UP && sel > 0)
+			sel--;
+		else if (ch == KEY_DOWN && sel + 1 < n)
+			sel++;
+		else if (ch == '\n' || ch == KEY_ENTER)
+			r = sel;
+		else if (ch == 27 || ch == 'q' || ui_interrupted())
+			r = -1;
+	}
+	timeout(0);
+	return r;
+}
+
+/* y confirms; anything else declines. */
+bool dialog_confirm(const char *question, void (*redraw)(void))
+{
+	timeout(-1);
+	redraw();
+	int y0, x0, bh, bw;
+	int qlen = (int)strlen(question);
+	geometry(5, qlen + 6 > 40 ? qlen + 6 : 40, &y0, &x0, &bh, &bw);
+	box_at(y0, x0, bh, bw, "Confirm");
+	mvaddnstr(y0 + 1, x0 + 2, question, bw - 4);
+	attron(A_BOLD);
+	mvaddnstr(y0 + 3, x0 + 2, "y: yes   any other key: no", bw - 4);
+	attroff(A_BOLD);
+	refresh();
+	int ch = getch();
+	timeout(0);
+	return ch == 'y' || ch == 'Y';
+}

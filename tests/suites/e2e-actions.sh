@@ -1,0 +1,91 @@
+#!/bin/bash
+# The action keys in the dashboard, driven in tmux: throttle from the limits
+# dialog (validated as you type), see the new limit, undo it; freeze and
+# thaw; kill from the signal menu after the confirmation. On a CPU hog the
+# test started, in cgroups made beneath its own.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-cg.sh"
+command -v tmux >/dev/null || { notok "tmux is missing (make deps)"; echo "1..$n"; exit 0; }
+if ! need_root; then
+	skip "dashboard actions: changing cgroups needs root"; echo "1..$n"; exit 0
+fi
+sock=nstop-e2ea-$$
+T() { tmux -L "$sock" "$@"; }
+tmp=$(mktemp -d /tmp/nstop-e2ea.XXXXXX)
+L=$tmp/audit.log
+cleanup() {
+	T kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	cg_cleanup
+	rm -rf "$tmp"
+	cleanup_tmp
+}
+trap cleanup EXIT
+if ! cg_setup "nstop-e2ea-$$"; then
+	skip "dashboard actions: $CG_WHY"; echo "1..$n"; exit 0
+fi
+screen() { T capture-pane -p -t e2e; }
+wait_for() {
+	for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+	return 1
+}
+see() {
+	if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | sed 's/^/#   /'; fi
+}
+notsee() {
+	sleep 0.6
+	if screen | grep -qF -- "$2"; then notok "$1: '$2' is on screen"; else ok "$1"; fi
+}
+keys() { T send-keys -t e2e "$@"; sleep 0.3; }
+cpu_file() { if [ $CG_MODE = v2 ]; then cat "$CG_DIR_cpu/cpu.max"; else cat "$CG_DIR_cpu/cpu.cfs_quota_us"; fi; }
+
+cg_start hog "$B/tests/hog" cpu
+T new-session -d -s e2e -x 200 -y 50 \
+	"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP -d 0.5 --audit-log $L; echo NSTOP-EXITED-\$?; sleep 30"
+see "the dashboard starts" "namespaces "
+keys 4 / "$hog" Enter
+see "the hog is selected in the processes view" "1 rows"
+keys t
+see "t opens the limits dialog" "Limits of the cgroup of pid $hog"
+see "pre-filled with the current values" "max"
+keys BSpace BSpace BSpace a b c
+see "validation as you type" "not a CPU amount"
+keys BSpace BSpace BSpace 0 . 2 5
+notsee "a valid value clears the error" "not a CPU amount"
+keys Enter
+see "the result is in the status line" "cpu max -> 0.25 CPU"
+if [ $CG_MODE = v2 ]; then want="25000 100000"; else want=25000; fi
+check "the kernel holds it ($(cpu_file))" test "$(cpu_file)" = "$want"
+keys Escape 3 / "$(basename "$CG_PATH_cpu")" Enter
+see "the new limit shows in the cgroups view" "25.0"
+keys Escape 4 / "$hog" Enter u
+see "u undoes it" "undone on the cgroup of pid $hog (hog): cpu 0.25 CPU -> max"
+if [ $CG_MODE = v2 ]; then want="max 100000"; else want=-1; fi
+check "the kernel holds the old value again ($(cpu_file))" test "$(cpu_file)" = "$want"
+keys Escape 3 / "$(basename "$CG_PATH_cpu")" Enter
+notsee "and the view shows no limit" "25.0"
+
+keys Escape 4 / "$hog" Enter f
+see "f freezes" "froze the cgroup of pid $hog"
+see "the process shows as frozen (state D or S, 0 % CPU)" " 0.0 "
+keys f
+see "f again thaws" "thawed the cgroup of pid $hog"
+
+keys t Escape
+see "Esc leaves the dialog without a change" "t: cancelled, nothing changed"
+keys k
+see "k opens the signal menu" "Signal"
+keys Down Enter
+see "a confirmation names the process" "Send SIGKILL to pid $hog"
+keys n
+see "declining sends nothing" "k: not sent"
+check "the hog still runs" kill -0 "$hog"
+keys k Down Enter y
+see "confirmed, SIGKILL is sent" "SIGKILL sent to pid $hog"
+for _ in $(seq 50); do [ -e /proc/$hog ] && [ "$(awk '{print $3}' /proc/$hog/stat)" != Z ] || break; sleep 0.1; done
+check "and the hog is gone" bash -c "[ ! -e /proc/$hog ] || [ \"\$(awk '{print \$3}' /proc/$hog/stat)\" = Z ]"
+keys q
+see "q quits" "NSTOP-EXITED-0"
+check "every dashboard action is in the audit log (limit, undo, freeze, thaw, kill)" \
+	test "$(jq -r .action "$L" | tr '\n' ' ')" = "limit undo freeze thaw kill "
+echo "1..$n"
