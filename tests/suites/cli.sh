@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 expect_exit 0 "--help" --help
-check "--help lists every command" bash -c 'for c in ns cgroups ps snapshot containers; do grep -q "^  $c " /tmp/nstop-out.'$$' || exit 1; done'
+check "--help lists every command" bash -c 'for c in ns cgroups ps snapshot containers limit freeze thaw kill undo audit; do grep -q "^  $c " /tmp/nstop-out.'$$' || exit 1; done'
 expect_exit 0 "--version" --version
 check "--version prints the version" grep -qx 'nstop [0-9.]*' /tmp/nstop-out.$$
 
@@ -35,6 +35,20 @@ bad "cgroups huge count" cgroups -n 99999999999999999999999
 bad "ps bad --ns" ps --ns xyz
 bad "ps relative --cgroup" ps --cgroup system.slice
 bad "snapshot without --json" snapshot
+bad "limit without a target" limit
+bad "limit with two targets" limit a b --cpu 1
+bad "limit --cpu junk" limit /x --cpu abc
+bad "limit --memory junk" limit /x --memory 1Q
+bad "limit unknown option" limit /x --frob
+bad "limit on a --sysroot" --sysroot "$FIXTURES/v2" limit /system.slice --cpu 1
+bad "freeze without a target" freeze
+bad "thaw bad --timeout" thaw /x --timeout soon
+bad "kill unknown signal" kill /x --signal FROB
+bad "kill --pid junk" kill --pid 12x
+bad "kill --pid with a bad start" kill --pid 12@x
+bad "kill --pid with a target" kill --pid 12 /x
+bad "kill --pid with --grace" kill --pid 12 --grace 1
+bad "audit stray argument" audit extra
 bad "hostile argument is escaped in the message" $'\e]0;pwned\a'
 check "the hostile argument did not reach stderr raw" bash -c '! grep -q $'"'"'\x1b'"'"' /tmp/nstop-err.'$$
 
