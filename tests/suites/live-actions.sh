@@ -154,6 +154,33 @@ check "the memory hog was killed (status $st)" test "$st" = 137
 oom2=$(row "$CG_PATH_memory" oom_kills "$tmp/m2.json")
 check "the OOM kill count nstop shows rose ($oom1 -> $oom2)" test "${oom2:-0}" -gt "${oom1:-0}"
 
+# ---- memory below what is in use: --force, and v1's EBUSY explained ----
+act 0 "limit --memory max" limit "$CG_PATH_memory" --memory max
+cg_start big "$HOG" mem $((96 << 20))
+for _ in $(seq 100); do [ "$CG_LAST" = allocated ] && break; read -r -t 0.2 CG_LAST <&$CG_FD; done
+memfile=$CG_DIR_memory/memory.max; [ $CG_MODE = v1 ] && memfile=$CG_DIR_memory/memory.limit_in_bytes
+mbefore=$(cat "$memfile")
+act 2 "memory below the usage without --force is refused" limit "$CG_PATH_memory" --memory 32M
+grep -q -- "--force" /tmp/nstop-err.$$ && ok "and says --force would do it" || notok "$(cat /tmp/nstop-err.$$)"
+check "the limit is unchanged" test "$(cat "$memfile")" = "$mbefore"
+if [ $CG_MODE = v1 ] && [ "$(wc -l </proc/swaps)" -le 1 ]; then
+	act 1 "v1, no swap: --force fails as the kernel cannot reclaim" limit "$CG_PATH_memory" --memory 32M --force
+	grep -q "EBUSY" /tmp/nstop-err.$$ && grep -q "v1 refuses rather than OOM-kill" /tmp/nstop-err.$$ &&
+		ok "and explains v1's EBUSY" || notok "$(cat /tmp/nstop-err.$$)"
+	check "the limit is put back" test "$(cat "$memfile")" = "$mbefore"
+elif [ $CG_MODE = v2 ]; then
+	act 0 "v2: --force sets it, the kernel reclaims or OOM-kills" limit "$CG_PATH_memory" --memory 32M --force
+	for _ in $(seq 50); do kill -0 "$big" 2>/dev/null || break; sleep 0.1; done
+	check "the hog over it was OOM-killed" bash -c "! kill -0 $big 2>/dev/null"
+fi
+kill -KILL "$big" 2>/dev/null
+
+# ---- a systemd unit's cgroup: its manager may put limits back ----
+cg_mkdir "$CG_DIR_cpu/fake.service"
+act 0 "limit a .service cgroup" limit "$CG_PATH_cpu/fake.service" --cpu 50%
+grep -q "systemd manages this cgroup and may put its own limits back" /tmp/nstop-err.$$ &&
+	ok "says systemd may put its own limits back" || notok "no note: $(cat /tmp/nstop-err.$$)"
+
 # ---- hybrid: the controller-less unified tree's cgroup.freeze and cgroup.kill ----
 um=$(cg_mnt "")
 if [ $CG_MODE = v1 ] && [ -n "$um" ] && [ -f "$um/cgroup.procs" ]; then
