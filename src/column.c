@@ -560,6 +560,12 @@ static const struct cgroup *ctr_cg(const struct snap *s, const struct container 
 {
 	return c->cgroup ? snap_cgroup(s, c->cgroup) : NULL;
 }
+/* memory figures: nstop's containers on v1 may have their memory cgroup elsewhere */
+static const struct cgroup *ctr_cg_mem(const struct snap *s, const struct container *c)
+{
+	const struct cgroup *g = c->cg_memory ? snap_cgroup(s, c->cg_memory) : NULL;
+	return g ? g : ctr_cg(s, c);
+}
 static void ct_name(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -574,7 +580,7 @@ static void ct_id(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
 	set_str(c, r->id);
-	if (strlen(r->id) == 64)
+	if (strlen(r->id) >= 32)
 		c->slen = 12;
 }
 static void ct_fullid(const struct snap *s, const void *row, struct cell *c)
@@ -608,15 +614,23 @@ static void ct_nprocs(const struct snap *s, const void *row, struct cell *c)
 	}
 CTCG(ct_cpu, cg_cpu)
 CTCG(ct_cpu_limit, cg_cpu_limit)
-CTCG(ct_mem, cg_mem)
-CTCG(ct_mem_limit, cg_mem_limit)
-CTCG(ct_mem_pct, cg_mem_pct)
+#define CTCGM(fn, cgfn)                                                         \
+	static void fn(const struct snap *s, const void *row, struct cell *c)   \
+	{                                                                       \
+		ROW(struct container);                                          \
+		const struct cgroup *g = ctr_cg_mem(s, r);                      \
+		if (g)                                                          \
+			cgfn(s, g, c);                                          \
+	}
+CTCGM(ct_mem, cg_mem)
+CTCGM(ct_mem_limit, cg_mem_limit)
+CTCGM(ct_mem_pct, cg_mem_pct)
 CTCG(ct_pids, cg_pids)
 CTCG(ct_pids_limit, cg_pids_limit)
 CTCG(ct_rbps, cg_io_rbps)
 CTCG(ct_wbps, cg_io_wbps)
 CTCG(ct_throttled, cg_throttled)
-CTCG(ct_oom, cg_oom)
+CTCGM(ct_oom, cg_oom)
 static void ct_rx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -631,7 +645,7 @@ static void ct_state(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
 	const struct cgroup *g = ctr_cg(s, r);
-	if (!r->nprocs)
+	if (!r->nprocs || r->stopped)
 		set_str(c, "stopped");
 	else
 		set_str(c, g && g->frozen == 1 ? "frozen" : "running");
@@ -650,6 +664,32 @@ static void ct_ns(const struct snap *s, const void *row, struct cell *c)
 	if (r->init_pid)
 		set_str(c, c->tmp.len ? c->tmp.p : "");
 }
+static void ct_notes(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	buf_reset(&c->tmp);
+	if (r->init_pid && r->host_pidns && r->rt != RT_UNNAMED)
+		buf_adds(&c->tmp, "host-pid");
+	if (r->init_pid && r->host_net)
+		buf_adds(&c->tmp, c->tmp.len ? ",host-net" : "host-net");
+	if (r->privileged)
+		buf_adds(&c->tmp, c->tmp.len ? ",privileged" : "privileged");
+	set_str(c, c->tmp.len ? c->tmp.p : "");
+}
+static void ct_veth(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->veth);
+}
+static void ct_cgroups(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->cgroups_json) {
+		c->type = CELL_JSON;
+		c->s = r->cgroups_json;
+		c->slen = strlen(r->cgroups_json);
+	}
+}
 static void ct_cgroup(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -666,7 +706,7 @@ static void ct_pidns(const struct snap *s, const void *row, struct cell *c)
 static const struct column ct_cols[] = {
 	{"NAME", "name", false, true, true, "name: the runtime's, the pod's, else the init process's command", ct_name},
 	{"RUNTIME", "runtime", false, true, true, "docker, podman, containerd, kubernetes, cri-o, lxc, nspawn, nstop or unnamed", ct_runtime},
-	{"ID", "short_id", false, true, true, "id, 12 digits of a 64-hex one", ct_id},
+	{"ID", "short_id", false, true, true, "id, 12 digits of a long hex one", ct_id},
 	{"FULL_ID", "id", false, false, true, "full id or name", ct_fullid},
 	{"POD", "pod", false, false, true, "Kubernetes namespace/pod, where known", ct_pod},
 	{"INIT", "pid", true, true, true, "lowest pid among its processes", ct_init},
@@ -686,6 +726,9 @@ static const struct column ct_cols[] = {
 	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
 	{"STATE", "state", false, true, true, "running, frozen or stopped", ct_state},
 	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
+	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged)", ct_notes},
+	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},
+	{"CGROUPS", "cgroups", false, false, true, "nstop containers: each hierarchy's cgroup path, by controllers (JSON: an object)", ct_cgroups},
 	{"PIDNS", "pid_ns", true, false, true, "pid namespace of its init", ct_pidns},
 	{"CGROUP", "cgroup", false, false, true, "its cgroup (v2; on v1 as found in any hierarchy)", ct_cgroup},
 };

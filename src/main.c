@@ -159,6 +159,10 @@ int main(int argc, char **argv)
 		{"kill", cmd_kill},
 		{"undo", cmd_undo},
 		{"audit", cmd_audit},
+		{"create", cmd_create},
+		{"rm", cmd_rm},
+		{"logs", cmd_logs},
+		{"enter", cmd_enter},
 	};
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)
 		if (!strcmp(cmd, cmds[k].name))

@@ -289,6 +289,11 @@ struct container {
 	uint64_t netns;         /* its init's network namespace */
 	uint64_t net_rx, net_tx; /* bytes over its interfaces but lo, VAL_NA unknown */
 	double net_rxps, net_txps; /* per second, NAN without a previous snapshot */
+	/* nstop's own, from its registry */
+	bool registered, privileged, stopped;
+	const char *veth;       /* interned host side, may be NULL */
+	const char *cgroups_json; /* interned {"cpu":"/x",...}, may be NULL */
+	const char *cg_memory;  /* interned memory hierarchy path, when it differs */
 };
 void container_collect(struct snap *s, struct sysroot *sr);
 const struct container *proc_container(const struct snap *s, const struct proc *p);
@@ -369,7 +374,8 @@ void proc_rates(struct snap *s, const struct snap *prev);
 void cgroup_rates(struct snap *s, const struct snap *prev);
 
 /* ---- column.c: one table per listing ---- */
-enum cell_type { CELL_NONE, CELL_STR, CELL_U64, CELL_I64, CELL_DBL, CELL_BOOL, CELL_SIZE };
+/* CELL_JSON: s holds a JSON value nstop wrote itself (emitted as is in JSON) */
+enum cell_type { CELL_NONE, CELL_STR, CELL_U64, CELL_I64, CELL_DBL, CELL_BOOL, CELL_SIZE, CELL_JSON };
 struct cell {
 	enum cell_type type;    /* CELL_NONE prints "-" and JSON null */
 	const char *s;
@@ -534,12 +540,55 @@ int run_kill(struct sysroot *sr, struct audit *a, const struct act_target *t, in
 int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start, int sig,
 		 struct nerr *e);
 int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use);
+/* act/create.c */
+enum { NET_NONE, NET_HOST, NET_VETH };
+#define NSTOP_USERNS_BASE 100000u  /* container root with --ns ...,user */
+#define NSTOP_USERNS_SIZE 65536u
+struct create_opts {
+	const char *name;
+	unsigned ns;            /* bit per enum ns_type: new namespaces */
+	const char *rootfs;     /* the read-only image, absolute; NULL: the host's */
+	const char *hostname;
+	const char *cgroup_parent;
+	struct limits lim;
+	int net;                /* NET_* */
+	const char *addr;       /* veth: ADDR/PREFIX, or NULL for the pool */
+	bool privileged;
+	char **cmd;             /* NULL-terminated, or NULL for init alone */
+};
+struct create_result {
+	pid_t pid;              /* its init, as the host sees it */
+	char id[40];
+	char veth[16];          /* host side, "" without */
+	char addr[64];          /* eth0's, "" without */
+};
+int act_create(struct sysroot *sr, const struct create_opts *o, struct create_result *res,
+	       struct act_target *t, struct nerr *e);
+int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,
+	   struct nerr *e);
+int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct nerr *e);
+int act_enter(struct sysroot *sr, const char *word, unsigned ns, char **cmd, struct nerr *e);
+/* act/netsetup.c */
+void net_veth_name(const char *name, char out[16]);
+int net_addrs(const char *want, const char *const *used, size_t nused, char *ctr, char *host,
+	      size_t n, struct nerr *e);
+int net_veth_create(const char *host_if, pid_t pid, const char *host_cidr, struct nerr *e);
+int net_veth_delete(const char *host_if);
+int net_setup_inside(const char *cidr, const char *gw_cidr, struct nerr *e);
+/* act/secure.c */
+int secure_caps(struct nerr *e);
+int secure_seccomp(struct nerr *e);
 /* act/state.c: the registry of nstop's containers */
 const char *state_dir(void);
 bool state_name_ok(const char *s);
 int state_load(const char *name, struct jv *out);
 void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_target *t);
 int state_target(struct sysroot *sr, const char *name, struct act_target *t);
+int state_dir_open(bool create);
+int state_save(const char *name, const char *json);
+size_t state_list(char ***out);
+int state_remove(const char *name);
+int rm_tree_at(int dfd, const char *name, int depth);
 
 /* ---- ui/ui.c: the dashboard ---- */
 struct uiopts {
@@ -573,5 +622,10 @@ int cmd_thaw(int argc, char **argv, const struct globalopts *g);
 int cmd_kill(int argc, char **argv, const struct globalopts *g);
 int cmd_undo(int argc, char **argv, const struct globalopts *g);
 int cmd_audit(int argc, char **argv, const struct globalopts *g);
+/* cli_ctr.c */
+int cmd_create(int argc, char **argv, const struct globalopts *g);
+int cmd_rm(int argc, char **argv, const struct globalopts *g);
+int cmd_logs(int argc, char **argv, const struct globalopts *g);
+int cmd_enter(int argc, char **argv, const struct globalopts *g);
 
 #endif

@@ -57,6 +57,7 @@ void cell_text(struct buf *b, const struct cell *c)
 		buf_addc(b, '-');
 		break;
 	case CELL_STR:
+	case CELL_JSON:
 		str_escape(b, c->s, c->slen, ESC_TEXT);
 		break;
 	case CELL_U64:
@@ -86,6 +87,9 @@ static void cell_json(struct json *j, const char *key, const struct cell *c)
 		break;
 	case CELL_STR:
 		json_strn(j, key, c->s, c->slen);
+		break;
+	case CELL_JSON:
+		json_raw(j, key, c->s);
 		break;
 	case CELL_U64:
 	case CELL_SIZE:

@@ -5,8 +5,10 @@
  * cgroup path in each hierarchy and the options used.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,4 +82,113 @@ int state_target(struct sysroot *sr, const char *name, struct act_target *t)
 	state_fill_target(sr, &st, t);
 	jv_free(&st);
 	return 0;
+}
+
+/* The registry's directory, made 0700 when missing; an fd, or -errno. */
+int state_dir_open(bool create)
+{
+	const char *d = state_dir();
+	if (create && mkdir(d, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Writes NAME/state.json atomically (a temporary file renamed over it). */
+int state_save(const char *name, const char *json)
+{
+	int dfd = state_dir_open(true);
+	if (dfd < 0)
+		return dfd;
+	char tmp[128], path[128];
+	snprintf(tmp, sizeof(tmp), "%s/.state.json.tmp", name);
+	snprintf(path, sizeof(path), "%s/state.json", name);
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int r = 0;
+	if (fd < 0) {
+		r = -errno;
+	} else {
+		size_t n = strlen(json);
+		if (write(fd, json, n) != (ssize_t)n || fsync(fd) < 0)
+			r = errno ? -errno : -EIO;
+		close(fd);
+		if (!r && renameat(dfd, tmp, dfd, path) < 0)
+			r = -errno;
+	}
+	close(dfd);
+	return r;
+}
+
+/* Every registered name, sorted; the count. */
+size_t state_list(char ***out)
+{
+	*out = NULL;
+	int dfd = state_dir_open(false);
+	if (dfd < 0)
+		return 0;
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!state_name_ok(de->d_name) || de->d_type != DT_DIR)
+			continue;
+		*out = xreallocarray(*out, n + 1, sizeof(**out));
+		(*out)[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp((*out)[j - 1], (*out)[j]) > 0; j--) {
+			char *t = (*out)[j];
+			(*out)[j] = (*out)[j - 1];
+			(*out)[j - 1] = t;
+		}
+	return n;
+}
+
+/* Removes name below dfd, a directory tree included, never following links. */
+int rm_tree_at(int dfd, const char *name, int depth)
+{
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	if (depth > 128)
+		return -ELOOP;
+	int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0)
+		return -errno;
+	DIR *d = fdopendir(sub);
+	if (!d) {
+		close(sub);
+		return -errno;
+	}
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int e = rm_tree_at(sub, de->d_name, depth + 1);
+		if (e && !r)
+			r = e;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !r)
+		r = -errno;
+	return r;
+}
+
+int state_remove(const char *name)
+{
+	if (!state_name_ok(name))
+		return -EINVAL;
+	int dfd = state_dir_open(false);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd;
+	int r = rm_tree_at(dfd, name, 0);
+	close(dfd);
+	return r;
 }

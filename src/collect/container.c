@@ -231,6 +231,73 @@ static struct container *ctr_add(struct snap *s, size_t *cap)
 	return c;
 }
 
+/*
+ * nstop's own containers, from its registry: named, flagged, and matched to
+ * processes through their cgroup in every hierarchy (with a relative
+ * --cgroup-parent these differ on v1 and hybrid hosts). One whose init died
+ * or whose pid was reused is stopped.
+ */
+static void registry(struct snap *s, struct sysroot *sr, struct hmap *byp, size_t *cap)
+{
+	char **names;
+	size_t n = state_list(&names);
+	for (size_t i = 0; i < n; i++) {
+		struct jv st;
+		if (state_load(names[i], &st) < 0) {
+			free(names[i]);
+			continue;
+		}
+		const char *cg = jv_str(&st, "cgroup");
+		const char *icg = cg ? strtab_find(&s->strs, cg) : NULL;
+		uint32_t k;
+		if (!icg || !hmap_get(byp, (uint64_t)(uintptr_t)icg, &k)) {
+			ctr_add(s, cap);
+			k = (uint32_t)(s->nctrs - 1);
+			if (cg) {
+				s->ctrs[k].cgroup = strtab_intern(&s->strs, cg, strlen(cg));
+				hmap_put(byp, (uint64_t)(uintptr_t)s->ctrs[k].cgroup, k);
+			}
+		}
+		struct container *c = &s->ctrs[k];
+		c->rt = RT_NSTOP;
+		c->registered = true;
+		const char *id = jv_str(&st, "id");
+		c->id = strtab_intern(&s->strs, id ? id : names[i], strlen(id ? id : names[i]));
+		c->name = strtab_intern(&s->strs, names[i], strlen(names[i]));
+		const struct jv *pv = jv_get(&st, "privileged");
+		c->privileged = pv && pv->type == JV_BOOL && pv->b;
+		const char *veth = jv_str(&st, "veth");
+		if (veth)
+			c->veth = strtab_intern(&s->strs, veth, strlen(veth));
+		double pid = 0, start = 0;
+		uint64_t now;
+		c->stopped = !jv_num(&st, "pid", &pid) || !jv_num(&st, "start", &start) ||
+			     act_pid_start(sr, (pid_t)pid, &now) < 0 || now != (uint64_t)start;
+		const struct jv *cgs = jv_get(&st, "cgroups");
+		struct buf b = {0};
+		struct json j;
+		json_init(&j, &b, false);
+		json_obj_begin(&j, NULL);
+		for (size_t m = 0; cgs && cgs->type == JV_OBJ && m < cgs->n; m++) {
+			const struct jv *p = &cgs->kids[m];
+			if (p->type != JV_STR)
+				continue;
+			json_str(&j, cgs->keys[m], p->s);
+			const char *ip = strtab_intern(&s->strs, p->s, strlen(p->s));
+			if (!strcmp(cgs->keys[m], "memory"))
+				c->cg_memory = ip;
+			if (!hmap_get(byp, (uint64_t)(uintptr_t)ip, NULL))
+				hmap_put(byp, (uint64_t)(uintptr_t)ip, k);
+		}
+		json_obj_end(&j);
+		c->cgroups_json = strtab_intern(&s->strs, b.p, b.len);
+		buf_free(&b);
+		jv_free(&st);
+		free(names[i]);
+	}
+	free(names);
+}
+
 void container_collect(struct snap *s, struct sysroot *sr)
 {
 	size_t cap = 0;
@@ -251,6 +318,8 @@ void container_collect(struct snap *s, struct sysroot *sr)
 			c->pod = k8s_pod(s, sr, m.pod_uid);
 		hmap_put(&byp, (uint64_t)(uintptr_t)path, (uint32_t)(s->nctrs - 1));
 	}
+	if (sr->live)
+		registry(s, sr, &byp, &cap);
 	s->proc_ctr = xcalloc(s->nprocs + 1, sizeof(*s->proc_ctr));
 	struct hmap bypidns = {0};
 	for (size_t i = 0; i < s->nprocs; i++) {

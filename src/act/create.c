@@ -1,0 +1,934 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nstop create: a container made with nothing but the kernel. The parent
+ * checks every input, makes the state directory and the cgroups (limits in
+ * place), clones the child into new pid, mnt, uts, ipc and net namespaces,
+ * moves it into the cgroups and gives it a veth, then lets it go. The child
+ * sets up its hostname, network and filesystem, drops privileges and
+ * becomes the container's init. Whatever fails undoes everything begun.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../nstop.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#define MOUNT_ATTR_RDONLY_ 0x00000001
+#define MOUNT_ATTR_NOSUID_ 0x00000002
+#define MOUNT_ATTR_NODEV_ 0x00000004
+#define AT_RECURSIVE_ 0x8000
+
+struct mount_attr_ {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+struct clone_args_ {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		set_tid, set_tid_size, cgroup;
+};
+
+/* Test hook: NSTOP_FAIL_AT=STEP makes that step fail, to prove the undo. */
+static bool fail_at(const char *step)
+{
+	const char *f = getenv("NSTOP_FAIL_AT");
+	return f && !strcmp(f, step);
+}
+
+/* ---- the cgroups ---- */
+
+static const char *const ctr_ctrls[] = {"cpu", "cpuacct", "memory", "pids", "freezer", "devices"};
+
+/* What create made, to undo it in reverse. */
+struct made {
+	char *dirs[CG_MAX_MOUNTS * 8];
+	int dir_mi[CG_MAX_MOUNTS * 8];
+	int ndirs;
+	bool state;
+	char veth[16];
+	pid_t pid;
+	int pidfd;
+};
+
+static bool comp_ok(const char *p)
+{
+	for (const char *s = p; *s;) {
+		while (*s == '/')
+			s++;
+		const char *c = s;
+		while (*s && *s != '/')
+			s++;
+		size_t n = (size_t)(s - c);
+		if ((n == 1 && c[0] == '.') || (n == 2 && !memcmp(c, "..", 2)))
+			return false;
+	}
+	return true;
+}
+
+/* mkdir of path (a hierarchy path) through the mount's fd; *made when new. */
+static int cg_mkdir(const struct sysroot *sr, int mi, const char *path, bool *made)
+{
+	const struct cg_mount *m = &sr->mounts[mi];
+	size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
+	const char *rel = path + rl;
+	while (*rel == '/')
+		rel++;
+	*made = false;
+	if (!*rel)
+		return 0;
+	if (mkdirat(m->fd, rel, 0755) == 0) {
+		*made = true;
+		return 0;
+	}
+	return errno == EEXIST ? 0 : -errno;
+}
+
+static int enable_ctrls(const struct sysroot *sr, int mi, const char *path, struct nerr *e)
+{
+	int dfd = cgx_open(sr, mi, path);
+	if (dfd < 0)
+		return 0;
+	char avail[256], sub[256];
+	int r = 0;
+	if (cgx_read(dfd, "cgroup.controllers", avail, sizeof(avail)) >= 0 &&
+	    cgx_read(dfd, "cgroup.subtree_control", sub, sizeof(sub)) >= 0) {
+		static const char *const want[] = {"cpu", "memory", "pids", "io"};
+		for (size_t i = 0; i < ARRAY_LEN(want) && !r; i++) {
+			char w[16];
+			snprintf(w, sizeof(w), " %s ", want[i]);
+			char a2[260], s2[260];
+			snprintf(a2, sizeof(a2), " %s ", avail);
+			snprintf(s2, sizeof(s2), " %s ", sub);
+			if (!strstr(a2, w) || strstr(s2, w))
+				continue;
+			char add[16];
+			snprintf(add, sizeof(add), "+%s", want[i]);
+			r = cgx_write(dfd, "cgroup.subtree_control", add);
+			if (r == -EBUSY || r == -EOPNOTSUPP)
+				nerr_set(e, r, "cgroup %s holds processes, so it cannot hand the %s controller to a child (the no-internal-process rule): choose a --cgroup-parent without processes",
+					 path, want[i]);
+			else if (r < 0)
+				nerr_set(e, r, "cgroup %s: enabling %s: %s", path, want[i], strerror(-r));
+		}
+	}
+	close(dfd);
+	return r;
+}
+
+/* Makes PARENT/NAME in each hierarchy a container needs; fills t. */
+static int make_cgroups(struct sysroot *sr, const struct create_opts *o, struct act_target *t,
+			struct made *mk, struct nerr *e)
+{
+	struct act_target self = {0};
+	act_pid_cgroups(sr, getpid(), &self);
+	bool use[CG_MAX_MOUNTS] = {0};
+	for (size_t i = 0; i < ARRAY_LEN(ctr_ctrls); i++) {
+		int mi = cgx_mount_for(sr, ctr_ctrls[i]);
+		if (mi >= 0)
+			use[mi] = true;
+	}
+	int v2 = cgx_mount_for(sr, "");
+	if (v2 >= 0)
+		use[v2] = true; /* hybrid: the unified tree's cgroup.kill and cgroup.freeze */
+	int r = 0;
+	for (int mi = 0; mi < sr->nmounts && !r; mi++) {
+		if (!use[mi])
+			continue;
+		struct buf base = {0};
+		if (o->cgroup_parent[0] == '/') {
+			buf_adds(&base, o->cgroup_parent);
+		} else {
+			buf_adds(&base, self.paths[mi] ? self.paths[mi] : sr->mounts[mi].root);
+			buf_addc(&base, '/');
+			buf_adds(&base, o->cgroup_parent);
+		}
+		/* each level of the parent, top down, then NAME */
+		struct buf path = {0};
+		const char *p = buf_str(&base);
+		for (;;) {
+			while (*p == '/')
+				p++;
+			if (!*p)
+				break;
+			const char *c = p;
+			while (*p && *p != '/')
+				p++;
+			buf_addc(&path, '/');
+			buf_add(&path, c, (size_t)(p - c));
+			bool made;
+			r = cg_mkdir(sr, mi, buf_str(&path), &made);
+			if (r < 0) {
+				nerr_set(e, r, "cgroup %s (%s): %s", buf_str(&path), cgx_mount_key(sr, mi),
+					 strerror(-r));
+				break;
+			}
+			if (made) {
+				mk->dirs[mk->ndirs] = xstrdup(buf_str(&path));
+				mk->dir_mi[mk->ndirs++] = mi;
+			}
+		}
+		/* v2: controllers handed down along the way, where missing */
+		if (!r && sr->mounts[mi].version == 2 && sr->layout == CG_V2) {
+			struct buf lvl = {0};
+			const char *q = buf_str(&base);
+			r = enable_ctrls(sr, mi, sr->mounts[mi].root, e);
+			while (!r && *q) {
+				while (*q == '/')
+					q++;
+				if (!*q)
+					break;
+				const char *c = q;
+				while (*q && *q != '/')
+					q++;
+				buf_addc(&lvl, '/');
+				buf_add(&lvl, c, (size_t)(q - c));
+				r = enable_ctrls(sr, mi, buf_str(&lvl), e);
+			}
+			buf_free(&lvl);
+		}
+		if (!r) {
+			if (path.len == 0)
+				buf_adds(&path, "");
+			buf_addc(&path, '/');
+			buf_adds(&path, o->name);
+			bool made;
+			r = cg_mkdir(sr, mi, buf_str(&path), &made);
+			if (!r && !made)
+				r = -EEXIST;
+			if (r < 0) {
+				nerr_set(e, r, "cgroup %s (%s): %s", buf_str(&path), cgx_mount_key(sr, mi),
+					 r == -EEXIST ? "it exists already (left over? remove it first)" : strerror(-r));
+			} else {
+				mk->dirs[mk->ndirs] = xstrdup(buf_str(&path));
+				mk->dir_mi[mk->ndirs++] = mi;
+				t->paths[mi] = xstrdup(buf_str(&path));
+			}
+		}
+		buf_free(&path);
+		buf_free(&base);
+	}
+	act_target_free(&self);
+	if (!r && fail_at("cgroup")) {
+		r = -EIO;
+		nerr_set(e, r, "injected failure after making the cgroups (NSTOP_FAIL_AT=cgroup)");
+	}
+	act_target_finish(sr, t);
+	return r;
+}
+
+/* v1 devices: deny all, then allow the nodes /dev gets (as Docker does). */
+static int devices_allow(struct sysroot *sr, const struct act_target *t, struct nerr *e)
+{
+	int mi = cgx_mount_for(sr, "devices");
+	if (mi < 0 || sr->mounts[mi].version != 1 || !t->paths[mi])
+		return 0;
+	int dfd = cgx_open(sr, mi, t->paths[mi]);
+	if (dfd < 0)
+		return 0;
+	static const char *const allow[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+					    "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm"};
+	int r = cgx_write(dfd, "devices.deny", "a");
+	for (size_t i = 0; i < ARRAY_LEN(allow) && !r; i++)
+		r = cgx_write(dfd, "devices.allow", allow[i]);
+	if (r < 0)
+		nerr_set(e, r, "v1 devices allowlist: %s", strerror(-r));
+	close(dfd);
+	return r;
+}
+
+/* ---- the child ---- */
+
+struct child {
+	const struct create_opts *o;
+	int p2c, c2p;           /* the child's ends */
+	int logfd;
+	char statepath[256];    /* /run/nstop/NAME */
+	char ctr_addr[64], host_addr[64];
+};
+
+static void child_fail(const struct child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void child_fail(const struct child *c, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	msg[0] = 'E';
+	vsnprintf(msg + 1, sizeof(msg) - 2, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(msg);
+	msg[n] = '\n';
+	if (write(c->c2p, msg, n + 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static void wait_go(const struct child *c)
+{
+	char g;
+	if (read(c->p2c, &g, 1) != 1 || g != 'G')
+		_exit(1); /* the parent gave up: nothing to report to */
+}
+
+static void do_mount(const struct child *c, const char *src, const char *dst, const char *type,
+		     unsigned long flags, const char *data)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		child_fail(c, "mount %s on %s: %s", src ? src : type ? type : "(remount)", dst,
+			   strerror(errno));
+}
+#define MNT(src, dst, type, flags, data) do_mount(c, src, dst, type, flags, data)
+
+/* A bind that cannot be opened: a device node on a nodev, read-only mount. */
+static void mask_file(const struct child *c, const char *path)
+{
+	if (access(path, F_OK) < 0)
+		return;
+	MNT("/dev/null", path, NULL, MS_BIND, NULL);
+	MNT(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC, NULL);
+}
+
+static void mask_dir(const struct child *c, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	MNT("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755");
+}
+
+static void ro_bind(const struct child *c, const char *path)
+{
+	if (access(path, F_OK) < 0)
+		return;
+	MNT(path, path, NULL, MS_BIND | MS_REC, NULL);
+	MNT(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static void setup_dev(const struct child *c)
+{
+	MNT("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536k");
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+	for (size_t i = 0; i < ARRAY_LEN(nodes); i++) {
+		char src[32], dst[32];
+		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
+		snprintf(dst, sizeof(dst), "dev/%s", nodes[i]);
+		int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+		if (fd < 0)
+			child_fail(c, "%s: %s", dst, strerror(errno));
+		close(fd);
+		MNT(src, dst, NULL, MS_BIND, NULL);
+	}
+	mkdir("dev/pts", 0755);
+	MNT("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+	if (symlink("pts/ptmx", "dev/ptmx") < 0)
+		child_fail(c, "dev/ptmx: %s", strerror(errno));
+	mkdir("dev/shm", 01777);
+	MNT("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+	static const char *const links[][2] = {{"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
+					       {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}};
+	for (size_t i = 0; i < ARRAY_LEN(links); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			child_fail(c, "%s: %s", links[i][1], strerror(errno));
+}
+
+static void setup_fs(const struct child *c)
+{
+	const struct create_opts *o = c->o;
+	char root[300];
+	snprintf(root, sizeof(root), "%s/root", c->statepath);
+	/* nothing done here may reach the host's mount table */
+	MNT(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	if (o->rootfs) {
+		char opts[1024];
+		snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", o->rootfs,
+			 c->statepath, c->statepath);
+		MNT("overlay", root, "overlay", MS_NOSUID | MS_NODEV, opts);
+	} else {
+		/* the host read-only as a whole: a remount would cover the top mount only */
+		MNT("/", root, NULL, MS_BIND | MS_REC, NULL);
+		struct mount_attr_ attr = {.attr_set = MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ |
+						       MOUNT_ATTR_NODEV_};
+		if (syscall(SYS_mount_setattr, AT_FDCWD, root, AT_RECURSIVE_, &attr, sizeof(attr)) < 0)
+			child_fail(c, "mount_setattr read-only: %s", strerror(errno));
+	}
+	if (chdir(root) < 0)
+		child_fail(c, "chdir %s: %s", root, strerror(errno));
+	static const char *const dirs[] = {"proc", "sys", "dev", "tmp", "run"};
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
+		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST && errno != EROFS)
+			child_fail(c, "mkdir %s: %s", dirs[i], strerror(errno));
+	MNT("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	MNT("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+	MNT("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	unsigned long sysro = o->privileged ? 0 : MS_RDONLY;
+	MNT("sysfs", "sys", "sysfs", sysro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	setup_dev(c);
+	if (!o->privileged) {
+		static const char *const pm[] = {"proc/kcore", "proc/keys", "proc/timer_list",
+						 "proc/sched_debug", "proc/latency_stats", "proc/kallsyms"};
+		for (size_t i = 0; i < ARRAY_LEN(pm); i++)
+			mask_file(c, pm[i]);
+		static const char *const pro[] = {"proc/sys", "proc/sysrq-trigger", "proc/irq",
+						  "proc/bus", "proc/fs"};
+		for (size_t i = 0; i < ARRAY_LEN(pro); i++)
+			ro_bind(c, pro[i]);
+		mask_dir(c, "proc/acpi");
+		mask_dir(c, "proc/scsi");
+	}
+	if (!o->rootfs) {
+		/* the host's secrets and nstop's own state */
+		mask_dir(c, "root");
+		mask_dir(c, "home");
+		mask_dir(c, "var/log/nstop");
+		mask_file(c, "etc/shadow");
+		mask_file(c, "etc/gshadow");
+		mask_file(c, "etc/shadow-");
+		mask_file(c, "etc/gshadow-");
+		DIR *d = opendir("etc/ssh");
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (!strncmp(de->d_name, "ssh_host_", 9) && (n < 4 || strcmp(de->d_name + n - 4, ".pub"))) {
+				char p[300];
+				snprintf(p, sizeof(p), "etc/ssh/%s", de->d_name);
+				mask_file(c, p);
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	if (fail_at("mount"))
+		child_fail(c, "injected failure after the mounts (NSTOP_FAIL_AT=mount)");
+	/* a read-only root has no room for put_old: stack the old root on the
+	 * new one and detach it */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		child_fail(c, "pivot_root: %s", strerror(errno));
+	if (umount2(".", MNT_DETACH) < 0)
+		child_fail(c, "detaching the old root: %s", strerror(errno));
+	if (chdir("/") < 0)
+		child_fail(c, "chdir /: %s", strerror(errno));
+}
+
+static volatile sig_atomic_t init_sig;
+static void on_init_signal(int sig)
+{
+	init_sig = sig;
+}
+
+/*
+ * pid 1 of the container: reaps every zombie, forwards SIGTERM, SIGINT and
+ * SIGHUP to CMD, exits with CMD's status (or on SIGTERM without CMD). A pid
+ * namespace's init ignores signals it has no handler for, hence handlers.
+ */
+static void __attribute__((noreturn)) container_init(char **cmd)
+{
+	prctl(PR_SET_NAME, "nstop-init", 0, 0, 0);
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
+	sigset_t set;
+	sigemptyset(&set);
+	struct sigaction sa = {.sa_handler = on_init_signal};
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&set, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	pid_t child = 0;
+	if (cmd && cmd[0]) {
+		child = fork();
+		if (child == 0) {
+			sigprocmask(SIG_UNBLOCK, &set, NULL);
+			struct sigaction dfl = {.sa_handler = SIG_DFL};
+			for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+				sigaction(sigs[i], &dfl, NULL);
+			execvp(cmd[0], cmd);
+			int err = errno;
+			fprintf(stderr, "nstop-init: %s: %s\n", cmd[0], strerror(err));
+			_exit(err == ENOENT ? 127 : 126);
+		}
+	}
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		if (sig == SIGCHLD) {
+			int st;
+			pid_t p;
+			while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+				if (p == child)
+					_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		} else if (sig > 0) {
+			if (child > 0)
+				kill(child, sig);
+			else
+				_exit(0);
+		}
+	}
+}
+
+static void __attribute__((noreturn)) child_main(struct child *c)
+{
+	const struct create_opts *o = c->o;
+	struct nerr e = {0};
+	wait_go(c);
+	if ((o->ns & (1u << NS_CGROUP)) && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(c, "cgroup namespace: %s", strerror(errno));
+	if ((o->ns & (1u << NS_UTS)) && sethostname(o->hostname, strlen(o->hostname)) < 0)
+		child_fail(c, "sethostname: %s", strerror(errno));
+	if ((o->ns & (1u << NS_TIME)) && unshare(CLONE_NEWTIME) < 0)
+		child_fail(c, "time namespace: %s", strerror(errno));
+	if ((o->ns & (1u << NS_NET)) &&
+	    net_setup_inside(o->net == NET_VETH ? c->ctr_addr : NULL, c->host_addr, &e) < 0)
+		child_fail(c, "network: %s", e.msg);
+	if (o->ns & (1u << NS_MNT))
+		setup_fs(c);
+	if (o->ns & (1u << NS_USER)) {
+		/* after the mounts, which need the host's root; the parent writes
+		 * the maps of the new user namespace */
+		if (unshare(CLONE_NEWUSER) < 0)
+			child_fail(c, "user namespace: %s", strerror(errno));
+		if (write(c->c2p, "U", 1) != 1)
+			_exit(1);
+		wait_go(c);
+		if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+			child_fail(c, "becoming root of the user namespace: %s", strerror(errno));
+	}
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(c->logfd, 1) < 0 || dup2(c->logfd, 2) < 0)
+		child_fail(c, "stdio: %s", strerror(errno));
+	close(devnull);
+	close(c->logfd);
+	if (!o->privileged) {
+		if (secure_caps(&e) < 0 || secure_seccomp(&e) < 0)
+			child_fail(c, "%s", e.msg);
+	}
+	if (write(c->c2p, "R", 1) != 1)
+		_exit(1);
+	close(c->c2p);
+	close(c->p2c);
+	container_init(o->cmd);
+}
+
+/* ---- the parent ---- */
+
+static void undo(struct sysroot *sr, struct made *mk, const char *name)
+{
+	if (mk->pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, mk->pidfd, SIGKILL, NULL, 0);
+		close(mk->pidfd);
+		mk->pidfd = -1;
+	}
+	if (mk->pid > 0)
+		waitpid(mk->pid, NULL, 0);
+	if (mk->veth[0])
+		net_veth_delete(mk->veth);
+	/* a pid namespace empties as its init dies; give the cgroups a moment */
+	for (int i = mk->ndirs; i-- > 0;) {
+		const struct cg_mount *m = &sr->mounts[mk->dir_mi[i]];
+		size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
+		const char *rel = mk->dirs[i] + rl;
+		while (*rel == '/')
+			rel++;
+		for (int k = 0; k < 150; k++) {
+			if (unlinkat(m->fd, rel, AT_REMOVEDIR) == 0 || errno != EBUSY)
+				break;
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		free(mk->dirs[i]);
+	}
+	mk->ndirs = 0;
+	if (mk->state)
+		state_remove(name);
+}
+
+static bool hostname_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (!n || n > 64)
+		return false;
+	for (const char *p = h; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+static int bad(struct nerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct nerr *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	e->code = -EINVAL;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Everything checked before anything is made: exit 2 material. */
+static int validate(struct sysroot *sr, const struct create_opts *o, struct nerr *e)
+{
+	struct buf b = {0};
+	int r = 0;
+	if (!sr->live)
+		r = bad(e, "containers are made on the live system, not a --sysroot");
+	else if (!state_name_ok(o->name))
+		r = bad(e, "%s: not a container name ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}, not all digits)",
+			(str_escape(&b, o->name, strlen(o->name), ESC_TEXT), buf_str(&b)));
+	if (r)
+		goto out;
+	struct jv st;
+	int k = state_load(o->name, &st);
+	if (k == 0) {
+		jv_free(&st);
+		r = bad(e, "%s: a container of that name exists (nstop rm %s first)", o->name, o->name);
+		goto out;
+	}
+	if (o->rootfs) {
+		struct stat sb;
+		if (stat(o->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			str_escape(&b, o->rootfs, strlen(o->rootfs), ESC_TEXT);
+			r = bad(e, "--rootfs %s: %s", buf_str(&b), errno == 0 || !S_ISDIR(sb.st_mode) ? "not a directory" : strerror(errno));
+		} else if (o->rootfs[0] != '/' || strpbrk(o->rootfs, ",:\\") || !comp_ok(o->rootfs)) {
+			r = bad(e, "--rootfs: an absolute path without , : or \\ (overlayfs option separators)");
+		} else if (!(o->ns & (1u << NS_MNT))) {
+			r = bad(e, "--rootfs needs a mount namespace (mnt in --ns)");
+		}
+	}
+	if (!r && (!o->cgroup_parent[0] || !comp_ok(o->cgroup_parent)))
+		r = bad(e, "--cgroup-parent: a path without . or .. components");
+	if (!r && (o->ns & (1u << NS_UTS)) && !hostname_ok(o->hostname))
+		r = bad(e, "--hostname: letters, digits, - and . only, at most 64");
+	if (!r && o->net != NET_HOST && !(o->ns & (1u << NS_NET)))
+		r = bad(e, "--net none or veth needs a network namespace (net in --ns); --net host shares the host's");
+out:
+	buf_free(&b);
+	return r;
+}
+
+static int write_maps(pid_t pid, struct nerr *e)
+{
+	static const char *const files[] = {"uid_map", "gid_map"};
+	for (size_t i = 0; i < 2; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/%s", (int)pid, files[i]);
+		int fd = open(p, O_WRONLY | O_CLOEXEC);
+		char m[64];
+		snprintf(m, sizeof(m), "0 %u %u\n", NSTOP_USERNS_BASE, NSTOP_USERNS_SIZE);
+		if (fd < 0 || write(fd, m, strlen(m)) < 0) {
+			nerr_set(e, -errno, "%s: %s", p, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Waits for the child's 'R'; answers its 'U'. */
+static int child_wait(int c2p, int p2c, pid_t pid, struct nerr *e)
+{
+	for (;;) {
+		char ch;
+		ssize_t n = read(c2p, &ch, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			nerr_set(e, -EIO, "the container's setup died before it was ready");
+			return -EIO;
+		}
+		if (ch == 'R')
+			return 0;
+		if (ch == 'U') {
+			if (write_maps(pid, e) < 0)
+				return -EIO;
+			if (write(p2c, "G", 1) != 1)
+				return -EIO;
+			continue;
+		}
+		if (ch == 'E') {
+			char msg[400];
+			size_t len = 0;
+			while (len + 1 < sizeof(msg) && read(c2p, &ch, 1) == 1 && ch != '\n')
+				msg[len++] = ch;
+			msg[len] = '\0';
+			nerr_set(e, -EIO, "container setup: %s", msg);
+			return -EIO;
+		}
+	}
+}
+
+static void used_addrs(char ***addrs, size_t *n)
+{
+	char **names;
+	size_t k = state_list(&names);
+	*addrs = xcalloc(k + 1, sizeof(**addrs));
+	*n = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct jv st;
+		if (state_load(names[i], &st) == 0) {
+			const char *a = jv_str(&st, "address");
+			if (a)
+				(*addrs)[(*n)++] = xstrdup(a);
+			jv_free(&st);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void state_json(struct buf *b, const struct sysroot *sr, const struct create_opts *o,
+		       const struct act_target *t, const struct create_result *res, uint64_t start,
+		       const struct child *c)
+{
+	struct json j;
+	json_init(&j, b, true);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "name", o->name);
+	json_str(&j, "id", res->id);
+	json_i64(&j, "pid", res->pid);
+	json_u64(&j, "start", start);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char ts[64];
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_str(&j, "created", ts);
+	json_str(&j, "cgroup", t->cgroup ? t->cgroup : "");
+	json_obj_begin(&j, "cgroups");
+	for (int i = 0; i < sr->nmounts; i++)
+		if (t->paths[i])
+			json_str(&j, cgx_mount_key(sr, i), t->paths[i]);
+	json_obj_end(&j);
+	json_arr_begin(&j, "namespaces");
+	for (int k = 0; k < NS_NTYPES; k++)
+		if (o->ns & (1u << k))
+			json_str(&j, NULL, ns_type_name(k));
+	json_arr_end(&j);
+	json_str(&j, "hostname", o->hostname);
+	if (o->rootfs)
+		json_str(&j, "rootfs", o->rootfs);
+	else
+		json_null(&j, "rootfs");
+	json_str(&j, "net", o->net == NET_HOST ? "host" : o->net == NET_VETH ? "veth" : "none");
+	if (o->net == NET_VETH) {
+		json_str(&j, "veth", res->veth);
+		json_str(&j, "address", c->ctr_addr);
+		json_str(&j, "host_address", c->host_addr);
+	}
+	json_bool(&j, "privileged", o->privileged);
+	json_bool(&j, "host_pidns", !(o->ns & (1u << NS_PID)));
+	json_bool(&j, "host_net", o->net == NET_HOST);
+	json_arr_begin(&j, "cmd");
+	for (char **a = o->cmd; a && *a; a++)
+		json_str(&j, NULL, *a);
+	json_arr_end(&j);
+	struct buf lb = {0};
+	limits_json(&lb, &o->lim, &o->lim);
+	json_raw(&j, "limits", buf_str(&lb));
+	buf_free(&lb);
+	json_obj_end(&j);
+	buf_addc(b, '\n');
+}
+
+int act_create(struct sysroot *sr, const struct create_opts *o, struct create_result *res,
+	       struct act_target *t, struct nerr *e)
+{
+	memset(res, 0, sizeof(*res));
+	memset(t, 0, sizeof(*t));
+	int r = validate(sr, o, e);
+	if (r < 0)
+		return r;
+	if (geteuid() != 0) {
+		nerr_set(e, -EPERM, "making a container needs root");
+		return -EPERM;
+	}
+	struct made mk = {.pidfd = -1};
+	struct child c = {.o = o, .logfd = -1};
+	snprintf(c.statepath, sizeof(c.statepath), "%s/%s", state_dir(), o->name);
+	int p2c[2] = {-1, -1}, c2p[2] = {-1, -1};
+	/* the address first: bad input is refused before anything is made */
+	if (o->net == NET_VETH) {
+		char **used;
+		size_t nused;
+		used_addrs(&used, &nused);
+		r = net_addrs(o->addr, (const char *const *)used, nused, c.ctr_addr, c.host_addr,
+			      sizeof(c.ctr_addr), e);
+		for (size_t i = 0; i < nused; i++)
+			free(used[i]);
+		free(used);
+		if (r < 0)
+			return r;
+		net_veth_name(o->name, res->veth);
+	}
+	int dfd = state_dir_open(true);
+	if (dfd < 0) {
+		nerr_set(e, dfd, "%s: %s", state_dir(), strerror(-dfd));
+		return dfd;
+	}
+	if (mkdirat(dfd, o->name, 0700) < 0) {
+		r = errno == EEXIST ? bad(e, "%s: a container of that name exists (nstop rm %s first)", o->name, o->name)
+				    : -errno;
+		if (r != -EINVAL)
+			nerr_set(e, r, "%s: %s", c.statepath, strerror(-r));
+		close(dfd);
+		return r;
+	}
+	mk.state = true;
+	char sub[300];
+	static const char *const dirs[] = {"root", "upper", "work"};
+	for (size_t i = 0; i < (o->rootfs ? 3 : 1) && !r; i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", o->name, dirs[i]);
+		if (mkdirat(dfd, sub, 0755) < 0) {
+			r = -errno;
+			nerr_set(e, r, "%s/%s: %s", c.statepath, dirs[i], strerror(errno));
+		}
+	}
+	if (!r) {
+		snprintf(sub, sizeof(sub), "%s/log", o->name);
+		c.logfd = openat(dfd, sub, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (c.logfd < 0) {
+			r = -errno;
+			nerr_set(e, r, "%s/log: %s", c.statepath, strerror(errno));
+		}
+	}
+	close(dfd);
+	if (!r)
+		r = make_cgroups(sr, o, t, &mk, e);
+	bool anylim = false;
+	for (int k = 0; k < LIM_N; k++)
+		anylim |= o->lim.l[k].set;
+	if (!r && anylim) {
+		struct limits old;
+		r = act_limit(sr, t, &o->lim, true, &old, e);
+	}
+	if (!r && (pipe2(p2c, O_CLOEXEC) < 0 || pipe2(c2p, O_CLOEXEC) < 0)) {
+		r = -errno;
+		nerr_set(e, r, "pipe: %s", strerror(errno));
+	}
+	if (!r) {
+		struct clone_args_ ca = {.exit_signal = SIGCHLD, .flags = CLONE_PIDFD};
+		int pidfd = -1;
+		ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+		static const struct {
+			int ns;
+			uint64_t flag;
+		} m[] = {{NS_PID, CLONE_NEWPID}, {NS_MNT, CLONE_NEWNS}, {NS_UTS, CLONE_NEWUTS},
+			 {NS_IPC, CLONE_NEWIPC}, {NS_NET, CLONE_NEWNET}};
+		for (size_t i = 0; i < ARRAY_LEN(m); i++)
+			if (o->ns & (1u << m[i].ns))
+				ca.flags |= m[i].flag;
+		fflush(NULL);
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid == 0) {
+			c.p2c = p2c[0];
+			c.c2p = c2p[1];
+			/* the container gets no descriptor of the host's: only its
+			 * pipes and the log (the host's /proc above all) */
+			for (int fd = 3; fd < 1024; fd++)
+				if (fd != c.p2c && fd != c.c2p && fd != c.logfd)
+					close(fd);
+			child_main(&c);
+		}
+		if (pid < 0) {
+			r = -errno;
+			nerr_set(e, r, "clone3: %s", strerror(errno));
+		} else {
+			mk.pid = pid;
+			mk.pidfd = pidfd;
+			res->pid = pid;
+		}
+	}
+	if (p2c[0] >= 0)
+		close(p2c[0]);
+	if (c2p[1] >= 0)
+		close(c2p[1]);
+	/* into the cgroups before it runs anything */
+	for (int mi = 0; mi < sr->nmounts && !r; mi++) {
+		if (!t->paths[mi])
+			continue;
+		int cfd = cgx_open(sr, mi, t->paths[mi]);
+		char pid[24];
+		snprintf(pid, sizeof(pid), "%d", (int)res->pid);
+		r = cfd < 0 ? cfd : cgx_write(cfd, "cgroup.procs", pid);
+		if (cfd >= 0)
+			close(cfd);
+		if (r < 0)
+			nerr_set(e, r, "joining cgroup %s (%s): %s", t->paths[mi], cgx_mount_key(sr, mi),
+				 strerror(-r));
+	}
+	if (!r && !o->privileged)
+		r = devices_allow(sr, t, e);
+	if (!r && o->net == NET_VETH) {
+		snprintf(mk.veth, sizeof(mk.veth), "%s", res->veth);
+		r = net_veth_create(res->veth, res->pid, c.host_addr, e);
+		if (r == -EEXIST)
+			mk.veth[0] = '\0'; /* not ours */
+		if (!r && fail_at("veth")) {
+			r = -EIO;
+			nerr_set(e, r, "injected failure after the veth (NSTOP_FAIL_AT=veth)");
+		}
+	}
+	if (!r && write(p2c[1], "G", 1) != 1) {
+		r = -EIO;
+		nerr_set(e, r, "the container's setup died");
+	}
+	if (!r)
+		r = child_wait(c2p[0], p2c[1], res->pid, e);
+	uint64_t start = 0;
+	if (!r && act_pid_start(sr, res->pid, &start) < 0) {
+		r = -ESRCH;
+		nerr_set(e, r, "the container's init exited at once (see nstop logs %s)", o->name);
+	}
+	if (!r) {
+		unsigned char rnd[16];
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			memset(rnd, 0, sizeof(rnd));
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			snprintf(res->id + 2 * i, 3, "%02x", rnd[i]);
+		struct buf js = {0};
+		state_json(&js, sr, o, t, res, start, &c);
+		r = fail_at("state") ? -EIO : state_save(o->name, buf_str(&js));
+		if (r < 0)
+			nerr_set(e, r, "saving the registry entry: %s%s", strerror(-r),
+				 fail_at("state") ? " (NSTOP_FAIL_AT=state)" : "");
+		buf_free(&js);
+		snprintf(res->addr, sizeof(res->addr), "%s", c.ctr_addr);
+	}
+	if (p2c[1] >= 0)
+		close(p2c[1]);
+	if (c2p[0] >= 0)
+		close(c2p[0]);
+	if (c.logfd >= 0)
+		close(c.logfd);
+	if (r < 0) {
+		undo(sr, &mk, o->name);
+		act_target_free(t);
+		return r;
+	}
+	close(mk.pidfd);
+	for (int i = 0; i < mk.ndirs; i++)
+		free(mk.dirs[i]);
+	t->rt = RT_NSTOP;
+	t->name = xstrdup(o->name);
+	t->id = xstrdup(res->id);
+	t->pid = res->pid;
+	return 0;
+}

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The container subcommands: create, enter, rm and logs. create and rm are
+ * recorded in the audit log; enter exits with its command's status (125 when
+ * nstop itself fails, 126 when the command cannot run, 127 when it is not
+ * found, as docker exec does).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nstop.h"
+
+enum { O_NS = 400, O_ROOTFS, O_HOSTNAME, O_PARENT, O_CPU, O_MEM, O_PIDS, O_NET, O_PRIV,
+       O_AUDIT, O_SYSROOT, O_GRACE };
+
+static const char *esc(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	str_escape(b, s, strlen(s), ESC_TEXT);
+	return buf_str(b);
+}
+
+/* "pid,mnt,net" -> bits; -1 on an unknown name */
+static int ns_list(const char *s, unsigned *out)
+{
+	*out = 0;
+	char *dup = xstrdup(s), *save = NULL;
+	int r = 0;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int k = ns_type_parse(t);
+		if (k < 0) {
+			r = -1;
+			break;
+		}
+		*out |= 1u << k;
+	}
+	free(dup);
+	return r == 0 && *out ? 0 : -1;
+}
+
+static void open_live(const char *cmd, const char *dir, struct sysroot *sr, int code)
+{
+	struct nerr e = {0};
+	struct buf b = {0};
+	if (sysroot_open(sr, dir, &e) < 0 || !sr->live) {
+		fprintf(stderr, "nstop: %s: %s\n", cmd,
+			sr->live ? esc(&b, e.msg) : "containers are handled on the live system, not a --sysroot");
+		exit(code);
+	}
+}
+
+static void audit_or_exit(const char *cmd, const char *path, struct audit *a)
+{
+	struct nerr e = {0};
+	if (audit_open(a, path, &e) < 0) {
+		fprintf(stderr, "nstop: %s: %s\n", cmd, e.msg);
+		exit(1);
+	}
+}
+
+int cmd_create(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"ns", required_argument, NULL, O_NS},
+		{"rootfs", required_argument, NULL, O_ROOTFS},
+		{"hostname", required_argument, NULL, O_HOSTNAME},
+		{"cgroup-parent", required_argument, NULL, O_PARENT},
+		{"cpu", required_argument, NULL, O_CPU},
+		{"memory", required_argument, NULL, O_MEM},
+		{"pids", required_argument, NULL, O_PIDS},
+		{"net", required_argument, NULL, O_NET},
+		{"privileged", no_argument, NULL, O_PRIV},
+		{"audit-log", required_argument, NULL, O_AUDIT},
+		{"sysroot", required_argument, NULL, O_SYSROOT},
+		{0},
+	};
+	struct create_opts o = {.cgroup_parent = "/nstop", .net = NET_NONE};
+	o.ns = (1u << NS_PID) | (1u << NS_MNT) | (1u << NS_UTS) | (1u << NS_IPC) | (1u << NS_NET) |
+	       (1u << NS_CGROUP);
+	const char *audit = NULL, *sysroot = g->sysroot, *rootfs = NULL;
+	bool net_given = false, ns_given = false;
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1 || optind < argc) {
+		if (c == -1) {
+			/* NAME may come before the options */
+			if (!o.name && strcmp(argv[optind - 1], "--") && argv[optind][0] != '-') {
+				o.name = argv[optind++];
+				continue;
+			}
+			break;
+		}
+		struct nerr e = {0};
+		switch (c) {
+		case O_NS:
+			if (ns_list(optarg, &o.ns) < 0)
+				usage_error("create: --ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s",
+					    esc(&b, optarg));
+			ns_given = true;
+			break;
+		case O_ROOTFS: rootfs = optarg; break;
+		case O_HOSTNAME: o.hostname = optarg; break;
+		case O_PARENT: o.cgroup_parent = optarg; break;
+		case O_CPU: case O_MEM: case O_PIDS: {
+			int k = c == O_CPU ? LIM_CPU : c == O_MEM ? LIM_MEM : LIM_PIDS;
+			if (limit_parse(k, optarg, &o.lim.l[k], &e) < 0)
+				usage_error("create: %s", e.msg);
+			break;
+		}
+		case O_NET:
+			net_given = true;
+			if (!strcmp(optarg, "none"))
+				o.net = NET_NONE;
+			else if (!strcmp(optarg, "host"))
+				o.net = NET_HOST;
+			else if (!strcmp(optarg, "veth"))
+				o.net = NET_VETH;
+			else if (!strncmp(optarg, "veth:", 5))
+				o.net = NET_VETH, o.addr = optarg + 5;
+			else
+				usage_error("create: --net: none, host, veth or veth:ADDR/PREFIX: %s", esc(&b, optarg));
+			break;
+		case O_PRIV: o.privileged = true; break;
+		case O_AUDIT: audit = optarg; break;
+		case O_SYSROOT: sysroot = optarg; break;
+		default:
+			usage_error("create: unknown option or missing value: %s (see nstop --help)",
+				    esc(&b, argv[optind - 1]));
+		}
+	}
+	if (!o.name)
+		usage_error("create: a NAME is required");
+	if (optind < argc)
+		o.cmd = argv + optind;
+	if (o.net == NET_HOST)
+		o.ns &= ~(1u << NS_NET);
+	else if (ns_given && !(o.ns & (1u << NS_NET)) && !net_given)
+		o.net = NET_HOST;
+	if (!o.hostname)
+		o.hostname = o.name;
+	char *real = NULL;
+	if (rootfs) {
+		real = realpath(rootfs, NULL);
+		o.rootfs = real ? real : rootfs;
+	}
+	struct sysroot sr;
+	open_live("create", sysroot, &sr, 2);
+	struct audit a;
+	audit_or_exit("create", audit, &a);
+	struct create_result res;
+	struct act_target t;
+	struct nerr e = {0};
+	int r = act_create(&sr, &o, &res, &t, &e);
+	int rc = 0;
+	if (r == 0 || act_exit_code(&e) == 1) {
+		struct buf nb = {0};
+		struct json j;
+		json_init(&j, &nb, false);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "id", res.id);
+		json_i64(&j, "pid", res.pid);
+		if (o.rootfs)
+			json_str(&j, "rootfs", o.rootfs);
+		json_str(&j, "net", o.net == NET_HOST ? "host" : o.net == NET_VETH ? "veth" : "none");
+		if (res.veth[0])
+			json_str(&j, "veth", res.veth);
+		json_bool(&j, "privileged", o.privileged);
+		json_obj_end(&j);
+		struct act_target at = {.word = (char *)o.name, .rt = RT_NSTOP, .name = (char *)o.name};
+		struct audit_rec rec = {.action = "create", .target = r == 0 ? &t : &at,
+					.new_obj = buf_str(&nb), .err = r ? &e : NULL};
+		audit_record(&a, &sr, &rec);
+		buf_free(&nb);
+	}
+	if (r < 0) {
+		fprintf(stderr, "nstop: create: %s\n", e.msg);
+		rc = act_exit_code(&e);
+	} else {
+		printf("%s %s pid %d cgroup %s", o.name, res.id, (int)res.pid, t.cgroup ? t.cgroup : "-");
+		if (res.veth[0])
+			printf(" veth %s eth0 %s", res.veth, res.addr);
+		if (!(o.ns & (1u << NS_PID)))
+			printf(" (host pid namespace)");
+		if (o.net == NET_HOST)
+			printf(" (host network)");
+		if (o.privileged)
+			printf(" (privileged)");
+		printf("\n");
+		act_target_free(&t);
+	}
+	free(real);
+	buf_free(&b);
+	audit_close(&a);
+	sysroot_close(&sr);
+	return rc;
+}
+
+int cmd_rm(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"grace", required_argument, NULL, O_GRACE},
+		{"audit-log", required_argument, NULL, O_AUDIT},
+		{"sysroot", required_argument, NULL, O_SYSROOT},
+		{0},
+	};
+	const char *audit = NULL, *sysroot = g->sysroot;
+	double grace = 10;
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f", lopts, NULL)) != -1) {
+		if (c == 'f')
+			grace = 0;
+		else if (c == O_GRACE) {
+			if (str_parse_seconds(optarg, &grace) < 0)
+				usage_error("rm: --grace: not a number of seconds: %s", esc(&b, optarg));
+		} else if (c == O_AUDIT)
+			audit = optarg;
+		else if (c == O_SYSROOT)
+			sysroot = optarg;
+		else
+			usage_error("rm: unknown option or missing value: %s (see nstop --help)",
+				    esc(&b, argv[optind - 1]));
+	}
+	if (optind >= argc)
+		usage_error("rm: a NAME is required");
+	struct sysroot sr;
+	open_live("rm", sysroot, &sr, 2);
+	int rc = 0;
+	for (int i = optind; i < argc; i++) {
+		struct jv st;
+		if (state_load(argv[i], &st) < 0) {
+			fprintf(stderr, "nstop: rm: %s: no such nstop container (see nstop containers)\n",
+				esc(&b, argv[i]));
+			rc = rc ? rc : 2;
+			continue;
+		}
+		jv_free(&st);
+		struct audit a;
+		audit_or_exit("rm", audit, &a);
+		struct act_target t;
+		struct nerr e = {0};
+		int r = act_rm(&sr, argv[i], grace, &t, &e);
+		char nb[64];
+		snprintf(nb, sizeof(nb), "{\"grace\":%g}", grace);
+		struct audit_rec rec = {.action = "rm", .target = &t, .new_obj = nb, .err = r ? &e : NULL};
+		audit_record(&a, &sr, &rec);
+		audit_close(&a);
+		if (r < 0) {
+			fprintf(stderr, "nstop: rm: %s\n", e.msg);
+			rc = act_exit_code(&e);
+		} else {
+			printf("%s\n", esc(&b, argv[i]));
+		}
+		act_target_free(&t);
+	}
+	buf_free(&b);
+	sysroot_close(&sr);
+	return rc;
+}
+
+int cmd_logs(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"follow", no_argument, NULL, 'f'},
+		{"sysroot", required_argument, NULL, O_SYSROOT},
+		{0},
+	};
+	bool follow = false;
+	const char *sysroot = g->sysroot;
+	struct buf b = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f", lopts, NULL)) != -1) {
+		if (c == 'f')
+			follow = true;
+		else if (c == O_SYSROOT)
+			sysroot = optarg;
+		else
+			usage_error("logs: unknown option or missing value: %s (see nstop --help)",
+				    esc(&b, argv[optind - 1]));
+	}
+	if (optind + 1 != argc)
+		usage_error("logs: one NAME is required");
+	struct sysroot sr;
+	open_live("logs", sysroot, &sr, 2);
+	struct nerr e = {0};
+	int r = act_logs(&sr, argv[optind], follow, STDOUT_FILENO, &e);
+	if (r < 0)
+		fprintf(stderr, "nstop: logs: %s\n", e.msg);
+	sysroot_close(&sr);
+	buf_free(&b);
+	return r < 0 ? act_exit_code(&e) : 0;
+}
+
+/* enter: 125 for every failure of nstop's own, usage included */
+static void enter_usage(const char *fmt, const char *arg)
+{
+	struct buf b = {0};
+	fprintf(stderr, "nstop: enter: ");
+	fprintf(stderr, fmt, arg ? esc(&b, arg) : "");
+	fputc('\n', stderr);
+	buf_free(&b);
+	exit(125);
+}
+
+int cmd_enter(int argc, char **argv, const struct globalopts *g)
+{
+	static const struct option lopts[] = {
+		{"ns", required_argument, NULL, O_NS},
+		{"sysroot", required_argument, NULL, O_SYSROOT},
+		{0},
+	};
+	unsigned ns = 0;
+	const char *sysroot = g->sysroot;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
+		if (c == O_NS) {
+			if (ns_list(optarg, &ns) < 0)
+				enter_usage("--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s", optarg);
+		} else if (c == O_SYSROOT) {
+			sysroot = optarg;
+		} else {
+			enter_usage("unknown option or missing value: %s (see nstop --help)", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		enter_usage("a TARGET is required%s", NULL);
+	const char *word = argv[optind++];
+	/* options may follow TARGET too, up to "--" */
+	while (optind < argc && strcmp(argv[optind], "--")) {
+		if (!strcmp(argv[optind], "--ns") && optind + 1 < argc) {
+			if (ns_list(argv[optind + 1], &ns) < 0)
+				enter_usage("--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s", argv[optind + 1]);
+			optind += 2;
+		} else if (!strncmp(argv[optind], "--ns=", 5)) {
+			if (ns_list(argv[optind] + 5, &ns) < 0)
+				enter_usage("--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s", argv[optind] + 5);
+			optind++;
+		} else {
+			break;
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	char **cmd = optind < argc ? argv + optind : NULL;
+	struct sysroot sr;
+	struct nerr e = {0};
+	if (sysroot_open(&sr, sysroot, &e) < 0 || !sr.live)
+		enter_usage("%s", sr.live ? e.msg : "enter works on the live system, not a --sysroot");
+	int r = act_enter(&sr, word, ns, cmd, &e);
+	sysroot_close(&sr);
+	if (r < 0) {
+		fprintf(stderr, "nstop: enter: %s\n", e.msg);
+		return 125;
+	}
+	return r;
+}
