@@ -379,7 +379,17 @@ static void setup_fs(const struct child *c)
 	MNT("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
 	MNT("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	unsigned long sysro = o->privileged ? 0 : MS_RDONLY;
-	MNT("sysfs", "sys", "sysfs", sysro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (o->ns & (1u << NS_NET)) {
+		MNT("sysfs", "sys", "sysfs", sysro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	} else {
+		/* sysfs belongs to a network namespace: the host's is bound instead */
+		MNT("/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
+		struct mount_attr_ ra = {.attr_set = MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ |
+						     MOUNT_ATTR_NODEV_};
+		if (!o->privileged &&
+		    syscall(SYS_mount_setattr, AT_FDCWD, "sys", AT_RECURSIVE_, &ra, sizeof(ra)) < 0)
+			child_fail(c, "/sys read-only: %s", strerror(errno));
+	}
 	setup_dev(c);
 	if (!o->privileged) {
 		static const char *const pm[] = {"proc/kcore", "proc/keys", "proc/timer_list",

@@ -59,7 +59,7 @@ static int pidfd_signal(int pidfd, int sig)
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-/* The start time (clock ticks since boot) of pid, or -errno. */
+/* The start time (clock ticks since boot) of a live pid, or -errno (-ESRCH: gone). */
 int act_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start)
 {
 	char f[64], s[2048];
@@ -71,7 +71,8 @@ int act_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start)
 	if (parse_proc_stat(s, (size_t)n, &sf) < 0)
 		return -EINVAL;
 	*start = sf.starttime;
-	return 0;
+	/* a zombie has exited: nothing to signal, no container to run */
+	return sf.state == 'Z' || sf.state == 'X' ? -ESRCH : 0;
 }
 
 int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e)
