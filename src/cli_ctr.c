@@ -149,11 +149,18 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 	}
 	struct sysroot sr;
 	open_live("create", sysroot, &sr, 2);
+	struct nerr e = {0};
+	/* bad input is refused before the audit log is even opened */
+	if (act_create_check(&sr, &o, &e) < 0) {
+		fprintf(stderr, "nstop: create: %s\n", e.msg);
+		free(real);
+		sysroot_close(&sr);
+		return 2;
+	}
 	struct audit a;
 	audit_or_exit("create", audit, &a);
 	struct create_result res;
 	struct act_target t;
-	struct nerr e = {0};
 	int r = act_create(&sr, &o, &res, &t, &e);
 	int rc = 0;
 	if (r == 0 || act_exit_code(&e) == 1) {

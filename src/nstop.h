@@ -562,6 +562,7 @@ struct create_result {
 	char veth[16];          /* host side, "" without */
 	char addr[64];          /* eth0's, "" without */
 };
+int act_create_check(struct sysroot *sr, const struct create_opts *o, struct nerr *e);
 int act_create(struct sysroot *sr, const struct create_opts *o, struct create_result *res,
 	       struct act_target *t, struct nerr *e);
 int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,

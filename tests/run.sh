@@ -45,6 +45,10 @@ run_suite() {
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 
+# the host's own nstop state must not be touched by a test: they use
+# --audit-log and NSTOP_STATE_DIR
+state_before=$(ls -d /var/log/nstop /run/nstop 2>/dev/null)
+
 for t in "$B"/tests/test_*; do
 	case $t in *.d|*.o) continue ;; esac
 	[ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
@@ -53,5 +57,14 @@ for t in tests/suites/*.sh; do
 	run_suite "$(basename "$t" .sh)" bash "$t"
 done
 
+state_after=$(ls -d /var/log/nstop /run/nstop 2>/dev/null)
+if [ -z "$only" ]; then
+	if [ "$state_before" = "$state_after" ]; then
+		pass=$((pass + 1))
+	else
+		echo "not ok - a test made the host's nstop state: $state_after"
+		fail=$((fail + 1))
+	fi
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

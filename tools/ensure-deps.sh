@@ -3,7 +3,7 @@
 # the README's two commands work on a fresh Debian or Ubuntu machine.
 missing=
 pkg-config --exists ncursesw libnl-3.0 libnl-route-3.0 libproc2 libseccomp 2>/dev/null || missing="$missing libraries"
-for c in cc make pkg-config jq mandoc lsns unshare setpriv python3 tmux iconv qemu-system-x86_64 cpio busybox; do
+for c in cc make pkg-config jq mandoc lsns unshare setpriv python3 tmux iconv qemu-system-x86_64 cpio busybox depmod; do
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
 [ -z "$missing" ] && exit 0

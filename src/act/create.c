@@ -592,7 +592,7 @@ static int bad(struct nerr *e, const char *fmt, ...)
 }
 
 /* Everything checked before anything is made: exit 2 material. */
-static int validate(struct sysroot *sr, const struct create_opts *o, struct nerr *e)
+int act_create_check(struct sysroot *sr, const struct create_opts *o, struct nerr *e)
 {
 	struct buf b = {0};
 	int r = 0;
@@ -627,6 +627,10 @@ static int validate(struct sysroot *sr, const struct create_opts *o, struct nerr
 		r = bad(e, "--hostname: letters, digits, - and . only, at most 64");
 	if (!r && o->net != NET_HOST && !(o->ns & (1u << NS_NET)))
 		r = bad(e, "--net none or veth needs a network namespace (net in --ns); --net host shares the host's");
+	if (!r && o->net == NET_VETH && o->addr) {
+		char a1[64], a2[64];
+		r = net_addrs(o->addr, NULL, 0, a1, a2, sizeof(a1), e);
+	}
 out:
 	buf_free(&b);
 	return r;
@@ -763,7 +767,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 {
 	memset(res, 0, sizeof(*res));
 	memset(t, 0, sizeof(*t));
-	int r = validate(sr, o, e);
+	int r = act_create_check(sr, o, e);
 	if (r < 0)
 		return r;
 	if (geteuid() != 0) {

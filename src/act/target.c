@@ -173,6 +173,9 @@ static bool hex_word(const char *w)
 
 static void from_container(struct sysroot *sr, const struct container *c, struct act_target *t)
 {
+	/* nstop's own: their registry knows each hierarchy's path */
+	if (c->registered && c->name && state_target(sr, c->name, t) == 0)
+		return;
 	t->rt = c->rt;
 	t->id = xstrdup(c->id);
 	if (c->name)

@@ -7,6 +7,11 @@
  */
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -168,8 +173,240 @@ static void kill_menu(struct sysroot *sr, struct audit *a, struct act_target *t,
 			 kr.signalled == 1 ? "" : "es", sel->label, kr.cgroup_kill ? " (cgroup.kill)" : "");
 }
 
+/* Runs nstop itself (the CLI twin of a key) with its output captured: the
+ * first line goes to the status line. Returns its exit status. */
+static int run_self(char *const *argv, char *out, size_t n)
+{
+	int p[2];
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	ssize_t k;
+	char tmp[512];
+	while ((k = read(p[0], tmp, sizeof(tmp))) > 0)
+		for (ssize_t i = 0; i < k; i++)
+			if (len + 1 < n)
+				out[len++] = tmp[i];
+	out[len] = '\0';
+	close(p[0]);
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	/* what nstop printed came from untrusted names: escaped already, but
+	 * drop anything below space that is left */
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool check_name(const char *v, char *err, size_t n)
+{
+	struct jv st;
+	if (!state_name_ok(v)) {
+		snprintf(err, n, "letters, digits, _ . - (not first), at most 64, not all digits");
+		return false;
+	}
+	if (state_load(v, &st) == 0) {
+		jv_free(&st);
+		snprintf(err, n, "a container of that name exists");
+		return false;
+	}
+	return true;
+}
+static bool check_rootfs(const char *v, char *err, size_t n)
+{
+	struct stat sb;
+	if (!*v)
+		return true;
+	if (stat(v, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, n, "not a directory");
+		return false;
+	}
+	return true;
+}
+static bool check_net(const char *v, char *err, size_t n)
+{
+	if (!*v || !strcmp(v, "none") || !strcmp(v, "host") || !strcmp(v, "veth"))
+		return true;
+	if (!strncmp(v, "veth:", 5)) {
+		char c[64], h[64];
+		struct nerr e = {0};
+		if (net_addrs(v + 5, NULL, 0, c, h, sizeof(c), &e) == 0)
+			return true;
+		snprintf(err, n, "%s", e.msg);
+		return false;
+	}
+	snprintf(err, n, "none, host, veth or veth:ADDR/PREFIX");
+	return false;
+}
+static bool check_parent(const char *v, char *err, size_t n)
+{
+	if (*v && !strstr(v, "/../") && strncmp(v, "../", 3) && strcmp(v, "..") &&
+	    !(strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "/..")))
+		return true;
+	snprintf(err, n, "a path without .. (relative: beneath nstop's own cgroup)");
+	return false;
+}
+
+static void create_form(const char *audit_log, char *status, size_t n)
+{
+	struct form_field f[] = {
+		{.label = "Name", .hint = "the container's name and hostname", .check = check_name},
+		{.label = "Command", .hint = "run by sh -c; empty: just nstop's init"},
+		{.label = "Rootfs", .hint = "an image directory; empty: the host's, read-only", .check = check_rootfs},
+		{.label = "CPU", .hint = "CPUs (1.5), % of one (50%) or max", .check = check_cpu},
+		{.label = "Memory", .hint = "512M, 2G or max", .check = check_mem},
+		{.label = "Pids", .hint = "a count or max", .check = check_pids},
+		{.label = "Network", .hint = "none, host, veth or veth:ADDR/PREFIX", .check = check_net},
+		{.label = "Cgroup parent", .hint = "absolute, or relative to nstop's own", .check = check_parent},
+	};
+	snprintf(f[6].val, sizeof(f[6].val), "none");
+	snprintf(f[7].val, sizeof(f[7].val), "/nstop");
+	if (!dialog_form(" Create a container ", NULL, f, (int)ARRAY_LEN(f), ui_redraw)) {
+		snprintf(status, n, "c: cancelled, nothing created");
+		return;
+	}
+	if (!f[0].val[0]) {
+		snprintf(status, n, "c: a name is needed");
+		return;
+	}
+	char *argv[24];
+	int a = 0;
+	argv[a++] = "nstop";
+	argv[a++] = "create";
+	argv[a++] = f[0].val;
+	argv[a++] = "--cgroup-parent";
+	argv[a++] = f[7].val;
+	if (f[2].val[0])
+		argv[a++] = "--rootfs", argv[a++] = f[2].val;
+	if (f[3].val[0])
+		argv[a++] = "--cpu", argv[a++] = f[3].val;
+	if (f[4].val[0])
+		argv[a++] = "--memory", argv[a++] = f[4].val;
+	if (f[5].val[0])
+		argv[a++] = "--pids", argv[a++] = f[5].val;
+	if (f[6].val[0])
+		argv[a++] = "--net", argv[a++] = f[6].val;
+	if (audit_log)
+		argv[a++] = "--audit-log", argv[a++] = (char *)audit_log;
+	if (f[1].val[0]) {
+		argv[a++] = "--";
+		argv[a++] = "sh";
+		argv[a++] = "-c";
+		argv[a++] = f[1].val;
+	}
+	argv[a] = NULL;
+	char out[300];
+	int rc = run_self(argv, out, sizeof(out));
+	if (rc == 0)
+		snprintf(status, n, "created %s", out);
+	else
+		snprintf(status, n, "c: %s", out[0] ? out : "create failed");
+}
+
+/* e: the screen handed to a shell in the container, then back. */
+static void enter_shell(const struct ui_sel *sel, char *status, size_t n)
+{
+	def_prog_mode();
+	endwin();
+	printf("nstop: entering %s; exit the shell to return to the dashboard\n", sel->label);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGQUIT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		char *argv[] = {"nstop", "enter", (char *)sel->word, NULL};
+		execv("/proc/self/exe", argv);
+		_exit(125);
+	}
+	struct sigaction ign = {.sa_handler = SIG_IGN}, oint, oquit;
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	int st = 0;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	/* an interactive shell made itself the terminal's foreground group:
+	 * take the terminal back (SIGTTOU ignored meanwhile) */
+	struct sigaction ottou;
+	sigaction(SIGTTOU, &ign, &ottou);
+	tcsetpgrp(STDIN_FILENO, getpgrp());
+	sigaction(SIGTTOU, &ottou, NULL);
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	reset_prog_mode();
+	clearok(stdscr, TRUE);
+	refresh();
+	int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	snprintf(status, n, "back from %s (exit %d%s)", sel->label, rc,
+		 rc == 125 ? ": nstop enter failed" : "");
+}
+
+static void remove_ctr(const struct ui_sel *sel, const char *audit_log, char *status, size_t n)
+{
+	struct jv st;
+	if (sel->kind != SEL_CONTAINER || state_load(sel->name, &st) < 0) {
+		snprintf(status, n, "d: only nstop's own containers can be removed here");
+		return;
+	}
+	jv_free(&st);
+	char q[300];
+	snprintf(q, sizeof(q), "Remove %s? SIGTERM, 10 s, SIGKILL; its cgroups, veth and layer go", sel->label);
+	if (!dialog_confirm(q, ui_redraw)) {
+		snprintf(status, n, "d: not removed");
+		return;
+	}
+	char *argv[8];
+	int a = 0;
+	argv[a++] = "nstop";
+	argv[a++] = "rm";
+	argv[a++] = (char *)sel->name;
+	if (audit_log)
+		argv[a++] = "--audit-log", argv[a++] = (char *)audit_log;
+	argv[a] = NULL;
+	char out[300];
+	int rc = run_self(argv, out, sizeof(out));
+	snprintf(status, n, rc == 0 ? "removed %s" : "d: %s", rc == 0 ? sel->label : out);
+}
+
 void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n)
 {
+	if (key == 'c') {
+		create_form(audit_log, status, n);
+		return;
+	}
+	if (key == 'e' && sel->kind != SEL_NONE) {
+		enter_shell(sel, status, n);
+		return;
+	}
+	if (key == 'd') {
+		remove_ctr(sel, audit_log, status, n);
+		return;
+	}
 	if (sel->kind == SEL_NONE) {
 		snprintf(status, n, "%c: select a container, cgroup or process first", key);
 		return;

@@ -54,12 +54,12 @@ const struct ui_key ui_keys[] = {
 	{'-', "-", "refresh more often"},
 	{'?', "?", "this help"},
 	{'q', "q", "quit"},
-	{'c', "c", "create a container (not built yet)"},
-	{'e', "e", "enter a container's namespaces (not built yet)"},
+	{'c', "c", "create a container: the form"},
+	{'e', "e", "enter: a shell in the selected container, back on exit"},
 	{'t', "t", "throttle: the limits dialog (CPU, memory, pids)"},
 	{'f', "f", "freeze or thaw the selected container or cgroup"},
 	{'k', "k", "kill: the signal menu, then a confirmation"},
-	{'d', "d", "remove an nstop container (not built yet)"},
+	{'d', "d", "remove the selected nstop container, after a confirmation"},
 	{'u', "u", "undo the last limit change of the selection"},
 };
 const size_t ui_nkeys = ARRAY_LEN(ui_keys);
@@ -1065,6 +1065,8 @@ static void selection(int key, struct ui_sel *sel)
 		} else {
 			sel->kind = SEL_CONTAINER;
 			snprintf(sel->word, sizeof(sel->word), "%s", k->id);
+			if (k->registered && k->name)
+				snprintf(sel->name, sizeof(sel->name), "%s", k->name);
 			snprintf(sel->label, sizeof(sel->label), "container %.180s", buf_str(&b));
 		}
 	} else if (ui.view == V_CGROUPS) {
@@ -1108,7 +1110,7 @@ static void action_key(int ch)
 		snprintf(ui.status, sizeof(ui.status), "%c: actions work on the live system, not a --sysroot", ch);
 	} else if (!ui.root) {
 		snprintf(ui.status, sizeof(ui.status), "%c: %s: actions need root", ch, what);
-	} else if (strchr("tfku", ch)) {
+	} else if (strchr("tfkucde", ch)) {
 		struct ui_sel sel;
 		selection(ch, &sel);
 		ui_act(ch, &sel, ui.audit_log, ui.status, sizeof(ui.status));

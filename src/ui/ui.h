@@ -30,6 +30,7 @@ struct ui_sel {
 	char label[200];        /* for messages, already escaped */
 	pid_t pid;              /* SEL_PROC */
 	uint64_t start;         /* SEL_PROC: its start time as shown */
+	char name[72];          /* SEL_CONTAINER of nstop's own: its name */
 };
 void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n);
 

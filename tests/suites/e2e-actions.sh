@@ -13,7 +13,14 @@ sock=nstop-e2ea-$$
 T() { tmux -L "$sock" "$@"; }
 tmp=$(mktemp -d /tmp/nstop-e2ea.XXXXXX)
 L=$tmp/audit.log
+export NSTOP_STATE_DIR=$tmp/state
+ctr=tui$$
 cleanup() {
+	"$NSTOP" rm -f "$ctr" --audit-log "$L" >/dev/null 2>&1
+	local d
+	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
+		find "$d" -maxdepth 6 -depth -type d -name "nstop-e2ea-c$$" -exec rmdir {} + 2>/dev/null
+	done
 	T kill-server 2>/dev/null
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 	cg_cleanup
@@ -41,7 +48,7 @@ cpu_file() { if [ $CG_MODE = v2 ]; then cat "$CG_DIR_cpu/cpu.max"; else cat "$CG
 
 cg_start hog "$B/tests/hog" cpu
 T new-session -d -s e2e -x 200 -y 50 \
-	"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP -d 0.5 --audit-log $L; echo NSTOP-EXITED-\$?; sleep 30"
+	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP -d 0.5 --audit-log $L; echo NSTOP-EXITED-\$?; sleep 30"
 see "the dashboard starts" "namespaces "
 keys 4 / "$hog" Enter
 see "the hog is selected in the processes view" "1 rows"
@@ -84,8 +91,44 @@ keys k Down Enter y
 see "confirmed, SIGKILL is sent" "SIGKILL sent to pid $hog"
 for _ in $(seq 50); do [ -e /proc/$hog ] && [ "$(awk '{print $3}' /proc/$hog/stat)" != Z ] || break; sleep 0.1; done
 check "and the hog is gone" bash -c "[ ! -e /proc/$hog ] || [ \"\$(awk '{print \$3}' /proc/$hog/stat)\" = Z ]"
+
+# ---- c: the create form; e: a shell inside; d: remove ----
+if [ $CG_MODE = v2 ]; then
+	v2root=$(cg_mnt ""); par=${NSTOP_TEST_CGROUP:-$v2root$(cg_own "")}
+	cparent=${par#"$v2root"}/nstop-e2ea-c$$
+else
+	cparent=nstop-e2ea-c$$
+fi
+keys c
+see "c opens the create form" "Create a container"
+keys '1bad'; keys BSpace BSpace BSpace BSpace
+keys 'bad/name'
+see "the name is validated as you type" "letters, digits"
+for _ in 1 2 3 4 5 6 7 8; do keys BSpace; done
+keys "$ctr" Tab "sleep 1000" Tab Tab 1.5x
+see "so is the CPU" "not a CPU amount"
+keys BSpace Tab Tab Tab Tab
+for _ in 1 2 3 4 5 6; do keys BSpace; done
+keys "$cparent" Enter
+see "Enter creates it" "created $ctr"
+check "it is in the registry" test -f "$NSTOP_STATE_DIR/$ctr/state.json"
+keys 1 / "$ctr" Enter
+see "the containers view lists it as nstop's" "nstop"
+keys e
+see "e hands the terminal to a shell in it" "entering container $ctr"
+sleep 1
+keys 'echo "inside-$(hostname)"' Enter
+see "a command runs inside (its hostname)" "inside-$ctr"
+keys 'exit' Enter
+see "exit brings the dashboard back" "back from container $ctr (exit 0)"
+keys d
+see "d asks first" "Remove container $ctr?"
+keys y
+see "and removes it" "removed container $ctr"
+check "the registry entry is gone" test ! -e "$NSTOP_STATE_DIR/$ctr"
+
 keys q
 see "q quits" "NSTOP-EXITED-0"
-check "every dashboard action is in the audit log (limit, undo, freeze, thaw, kill)" \
-	test "$(jq -r .action "$L" | tr '\n' ' ')" = "limit undo freeze thaw kill "
+check "every dashboard action is in the audit log (limit, undo, freeze, thaw, kill, create, rm)" \
+	test "$(jq -r .action "$L" | tr '\n' ' ')" = "limit undo freeze thaw kill create rm "
 echo "1..$n"

@@ -93,7 +93,7 @@ for t in pid mnt uts ipc net cgroup; do
 	cn=$(lsns -n -o NS -t $t -p "$hp" 2>/dev/null | head -1)
 	check "lsns: its $t namespace is its own ($cn)" test -n "$cn" -a "$t:[$cn]" != "$(readlink /proc/$$/ns/$t)"
 done
-expect_exit 2 "a duplicate name is refused" create h1 --cgroup-parent "$parent"
+expect_exit 2 "a duplicate name is refused" create h1 --cgroup-parent "$parent" --audit-log "$L"
 if [ $mode = v2 ]; then
 	d=$v2root$parent/h1
 	check "the cgroup exists with cpu.max (50%)" test "$(cat "$d/cpu.max")" = "50000 100000"

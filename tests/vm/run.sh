@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 top=$PWD
 B=${B:-build}
 cache=$top/$B/vm
-suites=${VM_SUITES:-unit cli live-cgroups live-actions live-hostile live-user e2e-tui e2e-actions}
+suites=${VM_SUITES:-unit cli live-cgroups live-actions live-create live-hostile live-user e2e-tui e2e-actions}
 mkdir -p "$cache"
 
 say() { echo "vm: $*" >&2; }
@@ -20,18 +20,35 @@ need qemu-system-x86_64
 need busybox
 need cpio
 
-# ---- the kernel, once ----
-if [ ! -f "$cache/vmlinuz" ]; then
+# ---- the kernel and the modules the suites need, once ----
+# modules are loaded by hand in the guest (it has no /lib/modules): their
+# dependencies come from the modules.dep depmod writes for the package
+mods="veth overlay"
+if [ ! -f "$cache/vmlinuz" ] || [ ! -f "$cache/modules/load.list" ]; then
+	need depmod
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 	[ -n "$pkg" ] || { say "cannot resolve linux-image-amd64 (apt-get update?)"; exit 3; }
 	say "downloading $pkg"
-	rm -rf "$cache/deb" "$cache/kroot"
-	mkdir -p "$cache/deb"
+	rm -rf "$cache/deb" "$cache/kroot" "$cache/modules"
+	mkdir -p "$cache/deb" "$cache/modules"
 	(cd "$cache/deb" && apt-get download "$pkg" >/dev/null 2>&1) || { say "apt-get download $pkg failed"; exit 3; }
 	dpkg-deb -x "$cache"/deb/*.deb "$cache/kroot"
 	cp "$cache"/kroot/boot/vmlinuz-* "$cache/vmlinuz"
-	# the modules (400 MB) are not needed yet: veth and overlay come with
-	# the create suites, which will keep only what modules.dep names
+	kver=$(ls "$cache/kroot/lib/modules")
+	mdir=$cache/kroot/lib/modules/$kver
+	depmod -b "$cache/kroot" "$kver" || { say "depmod failed"; exit 3; }
+	# each wanted module after its dependencies, each file once
+	order() {
+		local m=$1 line f dep
+		line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$mdir/modules.dep" | head -1)
+		[ -n "$line" ] || { say "module $m not in modules.dep"; return 1; }
+		f=${line%%:*}
+		for dep in ${line#*:}; do order "$(basename "${dep%%.ko*}")" || return 1; done
+		grep -qx "$(basename "$f")" "$cache/modules/load.list" 2>/dev/null && return 0
+		cp "$mdir/$f" "$cache/modules/" && basename "$f" >>"$cache/modules/load.list"
+	}
+	for m in $mods; do order "$m" || exit 3; done
+	# the rest (400 MB) is not needed
 	rm -rf "$cache/deb" "$cache/kroot"
 fi
 
@@ -49,7 +66,7 @@ copy_bin() { # copy_bin PATH: the binary and every library ldd names
 		[ -f "$stage$l" ] || cp -L "$l" "$stage$l"
 	done
 }
-for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc; do
+for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc ip; do
 	p=$(command -v $t) && copy_bin "$p"
 done
 ln -sf /usr/bin/bash "$stage/bin/bash" 2>/dev/null
@@ -70,12 +87,23 @@ for f in "$top/$B"/tests/*; do
 	[ -x "$f" ] && [ -f "$f" ] && copy_bin "$f" && cp "$f" "$stage/nstop/$B/tests/"
 done
 cp -R "$top/tests" "$top/man" "$stage/nstop/"
+mkdir -p "$stage/lib/nstop-modules"
+cp "$cache"/modules/* "$stage/lib/nstop-modules/"
 rm -rf "$stage/nstop/tests/vm"
 
 cat >"$stage/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
-export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+export PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin
+# pivot_root (containers) does not work from the initial rootfs: the same
+# files on a tmpfs first
+if [ "\$1" != stage2 ]; then
+	mkdir /newroot
+	mount -t tmpfs -o size=80% root /newroot
+	cp -a \$(ls -A / | grep -v -x -e proc -e sys -e dev -e newroot | sed 's:^:/:') /newroot/
+	mkdir -p /newroot/proc /newroot/sys /newroot/dev
+	exec switch_root /newroot /init stage2
+fi
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -84,6 +112,7 @@ mount -t tmpfs run /run
 mkdir -p /sys/fs/cgroup
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+for m in \$(cat /lib/nstop-modules/load.list); do insmod /lib/nstop-modules/\$m || echo "vm: insmod \$m failed"; done
 ip link set lo up
 hostname nstop-vm
 echo "vm: cgroup controllers: \$(cat /sys/fs/cgroup/cgroup.controllers)"
