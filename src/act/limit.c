@@ -393,8 +393,12 @@ int act_limit(struct sysroot *sr, const struct act_target *t, const struct limit
 		int dfd = cgx_open(sr, plan[i].mi, t->paths[plan[i].mi]);
 		if (dfd < 0 || cgx_read(dfd, plan[i].file, plan[i].old, sizeof(plan[i].old)) < 0) {
 			r = dfd < 0 ? dfd : -ENOENT;
-			nerr_set(e, r, "%s: %s: cannot read it: %s", buf_str(&d), plan[i].file,
-				 errname(r, &eb));
+			if (r == -ENOENT && sr->mounts[plan[i].mi].version == 2)
+				nerr_set(e, r, "%s: no %s: its controller is not enabled in the parent's cgroup.subtree_control",
+					 buf_str(&d), plan[i].file);
+			else
+				nerr_set(e, r, "%s: %s: cannot read it: %s", buf_str(&d), plan[i].file,
+					 errname(r, &eb));
 		}
 		if (dfd >= 0)
 			close(dfd);

@@ -176,8 +176,9 @@ fi
 kill -KILL "$big" 2>/dev/null
 
 # ---- a systemd unit's cgroup: its manager may put limits back ----
-cg_mkdir "$CG_DIR_cpu/fake.service"
-act 0 "limit a .service cgroup" limit "$CG_PATH_cpu/fake.service" --cpu 50%
+# a sibling: on v2 a cgroup holding processes hands no controller down
+cg_mkdir "$(dirname "$CG_DIR_cpu")/$name-fake.service"
+act 0 "limit a .service cgroup" limit "$(dirname "$CG_PATH_cpu")/$name-fake.service" --cpu 50%
 grep -q "systemd manages this cgroup and may put its own limits back" /tmp/nstop-err.$$ &&
 	ok "says systemd may put its own limits back" || notok "no note: $(cat /tmp/nstop-err.$$)"
 
