@@ -136,10 +136,28 @@ chmod +x "$stage/init"
 # ---- boot ----
 say "booting (TCG), suites: $suites"
 log=$cache/console.log
-timeout "${VM_TIMEOUT:-290}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 \
+: >"$log"
+# two clocks: the boot (the guest's first line must come within
+# VM_BOOT_TIMEOUT) and the whole run (VM_TIMEOUT)
+timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 \
 	-nographic -no-reboot -kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
 	-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet cryptomgr.notests loglevel=3" \
-	</dev/null | tee "$log" | grep -v '^\s*$' | sed -u 's/\r$//'
+	</dev/null >"$log" 2>&1 &
+qpid=$!
+(
+	for _ in $(seq "${VM_BOOT_TIMEOUT:-90}"); do
+		grep -q '^vm: cgroup controllers' "$log" 2>/dev/null && exit 0
+		kill -0 "$qpid" 2>/dev/null || exit 0
+		sleep 1
+	done
+	echo "vm: no sign of life from the guest within ${VM_BOOT_TIMEOUT:-90} s: stopping it" >&2
+	kill "$qpid" 2>/dev/null
+) &
+wdog=$!
+tail -n +1 -f "$log" --pid="$qpid" | grep -v '^\s*$' | sed -u 's/\r$//'
+wait "$qpid"
+kill "$wdog" 2>/dev/null
+wait "$wdog" 2>/dev/null
 rc=$(sed -n 's/^vm: exit \([0-9]*\).*/\1/p' "$log" | tail -1)
 if [ -z "$rc" ]; then
 	say "the guest did not finish (timeout or crash); see $log"
