@@ -146,7 +146,7 @@ timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -machine q35 -accel tcg -cpu max
 qpid=$!
 (
 	for _ in $(seq "${VM_BOOT_TIMEOUT:-90}"); do
-		grep -q '^vm: cgroup controllers' "$log" 2>/dev/null && exit 0
+		grep -aq 'vm: cgroup controllers' "$log" 2>/dev/null && exit 0
 		kill -0 "$qpid" 2>/dev/null || exit 0
 		sleep 1
 	done
