@@ -10,14 +10,10 @@ command -v ip >/dev/null || { notok "ip (iproute2) is missing (make deps)"; echo
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; cleanup_tmp; }
 trap cleanup EXIT
-# traffic on lo inside the sandbox: python sends itself UDP datagrams
-unshare -n -p -f --kill-child sh -c 'ip link set lo up && exec python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((\"127.0.0.1\", 9))
-t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-while True:
-    t.sendto(b\"x\" * 1000, (\"127.0.0.1\", 9)); s.recv(2000); time.sleep(0.01)
-"' &
+# traffic on lo inside the sandbox: datagrams of 1000 bytes to itself
+unshare -n -p -f --kill-child bash -c 'ip link set lo up && exec bash -c "
+x=\$(printf %1000s x)
+while :; do echo \"\$x\" >/dev/udp/127.0.0.1/9; sleep 0.01; done"' &
 pids+=($!)
 sleep 1
 inner=$(pgrep -P "${pids[0]}" | head -1)

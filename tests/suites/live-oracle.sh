@@ -9,7 +9,7 @@ if ! need_root; then
 	skip "live oracle: unshare of pid, net, mnt, ipc, uts, cgroup and time namespaces needs root"
 	echo "1..$n"; exit 0
 fi
-for tool in lsns unshare ps jq python3 setpriv; do
+for tool in lsns unshare jq setpriv; do
 	command -v $tool >/dev/null || { notok "$tool is missing (make deps)"; echo "1..$n"; exit 0; }
 done
 work=$(mktemp -d)
@@ -68,30 +68,22 @@ check "text listing matches lsns' rows (ignoring column padding)" \
 
 # process fields against libproc2 (tests/helpers/procs_oracle.c); the two
 # readers themselves excluded
-python3 - ps.txt nstop-ps.json <<'PY' >ps-compare.txt
-import json, sys, os
-ps = {}
-page = os.sysconf("SC_PAGE_SIZE")
-for line in open(sys.argv[1]):
-    f = line.rstrip("\n").split(" ", 9)
-    if len(f) < 10: continue
-    ps[int(f[0])] = dict(ppid=int(f[1]), uid=int(f[2]), threads=int(f[3]), nice=int(f[4]),
-                         rss=int(f[5]) * page, state=f[6], ticks=int(f[7]), start=int(f[8]),
-                         comm=f[9])
-ns = {p["pid"]: p for p in json.load(open(sys.argv[2]))["processes"]}
-bad, n = 0, 0
-for pid, p in ps.items():
-    if p["comm"] in ("procs_oracle", "nstop") or pid not in ns: continue
-    q = ns[pid]; n += 1
-    q["start"] = q["start_ticks"]; q["ticks"] = round(q["cpu_seconds"] * 100)
-    for k, qk in (("ppid", "ppid"), ("uid", "uid"), ("threads", "threads"), ("nice", "nice"),
-                  ("rss", "rss_bytes"), ("state", "state"), ("comm", "comm"), ("start", "start"),
-                  ("ticks", "ticks")):
-        if p[k] != q[qk]:
-            bad += 1; print("pid %d %s: ps %r nstop %r" % (pid, k, p[k], q[qk]))
-common = len([p for p in ps if p in ns])
-print("compared %d processes, %d differences, %d in common" % (n, bad, common))
-PY
+page=$(getconf PAGESIZE 2>/dev/null || echo 4096)
+jq -n -r --argjson page "$page" --slurpfile nj nstop-ps.json --rawfile ps ps.txt '
+	($nj[0].processes | map({key: (.pid | tostring), value: .}) | from_entries) as $ns
+	| [$ps | split("\n")[] | split(" ") | select(length >= 10)
+	   | {pid: (.[0] | tonumber), ppid: (.[1] | tonumber), uid: (.[2] | tonumber),
+	      threads: (.[3] | tonumber), nice: (.[4] | tonumber), rss: ((.[5] | tonumber) * $page),
+	      state: .[6], ticks: (.[7] | tonumber), start: (.[8] | tonumber), comm: (.[9:] | join(" "))}
+	   | select(.comm != "procs_oracle" and .comm != "nstop")] as $ps
+	| [$ps[] | . as $p | $ns[$p.pid | tostring] | select(. != null) | . as $q
+	   | {pid: $p.pid, d: ([["ppid", $p.ppid, $q.ppid], ["uid", $p.uid, $q.uid],
+	       ["threads", $p.threads, $q.threads], ["nice", $p.nice, $q.nice],
+	       ["rss", $p.rss, $q.rss_bytes], ["state", $p.state, $q.state], ["comm", $p.comm, $q.comm],
+	       ["start", $p.start, $q.start_ticks], ["ticks", $p.ticks, ($q.cpu_seconds * 100 | round)]]
+	       | map(select(.[1] != .[2])))}] as $cmp
+	| ($cmp[] | .pid as $pid | .d[] | "pid \($pid) \(.[0]): ps \(.[1]) nstop \(.[2])"),
+	  "compared \($cmp | length) processes, \([$cmp[].d[]] | length) differences"' >ps-compare.txt
 check "process fields equal to libproc2's for every process ($(tail -1 ps-compare.txt))" grep -q ' 0 differences' ps-compare.txt
 grep -v '^compared' ps-compare.txt | head -5 | sed 's/^/#   /'
 check "at least 8 processes compared" test "$(sed -n 's/^compared \([0-9]*\).*/\1/p' ps-compare.txt)" -ge 8

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 top=$PWD
 B=${B:-build}
 cache=$top/$B/vm
-suites=${VM_SUITES:-unit cli live-cgroups live-actions live-create live-hostile live-user e2e-tui e2e-actions}
+suites=${VM_SUITES:-unit cli live-cgroups live-actions live-create live-oracle live-net live-hostile live-user e2e-tui e2e-actions}
 mkdir -p "$cache"
 
 say() { echo "vm: $*" >&2; }
