@@ -66,7 +66,7 @@ copy_bin() { # copy_bin PATH: the binary and every library ldd names
 		[ -f "$stage$l" ] || cp -L "$l" "$stage$l"
 	done
 }
-for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc ip; do
+for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc ip comm diff; do
 	p=$(command -v $t) && copy_bin "$p"
 done
 ln -sf /usr/bin/bash "$stage/bin/bash" 2>/dev/null
