@@ -24,8 +24,10 @@ run_suite() {
 	fi
 	local out rc
 	# a file, not $(...): a stray grandchild holding the pipe must not hang us
-	"$@" >"$B/suite.out" 2>&1 </dev/null
+	# a hung suite fails alone, it does not hang the run
+	timeout -k 10 "${SUITE_TIMEOUT:-900}" "$@" >"$B/suite.out" 2>&1 </dev/null
 	rc=$?
+	[ $rc = 124 ] && echo "not ok - $name timed out after ${SUITE_TIMEOUT:-900} s" >>"$B/suite.out"
 	out=$(cat "$B/suite.out")
 	local p f s
 	p=$(grep -c '^ok ' <<<"$out" | head -1)

@@ -148,7 +148,16 @@ mh=$!; CG_PIDS+=("$mh")
 while [ "$(awk '{print $3}' /proc/$mh/stat 2>/dev/null)" != T ]; do sleep 0.01; done
 for f in "${CG_PROCS[@]}"; do echo "$mh" >"$f"; done
 kill -CONT "$mh"
+# it must die; should the limit not hold, it would sleep with its memory
+outlived=1
+for _ in $(seq 200); do
+	ps_=$(awk '{print $3}' /proc/$mh/stat 2>/dev/null)
+	[ -z "$ps_" ] || [ "$ps_" = Z ] && { outlived=0; break; }
+	sleep 0.1
+done
+[ $outlived = 1 ] && kill -KILL "$mh"
 wait "$mh"; st=$?
+[ $outlived = 1 ] && st="alive after 20 s"
 check "the memory hog was killed (status $st)" test "$st" = 137
 "$NSTOP" cgroups -J >"$tmp/m2.json"
 oom2=$(row "$CG_PATH_memory" oom_kills "$tmp/m2.json")
