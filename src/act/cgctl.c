@@ -86,7 +86,33 @@ int cgx_open(const struct sysroot *sr, int mi, const char *path)
 			   RESOLVE_NO_XDEV,
 	};
 	int fd = (int)syscall(SYS_openat2, sr->mounts[mi].fd, rel, &how, sizeof(how));
-	return fd < 0 ? -errno : fd;
+	if (fd >= 0 || errno != ENOSYS)
+		return fd < 0 ? -errno : fd;
+	/* before 5.6 (or under valgrind): one component at a time, none a
+	 * link, none "." or ".." */
+	int cur = openat(sr->mounts[mi].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (const char *p = rel; cur >= 0 && *p && strcmp(p, ".");) {
+		const char *sl = strchr(p, '/');
+		size_t n = sl ? (size_t)(sl - p) : strlen(p);
+		char comp[256];
+		if (n == 0 || n >= sizeof(comp) || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(cur);
+			return -EINVAL;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		int next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int err = errno;
+		close(cur);
+		if (next < 0)
+			return -err;
+		cur = next;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return cur < 0 ? -errno : cur;
 }
 
 int cgx_read(int dfd, const char *file, char *out, size_t n)

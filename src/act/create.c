@@ -851,6 +851,13 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 				ca.flags |= m[i].flag;
 		fflush(NULL);
 		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid < 0 && errno == ENOSYS) {
+			/* before 5.3, or under valgrind: clone as fork, then a pidfd */
+			pid = (pid_t)syscall(SYS_clone, (ca.flags & ~(uint64_t)CLONE_PIDFD) | SIGCHLD,
+					     NULL, NULL, NULL, NULL);
+			if (pid > 0)
+				pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		}
 		if (pid == 0) {
 			c.p2c = p2c[0];
 			c.c2p = c2p[1];
