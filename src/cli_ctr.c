@@ -78,6 +78,8 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		{0},
 	};
 	struct create_opts o = {.cgroup_parent = "/nstop", .net = NET_NONE};
+	if (config_get()->cgroup_parent)
+		o.cgroup_parent = config_get()->cgroup_parent;
 	o.ns = (1u << NS_PID) | (1u << NS_MNT) | (1u << NS_UTS) | (1u << NS_IPC) | (1u << NS_NET) |
 	       (1u << NS_CGROUP);
 	const char *audit = NULL, *sysroot = g->sysroot, *rootfs = NULL;
@@ -363,9 +365,11 @@ int cmd_enter(int argc, char **argv, const struct globalopts *g)
 		enter_usage("%s", sr.live ? e.msg : "enter works on the live system, not a --sysroot");
 	int r = act_enter(&sr, word, ns, cmd, &e);
 	sysroot_close(&sr);
-	if (r < 0) {
+	if (r < 0)
 		fprintf(stderr, "nstop: enter: %s\n", e.msg);
-		return 125;
-	}
-	return r;
+	/* this process now sits in the target's namespaces: no exit handlers
+	 * (a sanitizer's leak check would look for itself in the target's
+	 * /proc and spin) */
+	fflush(NULL);
+	_exit(r < 0 ? 125 : r);
 }

@@ -20,6 +20,8 @@ static const char usage_text[] =
 	"  -r, --read-only      disable the action keys\n"
 	"  --no-color           no colors (also NO_COLOR)\n"
 	"  --audit-log FILE     where the action keys log (default /var/log/nstop/actions.log)\n"
+	"  --no-config          ignore the config file (~/.config/nstop/config, /etc/nstop.conf)\n"
+	"  --help-keys          list the dashboard's keys and exit\n"
 	"\n"
 	"Commands:\n"
 	"  ns        list namespaces, as lsns(8) does\n"
@@ -93,6 +95,7 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			if (i + 1 >= argc || str_parse_seconds(argv[i + 1], &o.interval) < 0 ||
 			    o.interval < 0.1)
 				usage_error("-d: not a number of seconds (0.1 to 86400)");
+			o.interval_set = true;
 			i++;
 		} else if (!strcmp(a, "-r") || !strcmp(a, "--read-only")) {
 			o.readonly = true;
@@ -100,6 +103,8 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			o.nocolor = true;
 		} else if (!strcmp(a, "--audit-log") && i + 1 < argc) {
 			o.audit_log = argv[++i];
+		} else if (!strcmp(a, "--no-config")) {
+			continue;
 		} else if (!strcmp(a, "--sysroot") && i + 1 < argc) {
 			o.sysroot = argv[++i];
 		} else if (!strncmp(a, "--sysroot=", 10)) {
@@ -122,6 +127,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct globalopts g = {0};
+	bool no_config = false;
+	config_init();
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -132,9 +139,18 @@ int main(int argc, char **argv)
 			printf(usage_text);
 			return 0;
 		}
+		if (!strcmp(a, "--help-keys")) {
+			for (size_t k = 0; k < ui_nkeys; k++)
+				printf("%-10s %s\n", ui_keys[k].name, ui_keys[k].help);
+			return 0;
+		}
 		if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			printf("nstop %s\n", NSTOP_VERSION);
 			return 0;
+		}
+		if (!strcmp(a, "--no-config")) {
+			no_config = true;
+			continue;
 		}
 		if (!strcmp(a, "--sysroot")) {
 			if (i + 1 >= argc)
@@ -150,6 +166,14 @@ int main(int argc, char **argv)
 		str_escape(&b, a, strlen(a), ESC_TEXT);
 		usage_error("unknown option: %s (see nstop --help)", buf_str(&b));
 	}
+	/* --no-config may also come among the dashboard's options */
+	for (int k = i; k < argc; k++)
+		if (!strcmp(argv[k], "--no-config"))
+			no_config = true;
+		else if (!strcmp(argv[k], "--"))
+			break;
+	if (!no_config)
+		config_load();
 	if (i >= argc || argv[i][0] == '-')
 		return dashboard(argc - i, argv + i, &g);
 	const char *cmd = argv[i];

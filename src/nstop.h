@@ -591,11 +591,32 @@ size_t state_list(char ***out);
 int state_remove(const char *name);
 int rm_tree_at(int dfd, const char *name, int depth);
 
+/* ---- config.c: settings that stick ---- */
+struct config {
+	char path[512];         /* the file read, "" when none */
+	char view[16];          /* "" or containers, namespaces, cgroups, processes */
+	double interval;        /* 0: unset */
+	int color;              /* -1 unset, 0 no, 1 yes */
+	char *cols[4];          /* per view (dashboard order), NULL: the default */
+	char *sort[4];
+	bool sort_reverse[4];
+	char *cgroup_parent;
+	char *audit_log;
+};
+void config_init(void);
+int config_load(void);
+const struct config *config_get(void);
+int config_user_path(char *out, size_t n);
+int config_save(const struct config *c, char *path_out, size_t n, struct nerr *e);
+int config_view_index(const char *name);
+const char *config_view_name(int v);
+
 /* ---- ui/ui.c: the dashboard ---- */
 struct uiopts {
 	const char *sysroot;
 	const char *audit_log;  /* NULL: the default */
 	double interval;
+	bool interval_set;      /* -d given: the config file's interval loses */
 	bool readonly, nocolor;
 };
 int ui_run(const struct uiopts *o);

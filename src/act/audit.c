@@ -27,6 +27,8 @@ const char *audit_default_path(void)
 int audit_open(struct audit *a, const char *path, struct nerr *e)
 {
 	a->fd = -1;
+	if (!path)
+		path = config_get()->audit_log;
 	a->path = path ? path : AUDIT_DEFAULT;
 	if (!path && mkdir(AUDIT_DIR, 0700) < 0 && errno != EEXIST) {
 		int r = -errno;
@@ -157,6 +159,8 @@ int audit_read(const char *path, struct jv **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
+	if (!path)
+		path = config_get()->audit_log;
 	int fd = open(path ? path : AUDIT_DEFAULT, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;

@@ -54,6 +54,7 @@ const struct ui_key ui_keys[] = {
 	{'-', "-", "refresh more often"},
 	{'?', "?", "this help"},
 	{'q', "q", "quit"},
+	{'w', "w", "write the view, interval, colors, columns and sorts to the config file"},
 	{'c', "c", "create a container: the form"},
 	{'e', "e", "enter: a shell in the selected container, back on exit"},
 	{'t', "t", "throttle: the limits dialog (CPU, memory, pids)"},
@@ -237,7 +238,7 @@ static const struct table *view_table(enum view v)
 }
 
 /* Columns each view shows, in order, by header name. */
-static const char *const view_cols[V_NVIEWS][20] = {
+static const char *view_cols[V_NVIEWS][24] = {
 	{"NAME", "RUNTIME", "ID", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "MEM%",
 	 "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
 	{"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"},
@@ -254,7 +255,7 @@ static const struct column *col_by_name(enum view v, const char *name)
 static size_t view_ncols(enum view v)
 {
 	size_t n = 0;
-	while (n < 20 && view_cols[v][n])
+	while (n < 24 && view_cols[v][n])
 		n++;
 	return n;
 }
@@ -1142,6 +1143,8 @@ static void take_snapshot(void)
 		hist_record(s);
 }
 
+static void save_config(void);
+
 static bool handle_key(int ch)
 {
 	struct viewstate *vs = &ui.vs[ui.view];
@@ -1155,6 +1158,9 @@ static bool handle_key(int ch)
 	switch (ch) {
 	case 'q':
 		return false;
+	case 'w':
+		save_config();
+		break;
 	case '1': case '2': case '3': case '4':
 		ui.view = (enum view)(ch - '1');
 		ui.depth = 0;
@@ -1261,6 +1267,71 @@ static bool handle_key(int ch)
 	return true;
 }
 
+/*
+ * The config file's settings, where the command line did not say otherwise
+ * (it was checked when read: names here are known columns).
+ */
+static void apply_config(const struct uiopts *o)
+{
+	const struct config *c = config_get();
+	int v = c->view[0] ? config_view_index(c->view) : -1;
+	if (v >= 0)
+		ui.view = (enum view)v;
+	if (c->interval > 0 && !o->interval_set)
+		col.interval = ui.interval = c->interval;
+	for (v = 0; v < V_NVIEWS; v++) {
+		const struct table *t = view_table((enum view)v);
+		if (c->cols[v]) {
+			size_t n = 0;
+			for (const char *p = c->cols[v]; *p && n + 1 < ARRAY_LEN(view_cols[v]);) {
+				const char *e = strchr(p, ',');
+				size_t len = e ? (size_t)(e - p) : strlen(p);
+				const struct column *col_ = table_find(t, p, len);
+				if (col_)
+					view_cols[v][n++] = col_->name;
+				p += len + (e ? 1 : 0);
+			}
+			view_cols[v][n] = NULL;
+		}
+		if (c->sort[v]) {
+			const struct column *col_ = table_find(t, c->sort[v], strlen(c->sort[v]));
+			if (col_) {
+				ui.vs[v].sort = (int)(col_ - t->cols);
+				ui.vs[v].reverse = c->sort_reverse[v];
+			}
+		}
+	}
+}
+
+/* w: what is on screen becomes the config file's settings. */
+static void save_config(void)
+{
+	struct config c = *config_get();
+	snprintf(c.view, sizeof(c.view), "%s", config_view_name(ui.view));
+	c.interval = ui.interval;
+	c.color = ui.color ? 1 : 0;
+	struct buf lists[V_NVIEWS] = {{0}};
+	for (int v = 0; v < V_NVIEWS; v++) {
+		const struct table *t = view_table((enum view)v);
+		for (size_t k = 0; k < view_ncols((enum view)v); k++) {
+			if (k)
+				buf_addc(&lists[v], ',');
+			buf_adds(&lists[v], view_cols[v][k]);
+		}
+		c.cols[v] = lists[v].p;
+		c.sort[v] = ui.vs[v].sort >= 0 ? (char *)t->cols[ui.vs[v].sort].name : NULL;
+		c.sort_reverse[v] = ui.vs[v].reverse;
+	}
+	char path[512];
+	struct nerr e = {0};
+	if (config_save(&c, path, sizeof(path), &e) < 0)
+		snprintf(ui.status, sizeof(ui.status), "w: %.200s", e.msg);
+	else
+		snprintf(ui.status, sizeof(ui.status), "settings saved to %.200s", path);
+	for (int v = 0; v < V_NVIEWS; v++)
+		buf_free(&lists[v]);
+}
+
 int ui_run(const struct uiopts *o)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -1287,6 +1358,7 @@ int ui_run(const struct uiopts *o)
 	ui.vs[V_CONTAINERS].reverse = true;
 	ui.vs[V_PROCS].sort = (int)(col_by_name(V_PROCS, "CPU%") - table_ps.cols);
 	ui.vs[V_PROCS].reverse = true;
+	apply_config(o);
 	if (pipe2(col.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
 
@@ -1316,7 +1388,7 @@ int ui_run(const struct uiopts *o)
 			  | BUTTON5_PRESSED
 #endif
 		  , NULL);
-	ui.color = has_colors() && !o->nocolor && !getenv("NO_COLOR");
+	ui.color = has_colors() && !o->nocolor && !getenv("NO_COLOR") && config_get()->color != 0;
 	if (ui.color) {
 		start_color();
 		use_default_colors();

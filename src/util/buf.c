@@ -16,6 +16,7 @@ void buf_grow(struct buf *b, size_t more)
 		cap *= 2;
 	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
+	b->p[b->len] = '\0'; /* a grown, still empty buffer is a valid string */
 }
 
 void buf_add(struct buf *b, const void *s, size_t n)
