@@ -2,6 +2,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -95,9 +96,11 @@ install: nstop
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 nstop $(DESTDIR)$(BINDIR)/nstop
 	install -m 0644 man/nstop.8 $(DESTDIR)$(MANDIR)/man8/nstop.8
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 completions/nstop.bash $(DESTDIR)$(BASHCOMPDIR)/nstop
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8
+	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8 $(DESTDIR)$(BASHCOMPDIR)/nstop
 
 clean:
 	rm -rf build nstop

@@ -372,6 +372,8 @@ static void ct_name_of(const struct snap *s, const struct container *r, struct c
 		set_str(c, r->name);
 	else if (r->pod)
 		set_str(c, r->pod);
+	else if (r->rt == RT_NSTOP || r->rt == RT_LXC || r->rt == RT_NSPAWN)
+		set_str(c, r->id); /* their cgroup is named after the container */
 	else {
 		const struct proc *p = snap_proc(s, r->init_pid);
 		set_str(c, p ? p->comm : r->id);

@@ -10,6 +10,9 @@ export NSTOP=${NSTOP:-$PWD/nstop}
 export TOP=$PWD
 export FIXTURES=$PWD/$B/fixtures
 export LC_ALL=C.UTF-8
+# no user config file reaches the tests (the dashboard ones pass --no-config)
+export XDG_CONFIG_HOME=$PWD/$B/test-xdg
+mkdir -p "$XDG_CONFIG_HOME"
 pass=0 fail=0 skip=0
 only="$*"   # suite name fragments; empty runs all
 

@@ -62,6 +62,11 @@ done
 missing=$("$NSTOP" --help | grep -o -- '--[a-z-]*' | sort -u | while read -r o; do
 	grep -qF -- "${o#--}" "$TOP/man/nstop.8" || echo "$o"; done)
 check "every --help option is in the man page${missing:+ (missing: $missing)}" test -z "$missing"
+# every key of the ? screen (nstop --help-keys) is an ".It Ic" of the man page
+mankeys=$(sed -n 's/^\.It Ic //p' "$TOP/man/nstop.8" | sed 's/\\&//g' | tr ' ' '\n' | sort -u)
+missing=$("$NSTOP" --help-keys | awk '{print $1}' | while read -r k; do grep -qxF -- "$k" <<<"$mankeys" || echo "$k"; done)
+check "every dashboard key is in the man page${missing:+ (missing: $missing)}" test -z "$missing"
+check "--help-keys lists the keys (q among them)" bash -c "'$NSTOP' --help-keys | grep -q '^q '"
 missing=$(for t in ns cgroups ps containers; do "$NSTOP" $t --list-columns | awk '{print $2}'; done | sort -u |
 	while read -r k; do grep -qF -- "$k" "$TOP/man/nstop.8" || echo "$k"; done)
 check "every JSON key is documented in the man page${missing:+ (missing: $missing)}" test -z "$missing"

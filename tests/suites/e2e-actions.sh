@@ -48,7 +48,7 @@ cpu_file() { if [ $CG_MODE = v2 ]; then cat "$CG_DIR_cpu/cpu.max"; else cat "$CG
 
 cg_start hog "$B/tests/hog" cpu
 T new-session -d -s e2e -x 200 -y 50 \
-	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP -d 0.5 --audit-log $L; echo NSTOP-EXITED-\$?; sleep 30"
+	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP --no-config -d 0.5 --audit-log $L; echo NSTOP-EXITED-\$?; sleep 30"
 see "the dashboard starts" "namespaces "
 keys 4 / "$hog" Enter
 see "the hog is selected in the processes view" "1 rows"

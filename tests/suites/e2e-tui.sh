@@ -41,7 +41,7 @@ start() { # start COLS ROWS ARGS...: nstop in a shell that reports its exit
 	sock=nstop-e2e-$$-$((${#socks[@]} + 1))
 	socks+=("$sock")
 	T new-session -d -s e2e -x "$c" -y "$r" \
-		"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP $* ; echo NSTOP-EXITED-\$?; sleep 30"
+		"env LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP --no-config $* ; echo NSTOP-EXITED-\$?; sleep 30"
 	T set-option -t e2e remain-on-exit on >/dev/null 2>&1
 }
 
@@ -116,13 +116,13 @@ check "--no-color: no colors" bash -c "! tmux -L $sock capture-pane -e -p -t e2e
 keys q
 T kill-server
 sock=nstop-e2e-$$-nocolor; socks+=("$sock")
-T new-session -d -s e2e -x 120 -y 30 "env NO_COLOR=1 LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP --sysroot $fx; sleep 30"
+T new-session -d -s e2e -x 120 -y 30 "env NO_COLOR=1 LC_ALL=C.UTF-8 TERM=xterm-256color $NSTOP --no-config --sysroot $fx; sleep 30"
 see "NO_COLOR: started" "namespaces 51"
 check "NO_COLOR: no colors" bash -c "! tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
 T send-keys -t e2e q
 T kill-server
 sock=nstop-e2e-$$-clocale; socks+=("$sock")
-T new-session -d -s e2e -x 200 -y 30 "env LANG=C LC_ALL=C TERM=xterm-256color $NSTOP --sysroot $fx; sleep 30"
+T new-session -d -s e2e -x 200 -y 30 "env LANG=C LC_ALL=C TERM=xterm-256color $NSTOP --no-config --sysroot $fx; sleep 30"
 see "a C locale: the dashboard runs" "namespaces 51"
 keys 4 T
 see "a C locale: the tree is drawn in ASCII" '| `-sh ./capture.sh'
