@@ -27,7 +27,7 @@ DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route
 	libproc2-dev libseccomp-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static \
 	iproute2 libc-bin qemu-system-x86 cpio kmod
 
-.PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit
+.PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench
 
 all: nstop
 
@@ -88,6 +88,13 @@ check-asan:
 test-vm: deps-ok
 	$(MAKE) $(B)/nstop $(UNIT_BINS) $(HELPERS)
 	B=$(B) tests/vm/run.sh
+
+# The benchmark (root): make bench [N="1000 5000 10000"] [RUNS=5]
+N ?= 1000 5000 10000
+RUNS ?= 5
+bench: deps-ok
+	$(MAKE) $(B)/nstop
+	B=$(B) N="$(N)" RUNS=$(RUNS) tests/bench/bench.sh
 
 check-man:
 	mandoc -Tlint -W warning man/nstop.8

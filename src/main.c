@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"  --audit-log FILE     where the action keys log (default /var/log/nstop/actions.log)\n"
 	"  --no-config          ignore the config file (~/.config/nstop/config, /etc/nstop.conf)\n"
 	"  --help-keys          list the dashboard's keys and exit\n"
+	"  --bench-refresh K [--bench-view VIEW]  K refreshes without a terminal, CPU of each\n"
 	"\n"
 	"Commands:\n"
 	"  ns        list namespaces, as lsns(8) does\n"
@@ -88,6 +89,8 @@ static const char usage_text[] =
 static int dashboard(int argc, char **argv, const struct globalopts *g)
 {
 	struct uiopts o = {.sysroot = g->sysroot, .interval = 1};
+	int bench = 0;
+	const char *bench_view = "containers";
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		struct buf b = {0};
@@ -105,6 +108,14 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			o.audit_log = argv[++i];
 		} else if (!strcmp(a, "--no-config")) {
 			continue;
+		} else if (!strcmp(a, "--bench-refresh") && i + 1 < argc) {
+			uint64_t k;
+			if (str_parse_u64(argv[i + 1], &k) < 0 || k < 1 || k > 100000)
+				usage_error("--bench-refresh: a count of refreshes");
+			bench = (int)k;
+			i++;
+		} else if (!strcmp(a, "--bench-view") && i + 1 < argc) {
+			bench_view = argv[++i];
 		} else if (!strcmp(a, "--sysroot") && i + 1 < argc) {
 			o.sysroot = argv[++i];
 		} else if (!strncmp(a, "--sysroot=", 10)) {
@@ -114,6 +125,8 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			usage_error("unknown option: %s (see nstop --help)", buf_str(&b));
 		}
 	}
+	if (bench)
+		return ui_bench(&o, bench, bench_view);
 	return ui_run(&o);
 }
 
@@ -133,7 +146,8 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-d") || !strcmp(a, "--interval") || !strcmp(a, "-r") ||
-		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color") || !strcmp(a, "--audit-log"))
+		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color") || !strcmp(a, "--audit-log") ||
+		    !strcmp(a, "--bench-refresh"))
 			break; /* the dashboard's options */
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf(usage_text);

@@ -620,6 +620,7 @@ struct uiopts {
 	bool readonly, nocolor;
 };
 int ui_run(const struct uiopts *o);
+int ui_bench(const struct uiopts *o, int k, const char *view);
 struct ui_key {
 	int key;
 	const char *name;

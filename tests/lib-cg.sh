@@ -49,7 +49,7 @@ cg_setup() {
 		CG_PROCS+=("$m${base%/}/$name/cgroup.procs")
 	done
 	# hybrid: the controller-less unified tree too, when asked for
-	if [ "$2" = unified ] && [ -n "$v2root" ]; then
+	if [ "${2:-}" = unified ] && [ -n "$v2root" ]; then
 		base=$(cg_own "")
 		cg_mkdir "$v2root${base%/}/$name" || return 1
 		CG_DIR_unified=$v2root${base%/}/$name

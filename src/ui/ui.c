@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <math.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -1330,6 +1331,71 @@ static void save_config(void)
 		snprintf(ui.status, sizeof(ui.status), "settings saved to %.200s", path);
 	for (int v = 0; v < V_NVIEWS; v++)
 		buf_free(&lists[v]);
+}
+
+static double cpu_now(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * --bench-refresh K: the dashboard's refresh path without a terminal: K
+ * snapshots, each against the one before (as the collector takes them), and
+ * the view's rows built from it (filtered and sorted as on screen). Prints
+ * the CPU of each refresh and their median, and the peak RSS.
+ */
+int ui_bench(const struct uiopts *o, int k, const char *view)
+{
+	struct nerr e = {0};
+	if (sysroot_open(&col.sr, o->sysroot, &e) < 0) {
+		warnmsg("--sysroot: %s", e.msg);
+		return 2;
+	}
+	int v = config_view_index(view);
+	if (v < 0) {
+		warnmsg("--bench-view: containers, namespaces, cgroups or processes");
+		return 2;
+	}
+	ui.view = (enum view)v;
+	for (int i = 0; i < V_NVIEWS; i++)
+		ui.vs[i].sort = -1;
+	ui.vs[V_CONTAINERS].sort = (int)(col_by_name(V_CONTAINERS, "CPU%") - table_containers.cols);
+	ui.vs[V_PROCS].sort = (int)(col_by_name(V_PROCS, "CPU%") - table_ps.cols);
+	col.users = users_new(&col.sr);
+	double *t = xcalloc((size_t)k, sizeof(*t));
+	struct snap *prev = snap_take(&col.sr, col.users, SNAP_ALL, NULL); /* warm-up */
+	for (int i = 0; i < k; i++) {
+		double c0 = cpu_now();
+		struct snap *s = snap_take(&col.sr, col.users, SNAP_ALL, prev);
+		ui.shown = s;
+		build_rows();
+		t[i] = (cpu_now() - c0) * 1000.0;
+		snap_free(prev);
+		prev = s;
+	}
+	ui.shown = NULL;
+	snap_free(prev);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("view %s refreshes %d cpu_ms", view, k);
+	for (int i = 0; i < k; i++)
+		printf(" %.2f", t[i]);
+	qsort(t, (size_t)k, sizeof(*t), cmp_dbl);
+	printf("\nmedian_cpu_ms %.2f max_rss_kib %ld rows %zu\n", t[k / 2], ru.ru_maxrss, ui.nrows);
+	free(t);
+	free(ui.rows);
+	users_free(col.users);
+	sysroot_close(&col.sr);
+	return 0;
 }
 
 int ui_run(const struct uiopts *o)

@@ -1,0 +1,92 @@
+#!/bin/bash
+# make bench [N="1000 5000 10000"] [RUNS=5]: nstop against the floor walker,
+# lsns and systemd-cgtop, on N sleeping processes in N/50 containers (own
+# pid, mnt with /proc, uts, ipc, net namespaces, nested cgroups beneath the
+# benchmark's own cgroup). Interleaved pair by pair, medians of RUNS; CPU
+# (user + system) and peak RSS of each; ratios to the floor. A table on
+# stdout, JSON in tests/bench/results/. Root only; everything is torn down
+# on exit.
+set -u
+cd "$(dirname "$0")/../.."
+top=$PWD
+B=${B:-build}
+NSTOP=${NSTOP:-$top/$B/nstop}
+NS_LIST=${N:-1000 5000 10000}
+RUNS=${RUNS:-5}
+REFRESH=${REFRESH:-20}
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces and cgroups for the load)" >&2; exit 2; }
+. "$top/tests/lib-cg.sh"
+mkdir -p "$B/bench"
+for h in cpu floor load; do
+	cc -std=c11 -D_GNU_SOURCE -O2 -o "$B/bench/$h" "tests/bench/$h.c" || exit 1
+done
+CPU=$B/bench/cpu
+name=nstop-bench-$$
+loadpid=
+cleanup() {
+	[ -n "$loadpid" ] && { exec {LOAD[1]}>&- 2>/dev/null; wait "$loadpid" 2>/dev/null; }
+	cg_cleanup
+}
+trap cleanup EXIT
+cg_setup "$name" || { echo "bench: $CG_WHY" >&2; exit 1; }
+dirs=()
+for f in "${CG_PROCS[@]}"; do dirs+=("$(dirname "$f")"); done
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "nan" }'; }
+# run NAME CMD...: one measurement appended to $tmp/NAME
+tmp=$(mktemp -d /tmp/nstop-bench.XXXXXX)
+trap 'cleanup; rm -rf "$tmp"' EXIT
+run() {
+	local nm=$1; shift
+	"$CPU" "$@" >>"$tmp/$nm"
+}
+host="$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), cgroup $CG_MODE"
+json=$top/tests/bench/results/bench-$(date +%Y%m%d-%H%M%S).json
+echo "{\"host\": \"$host\", \"runs\": $RUNS, \"results\": [" >"$json"
+first=1
+printf '%-8s %-34s %10s %8s %10s\n' N tool cpu_ms vs_floor rss_kib
+for n in $NS_LIST; do
+	coproc LOAD { exec "$top/$B/bench/load" "$n" "${dirs[@]}"; }
+	loadpid=$LOAD_PID
+	read -r -t 600 ready <&"${LOAD[0]}"
+	[ "$ready" = ready ] || { echo "bench: the load did not start ($ready)" >&2; exit 1; }
+	rm -f "$tmp"/*
+	for ((r = 0; r < RUNS; r++)); do
+		run floor "$B/bench/floor"
+		run nstop-ns "$NSTOP" --no-config ns --json
+		run lsns lsns -J
+		run nstop-cgroups "$NSTOP" --no-config cgroups --interval 0.1
+		command -v systemd-cgtop >/dev/null && run cgtop systemd-cgtop -b -n 2 -d 0.1
+	done
+	for v in containers namespaces cgroups processes; do
+		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" | tail -1)
+		echo "$out" | awk '{ print $2, $4 }' >"$tmp/refresh-$v"
+	done
+	floor=$(awk '{ print $1 }' "$tmp/floor" | median)
+	for t in floor nstop-ns lsns nstop-cgroups cgtop refresh-containers refresh-namespaces refresh-cgroups refresh-processes; do
+		[ -s "$tmp/$t" ] || continue
+		case $t in
+		refresh-*) ms=$(awk '{ print $1 }' "$tmp/$t"); rss=$(awk '{ print $2 }' "$tmp/$t") ;;
+		*) ms=$(awk '{ print $1 * 1000 }' "$tmp/$t" | median); rss=$(awk '{ print $2 }' "$tmp/$t" | median) ;;
+		esac
+		ratio=$(awk -v a="$ms" -v b="$floor" 'BEGIN { printf "%.2f", a / (b * 1000) }')
+		label=$t
+		case $t in
+		nstop-ns) label="nstop ns --json" ;;
+		lsns) label="lsns -J" ;;
+		nstop-cgroups) label="nstop cgroups --interval 0.1" ;;
+		cgtop) label="systemd-cgtop -b -n 2 -d 0.1" ;;
+		refresh-*) label="dashboard refresh, ${t#refresh-} view" ;;
+		esac
+		printf '%-8s %-34s %10.1f %8s %10s\n' "$n" "$label" "$ms" "${ratio}x" "$rss"
+		[ $first = 1 ] || echo "," >>"$json"
+		first=0
+		printf '{"n": %s, "tool": "%s", "cpu_ms": %s, "vs_floor": %s, "max_rss_kib": %s}' \
+			"$n" "$label" "$ms" "$ratio" "$rss" >>"$json"
+	done
+	exec {LOAD[1]}>&-
+	wait "$loadpid"
+	loadpid=
+done
+echo "]}" >>"$json"
+echo "host: $host; medians of $RUNS runs ($REFRESH refreshes for the dashboard); JSON: ${json#"$top"/}"
