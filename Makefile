@@ -25,7 +25,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route-3-dev \
 	libproc2-dev libseccomp-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static \
-	iproute2 libc-bin qemu-system-x86 cpio kmod
+	iproute2 libc-bin qemu-system-x86 cpio kmod strace
 
 .PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench
 

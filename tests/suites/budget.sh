@@ -1,0 +1,29 @@
+#!/bin/bash
+# The speed regression guard make test can afford: the syscalls of one
+# snapshot, counted with strace -c, at 1000 extra processes, per process
+# beyond a quiet host's count, against tests/bench/budget.txt.
+. "$TOP/tests/lib.sh"
+command -v strace >/dev/null || { notok "strace is missing (make deps)"; echo "1..$n"; exit 0; }
+swarm=$TOP/$B/tests/swarm
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; cleanup_tmp; }
+trap cleanup EXIT
+calls() { # calls ARGS...: total syscalls of nstop ARGS, and the processes then
+	strace -f -c -o /tmp/nstop-out.$$ "$NSTOP" --no-config "$@" >/dev/null 2>&1
+	awk '$NF == "total" { print $(NF - 2) ~ /^[0-9]+$/ ? $(NF - 2) : $(NF - 1) }' /tmp/nstop-out.$$ | tail -1
+}
+nprocs() { ls /proc | grep -c '^[0-9]'; }
+for what in ns ps; do
+	budget=$(awk -v w="$what" '$1 == w { print $2 }' "$TOP/tests/bench/budget.txt")
+	p0=$(nprocs); c0=$(calls $what --json)
+	coproc SW { exec "$swarm" 1000; }
+	pids+=($SW_PID)
+	read -r -t 60 line <&"${SW[0]}"
+	p1=$(nprocs); c1=$(calls $what --json)
+	kill -KILL "$SW_PID"; wait "$SW_PID" 2>/dev/null
+	for _ in $(seq 100); do [ "$(pgrep -c -x swarm)" = 0 ] && break; sleep 0.1; done
+	per=$(awk -v a="$c0" -v b="$c1" -v p="$p0" -v q="$p1" 'BEGIN { printf "%.1f", (b - a) / (q - p) }')
+	check "nstop $what --json: $per syscalls per extra process (budget $budget; $c0 at $p0 processes, $c1 at $p1)" \
+		awk -v x="$per" -v b="$budget" 'BEGIN { exit !(x > 0 && x <= b) }'
+done
+echo "1..$n"
