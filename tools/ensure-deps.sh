@@ -3,9 +3,10 @@
 # the README's two commands work on a fresh Debian or Ubuntu machine.
 missing=
 pkg-config --exists ncursesw libnl-3.0 libnl-route-3.0 libproc2 libseccomp 2>/dev/null || missing="$missing libraries"
-for c in cc make pkg-config jq mandoc lsns unshare setpriv python3 tmux iconv qemu-system-x86_64 cpio busybox depmod; do
+for c in cc make pkg-config jq mandoc lsns unshare setpriv python3 tmux iconv qemu-system-x86_64 cpio busybox strace; do
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
+[ -x /usr/sbin/depmod ] || [ -x /sbin/depmod ] || missing="$missing depmod"
 [ -z "$missing" ] && exit 0
 echo "nstop: missing:$missing; installing the packages (make deps)" >&2
 if [ "$(id -u)" = 0 ]; then

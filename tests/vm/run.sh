@@ -25,7 +25,8 @@ need cpio
 # dependencies come from the modules.dep depmod writes for the package
 mods="veth overlay"
 if [ ! -f "$cache/vmlinuz" ] || [ ! -f "$cache/modules/load.list" ]; then
-	need depmod
+	depmod=$(command -v depmod || ls /usr/sbin/depmod /sbin/depmod 2>/dev/null | head -1)
+	[ -n "$depmod" ] || { say "depmod is missing (make deps installs kmod)"; exit 3; }
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 	[ -n "$pkg" ] || { say "cannot resolve linux-image-amd64 (apt-get update?)"; exit 3; }
 	say "downloading $pkg"
@@ -36,7 +37,7 @@ if [ ! -f "$cache/vmlinuz" ] || [ ! -f "$cache/modules/load.list" ]; then
 	cp "$cache"/kroot/boot/vmlinuz-* "$cache/vmlinuz"
 	kver=$(ls "$cache/kroot/lib/modules")
 	mdir=$cache/kroot/lib/modules/$kver
-	depmod -b "$cache/kroot" "$kver" || { say "depmod failed"; exit 3; }
+	"$depmod" -b "$cache/kroot" "$kver" || { say "depmod failed"; exit 3; }
 	# each wanted module after its dependencies, each file once
 	order() {
 		local m=$1 line f dep
