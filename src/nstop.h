@@ -64,6 +64,7 @@ int str_parse_seconds(const char *s, double *out);
 void str_fmt_size(char *out, size_t n, uint64_t bytes);
 void str_fmt_percent(char *out, size_t n, double pct);
 char *str_unescape_systemd(const char *s);
+bool str_path_has_dots(const char *p);
 
 /* ---- util/json.c: streaming JSON writer ---- */
 struct json {
@@ -462,6 +463,7 @@ int act_exit_code(const struct nerr *e);
 int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
 const char *cgx_mount_key(const struct sysroot *sr, int mi);
 int cgx_mount_by_key(const struct sysroot *sr, const char *key);
+const char *cgx_rel(const struct cg_mount *m, const char *path);
 int cgx_open(const struct sysroot *sr, int mi, const char *path);
 int cgx_read(int dfd, const char *file, char *out, size_t n);
 int cgx_write(int dfd, const char *file, const char *val);

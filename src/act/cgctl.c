@@ -60,8 +60,9 @@ int cgx_mount_by_key(const struct sysroot *sr, const char *key)
 	return -1;
 }
 
-/* path (as /proc/PID/cgroup shows it) relative to the mount; NULL when outside it */
-static const char *rel_path(const struct cg_mount *m, const char *path)
+/* path (as /proc/PID/cgroup shows it) relative to the mount ("." for its
+ * root); NULL when outside it */
+const char *cgx_rel(const struct cg_mount *m, const char *path)
 {
 	size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
 	if (rl && (strncmp(path, m->root, rl) || (path[rl] && path[rl] != '/')))
@@ -77,7 +78,7 @@ int cgx_open(const struct sysroot *sr, int mi, const char *path)
 {
 	if (mi < 0 || mi >= sr->nmounts || !path)
 		return -ENOENT;
-	const char *rel = rel_path(&sr->mounts[mi], path);
+	const char *rel = cgx_rel(&sr->mounts[mi], path);
 	if (!rel)
 		return -ENOENT;
 	struct open_how how = {

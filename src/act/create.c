@@ -69,31 +69,15 @@ struct made {
 	int pidfd;
 };
 
-static bool comp_ok(const char *p)
-{
-	for (const char *s = p; *s;) {
-		while (*s == '/')
-			s++;
-		const char *c = s;
-		while (*s && *s != '/')
-			s++;
-		size_t n = (size_t)(s - c);
-		if ((n == 1 && c[0] == '.') || (n == 2 && !memcmp(c, "..", 2)))
-			return false;
-	}
-	return true;
-}
-
 /* mkdir of path (a hierarchy path) through the mount's fd; *made when new. */
 static int cg_mkdir(const struct sysroot *sr, int mi, const char *path, bool *made)
 {
 	const struct cg_mount *m = &sr->mounts[mi];
-	size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
-	const char *rel = path + rl;
-	while (*rel == '/')
-		rel++;
+	const char *rel = cgx_rel(m, path);
 	*made = false;
-	if (!*rel)
+	if (!rel)
+		return -EINVAL;
+	if (!strcmp(rel, "."))
 		return 0;
 	if (mkdirat(m->fd, rel, 0755) == 0) {
 		*made = true;
@@ -551,11 +535,8 @@ static void undo(struct sysroot *sr, struct made *mk, const char *name)
 	/* a pid namespace empties as its init dies; give the cgroups a moment */
 	for (int i = mk->ndirs; i-- > 0;) {
 		const struct cg_mount *m = &sr->mounts[mk->dir_mi[i]];
-		size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
-		const char *rel = mk->dirs[i] + rl;
-		while (*rel == '/')
-			rel++;
-		for (int k = 0; k < 150; k++) {
+		const char *rel = cgx_rel(m, mk->dirs[i]);
+		for (int k = 0; rel && strcmp(rel, ".") && k < 150; k++) {
 			if (unlinkat(m->fd, rel, AT_REMOVEDIR) == 0 || errno != EBUSY)
 				break;
 			struct timespec ts = {0, 20 * 1000 * 1000};
@@ -615,13 +596,13 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 		if (stat(o->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 			str_escape(&b, o->rootfs, strlen(o->rootfs), ESC_TEXT);
 			r = bad(e, "--rootfs %s: %s", buf_str(&b), errno == 0 || !S_ISDIR(sb.st_mode) ? "not a directory" : strerror(errno));
-		} else if (o->rootfs[0] != '/' || strpbrk(o->rootfs, ",:\\") || !comp_ok(o->rootfs)) {
+		} else if (o->rootfs[0] != '/' || strpbrk(o->rootfs, ",:\\") || str_path_has_dots(o->rootfs)) {
 			r = bad(e, "--rootfs: an absolute path without , : or \\ (overlayfs option separators)");
 		} else if (!(o->ns & (1u << NS_MNT))) {
 			r = bad(e, "--rootfs needs a mount namespace (mnt in --ns)");
 		}
 	}
-	if (!r && (!o->cgroup_parent[0] || !comp_ok(o->cgroup_parent)))
+	if (!r && (!o->cgroup_parent[0] || str_path_has_dots(o->cgroup_parent)))
 		r = bad(e, "--cgroup-parent: a path without . or .. components");
 	if (!r && (o->ns & (1u << NS_UTS)) && !hostname_ok(o->hostname))
 		r = bad(e, "--hostname: letters, digits, - and . only, at most 64");

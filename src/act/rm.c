@@ -31,11 +31,8 @@ static bool wait_exit(int pidfd, double sec)
 static int rmdir_tree(const struct sysroot *sr, int mi, const char *path)
 {
 	const struct cg_mount *m = &sr->mounts[mi];
-	size_t rl = strcmp(m->root, "/") ? strlen(m->root) : 0;
-	const char *rel = path + rl;
-	while (*rel == '/')
-		rel++;
-	if (!*rel)
+	const char *rel = cgx_rel(m, path);
+	if (!rel || !strcmp(rel, "."))
 		return -EINVAL;
 	int r = 0;
 	/* nested cgroups first (a container may make its own) */

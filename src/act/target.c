@@ -75,17 +75,8 @@ static int bad(struct nerr *e, const char *word, const char *why)
 
 static int resolve_path(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e)
 {
-	/* no "." or ".." components, no empty ones but a trailing slash */
-	for (const char *p = word; *p;) {
-		while (*p == '/')
-			p++;
-		const char *c = p;
-		while (*p && *p != '/')
-			p++;
-		size_t n = (size_t)(p - c);
-		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			return bad(e, word, "a cgroup path has no . or .. components");
-	}
+	if (str_path_has_dots(word))
+		return bad(e, word, "a cgroup path has no . or .. components");
 	struct buf norm = {0};
 	for (const char *p = word; *p; p++)
 		if (*p != '/' || (norm.len && norm.p[norm.len - 1] != '/') || !norm.len)

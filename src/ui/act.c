@@ -260,8 +260,7 @@ static bool check_net(const char *v, char *err, size_t n)
 }
 static bool check_parent(const char *v, char *err, size_t n)
 {
-	if (*v && !strstr(v, "/../") && strncmp(v, "../", 3) && strcmp(v, "..") &&
-	    !(strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "/..")))
+	if (*v && !str_path_has_dots(v))
 		return true;
 	snprintf(err, n, "a path without .. (relative: beneath nstop's own cgroup)");
 	return false;

@@ -294,3 +294,19 @@ char *str_unescape_systemd(const char *s)
 	*o = '\0';
 	return out;
 }
+
+/* A path with a "." or ".." component (which nstop never follows). */
+bool str_path_has_dots(const char *p)
+{
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *c = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - c);
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return true;
+	}
+	return false;
+}

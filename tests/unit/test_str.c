@@ -180,6 +180,14 @@ static void t_hash(void)
 	strtab_free(&t);
 }
 
+static void t_dots(void)
+{
+	OK(str_path_has_dots("/a/../b") && str_path_has_dots("..") && str_path_has_dots("a/.") &&
+	   str_path_has_dots("./a") && str_path_has_dots("/x/.."), "paths with . or .. components");
+	OK(!str_path_has_dots("/a/b") && !str_path_has_dots("a..b/.c/..d") && !str_path_has_dots("/") &&
+	   !str_path_has_dots("a//b/"), "names merely containing dots are fine");
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -189,5 +197,6 @@ int main(void)
 	t_cpu();
 	t_json();
 	t_hash();
+	t_dots();
 	return tap_done();
 }
