@@ -49,7 +49,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
-HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog
+HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog $(B)/tests/probe $(B)/tests/churn
 
 $(B)/tests/swarm: tests/helpers/swarm.c
 	@mkdir -p $(dir $@)
@@ -58,6 +58,14 @@ $(B)/tests/swarm: tests/helpers/swarm.c
 $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(B)/tests/probe: tests/helpers/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
+$(B)/tests/churn: tests/helpers/churn.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 
 $(B)/tests/hog: tests/helpers/hog.c
 	@mkdir -p $(dir $@)

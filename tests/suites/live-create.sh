@@ -132,6 +132,18 @@ out=$(inside h1 -- touch /usr/nstop-probe); rc=$?
 check "the host's filesystem is read-only (exit $rc)" test $rc -ne 0 -a ! -e /usr/nstop-probe
 check "/tmp inside is its own" bash -c "! '$NSTOP' enter h1 -- test -e '$tmp'"
 check "/proc/kcore is masked" bash -c "! '$NSTOP' enter h1 -- head -c1 /proc/kcore >/dev/null 2>&1"
+PROBE=$TOP/$B/tests/probe
+check "reboot is denied (a harmless bad-magic reboot(2): $(inside h1 -- "$PROBE" reboot))" \
+	test "$(inside h1 -- "$PROBE" reboot)" = "reboot EPERM"
+check "loading a kernel module is denied ($(inside h1 -- "$PROBE" module))" \
+	test "$(inside h1 -- "$PROBE" module)" = "init_module EPERM"
+disk=$(inside h1 -- "$PROBE" disk /tmp | tr '\n' ' ')
+check "a disk device node cannot be opened ($disk)" bash -c '[[ "$1" != *"open ok"* ]] && [[ "$1" == mknod* ]]' _ "$disk"
+sleep 300 &
+hostsleep=$!
+check "a host process cannot be killed from inside ($(inside h1 -- "$PROBE" kill $hostsleep))" \
+	bash -c '[ "$("$1" enter h1 -- "$2" kill "$3")" != "kill ok" ] && kill -0 "$3"' _ "$NSTOP" "$PROBE" "$hostsleep"
+kill -KILL "$hostsleep"; wait "$hostsleep" 2>/dev/null
 caps=$(inside h1 -- grep CapBnd /proc/self/status | awk '{print $2}')
 check "the bounding set is Docker's 14 capabilities ($caps)" test "$caps" = 00000000a80425fb
 check "no_new_privs" test "$(inside h1 -- grep NoNewPrivs /proc/self/status | awk '{print $2}')" = 1
