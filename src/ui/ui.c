@@ -705,8 +705,8 @@ static void draw_table(int y0, int h, int w)
 	enum view v = ui.view;
 	struct viewstate *vs = &ui.vs[v];
 	size_t nc = view_ncols(v);
-	const struct column *cols[20];
-	int width[20];
+	const struct column *cols[ARRAY_LEN(view_cols[0])];
+	int width[ARRAY_LEN(view_cols[0])];
 	for (size_t k = 0; k < nc; k++) {
 		cols[k] = col_by_name(v, view_cols[v][k]);
 		width[k] = (int)strlen(cols[k]->name);
@@ -822,6 +822,15 @@ static void draw_table(int y0, int h, int w)
 			attroff(COLOR_PAIR(2));
 		if (sel)
 			attroff(A_REVERSE);
+	}
+	/* no cgroup filesystem, or none readable: say why instead of an empty table */
+	if (v == V_CGROUPS && !ui.nrows && ui.shown && ui.shown->cg_err.msg[0] && h > 2) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "no cgroups: %s", ui.shown->cg_err.msg);
+		struct buf b = {0};
+		str_escape(&b, msg, strlen(msg), ESC_TEXT);
+		put(y0 + 2, 1, b.p, b.len, w - 2, false);
+		buf_free(&b);
 	}
 }
 
