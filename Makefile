@@ -25,9 +25,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route-3-dev \
 	libproc2-dev libseccomp-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static \
-	iproute2 libc-bin qemu-system-x86 cpio kmod strace
+	iproute2 libc-bin qemu-system-x86 cpio kmod strace clang libclang-rt-14-dev
 
-.PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench
+.PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench fuzz
 
 all: nstop
 
@@ -103,6 +103,11 @@ RUNS ?= 5
 bench: deps-ok
 	$(MAKE) $(B)/nstop
 	B=$(B) N="$(N)" RUNS=$(RUNS) tests/bench/bench.sh
+
+# libFuzzer targets of every parser of kernel text and user input (clang)
+FUZZ_SECONDS ?= 60
+fuzz: deps-ok
+	B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 check-man:
 	mandoc -Tlint -W warning man/nstop.8

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Fuzz target: cgroup files: cpu.stat, memory.stat, memory.events, cpu.max,
+ * limits (v1 sentinels), PSI, io.stat, blkio, namespace links. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_copy(data, size);
+	uint64_t a, b;
+	double d;
+	parse_keyed_u64(s, size, "usage_usec", &a);
+	parse_keyed_u64(s, size, "oom_kill", &a);
+	parse_keyed_u64(s, size, "anon", &a);
+	parse_cpu_max(s, size, &a, &b);
+	parse_limit(s, size, &a);
+	parse_psi_avg10(s, size, "some", &d);
+	parse_psi_avg10(s, size, "full", &d);
+	parse_io_stat(s, size, &a, &b);
+	parse_blkio_bytes(s, size, &a, &b);
+	parse_ns_link(s, size, "net", &a);
+	free(s);
+	return 0;
+}

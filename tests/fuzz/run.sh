@@ -1,0 +1,48 @@
+#!/bin/bash
+# make fuzz [FUZZ_SECONDS=60]: builds each target with clang's libFuzzer,
+# ASan and UBSan, seeds it from the fixtures, runs it FUZZ_SECONDS, and ends
+# with "N passed, N failed" (a crash, leak or sanitizer report fails).
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+FB=$B/fuzz
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+CC=${FUZZ_CC:-clang}
+command -v "$CC" >/dev/null || { echo "not ok - $CC is missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
+mkdir -p "$FB"
+flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags libnl-3.0 2>/dev/null)"
+srcs="src/collect/parse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c"
+tests/fixtures/prepare.sh "$B/fixtures" >/dev/null || exit 1
+fx=$B/fixtures
+seed() { # seed TARGET FILES...: the fixtures' files as the starting corpus
+	local t=$1 d=$FB/corpus-$1 i=0 f; shift
+	mkdir -p "$d"
+	for f in "$@"; do [ -f "$f" ] && cp "$f" "$d/seed-$i" && i=$((i + 1)); done
+}
+seed stat "$fx"/*/proc/*/stat "$fx"/*/proc/*/status
+seed cgroup "$fx"/*/proc/*/cgroup "$fx"/*/proc/*/mountinfo "$fx"/*/proc/self/mountinfo
+seed cgfiles $(find "$fx" \( -name cpu.stat -o -name memory.stat -o -name memory.events -o -name cpu.max \
+	-o -name memory.max -o -name cpu.pressure -o -name io.stat -o -name memory.limit_in_bytes \
+	-o -name blkio.throttle.io_service_bytes \) 2>/dev/null | head -200)
+mkdir -p "$FB/corpus-input"
+for w in 512M 1.5G 50% 1.5 max 0.1 99999999999999999999 '{"a":[1,"\u00e9",null]}' $'\e]0;x\a' $'\xff\xfe'; do
+	printf '%s' "$w" >"$FB/corpus-input/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
+done
+pass=0 fail=0
+for t in stat cgroup cgfiles input; do
+	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs >"$FB/build-$t.log" 2>&1; then
+		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5
+		fail=$((fail + 1)); continue
+	fi
+	if "$FB/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$FB/crash-$t-" "$FB/corpus-$t" >"$FB/run-$t.log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$FB/run-$t.log")
+		echo "ok - fuzz_$t: $runs inputs in ${SECONDS_EACH} s, no crash, leak or sanitizer report"
+		pass=$((pass + 1))
+	else
+		echo "not ok - fuzz_$t: see $FB/run-$t.log"; grep -E 'ERROR|SUMMARY|abort' "$FB/run-$t.log" | head -5 | sed 's/^/#   /'
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
