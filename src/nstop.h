@@ -584,6 +584,7 @@ int secure_seccomp(struct nerr *e);
 /* act/state.c: the registry of nstop's containers */
 const char *state_dir(void);
 bool state_name_ok(const char *s);
+int state_open(const char *name);
 int state_load(const char *name, struct jv *out);
 void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_target *t);
 int state_target(struct sysroot *sr, const char *name, struct act_target *t);

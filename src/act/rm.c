@@ -149,10 +149,8 @@ int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct 
 		buf_free(&b);
 		return -EINVAL;
 	}
-	int dfd = state_dir_open(false);
-	char path[128];
-	snprintf(path, sizeof(path), "%s/log", name);
-	int fd = dfd < 0 ? -1 : openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int dfd = state_open(name);
+	int fd = dfd < 0 ? -1 : openat(dfd, "log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0)
 		close(dfd);
 	if (fd < 0) {

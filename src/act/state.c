@@ -34,17 +34,27 @@ bool state_name_ok(const char *s)
 }
 
 /* Reads NAME's record; -ENOENT when there is none. */
-int state_load(const char *name, struct jv *out)
+/* NAME's directory in the registry, never through a symbolic link. */
+int state_open(const char *name)
 {
 	if (!state_name_ok(name))
 		return -ENOENT;
-	int dfd = open(state_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = state_dir_open(false);
 	if (dfd < 0)
-		return -errno;
-	char path[128];
-	snprintf(path, sizeof(path), "%s/state.json", name);
+		return dfd;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r = fd < 0 ? (errno == ELOOP || errno == ENOTDIR ? -ENOENT : -errno) : fd;
+	close(dfd);
+	return r;
+}
+
+int state_load(const char *name, struct jv *out)
+{
+	int dfd = state_open(name);
+	if (dfd < 0)
+		return dfd;
 	struct buf b = {0};
-	int r = read_file_at(dfd, path, &b);
+	int r = read_file_at(dfd, "state.json", &b);
 	close(dfd);
 	if (r >= 0)
 		r = jv_parse(b.p, b.len, out) < 0 ? -EINVAL : 0;
