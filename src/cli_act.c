@@ -156,6 +156,8 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 	bool any = false;
 	for (int k = 0; k < LIM_N; k++)
 		any |= want.l[k].set;
+	if (any)
+		act_need_root("limit", 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
 	struct act_target t;
@@ -221,6 +223,7 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 		}
 	}
 	const char *word = one_target(ao.cmd, argc, argv, false);
+	act_need_root(ao.cmd, 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
 	struct act_target t;
@@ -284,6 +287,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 			bad_opt("kill", argv);
 		}
 	}
+	act_need_root("kill", 1);
 	struct sysroot sr;
 	struct audit a;
 	struct nerr e = {0};
@@ -355,6 +359,7 @@ int cmd_undo(int argc, char **argv, const struct globalopts *g)
 		if (!common_opt(&ao, c, optarg))
 			bad_opt("undo", argv);
 	const char *word = one_target("undo", argc, argv, true);
+	act_need_root("undo", 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
 	struct act_target t = {0};

@@ -149,6 +149,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		real = realpath(rootfs, NULL);
 		o.rootfs = real ? real : rootfs;
 	}
+	act_need_root("create", 1);
 	struct sysroot sr;
 	open_live("create", sysroot, &sr, 2);
 	struct nerr e = {0};
@@ -238,6 +239,7 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 	}
 	if (optind >= argc)
 		usage_error("rm: a NAME is required");
+	act_need_root("rm", 1);
 	struct sysroot sr;
 	open_live("rm", sysroot, &sr, 2);
 	int rc = 0;
@@ -359,6 +361,7 @@ int cmd_enter(int argc, char **argv, const struct globalopts *g)
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	char **cmd = optind < argc ? argv + optind : NULL;
+	act_need_root("enter", 125);
 	struct sysroot sr;
 	struct nerr e = {0};
 	if (sysroot_open(&sr, sysroot, &e) < 0 || !sr.live)

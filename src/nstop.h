@@ -459,6 +459,7 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 		 struct nerr *e);
 int act_primary_mount(struct sysroot *sr, const struct act_target *t);
 int act_exit_code(const struct nerr *e);
+void act_need_root(const char *cmd, int code);
 /* act/cgctl.c */
 int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
 const char *cgx_mount_key(const struct sysroot *sr, int mi);

@@ -7,6 +7,7 @@
  * in a different cgroup in each.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,4 +334,16 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 int act_exit_code(const struct nerr *e)
 {
 	return e->code == -EINVAL || e->code == -ERANGE ? 2 : 1;
+}
+
+/* Actions write root's cgroup files, signal other users' processes, make
+ * and join namespaces: a normal user is told so before anything is tried. */
+void act_need_root(const char *cmd, int code)
+{
+	if (geteuid() == 0)
+		return;
+	fprintf(stderr, "nstop: %s: needs root (it writes cgroup files, signals other users' processes%s)\n",
+		cmd, !strcmp(cmd, "create") || !strcmp(cmd, "enter") || !strcmp(cmd, "rm")
+			     ? " and makes or joins namespaces: CAP_SYS_ADMIN" : ": CAP_KILL");
+	exit(code);
 }

@@ -27,6 +27,26 @@ check "as nobody: fewer namespaces are visible ($user_ns of $root_ns)" test "$us
 as_nobody "$NSTOP" snapshot --json >/tmp/nstop-out.$$
 check "as nobody: no interfaces (joining namespaces needs root)" test "$(jq '.interfaces | length' /tmp/nstop-out.$$)" = 0
 
+# every action is refused with the privilege it needs, before anything is tried
+while read -r want args; do
+	# shellcheck disable=SC2086
+	as_nobody "$NSTOP" $args >/tmp/nstop-out.$$ 2>/tmp/nstop-err.$$
+	rc=$?
+	check "as nobody: nstop $args is refused (exit $rc): $(head -1 /tmp/nstop-err.$$)" \
+		bash -c '[ "$1" = "$2" ] && grep -q "needs root" /tmp/nstop-err.$3' _ "$rc" "$want" "$$"
+done <<ACTIONS
+1 limit / --cpu 50% --audit-log /tmp/nstop-user-audit.$$
+1 freeze / --audit-log /tmp/nstop-user-audit.$$
+1 thaw / --audit-log /tmp/nstop-user-audit.$$
+1 kill / --audit-log /tmp/nstop-user-audit.$$
+1 kill --pid 1 --audit-log /tmp/nstop-user-audit.$$
+1 undo --audit-log /tmp/nstop-user-audit.$$
+1 create x --audit-log /tmp/nstop-user-audit.$$
+1 rm x --audit-log /tmp/nstop-user-audit.$$
+125 enter 1 -- true
+ACTIONS
+check "as nobody: no audit log was even made" test ! -e /tmp/nstop-user-audit.$$
+
 command -v tmux >/dev/null || { notok "tmux is missing"; echo "1..$n"; exit 0; }
 sock=nstop-user-$$
 trap 'tmux -L $sock kill-server 2>/dev/null; cleanup_tmp' EXIT
