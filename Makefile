@@ -59,9 +59,10 @@ $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
 
+# static: it runs inside containers made from a bare image
 $(B)/tests/probe: tests/helpers/probe.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+	$(CC) $(WARN) -O2 -static -o $@ $<
 
 $(B)/tests/churn: tests/helpers/churn.c
 	@mkdir -p $(dir $@)

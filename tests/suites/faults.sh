@@ -41,6 +41,14 @@ if command -v tmux >/dev/null; then
 	T kill-server
 fi
 
+# ---- a cgroup directory replaced by a symlink (in a sysroot): not followed ----
+cp -a "$FIXTURES/v2" "$tmp/sr"
+cgroot=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' "$tmp/sr/proc/self/mountinfo")
+mkdir -p "$tmp/outside/nstop-secret-cgroup"
+ln -s "$tmp/outside" "$tmp/sr$cgroot/system.slice/evil-link"
+"$NSTOP" --no-config --sysroot "$tmp/sr" cgroups -d 0 -o PATH >/tmp/nstop-out.$$ 2>&1
+check "a symlinked cgroup directory is not followed" bash -c "! grep -q 'evil-link\|nstop-secret' /tmp/nstop-out.$$ && grep -q '^/system.slice$' /tmp/nstop-out.$$"
+
 if ! need_root; then
 	skip "no cgroupfs, read-only cgroupfs: mount namespaces need root"; echo "1..$n"; exit 0
 fi

@@ -70,6 +70,8 @@ for a in sh nc ip hostname ps cat echo mkdir touch mount unshare mknod ls sleep 
 	ln -s busybox "$rootfs/bin/$a"
 done
 echo image >"$rootfs/etc/issue"
+# a static probe of what a container must not do (harmless when allowed)
+cp "$TOP/$B/tests/probe" "$rootfs/bin/probe"
 ok "a busybox rootfs"
 
 # ---- bad input: exit 2, nothing made ----
@@ -87,6 +89,8 @@ check "nothing was made for them" test -z "$(ls -A "$NSTOP_STATE_DIR" 2>/dev/nul
 # ---- the host's filesystem, read-only; loopback only ----
 mk 0 "create on the host's filesystem, with limits" h1 --cpu 50% --memory 256M --pids 64 -- sleep 1000
 hp=$(jq -r .pid "$NSTOP_STATE_DIR/h1/state.json")
+check "its state directory is 0700, its log 0600" \
+	test "$(stat -c %a "$NSTOP_STATE_DIR/h1") $(stat -c %a "$NSTOP_STATE_DIR/h1/log") $(stat -c %a "$NSTOP_STATE_DIR")" = "700 600 700"
 check "its init runs (pid $hp)" kill -0 "$hp"
 for t in pid mnt uts ipc net cgroup; do
 	hn=$(readlink /proc/1/ns/$t 2>/dev/null || readlink /proc/self/ns/$t)
@@ -132,18 +136,6 @@ out=$(inside h1 -- touch /usr/nstop-probe); rc=$?
 check "the host's filesystem is read-only (exit $rc)" test $rc -ne 0 -a ! -e /usr/nstop-probe
 check "/tmp inside is its own" bash -c "! '$NSTOP' enter h1 -- test -e '$tmp'"
 check "/proc/kcore is masked" bash -c "! '$NSTOP' enter h1 -- head -c1 /proc/kcore >/dev/null 2>&1"
-PROBE=$TOP/$B/tests/probe
-check "reboot is denied (a harmless bad-magic reboot(2): $(inside h1 -- "$PROBE" reboot))" \
-	test "$(inside h1 -- "$PROBE" reboot)" = "reboot EPERM"
-check "loading a kernel module is denied ($(inside h1 -- "$PROBE" module))" \
-	test "$(inside h1 -- "$PROBE" module)" = "init_module EPERM"
-disk=$(inside h1 -- "$PROBE" disk /tmp | tr '\n' ' ')
-check "a disk device node cannot be opened ($disk)" bash -c '[[ "$1" != *"open ok"* ]] && [[ "$1" == mknod* ]]' _ "$disk"
-sleep 300 &
-hostsleep=$!
-check "a host process cannot be killed from inside ($(inside h1 -- "$PROBE" kill $hostsleep))" \
-	bash -c '[ "$("$1" enter h1 -- "$2" kill "$3")" != "kill ok" ] && kill -0 "$3"' _ "$NSTOP" "$PROBE" "$hostsleep"
-kill -KILL "$hostsleep"; wait "$hostsleep" 2>/dev/null
 caps=$(inside h1 -- grep CapBnd /proc/self/status | awk '{print $2}')
 check "the bounding set is Docker's 14 capabilities ($caps)" test "$caps" = 00000000a80425fb
 check "no_new_privs" test "$(inside h1 -- grep NoNewPrivs /proc/self/status | awk '{print $2}')" = 1
@@ -184,6 +176,21 @@ check "when its command exits, it is stopped in nstop containers" \
 	test "$(jq -r '.containers[] | select(.name == "r1") | .state' /tmp/nstop-out.$$)" = stopped
 expect_exit 0 "rm r1" rm r1 --audit-log "$L"
 check "rm leaves no cgroup, veth, mount or state ($(left_behind r1 "$veth" | head -3))" test -z "$(left_behind r1 "$veth")"
+
+# ---- what a default container must not do, probed from inside ----
+mk 0 "create a default container from the image" pb --rootfs "$rootfs" -- sleep 1000
+check "reboot is denied (a harmless bad-magic reboot(2): $(inside pb -- /bin/probe reboot))" \
+	test "$(inside pb -- /bin/probe reboot)" = "reboot EPERM"
+check "loading a kernel module is denied ($(inside pb -- /bin/probe module))" \
+	test "$(inside pb -- /bin/probe module)" = "init_module EPERM"
+disk=$(inside pb -- /bin/probe disk /tmp | tr '\n' ' ')
+check "a disk device node cannot be opened ($disk)" bash -c '[[ "$1" != *"open ok"* ]] && [[ "$1" == mknod* ]]' _ "$disk"
+sleep 300 &
+hostsleep=$!
+check "a host process cannot be killed from inside ($(inside pb -- /bin/probe kill $hostsleep))" \
+	bash -c '[ "$("$1" enter pb -- /bin/probe kill "$2")" != "kill ok" ] && kill -0 "$2"' _ "$NSTOP" "$hostsleep"
+kill -KILL "$hostsleep"; wait "$hostsleep" 2>/dev/null
+expect_exit 0 "rm pb" rm -f pb --audit-log "$L"
 
 # ---- --net host and no pid namespace: allowed, flagged ----
 mk 0 "create --net host without a pid namespace" hn --ns mnt,uts,ipc --net host -- sleep 1000
