@@ -51,9 +51,10 @@ check "the escaped name does not break the column layout" test "$w" -le 2
 
 # a 4 KiB command line: escaped, columns hold, JSON valid
 long=$(printf 'A%.0s' $(seq 4096))
-bash -c 'exec -a "$1" sleep 300' _ "$long"$'\e[2J' &
+# (a helper, not sleep: busybox picks its applet from argv[0])
+bash -c 'exec -a "$1" "$2" ignore-term' _ "$long"$'\e[2J' "$TOP/$B/tests/hog" >/dev/null &
 lp=$!
-sleep 0.2
+for _ in $(seq 100); do grep -q '^AAAA' "/proc/$lp/cmdline" 2>/dev/null && break; sleep 0.05; done
 "$NSTOP" ps -o PID,COMMAND >/tmp/nstop-out.$$
 check "a 4 KiB command line comes out escaped" bash -c "grep -q '^ *$lp AAAA' /tmp/nstop-out.$$ && raw_free() { ! grep -q \$'\\e' \"\$1\"; }; raw_free /tmp/nstop-out.$$"
 check "... and JSON stays valid" bash -c "'$NSTOP' ps -J | jq -e '.processes[] | select(.pid == $lp) | .command | length >= 4096' >/dev/null"
