@@ -145,10 +145,13 @@ static int make_cgroups(struct sysroot *sr, const struct create_opts *o, struct 
 			buf_addc(&base, '/');
 			buf_adds(&base, o->cgroup_parent);
 		}
-		/* each level of the parent, top down, then NAME */
+		/* each level of the parent, top down, then NAME; on v2 each level
+		 * hands the controllers down, where missing (its own parent first) */
+		bool hand_down = sr->mounts[mi].version == 2 && sr->layout == CG_V2;
+		if (hand_down)
+			r = enable_ctrls(sr, mi, sr->mounts[mi].root, e);
 		struct buf path = {0};
-		const char *p = buf_str(&base);
-		for (;;) {
+		for (const char *p = buf_str(&base); !r;) {
 			while (*p == '/')
 				p++;
 			if (!*p)
@@ -169,29 +172,10 @@ static int make_cgroups(struct sysroot *sr, const struct create_opts *o, struct 
 				mk->dirs[mk->ndirs] = xstrdup(buf_str(&path));
 				mk->dir_mi[mk->ndirs++] = mi;
 			}
-		}
-		/* v2: controllers handed down along the way, where missing */
-		if (!r && sr->mounts[mi].version == 2 && sr->layout == CG_V2) {
-			struct buf lvl = {0};
-			const char *q = buf_str(&base);
-			r = enable_ctrls(sr, mi, sr->mounts[mi].root, e);
-			while (!r && *q) {
-				while (*q == '/')
-					q++;
-				if (!*q)
-					break;
-				const char *c = q;
-				while (*q && *q != '/')
-					q++;
-				buf_addc(&lvl, '/');
-				buf_add(&lvl, c, (size_t)(q - c));
-				r = enable_ctrls(sr, mi, buf_str(&lvl), e);
-			}
-			buf_free(&lvl);
+			if (hand_down)
+				r = enable_ctrls(sr, mi, buf_str(&path), e);
 		}
 		if (!r) {
-			if (path.len == 0)
-				buf_adds(&path, "");
 			buf_addc(&path, '/');
 			buf_adds(&path, o->name);
 			bool made;
