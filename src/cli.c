@@ -28,13 +28,6 @@ struct listopts {
 	uint64_t count;
 };
 
-static const char *escaped(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	str_escape(b, s, strlen(s), ESC_TEXT);
-	return buf_str(b);
-}
-
 static void bad_option(const char *cmd, char **argv, int optopt_)
 {
 	struct buf b = {0};
@@ -42,7 +35,7 @@ static void bad_option(const char *cmd, char **argv, int optopt_)
 		usage_error("%s: unknown option or missing value: -%c (see nstop --help)", cmd,
 			    optopt_);
 	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
-		    escaped(&b, argv[optind - 1]));
+		    str_esc(&b, argv[optind - 1]));
 }
 
 /* Handles a shared option; returns false when c is not one. */
@@ -68,13 +61,13 @@ static bool list_opt(struct listopts *lo, int c, const char *arg)
 	case 'd':
 		if (str_parse_seconds(arg, &lo->interval) < 0)
 			usage_error("%s: --interval: not a number of seconds (0 to 86400): %s",
-				    lo->cmd, escaped(&b, arg));
+				    lo->cmd, str_esc(&b, arg));
 		lo->interval_set = true;
 		return true;
 	case 'n':
 		if (str_parse_u64(arg, &lo->count) < 0 || lo->count == 0 || lo->count > 1000000)
 			usage_error("%s: --count: not a positive count: %s", lo->cmd,
-				    escaped(&b, arg));
+				    str_esc(&b, arg));
 		return true;
 	}
 	return false;
@@ -93,7 +86,7 @@ static void open_root(const struct listopts *lo, const struct globalopts *g, str
 	const char *dir = lo->sysroot ? lo->sysroot : g->sysroot;
 	if (sysroot_open(sr, dir, &e) < 0) {
 		struct buf b = {0};
-		usage_error("--sysroot: %s", escaped(&b, e.msg));
+		usage_error("--sysroot: %s", str_esc(&b, e.msg));
 	}
 }
 
@@ -121,7 +114,7 @@ static bool after_options(struct listopts *lo, const struct table *t, int argc, 
 {
 	struct buf b = {0};
 	if (optind < argc)
-		usage_error("%s: unexpected argument: %s", lo->cmd, escaped(&b, argv[optind]));
+		usage_error("%s: unexpected argument: %s", lo->cmd, str_esc(&b, argv[optind]));
 	if (lo->list_columns) {
 		out_list_columns(stdout, t);
 		return true;
@@ -242,7 +235,7 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 			int t = ns_type_parse(optarg);
 			if (t < 0)
 				usage_error("ns: unknown namespace type: %s (cgroup, ipc, mnt, net, "
-					    "pid, time, user, uts)", escaped(&b, optarg));
+					    "pid, time, user, uts)", str_esc(&b, optarg));
 			types[t] = anytype = true;
 		} else if (c == 'T') {
 			if (!strcmp(optarg, "owner"))
@@ -253,7 +246,7 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 				tree = TREE_PROCESS;
 			else
 				usage_error("ns: --tree: expected owner, parent or process, not %s",
-					    escaped(&b, optarg));
+					    str_esc(&b, optarg));
 		} else if (c == 'l') {
 			tree = TREE_NONE;
 		} else {
@@ -347,7 +340,7 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 	open_root(&lo, g, &sr);
 	if (sr.layout == CG_NONE) {
 		warnmsg("cgroups: no cgroup filesystem is mounted under %s",
-			escaped(&b, sr.live ? "/sys/fs/cgroup" : sr.dir));
+			str_esc(&b, sr.live ? "/sys/fs/cgroup" : sr.dir));
 		sysroot_close(&sr);
 		buf_free(&b);
 		free(o.cols);
@@ -411,11 +404,11 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 		if (c == OPT_NS) {
 			if (str_parse_u64(optarg, &ns_filter) < 0 || !ns_filter)
 				usage_error("ps: --ns: not a namespace inode: %s",
-					    escaped(&b, optarg));
+					    str_esc(&b, optarg));
 		} else if (c == OPT_CGROUP) {
 			if (optarg[0] != '/')
 				usage_error("ps: --cgroup: not an absolute cgroup path: %s",
-					    escaped(&b, optarg));
+					    str_esc(&b, optarg));
 			cg_filter = optarg;
 		} else {
 			bad_option("ps", argv, optopt);
@@ -499,7 +492,7 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 		if (!list_opt(&lo, c, optarg))
 			bad_option("snapshot", argv, optopt);
 	if (optind < argc)
-		usage_error("snapshot: unexpected argument: %s", escaped(&b, argv[optind]));
+		usage_error("snapshot: unexpected argument: %s", str_esc(&b, argv[optind]));
 	if (!lo.json)
 		usage_error("snapshot: only --json output exists (the listings print text)");
 	struct sysroot sr;

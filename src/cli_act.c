@@ -22,13 +22,6 @@ struct actopts {
 	const char *sysroot;
 };
 
-static const char *esc(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	str_escape(b, s, strlen(s), ESC_TEXT);
-	return buf_str(b);
-}
-
 static bool common_opt(struct actopts *ao, int c, const char *arg)
 {
 	if (c == OPT_AUDIT)
@@ -44,7 +37,7 @@ static void bad_opt(const char *cmd, char **argv)
 {
 	struct buf b = {0};
 	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
-		    esc(&b, argv[optind - 1]));
+		    str_esc(&b, argv[optind - 1]));
 }
 
 /* Exactly one TARGET word after the options. */
@@ -58,7 +51,7 @@ static const char *one_target(const char *cmd, int argc, char **argv, bool optio
 			    cmd);
 	}
 	if (optind + 1 < argc)
-		usage_error("%s: unexpected argument: %s", cmd, esc(&b, argv[optind + 1]));
+		usage_error("%s: unexpected argument: %s", cmd, str_esc(&b, argv[optind + 1]));
 	return argv[optind];
 }
 
@@ -68,7 +61,7 @@ static void open_sr(const struct actopts *ao, const struct globalopts *g, struct
 	const char *dir = ao->sysroot ? ao->sysroot : g->sysroot;
 	struct buf b = {0};
 	if (sysroot_open(sr, dir, &e) < 0)
-		usage_error("--sysroot: %s", esc(&b, e.msg));
+		usage_error("--sysroot: %s", str_esc(&b, e.msg));
 }
 
 static int fail(const struct actopts *ao, const struct nerr *e)
@@ -88,12 +81,12 @@ static void target_or_exit(const struct actopts *ao, struct sysroot *sr, const c
 	}
 }
 
-static void audit_or_exit(const struct actopts *ao, struct audit *a)
+/* Every action's audit log, opened before anything is changed. */
+void cli_audit_open(const char *cmd, const char *path, struct audit *a)
 {
 	struct nerr e = {0};
-	if (audit_open(a, ao->audit_log, &e) < 0) {
-		fprintf(stderr, "nstop: %s: %s%s\n", ao->cmd, e.msg,
-			geteuid() ? "; actions need root, or --audit-log FILE where you may write" : "");
+	if (audit_open(a, path, &e) < 0) {
+		fprintf(stderr, "nstop: %s: %s\n", cmd, e.msg);
 		exit(1);
 	}
 }
@@ -177,7 +170,7 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 		return 0;
 	}
 	struct audit a;
-	audit_or_exit(&ao, &a);
+	cli_audit_open(ao.cmd, ao.audit_log, &a);
 	struct nerr e = {0};
 	struct limits old;
 	int r = run_limit(&sr, &a, &t, &want, force, &old, &e);
@@ -217,7 +210,7 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 		if (c == OPT_TIMEOUT) {
 			if (str_parse_seconds(optarg, &timeout) < 0 || timeout <= 0)
 				usage_error("%s: --timeout: not a number of seconds: %s", ao.cmd,
-					    esc(&b, optarg));
+					    str_esc(&b, optarg));
 		} else if (!common_opt(&ao, c, optarg)) {
 			bad_opt(ao.cmd, argv);
 		}
@@ -229,7 +222,7 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 	struct act_target t;
 	target_or_exit(&ao, &sr, word, &t, true);
 	struct audit a;
-	audit_or_exit(&ao, &a);
+	cli_audit_open(ao.cmd, ao.audit_log, &a);
 	struct nerr e = {0};
 	int before;
 	int r = run_freeze(&sr, &a, &t, freeze, timeout, &before, &e);
@@ -277,10 +270,10 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		if (c == 's') {
 			if ((sig = sig_parse(optarg)) < 0)
 				usage_error("kill: --signal: not a signal (TERM, KILL, INT, HUP, STOP, CONT, USR1, USR2 or a number): %s",
-					    esc(&b, optarg));
+					    str_esc(&b, optarg));
 		} else if (c == 'g') {
 			if (str_parse_seconds(optarg, &grace) < 0)
-				usage_error("kill: --grace: not a number of seconds: %s", esc(&b, optarg));
+				usage_error("kill: --grace: not a number of seconds: %s", str_esc(&b, optarg));
 		} else if (c == OPT_PID) {
 			pidarg = optarg;
 		} else if (!common_opt(&ao, c, optarg)) {
@@ -294,7 +287,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 	int rc = 0;
 	if (pidarg) {
 		if (optind < argc)
-			usage_error("kill: --pid takes no TARGET: %s", esc(&b, argv[optind]));
+			usage_error("kill: --pid takes no TARGET: %s", str_esc(&b, argv[optind]));
 		if (grace > 0)
 			usage_error("kill: --grace is for a whole TARGET, not --pid");
 		char *at = strchr(pidarg, '@');
@@ -304,11 +297,11 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		if (str_parse_u64(pidpart, &pid) < 0 || pid == 0 || pid > 4194304 ||
 		    (at && (str_parse_u64(at + 1, &start) < 0 || start == 0)))
 			usage_error("kill: --pid: not PID or PID@STARTTIME (as nstop ps -o PID@START prints): %s",
-				    esc(&b, pidarg));
+				    str_esc(&b, pidarg));
 		open_sr(&ao, g, &sr);
 		if (!sr.live)
 			usage_error("kill: actions work on the live system, not a --sysroot");
-		audit_or_exit(&ao, &a);
+		cli_audit_open(ao.cmd, ao.audit_log, &a);
 		int r = run_kill_pid(&sr, &a, (pid_t)pid, start, sig, &e);
 		if (r < 0)
 			rc = fail(&ao, &e);
@@ -319,7 +312,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		open_sr(&ao, g, &sr);
 		struct act_target t;
 		target_or_exit(&ao, &sr, word, &t, true);
-		audit_or_exit(&ao, &a);
+		cli_audit_open(ao.cmd, ao.audit_log, &a);
 		struct kill_result kr;
 		int r = run_kill(&sr, &a, &t, sig, grace, &kr, &e);
 		struct buf d = {0};
@@ -368,7 +361,7 @@ int cmd_undo(int argc, char **argv, const struct globalopts *g)
 	else if (!sr.live)
 		usage_error("undo: actions work on the live system, not a --sysroot");
 	struct audit a;
-	audit_or_exit(&ao, &a);
+	cli_audit_open(ao.cmd, ao.audit_log, &a);
 	struct nerr e = {0};
 	struct undo_result res;
 	int r = act_undo(&sr, &a, ao.audit_log, word ? &t : NULL, &res, &e);
@@ -432,7 +425,7 @@ int cmd_audit(int argc, char **argv, const struct globalopts *g)
 	one_target("audit", argc, argv, true);
 	if (optind < argc) {
 		struct buf b = {0};
-		usage_error("audit: unexpected argument: %s", esc(&b, argv[optind]));
+		usage_error("audit: unexpected argument: %s", str_esc(&b, argv[optind]));
 	}
 	struct jv *recs;
 	size_t n;
@@ -440,7 +433,7 @@ int cmd_audit(int argc, char **argv, const struct globalopts *g)
 	if (r < 0 && r != -ENOENT) {
 		struct buf b = {0};
 		const char *p = ao.audit_log ? ao.audit_log : audit_default_path();
-		fprintf(stderr, "nstop: audit: %s: %s\n", esc(&b, p), strerror(-r));
+		fprintf(stderr, "nstop: audit: %s: %s\n", str_esc(&b, p), strerror(-r));
 		buf_free(&b);
 		return 1;
 	}

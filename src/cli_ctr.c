@@ -16,13 +16,6 @@
 enum { O_NS = 400, O_ROOTFS, O_HOSTNAME, O_PARENT, O_CPU, O_MEM, O_PIDS, O_NET, O_PRIV,
        O_AUDIT, O_SYSROOT, O_GRACE };
 
-static const char *esc(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	str_escape(b, s, strlen(s), ESC_TEXT);
-	return buf_str(b);
-}
-
 /* "pid,mnt,net" -> bits; -1 on an unknown name */
 static int ns_list(const char *s, unsigned *out)
 {
@@ -47,17 +40,8 @@ static void open_live(const char *cmd, const char *dir, struct sysroot *sr, int 
 	struct buf b = {0};
 	if (sysroot_open(sr, dir, &e) < 0 || !sr->live) {
 		fprintf(stderr, "nstop: %s: %s\n", cmd,
-			sr->live ? esc(&b, e.msg) : "containers are handled on the live system, not a --sysroot");
+			sr->live ? str_esc(&b, e.msg) : "containers are handled on the live system, not a --sysroot");
 		exit(code);
-	}
-}
-
-static void audit_or_exit(const char *cmd, const char *path, struct audit *a)
-{
-	struct nerr e = {0};
-	if (audit_open(a, path, &e) < 0) {
-		fprintf(stderr, "nstop: %s: %s\n", cmd, e.msg);
-		exit(1);
 	}
 }
 
@@ -101,7 +85,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		case O_NS:
 			if (ns_list(optarg, &o.ns) < 0)
 				usage_error("create: --ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s",
-					    esc(&b, optarg));
+					    str_esc(&b, optarg));
 			ns_given = true;
 			break;
 		case O_ROOTFS: rootfs = optarg; break;
@@ -124,14 +108,14 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 			else if (!strncmp(optarg, "veth:", 5))
 				o.net = NET_VETH, o.addr = optarg + 5;
 			else
-				usage_error("create: --net: none, host, veth or veth:ADDR/PREFIX: %s", esc(&b, optarg));
+				usage_error("create: --net: none, host, veth or veth:ADDR/PREFIX: %s", str_esc(&b, optarg));
 			break;
 		case O_PRIV: o.privileged = true; break;
 		case O_AUDIT: audit = optarg; break;
 		case O_SYSROOT: sysroot = optarg; break;
 		default:
 			usage_error("create: unknown option or missing value: %s (see nstop --help)",
-				    esc(&b, argv[optind - 1]));
+				    str_esc(&b, argv[optind - 1]));
 		}
 	}
 	if (!o.name)
@@ -161,7 +145,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		return 2;
 	}
 	struct audit a;
-	audit_or_exit("create", audit, &a);
+	cli_audit_open("create", audit, &a);
 	struct create_result res;
 	struct act_target t;
 	int r = act_create(&sr, &o, &res, &t, &e);
@@ -228,14 +212,14 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 			grace = 0;
 		else if (c == O_GRACE) {
 			if (str_parse_seconds(optarg, &grace) < 0)
-				usage_error("rm: --grace: not a number of seconds: %s", esc(&b, optarg));
+				usage_error("rm: --grace: not a number of seconds: %s", str_esc(&b, optarg));
 		} else if (c == O_AUDIT)
 			audit = optarg;
 		else if (c == O_SYSROOT)
 			sysroot = optarg;
 		else
 			usage_error("rm: unknown option or missing value: %s (see nstop --help)",
-				    esc(&b, argv[optind - 1]));
+				    str_esc(&b, argv[optind - 1]));
 	}
 	if (optind >= argc)
 		usage_error("rm: a NAME is required");
@@ -247,13 +231,13 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 		struct jv st;
 		if (state_load(argv[i], &st) < 0) {
 			fprintf(stderr, "nstop: rm: %s: no such nstop container (see nstop containers)\n",
-				esc(&b, argv[i]));
+				str_esc(&b, argv[i]));
 			rc = rc ? rc : 2;
 			continue;
 		}
 		jv_free(&st);
 		struct audit a;
-		audit_or_exit("rm", audit, &a);
+		cli_audit_open("rm", audit, &a);
 		struct act_target t;
 		struct nerr e = {0};
 		int r = act_rm(&sr, argv[i], grace, &t, &e);
@@ -266,7 +250,7 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 			fprintf(stderr, "nstop: rm: %s\n", e.msg);
 			rc = act_exit_code(&e);
 		} else {
-			printf("%s\n", esc(&b, argv[i]));
+			printf("%s\n", str_esc(&b, argv[i]));
 		}
 		act_target_free(&t);
 	}
@@ -294,7 +278,7 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 			sysroot = optarg;
 		else
 			usage_error("logs: unknown option or missing value: %s (see nstop --help)",
-				    esc(&b, argv[optind - 1]));
+				    str_esc(&b, argv[optind - 1]));
 	}
 	if (optind + 1 != argc)
 		usage_error("logs: one NAME is required");
@@ -314,7 +298,7 @@ static void enter_usage(const char *fmt, const char *arg)
 {
 	struct buf b = {0};
 	fprintf(stderr, "nstop: enter: ");
-	fprintf(stderr, fmt, arg ? esc(&b, arg) : "");
+	fprintf(stderr, fmt, arg ? str_esc(&b, arg) : "");
 	fputc('\n', stderr);
 	buf_free(&b);
 	exit(125);

@@ -56,6 +56,7 @@ const char *buf_str(struct buf *b);
 /* ---- util/str.c: escaping, sizes, percents, number parsing ---- */
 enum esc_mode { ESC_TEXT, ESC_JSON };
 void str_escape(struct buf *out, const char *s, size_t n, enum esc_mode mode);
+const char *str_esc(struct buf *b, const char *s);
 size_t str_width(const char *s, size_t n);
 int str_parse_u64(const char *s, uint64_t *out);
 int str_parse_size(const char *s, uint64_t *out);
@@ -649,6 +650,7 @@ int cmd_thaw(int argc, char **argv, const struct globalopts *g);
 int cmd_kill(int argc, char **argv, const struct globalopts *g);
 int cmd_undo(int argc, char **argv, const struct globalopts *g);
 int cmd_audit(int argc, char **argv, const struct globalopts *g);
+void cli_audit_open(const char *cmd, const char *path, struct audit *a);
 /* cli_ctr.c */
 int cmd_create(int argc, char **argv, const struct globalopts *g);
 int cmd_rm(int argc, char **argv, const struct globalopts *g);

@@ -310,3 +310,11 @@ bool str_path_has_dots(const char *p)
 	}
 	return false;
 }
+
+/* s escaped into b (reset first), for a message: returns b's text. */
+const char *str_esc(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	str_escape(b, s, strlen(s), ESC_TEXT);
+	return buf_str(b);
+}
