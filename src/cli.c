@@ -267,7 +267,7 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
-	struct snap *s = snap_take(&sr, u, SNAP_PROCS | SNAP_NS, NULL);
+	struct snap *s = snap_take(&sr, u, SNAP_NS, NULL);
 
 	/* ghosts (namespaces without processes) appear only in owner/parent trees */
 	bool ghosts = tree == TREE_OWNER || tree == TREE_PARENT;
@@ -347,11 +347,13 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 		return 1;
 	}
 	struct users *u = users_new(&sr);
-	unsigned what = SNAP_PROCS | SNAP_CGROUPS;
-	struct snap *prev = snap_take(&sr, u, what, NULL);
+	/* one collector for every snapshot: later ones read only what changed */
+	struct collector *coll = collector_new(&sr, u, false);
+	unsigned what = SNAP_CGROUPS;
+	struct snap *prev = collector_take(coll, what, NULL);
 	for (uint64_t i = 0; i < lo.count; i++) {
 		sleep_sec(lo.interval);
-		struct snap *s = snap_take(&sr, u, what, prev);
+		struct snap *s = collector_take(coll, what, prev);
 		const void **rows = xcalloc(s->ncgs + 1, sizeof(*rows));
 		for (size_t k = 0; k < s->ncgs; k++)
 			rows[k] = &s->cgs[k];
@@ -364,6 +366,7 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 		prev = s;
 	}
 	snap_free(prev);
+	collector_free(coll);
 	users_free(u);
 	free(o.cols);
 	sysroot_close(&sr);
@@ -420,12 +423,13 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
+	struct collector *coll = collector_new(&sr, u, false);
 	struct snap *prev = NULL;
 	if (lo.interval_set) {
-		prev = snap_take(&sr, u, SNAP_PROCS, NULL);
+		prev = collector_take(coll, SNAP_PROCS, NULL);
 		sleep_sec(lo.interval);
 	}
-	struct snap *s = snap_take(&sr, u, SNAP_PROCS, prev);
+	struct snap *s = collector_take(coll, SNAP_PROCS, prev);
 	const void **rows = xcalloc(s->nprocs + 1, sizeof(*rows));
 	size_t n = 0;
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -445,6 +449,7 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 	free(rows);
 	snap_free(prev);
 	snap_free(s);
+	collector_free(coll);
 	users_free(u);
 	free(o.cols);
 	sysroot_close(&sr);
@@ -498,12 +503,13 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
+	struct collector *coll = collector_new(&sr, u, false);
 	struct snap *prev = NULL;
 	if (lo.interval_set) {
-		prev = snap_take(&sr, u, SNAP_ALL, NULL);
+		prev = collector_take(coll, SNAP_ALL, NULL);
 		sleep_sec(lo.interval);
 	}
-	struct snap *s = snap_take(&sr, u, SNAP_ALL, prev);
+	struct snap *s = collector_take(coll, SNAP_ALL, prev);
 
 	struct outopts ons = {.json = true}, ocg = {.json = true}, ops = {.json = true};
 	struct outopts oct = {.json = true};
@@ -587,6 +593,7 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	free(oct.cols);
 	snap_free(prev);
 	snap_free(s);
+	collector_free(coll);
 	users_free(u);
 	sysroot_close(&sr);
 	buf_free(&b);
@@ -615,10 +622,12 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
-	unsigned what = SNAP_PROCS | SNAP_CGROUPS | SNAP_CONTAINERS;
-	struct snap *prev = snap_take(&sr, u, what, NULL);
+	/* the containers' own cgroups, not the whole trees */
+	struct collector *coll = collector_new(&sr, u, false);
+	unsigned what = SNAP_CONTAINERS;
+	struct snap *prev = collector_take(coll, what, NULL);
 	sleep_sec(lo.interval);
-	struct snap *s = snap_take(&sr, u, what, prev);
+	struct snap *s = collector_take(coll, what, prev);
 	const void **rows = xcalloc(s->nctrs + 1, sizeof(*rows));
 	for (size_t k = 0; k < s->nctrs; k++)
 		rows[k] = &s->ctrs[k];
@@ -626,6 +635,7 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	free(rows);
 	snap_free(prev);
 	snap_free(s);
+	collector_free(coll);
 	users_free(u);
 	free(o.cols);
 	sysroot_close(&sr);

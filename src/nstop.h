@@ -123,6 +123,7 @@ uint64_t hash_bytes(const void *p, size_t n);
 struct strtab {
 	struct hmap map;     /* hash -> index into strs (chained by probe on collision) */
 	char **strs;
+	size_t *lens;
 	size_t len, cap;
 };
 const char *strtab_intern(struct strtab *t, const char *s, size_t n);
@@ -217,18 +218,39 @@ struct proc {
 	int nthreads;
 	long nice;
 	const char *comm;       /* raw bytes from stat, interned */
-	char *cmdline;          /* raw argv, NUL-separated, may be NULL */
+	const char *cmdline;    /* raw argv, NUL-separated, may be NULL (pooled) */
 	size_t cmdline_len;
 	uint64_t start_ticks;   /* since boot, in clock ticks */
 	uint64_t cpu_ticks;     /* utime + stime */
 	uint64_t rss_bytes;
 	uint64_t ns[NS_NTYPES]; /* inode, 0 when unreadable */
 	const char *cg2;        /* v2 (unified) path, interned; NULL when none */
-	struct proc_cg *cg1;
+	const struct proc_cg *cg1; /* pooled */
 	int ncg1;
+	uint64_t stat_usec;     /* CLOCK_MONOTONIC of the stat read; 0: not read for this snapshot */
 	double cpu_percent;     /* from two snapshots; NAN without a previous one */
 	pid_t nspid;            /* pid inside its own pid namespace; 0 when not read */
 };
+
+/* A pool of interned strings and parsed /proc/PID/cgroup texts, shared by
+ * the snapshots of one collector (util/hash.c). */
+struct cgset {
+	const char *cg2;        /* the 0:: line's path, NULL when none */
+	struct proc_cg *cg1;
+	int ncg1;
+	bool bad;
+};
+struct strpool {
+	struct strtab t;
+	struct hmap setidx;     /* interned text -> index into sets */
+	struct cgset *sets;
+	size_t nsets, setcap;
+	int refs;
+};
+struct strpool *pool_new(void);
+struct strpool *pool_ref(struct strpool *p);
+void pool_unref(struct strpool *p);
+const struct cgset *pool_cgset(struct strpool *p, const char *text, size_t n);
 
 /* ---- collect/cgroup.c ---- */
 struct cgroup {
@@ -332,6 +354,7 @@ void users_free(struct users *u);
 /* ---- snap.c ---- */
 struct snap {
 	uint64_t mono_usec;     /* CLOCK_MONOTONIC when taken */
+	unsigned what;          /* the SNAP_* bits it was taken with */
 	long hz;
 	double uptime_sec;      /* proc/uptime, 0 when unreadable */
 	enum cg_layout layout;
@@ -352,7 +375,8 @@ struct snap {
 	uint32_t *proc_ctr;     /* per process: container index + 1, 0 for none */
 	struct netif *ifs;      /* sorted by netns, then ifindex */
 	size_t nifs;
-	struct strtab strs;
+	struct strtab *strs;    /* the pool's: only the collector's thread adds to it */
+	struct strpool *pool;
 	struct users *users;
 	struct nerr cg_err;     /* why cgroups are missing, if they are */
 	int refs;               /* owners (the dashboard's collector and screen) */
@@ -361,17 +385,47 @@ enum snap_what { SNAP_PROCS = 1, SNAP_NS = 2, SNAP_CGROUPS = 4, SNAP_HOST = 8,
 		 SNAP_CONTAINERS = 16, SNAP_ALL = 31 };
 struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
 		       const struct snap *prev);
+struct collector;
+struct snap *collector_take(struct collector *c, unsigned what, const struct snap *prev);
 void snap_free(struct snap *s);
 const struct proc *snap_proc(const struct snap *s, pid_t pid);
 const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino);
 const struct cgroup *snap_cgroup(const struct snap *s, const char *path);
 uint64_t mono_usec(void);
 
+/* ---- collect/proc.c: the collector, whose state outlives snapshots ---- */
+struct collector_stats {
+	uint64_t full_walks, event_refreshes, new_procs, stat_reads, ns_reads, verified;
+	uint64_t pool_rotations;
+};
+struct collector *collector_new(struct sysroot *sr, struct users *users, bool keep);
+void collector_free(struct collector *c);
+const struct collector_stats *collector_stats(const struct collector *c);
+struct strpool *collector_pool(struct collector *c);
+void collector_procs(struct collector *c, struct snap *s, unsigned what);
+void collector_fill(struct collector *c, struct snap *s, const pid_t *pids, size_t n);
+void collector_settle(struct collector *c);
+struct sysroot *collector_sysroot(struct collector *c);
+struct users *collector_users(struct collector *c);
+
+/* ---- collect/cnproc.c: the proc connector ---- */
+struct cnproc;
+struct cnproc *cnproc_open(void);
+void cnproc_close(struct cnproc *c);
+bool cnproc_take(struct cnproc *c);
+void cnproc_synced(struct cnproc *c);
+bool cnproc_execed(const struct cnproc *c, pid_t pid);
+void cnproc_changes(struct cnproc *c, const pid_t **born, size_t *nborn, const pid_t **gone,
+		    size_t *ngone);
+void cnproc_recheck(struct cnproc *c, pid_t pid);
+
 /* internal to the collectors, called by snap_take */
-int proc_collect(struct snap *s, struct sysroot *sr);
-void proc_nspids(struct snap *s, struct sysroot *sr);
 void ns_collect(struct snap *s, struct sysroot *sr);
-void cgroup_collect(struct snap *s, struct sysroot *sr);
+/* only: NULL for the whole tree, or a function naming the paths to read */
+typedef size_t (*cg_select_fn)(const struct snap *s, const char ***paths);
+void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only);
+int cg_path_cmp(const char *a, const char *b);
+size_t container_cgroups(const struct snap *s, const char ***paths);
 void proc_rates(struct snap *s, const struct snap *prev);
 void cgroup_rates(struct snap *s, const struct snap *prev);
 

@@ -28,32 +28,55 @@ static void host_rates(struct snap *s, const struct snap *prev)
 		s->host.cpu_percent = (double)db / (double)dt * 100.0 * s->host.ncpu;
 }
 
-struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
-		       const struct snap *prev)
+/*
+ * One snapshot from a collector: the process table first (the collector
+ * reads only what is new or asked afresh), then what is derived from it and
+ * the cgroup files. what: SNAP_* bits; SNAP_PROCS asks for every process's
+ * stat afresh (per-process CPU), the others for their tables. Containers
+ * without SNAP_CGROUPS read only the containers' own cgroups.
+ */
+struct snap *collector_take(struct collector *c, unsigned what, const struct snap *prev)
 {
+	struct sysroot *sr = collector_sysroot(c);
 	struct snap *s = xcalloc(1, sizeof(*s));
 	s->hz = sysconf(_SC_CLK_TCK);
 	s->layout = sr->layout;
 	s->live = sr->live;
-	s->users = users;
+	s->users = collector_users(c);
 	s->host.cpu_percent = NAN;
 	s->mono_usec = mono_usec();
+	s->what = what;
 	char up[128];
 	if (read_small_at(sr->proc_fd, "uptime", up, sizeof(up)) > 0)
 		s->uptime_sec = strtod(up, NULL);
-	if (what & (SNAP_PROCS | SNAP_NS | SNAP_CGROUPS))
-		proc_collect(s, sr);
+	if (what & (SNAP_PROCS | SNAP_NS | SNAP_CGROUPS | SNAP_CONTAINERS))
+		collector_procs(c, s, what);
+	/* after collector_procs, which may have started a fresh pool */
+	s->pool = pool_ref(collector_pool(c));
+	s->strs = &s->pool->t;
 	const struct proc *kthreadd = snap_proc(s, 2);
 	if (kthreadd)
 		memcpy(s->host_ns, kthreadd->ns, sizeof(s->host_ns));
-	if (what & SNAP_PROCS)
-		proc_nspids(s, sr);
-	if (what & SNAP_NS)
+	if (what & SNAP_NS) {
 		ns_collect(s, sr);
-	if (what & (SNAP_CGROUPS | SNAP_CONTAINERS))
-		cgroup_collect(s, sr);
+		/* the command and owner of each namespace's first process */
+		pid_t *reps = xreallocarray(NULL, s->nns + 1, sizeof(*reps));
+		for (size_t i = 0; i < s->nns; i++)
+			reps[i] = s->ns[i].pid;
+		collector_fill(c, s, reps, s->nns);
+		free(reps);
+	}
+	if (what & SNAP_CGROUPS)
+		cgroup_collect(s, sr, NULL);
 	if (what & SNAP_CONTAINERS) {
+		if (!(what & SNAP_CGROUPS))
+			cgroup_collect(s, sr, container_cgroups);
 		container_collect(s, sr);
+		pid_t *inits = xreallocarray(NULL, s->nctrs + 1, sizeof(*inits));
+		for (size_t i = 0; i < s->nctrs; i++)
+			inits[i] = s->ctrs[i].init_pid;
+		collector_fill(c, s, inits, s->nctrs);
+		free(inits);
 		net_collect(s, sr);
 	}
 	if ((what & SNAP_HOST) && sr->live)
@@ -63,6 +86,17 @@ struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
 	host_rates(s, prev);
 	if (what & SNAP_CONTAINERS)
 		net_rates(s, prev);
+	collector_settle(c);
+	return s;
+}
+
+/* A one-shot snapshot: a collector used once. */
+struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
+		       const struct snap *prev)
+{
+	struct collector *c = collector_new(sr, users, false);
+	struct snap *s = collector_take(c, what, prev);
+	collector_free(c);
 	return s;
 }
 
@@ -70,10 +104,6 @@ void snap_free(struct snap *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nprocs; i++) {
-		free(s->procs[i].cmdline);
-		free(s->procs[i].cg1);
-	}
 	free(s->procs);
 	free(s->ns);
 	free(s->cgs);
@@ -83,7 +113,7 @@ void snap_free(struct snap *s)
 	hmap_free(&s->pid_idx);
 	hmap_free(&s->ns_idx);
 	hmap_free(&s->cg_idx);
-	strtab_free(&s->strs);
+	pool_unref(s->pool);
 	free(s);
 }
 
@@ -103,11 +133,20 @@ const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino)
 	return &s->ns[k];
 }
 
+/* Binary search: rows are sorted by cg_path_cmp; the pool is not consulted
+ * (the collector's thread may be adding to it while a screen reads). */
 const struct cgroup *snap_cgroup(const struct snap *s, const char *path)
 {
-	const char *ip = strtab_find(&s->strs, path);
-	uint32_t k;
-	if (!ip || !hmap_get(&s->cg_idx, (uint64_t)(uintptr_t)ip, &k))
-		return NULL;
-	return &s->cgs[k];
+	size_t lo = 0, hi = s->ncgs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = cg_path_cmp(s->cgs[mid].path, path);
+		if (!r)
+			return &s->cgs[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }

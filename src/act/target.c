@@ -214,7 +214,7 @@ static int resolve_name(struct sysroot *sr, const char *word, struct act_target 
 			nerr_set(e, r, "%s: reading nstop's registry: %s", word, strerror(-r));
 		return r;
 	}
-	struct snap *s = snap_take(sr, NULL, SNAP_PROCS | SNAP_CONTAINERS, NULL);
+	struct snap *s = snap_take(sr, NULL, SNAP_CONTAINERS | SNAP_CGROUPS, NULL);
 	size_t *hits = xcalloc(s->nctrs + 1, sizeof(*hits));
 	size_t n = 0;
 	for (size_t i = 0; i < s->nctrs; i++) {

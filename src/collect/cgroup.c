@@ -62,7 +62,7 @@ static void init_row(struct cgroup *c, const char *path)
 static struct cgroup *row_for(struct walk *w, const char *path)
 {
 	struct snap *s = w->s;
-	const char *ip = strtab_intern(&s->strs, path, strlen(path));
+	const char *ip = strtab_intern(s->strs, path, strlen(path));
 	uint32_t k;
 	if (hmap_get(&w->idx, (uint64_t)(uintptr_t)ip, &k))
 		return &s->cgs[k];
@@ -232,12 +232,11 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 	}
 }
 
-static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct buf *path,
-		     int depth)
+static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, int dfd, const char *path)
 {
-	struct cgroup *c = row_for(w, path->len ? path->p : "/");
+	struct cgroup *c = row_for(w, path);
 	if (!c)
-		return;
+		return NULL;
 	if (m->version == 1) {
 		c->version = 1;
 		read_v1(w, m, dfd, c);
@@ -248,6 +247,14 @@ static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct b
 			c->in_unified = true;
 		read_v2(w, dfd, c);
 	}
+	return c;
+}
+
+static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct buf *path,
+		     int depth)
+{
+	if (!read_dir(w, m, dfd, path->len ? path->p : "/"))
+		return;
 	if (depth >= CG_MAX_DEPTH)
 		return;
 	int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -279,10 +286,9 @@ static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct b
 }
 
 /* Parents before children: '/' sorts before every other byte. */
-static int cmp_path(const void *a, const void *b)
+int cg_path_cmp(const char *a, const char *b)
 {
-	const unsigned char *x = (const unsigned char *)((const struct cgroup *)a)->path;
-	const unsigned char *y = (const unsigned char *)((const struct cgroup *)b)->path;
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
 	for (;; x++, y++) {
 		unsigned cx = *x == '/' ? 1 : *x, cy = *y == '/' ? 1 : *y;
 		if (cx != cy || !cx)
@@ -290,72 +296,137 @@ static int cmp_path(const void *a, const void *b)
 	}
 }
 
-static void count_procs(struct snap *s)
+static int cmp_row(const void *a, const void *b)
 {
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const struct proc *p = &s->procs[i];
-		const char *seen[40];
-		int ns = 0;
-		/* the 0:: line names the default hierarchy even where no cgroup2 is
-		 * mounted (pure v1): count it only where it is there to see */
-		bool v2 = s->layout == CG_V2 || s->layout == CG_HYBRID;
-		for (int k = -1; k < p->ncg1 && ns < (int)ARRAY_LEN(seen); k++) {
-			const char *path = k < 0 ? (v2 ? p->cg2 : NULL) : p->cg1[k].path;
-			if (!path)
-				continue;
-			bool dup = false;
-			for (int j = 0; j < ns && !dup; j++)
-				dup = seen[j] == path;
-			if (dup)
-				continue;
-			seen[ns++] = path;
-			uint32_t idx;
-			if (hmap_get(&s->cg_idx, (uint64_t)(uintptr_t)path, &idx))
-				s->cgs[idx].nprocs++;
-		}
-	}
-	/* recursive counts: each cgroup adds its own to every ancestor */
-	struct buf b = {0};
-	for (size_t i = 0; i < s->ncgs; i++)
-		s->cgs[i].nprocs_rec += s->cgs[i].nprocs;
-	for (size_t i = 0; i < s->ncgs; i++) {
-		uint32_t n = s->cgs[i].nprocs;
-		if (!n || !strcmp(s->cgs[i].path, "/"))
-			continue;
-		buf_reset(&b);
-		buf_adds(&b, s->cgs[i].path);
-		for (;;) {
-			char *sl = strrchr(b.p, '/');
-			if (!sl)
-				break;
-			if (sl == b.p)
-				sl[1] = '\0';
-			else
-				*sl = '\0';
-			b.len = strlen(b.p);
-			const struct cgroup *anc = snap_cgroup(s, b.p);
-			if (anc)
-				s->cgs[anc - s->cgs].nprocs_rec += n;
-			if (sl == b.p)
-				break;
-		}
-	}
-	buf_free(&b);
+	return cg_path_cmp(((const struct cgroup *)a)->path, ((const struct cgroup *)b)->path);
 }
 
-void cgroup_collect(struct snap *s, struct sysroot *sr)
+/* The row of path or of its nearest ancestor that has one, NULL when none. */
+static const struct cgroup *row_or_ancestor(const struct snap *s, struct buf *b, const char *path)
+{
+	buf_reset(b);
+	buf_adds(b, path);
+	for (;;) {
+		const struct cgroup *g = snap_cgroup(s, b->p);
+		if (g)
+			return g;
+		char *sl = strrchr(b->p, '/');
+		if (!sl || !strcmp(b->p, "/"))
+			return NULL;
+		sl[sl == b->p] = '\0';
+		b->len = strlen(b->p);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Processes per cgroup, directly and with descendants, in any hierarchy.
+ * Counted per distinct /proc/PID/cgroup text (thousands of processes share
+ * a few hundred), each process once per cgroup however many hierarchies
+ * place it there.
+ */
+static void count_procs(struct snap *s)
+{
+	/* the 0:: line names the default hierarchy even where no cgroup2 is
+	 * mounted (pure v1): count it only where it is there to see */
+	bool v2 = s->layout == CG_V2 || s->layout == CG_HYBRID;
+	struct hmap byset = {0};
+	struct { const struct proc *p; uint32_t n; } *sets = NULL;
+	size_t nsets = 0, cap = 0;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		uint64_t key = hash_bytes(&p->cg1, sizeof(p->cg1)) ^ (uintptr_t)p->cg2;
+		uint32_t k;
+		/* the key may collide: look on until the same set or a free slot */
+		for (;; key = key * 31 + 7) {
+			if (!key)
+				key = 1;
+			if (!hmap_get(&byset, key, &k) ||
+			    (sets[k].p->cg1 == p->cg1 && sets[k].p->cg2 == p->cg2))
+				break;
+		}
+		if (hmap_get(&byset, key, &k)) {
+			sets[k].n++;
+			continue;
+		}
+		if (nsets == cap) {
+			cap = cap ? cap * 2 : 64;
+			sets = xreallocarray(sets, cap, sizeof(*sets));
+		}
+		sets[nsets].p = p;
+		sets[nsets].n = 1;
+		hmap_put(&byset, key, (uint32_t)nsets++);
+	}
+	hmap_free(&byset);
+	struct buf b = {0}, up = {0};
+	for (size_t k = 0; k < nsets; k++) {
+		const struct proc *p = sets[k].p;
+		uint32_t direct[40], rec[40 * 8];
+		size_t nd = 0, nr = 0;
+		for (int j = -1; j < p->ncg1 && nd < ARRAY_LEN(direct); j++) {
+			const char *path = j < 0 ? (v2 ? p->cg2 : NULL) : p->cg1[j].path;
+			if (!path)
+				continue;
+			const struct cgroup *g = row_or_ancestor(s, &b, path);
+			if (!g)
+				continue;
+			if (!strcmp(g->path, path))
+				direct[nd++] = (uint32_t)(g - s->cgs);
+			/* this row and every ancestor that has one */
+			while (g && nr < ARRAY_LEN(rec)) {
+				rec[nr++] = (uint32_t)(g - s->cgs);
+				if (!strcmp(g->path, "/"))
+					break;
+				const char *sl = strrchr(g->path, '/');
+				buf_reset(&up);
+				buf_add(&up, g->path, sl == g->path ? 1 : (size_t)(sl - g->path));
+				g = row_or_ancestor(s, &b, buf_str(&up));
+			}
+		}
+		qsort(direct, nd, sizeof(*direct), cmp_u32);
+		qsort(rec, nr, sizeof(*rec), cmp_u32);
+		for (size_t j = 0; j < nd; j++)
+			if (!j || direct[j] != direct[j - 1])
+				s->cgs[direct[j]].nprocs += sets[k].n;
+		for (size_t j = 0; j < nr; j++)
+			if (!j || rec[j] != rec[j - 1])
+				s->cgs[rec[j]].nprocs_rec += sets[k].n;
+	}
+	buf_free(&b);
+	buf_free(&up);
+	free(sets);
+}
+
+void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only)
 {
 	struct walk w = {.s = s};
 	if (sr->layout == CG_NONE) {
 		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
 		return;
 	}
+	const char **paths = NULL;
+	size_t np = only ? only(s, &paths) : 0;
 	/* v1 hierarchies first: on hybrid hosts their figures win over the
 	 * controller-less unified tree's */
 	for (int pass = 1; pass <= 2; pass++) {
 		for (int i = 0; i < sr->nmounts; i++) {
 			const struct cg_mount *m = &sr->mounts[i];
 			if (m->version != pass)
+				continue;
+			/* just the paths asked for, each read where it exists */
+			for (size_t k = 0; only && k < np; k++) {
+				int dfd = cgx_open(sr, i, paths[k]);
+				if (dfd < 0)
+					continue;
+				read_dir(&w, m, dfd, paths[k]);
+				close(dfd);
+			}
+			if (only)
 				continue;
 			int dfd = openat(m->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (dfd < 0)
@@ -368,10 +439,11 @@ void cgroup_collect(struct snap *s, struct sysroot *sr)
 			close(dfd);
 		}
 	}
+	free(paths);
 	hmap_free(&w.idx);
 	buf_free(&w.b);
 	if (s->ncgs > 1)
-		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_path);
+		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_row);
 	for (size_t i = 0; i < s->ncgs; i++)
 		hmap_put(&s->cg_idx, (uint64_t)(uintptr_t)s->cgs[i].path, (uint32_t)i);
 	count_procs(s);

@@ -166,7 +166,7 @@ static const char *docker_name(struct snap *s, struct sysroot *sr, const char *i
 				k++;
 			const char *e = strchr(k, '"');
 			if (e && e > k && e - k < 128)
-				name = strtab_intern(&s->strs, k, (size_t)(e - k));
+				name = strtab_intern(s->strs, k, (size_t)(e - k));
 		}
 	}
 	buf_free(&b);
@@ -197,19 +197,32 @@ static const char *k8s_pod(struct snap *s, struct sysroot *sr, const char *uid)
 		if (!us)
 			continue;
 		*us = '/';
-		res = strtab_intern(&s->strs, tmp, strlen(tmp));
+		res = strtab_intern(s->strs, tmp, strlen(tmp));
 	}
 	closedir(d);
 	return res;
 }
 
-static uint32_t ctr_for_path(struct snap *s, struct hmap *byp, const char *path)
+static uint32_t ctr_walk_up(struct snap *s, struct hmap *byp, const char *path);
+
+static uint32_t ctr_for_path(struct snap *s, struct hmap *byp, struct hmap *memo, const char *path)
+{
+	/* paths are interned: each distinct one is walked once */
+	uint32_t got;
+	if (hmap_get(memo, (uint64_t)(uintptr_t)path, &got))
+		return got - 1;
+	got = ctr_walk_up(s, byp, path);
+	hmap_put(memo, (uint64_t)(uintptr_t)path, got + 1);
+	return got;
+}
+
+static uint32_t ctr_walk_up(struct snap *s, struct hmap *byp, const char *path)
 {
 	/* walk up the path: the nearest container cgroup holds it */
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	for (;;) {
-		const char *ip = strtab_find(&s->strs, tmp);
+		const char *ip = strtab_find(s->strs, tmp);
 		uint32_t k;
 		if (ip && hmap_get(byp, (uint64_t)(uintptr_t)ip, &k))
 			return k + 1;
@@ -248,13 +261,13 @@ static void registry(struct snap *s, struct sysroot *sr, struct hmap *byp, size_
 			continue;
 		}
 		const char *cg = jv_str(&st, "cgroup");
-		const char *icg = cg ? strtab_find(&s->strs, cg) : NULL;
+		const char *icg = cg ? strtab_find(s->strs, cg) : NULL;
 		uint32_t k;
 		if (!icg || !hmap_get(byp, (uint64_t)(uintptr_t)icg, &k)) {
 			ctr_add(s, cap);
 			k = (uint32_t)(s->nctrs - 1);
 			if (cg) {
-				s->ctrs[k].cgroup = strtab_intern(&s->strs, cg, strlen(cg));
+				s->ctrs[k].cgroup = strtab_intern(s->strs, cg, strlen(cg));
 				hmap_put(byp, (uint64_t)(uintptr_t)s->ctrs[k].cgroup, k);
 			}
 		}
@@ -262,13 +275,13 @@ static void registry(struct snap *s, struct sysroot *sr, struct hmap *byp, size_
 		c->rt = RT_NSTOP;
 		c->registered = true;
 		const char *id = jv_str(&st, "id");
-		c->id = strtab_intern(&s->strs, id ? id : names[i], strlen(id ? id : names[i]));
-		c->name = strtab_intern(&s->strs, names[i], strlen(names[i]));
+		c->id = strtab_intern(s->strs, id ? id : names[i], strlen(id ? id : names[i]));
+		c->name = strtab_intern(s->strs, names[i], strlen(names[i]));
 		const struct jv *pv = jv_get(&st, "privileged");
 		c->privileged = pv && pv->type == JV_BOOL && pv->b;
 		const char *veth = jv_str(&st, "veth");
 		if (veth)
-			c->veth = strtab_intern(&s->strs, veth, strlen(veth));
+			c->veth = strtab_intern(s->strs, veth, strlen(veth));
 		double pid = 0, start = 0;
 		uint64_t now;
 		c->stopped = !jv_num(&st, "pid", &pid) || !jv_num(&st, "start", &start) ||
@@ -283,14 +296,14 @@ static void registry(struct snap *s, struct sysroot *sr, struct hmap *byp, size_
 			if (p->type != JV_STR)
 				continue;
 			json_str(&j, cgs->keys[m], p->s);
-			const char *ip = strtab_intern(&s->strs, p->s, strlen(p->s));
+			const char *ip = strtab_intern(s->strs, p->s, strlen(p->s));
 			if (!strcmp(cgs->keys[m], "memory"))
 				c->cg_memory = ip;
 			if (!hmap_get(byp, (uint64_t)(uintptr_t)ip, NULL))
 				hmap_put(byp, (uint64_t)(uintptr_t)ip, k);
 		}
 		json_obj_end(&j);
-		c->cgroups_json = strtab_intern(&s->strs, b.p, b.len);
+		c->cgroups_json = strtab_intern(s->strs, b.p, b.len);
 		buf_free(&b);
 		jv_free(&st);
 		free(names[i]);
@@ -311,7 +324,7 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		struct container *c = ctr_add(s, &cap);
 		c->rt = m.rt;
 		c->cgroup = path;
-		c->id = strtab_intern(&s->strs, m.id, strlen(m.id));
+		c->id = strtab_intern(s->strs, m.id, strlen(m.id));
 		if (m.rt == RT_DOCKER)
 			c->name = docker_name(s, sr, m.id);
 		if (m.pod_uid[0])
@@ -321,16 +334,29 @@ void container_collect(struct snap *s, struct sysroot *sr)
 	if (sr->live)
 		registry(s, sr, &byp, &cap);
 	s->proc_ctr = xcalloc(s->nprocs + 1, sizeof(*s->proc_ctr));
-	struct hmap bypidns = {0};
+	struct hmap bypidns = {0}, memo = {0};
+	/* processes come in runs that share one cgroup set: match it once */
+	const struct proc_cg *last_cg1 = NULL;
+	const char *last_cg2 = NULL;
+	uint32_t last_k = 0;
+	bool have_last = false;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
 		if (p->kthread)
 			continue;
 		uint32_t k = 0;
-		if (p->cg2 && (s->layout == CG_V2 || s->layout == CG_HYBRID))
-			k = ctr_for_path(s, &byp, p->cg2);
-		for (int j = 0; !k && j < p->ncg1; j++)
-			k = ctr_for_path(s, &byp, p->cg1[j].path);
+		if (have_last && p->cg1 == last_cg1 && p->cg2 == last_cg2) {
+			k = last_k;
+		} else {
+			if (p->cg2 && (s->layout == CG_V2 || s->layout == CG_HYBRID))
+				k = ctr_for_path(s, &byp, &memo, p->cg2);
+			for (int j = 0; !k && j < p->ncg1; j++)
+				k = ctr_for_path(s, &byp, &memo, p->cg1[j].path);
+			last_cg1 = p->cg1;
+			last_cg2 = p->cg2;
+			last_k = k;
+			have_last = true;
+		}
 		if (!k && p->ns[NS_PID] && s->host_ns[NS_PID] && p->ns[NS_PID] != s->host_ns[NS_PID]) {
 			/* a pid namespace of its own and no runtime's cgroup */
 			if (!hmap_get(&bypidns, p->ns[NS_PID], &k)) {
@@ -339,7 +365,7 @@ void container_collect(struct snap *s, struct sysroot *sr)
 				c->pidns = p->ns[NS_PID];
 				char id[24];
 				snprintf(id, sizeof(id), "pidns:%llu", (unsigned long long)c->pidns);
-				c->id = strtab_intern(&s->strs, id, strlen(id));
+				c->id = strtab_intern(s->strs, id, strlen(id));
 				k = (uint32_t)s->nctrs;
 				hmap_put(&bypidns, p->ns[NS_PID], k);
 			}
@@ -370,6 +396,75 @@ void container_collect(struct snap *s, struct sysroot *sr)
 	}
 	hmap_free(&byp);
 	hmap_free(&bypidns);
+	hmap_free(&memo);
+}
+
+static void add_path(const struct snap *s, struct hmap *added, const char ***v, size_t *n,
+		     size_t *cap, const char *path, size_t len)
+{
+	const char *ip = strtab_intern(s->strs, path, len);
+	if (hmap_get(added, (uint64_t)(uintptr_t)ip, NULL))
+		return;
+	hmap_put(added, (uint64_t)(uintptr_t)ip, 1);
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = ip;
+}
+
+/*
+ * The cgroups the containers view needs, found without walking the cgroup
+ * trees: every runtime-shaped cgroup holding a process, and every cgroup of
+ * nstop's registry. Each process's paths are looked at once per distinct set.
+ */
+size_t container_cgroups(const struct snap *s, const char ***out)
+{
+	struct hmap seen = {0}, added = {0};
+	const char **v = NULL;
+	size_t n = 0, cap = 0;
+	const struct proc_cg *last_cg1 = NULL;
+	const char *last_cg2 = NULL;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		if (p->kthread || (i && p->cg1 == last_cg1 && p->cg2 == last_cg2))
+			continue;
+		last_cg1 = p->cg1;
+		last_cg2 = p->cg2;
+		for (int j = -1; j < p->ncg1; j++) {
+			const char *path = j < 0 ? p->cg2 : p->cg1[j].path;
+			if (!path || hmap_get(&seen, (uint64_t)(uintptr_t)path, NULL))
+				continue;
+			hmap_put(&seen, (uint64_t)(uintptr_t)path, 1);
+			struct cg_match m;
+			if (container_match(path, &m))
+				add_path(s, &added, &v, &n, &cap, path, m.end);
+		}
+	}
+	if (s->live) {
+		char **names;
+		size_t nn = state_list(&names);
+		for (size_t i = 0; i < nn; i++) {
+			struct jv st;
+			if (state_load(names[i], &st) == 0) {
+				const char *cg = jv_str(&st, "cgroup");
+				if (cg)
+					add_path(s, &added, &v, &n, &cap, cg, strlen(cg));
+				const struct jv *cgs = jv_get(&st, "cgroups");
+				for (size_t m = 0; cgs && cgs->type == JV_OBJ && m < cgs->n; m++)
+					if (cgs->kids[m].type == JV_STR)
+						add_path(s, &added, &v, &n, &cap, cgs->kids[m].s,
+							 strlen(cgs->kids[m].s));
+				jv_free(&st);
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+	hmap_free(&seen);
+	hmap_free(&added);
+	*out = v;
+	return n;
 }
 
 const struct container *proc_container(const struct snap *s, const struct proc *p)

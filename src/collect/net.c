@@ -62,7 +62,7 @@ static void on_link(struct nl_object *o, void *arg)
 	f->netns = x->netns;
 	f->ifindex = rtnl_link_get_ifindex(l);
 	const char *name = rtnl_link_get_name(l);
-	f->name = strtab_intern(&s->strs, name ? name : "?", strlen(name ? name : "?"));
+	f->name = strtab_intern(s->strs, name ? name : "?", strlen(name ? name : "?"));
 	f->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
 	f->rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
 	f->tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
@@ -70,7 +70,7 @@ static void on_link(struct nl_object *o, void *arg)
 	struct addr_ctx ax = {&b, f->ifindex};
 	if (x->addrs)
 		nl_cache_foreach(x->addrs, on_addr, &ax);
-	f->addrs = strtab_intern(&s->strs, b.p ? b.p : "", b.len);
+	f->addrs = strtab_intern(s->strs, b.p ? b.p : "", b.len);
 	buf_free(&b);
 }
 

@@ -189,7 +189,7 @@ static void on_nsfs_mount(void *arg, const struct mountinfo_ent *m)
 		buf_addc(&b, '\n');
 	}
 	buf_adds(&b, m->mnt_point);
-	n->nsfs = strtab_intern(&x->s->strs, b.p, b.len);
+	n->nsfs = strtab_intern(x->s->strs, b.p, b.len);
 	buf_free(&b);
 }
 

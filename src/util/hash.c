@@ -99,28 +99,28 @@ const char *strtab_find(const struct strtab *t, const char *s)
 {
 	size_t n = strlen(s);
 	uint32_t idx;
-	for (uint64_t k = hash_bytes(s, n); hmap_get(&t->map, k, &idx); k = next_key(k)) {
-		const char *c = t->strs[idx];
-		if (strlen(c) == n && !memcmp(c, s, n))
-			return c;
-	}
+	for (uint64_t k = hash_bytes(s, n); hmap_get(&t->map, k, &idx); k = next_key(k))
+		if (t->lens[idx] == n && !memcmp(t->strs[idx], s, n))
+			return t->strs[idx];
 	return NULL;
 }
 
+/* Binary-safe: a stored copy may hold NULs (a command line); it is always
+ * NUL-terminated besides. */
 const char *strtab_intern(struct strtab *t, const char *s, size_t n)
 {
 	uint32_t idx;
 	uint64_t k = hash_bytes(s, n);
-	for (; hmap_get(&t->map, k, &idx); k = next_key(k)) {
-		const char *c = t->strs[idx];
-		if (strlen(c) == n && !memcmp(c, s, n))
-			return c;
-	}
+	for (; hmap_get(&t->map, k, &idx); k = next_key(k))
+		if (t->lens[idx] == n && !memcmp(t->strs[idx], s, n))
+			return t->strs[idx];
 	if (t->len == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->strs = xreallocarray(t->strs, t->cap, sizeof(*t->strs));
+		t->lens = xreallocarray(t->lens, t->cap, sizeof(*t->lens));
 	}
 	t->strs[t->len] = xmemdup0(s, n);
+	t->lens[t->len] = n;
 	hmap_put(&t->map, k, (uint32_t)t->len);
 	return t->strs[t->len++];
 }
@@ -130,6 +130,87 @@ void strtab_free(struct strtab *t)
 	for (size_t i = 0; i < t->len; i++)
 		free(t->strs[i]);
 	free(t->strs);
+	free(t->lens);
 	hmap_free(&t->map);
 	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Pools: the strings and cgroup sets that snapshots point into, shared by
+ * the snapshots a collector takes (one copy of each command line and cgroup
+ * path, not one per refresh). Only the collector's thread adds to a pool;
+ * readers of a snapshot never look a string up in it.
+ */
+struct strpool *pool_new(void)
+{
+	struct strpool *p = xcalloc(1, sizeof(*p));
+	p->refs = 1;
+	return p;
+}
+
+struct strpool *pool_ref(struct strpool *p)
+{
+	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+void pool_unref(struct strpool *p)
+{
+	if (!p || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (size_t i = 0; i < p->nsets; i++)
+		free(p->sets[i].cg1);
+	free(p->sets);
+	hmap_free(&p->setidx);
+	strtab_free(&p->t);
+	free(p);
+}
+
+struct set_parse {
+	struct strpool *p;
+	struct cgset *set;
+	struct proc_cg tmp[32];
+};
+
+static void on_set_line(void *arg, int hid, const char *ctrl, size_t ctrl_len, const char *path,
+			size_t path_len)
+{
+	struct set_parse *x = arg;
+	const char *ip = strtab_intern(&x->p->t, path, path_len);
+	if (hid == 0 && ctrl_len == 0) {
+		x->set->cg2 = ip;
+		return;
+	}
+	if (x->set->ncg1 < (int)ARRAY_LEN(x->tmp)) {
+		struct proc_cg *c = &x->tmp[x->set->ncg1++];
+		c->hid = hid;
+		c->ctrl = strtab_intern(&x->p->t, ctrl, ctrl_len);
+		c->path = ip;
+	}
+}
+
+/* The parsed form of one /proc/PID/cgroup text, made once per distinct
+ * text: thousands of processes share a few hundred. NULL when malformed. */
+const struct cgset *pool_cgset(struct strpool *p, const char *text, size_t n)
+{
+	const char *key = strtab_intern(&p->t, text, n);
+	uint32_t k;
+	if (hmap_get(&p->setidx, (uint64_t)(uintptr_t)key, &k))
+		return p->sets[k].bad ? NULL : &p->sets[k];
+	if (p->nsets == p->setcap) {
+		p->setcap = p->setcap ? p->setcap * 2 : 64;
+		p->sets = xreallocarray(p->sets, p->setcap, sizeof(*p->sets));
+	}
+	struct cgset *set = &p->sets[p->nsets];
+	memset(set, 0, sizeof(*set));
+	struct set_parse x = {.p = p, .set = set};
+	/* the parser only reads (its char * is for the fuzzers' sake) */
+	set->bad = parse_proc_cgroup((char *)key, n, on_set_line, &x) < 0;
+	if (set->ncg1) {
+		set->cg1 = xreallocarray(NULL, (size_t)set->ncg1, sizeof(*set->cg1));
+		memcpy(set->cg1, x.tmp, sizeof(*set->cg1) * (size_t)set->ncg1);
+	}
+	hmap_put(&p->setidx, (uint64_t)(uintptr_t)key, (uint32_t)p->nsets);
+	p->nsets++;
+	return set->bad ? NULL : set;
 }
