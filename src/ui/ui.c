@@ -75,8 +75,10 @@ static struct {
 	double interval;
 	bool quit, paused;
 	int wake[2];            /* collector -> UI: a snapshot is ready */
+	unsigned what;          /* SNAP_* the shown view needs */
 	struct sysroot sr;
 	struct users *users;
+	struct collector *coll; /* used by the collector thread only */
 } col = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 /* Both threads own snapshots; the last owner frees one. Under col.lock. */
@@ -86,13 +88,29 @@ static void unref_locked(struct snap *s)
 		snap_free(s);
 }
 
-static void *collector(void *arg)
+/*
+ * What each view reads: per-process stat only for the processes view, the
+ * whole cgroup trees only for the cgroups view (the others read their
+ * containers' cgroups). Namespaces and containers are derived from what the
+ * collector keeps, and the header counts them everywhere.
+ */
+static unsigned view_what(int v)
+{
+	unsigned base = SNAP_NS | SNAP_CONTAINERS | SNAP_HOST;
+	return v == V_PROCS ? base | SNAP_PROCS : v == V_CGROUPS ? base | SNAP_CGROUPS : base;
+}
+
+static void *collector_main(void *arg)
 {
 	(void)arg;
 	struct snap *prev = NULL;
+	unsigned prev_what = 0;
 	for (;;) {
+		pthread_mutex_lock(&col.lock);
+		unsigned what = col.what;
+		pthread_mutex_unlock(&col.lock);
 		/* reads prev while the screen may read it too: both only read */
-		struct snap *s = snap_take(&col.sr, col.users, SNAP_ALL, prev);
+		struct snap *s = collector_take(col.coll, what, prev);
 		s->refs = 2; /* ours (the next prev) and the screen's */
 		pthread_mutex_lock(&col.lock);
 		unref_locked(col.latest); /* one the screen never took */
@@ -106,13 +124,18 @@ static void *collector(void *arg)
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		double iv = col.interval;
+		/* a view that just started reading per-process CPU shows it
+		 * after a short interval rather than a whole one */
+		if ((what & SNAP_PROCS) && !(prev_what & SNAP_PROCS) && iv > 0.5)
+			iv = 0.5;
+		prev_what = what;
 		until.tv_sec += (time_t)iv;
 		until.tv_nsec += (long)((iv - floor(iv)) * 1e9);
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (!col.quit) {
+		while (!col.quit && col.what == what) {
 			int r = pthread_cond_timedwait(&col.cond, &col.lock, &until);
 			if (r == ETIMEDOUT && !col.paused)
 				break;
@@ -362,13 +385,21 @@ static bool in_drill(const void *row)
 	return true;
 }
 
+/* Whether the snapshot on screen holds what the view shows (a view switch
+ * waits for the collector when it does not). */
+static bool covered(void)
+{
+	unsigned need = view_what(ui.view);
+	return ui.shown && (ui.shown->what & need) == need;
+}
+
 static void build_rows(void)
 {
 	const struct snap *s = ui.shown;
 	enum view v = ui.view;
 	struct viewstate *vs = &ui.vs[v];
 	ui.nrows = 0;
-	if (!s)
+	if (!s || !covered())
 		return;
 	size_t n = v == V_CONTAINERS ? s->nctrs : v == V_NS ? s->nns : v == V_CGROUPS ? s->ncgs : s->nprocs;
 	for (size_t i = 0; i < n; i++) {
@@ -507,9 +538,13 @@ static void draw_header(int w)
 		size_t nns = 0;
 		for (size_t i = 0; i < s->nns; i++)
 			nns += !s->ns[i].ghost;
+		/* the cgroup trees are walked for the cgroups view only */
+		char ncg[32] = "";
+		if (s->what & SNAP_CGROUPS)
+			snprintf(ncg, sizeof(ncg), "cgroups %zu  ", s->ncgs);
 		snprintf(line, sizeof(line),
-			 "procs %zu  namespaces %zu  cgroups %zu  containers %zu  cgroup %s  every %.1fs%s  %s",
-			 s->nprocs, nns, s->ncgs, s->nctrs, cg_layout_name(s->layout), ui.interval,
+			 "procs %zu  namespaces %zu  %scontainers %zu  cgroup %s  every %.1fs%s  %s",
+			 s->nprocs, nns, ncg, s->nctrs, cg_layout_name(s->layout), ui.interval,
 			 col.paused ? " (paused)" : "",
 			 ui.readonly ? "read-only" : ui.root ? "actions: root" : "actions: need root");
 	} else {
@@ -868,6 +903,8 @@ static void draw(void)
 	char line[512];
 	if (ui.status[0])
 		snprintf(line, sizeof(line), "%s", ui.status);
+	else if (ui.shown && !covered())
+		snprintf(line, sizeof(line), "collecting...");
 	else
 		snprintf(line, sizeof(line), "%zu rows%s%s%s  ?:help  q:quit", ui.nrows,
 			 vs->filter[0] ? "  filter: " : "", vs->filter, vs->filter[0] ? "" : "");
@@ -1139,8 +1176,8 @@ static void take_snapshot(void)
 	pthread_mutex_lock(&col.lock);
 	struct snap *s = col.latest;
 	col.latest = NULL;
-	if (s && col.paused) {
-		/* paused: what is on screen stays */
+	if (s && col.paused && covered()) {
+		/* paused: what is on screen stays (unless the view needs more) */
 		unref_locked(s);
 		s = NULL;
 	}
@@ -1381,10 +1418,12 @@ int ui_bench(const struct uiopts *o, int k, const char *view)
 	ui.vs[V_PROCS].sort = (int)(col_by_name(V_PROCS, "CPU%") - table_ps.cols);
 	col.users = users_new(&col.sr);
 	double *t = xcalloc((size_t)k, sizeof(*t));
-	struct snap *prev = snap_take(&col.sr, col.users, SNAP_ALL, NULL); /* warm-up */
+	struct collector *coll = collector_new(&col.sr, col.users, true);
+	unsigned what = view_what(v);
+	struct snap *prev = collector_take(coll, what, NULL); /* warm-up */
 	for (int i = 0; i < k; i++) {
 		double c0 = cpu_now();
-		struct snap *s = snap_take(&col.sr, col.users, SNAP_ALL, prev);
+		struct snap *s = collector_take(coll, what, prev);
 		ui.shown = s;
 		build_rows();
 		t[i] = (cpu_now() - c0) * 1000.0;
@@ -1393,6 +1432,14 @@ int ui_bench(const struct uiopts *o, int k, const char *view)
 	}
 	ui.shown = NULL;
 	snap_free(prev);
+	const struct collector_stats *cs = collector_stats(coll);
+	fprintf(stderr, "collector: %llu full walks, %llu from events, %llu new, %llu stat reads, "
+		"%llu namespace reads, %llu re-verified, %llu pool rotations\n",
+		(unsigned long long)cs->full_walks, (unsigned long long)cs->event_refreshes,
+		(unsigned long long)cs->new_procs, (unsigned long long)cs->stat_reads,
+		(unsigned long long)cs->ns_reads, (unsigned long long)cs->verified,
+		(unsigned long long)cs->pool_rotations);
+	collector_free(coll);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("view %s refreshes %d cpu_ms", view, k);
@@ -1473,7 +1520,9 @@ int ui_run(const struct uiopts *o)
 	timeout(0);
 
 	pthread_t th;
-	if (pthread_create(&th, NULL, collector, NULL) != 0) {
+	col.what = view_what(ui.view);
+	col.coll = collector_new(&col.sr, col.users, true);
+	if (pthread_create(&th, NULL, collector_main, NULL) != 0) {
 		restore_terminal();
 		fatal("cannot start the collector thread");
 	}
@@ -1481,7 +1530,9 @@ int ui_run(const struct uiopts *o)
 	bool run = true;
 	while (run && !got_signal) {
 		struct pollfd pf[2] = {{STDIN_FILENO, POLLIN, 0}, {col.wake[0], POLLIN, 0}};
-		int r = poll(pf, 2, 1000);
+		/* while a view waits for its data, only the collector wakes us */
+		bool keys = covered() || !ui.shown;
+		int r = poll(keys ? pf : pf + 1, keys ? 2 : 1, 1000);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (pf[1].revents & POLLIN) {
@@ -1493,8 +1544,16 @@ int ui_run(const struct uiopts *o)
 		if (pf[0].revents & (POLLHUP | POLLERR))
 			break;
 		int ch;
-		while (run && (ch = getch()) != ERR)
+		/* keys after a view switch wait (in the terminal) for its data */
+		while (run && (covered() || !ui.shown) && (ch = getch()) != ERR)
 			run = handle_key(ch);
+		/* another view may need other data: collect it now */
+		pthread_mutex_lock(&col.lock);
+		if (col.what != view_what(ui.view)) {
+			col.what = view_what(ui.view);
+			pthread_cond_signal(&col.cond);
+		}
+		pthread_mutex_unlock(&col.lock);
 		draw();
 	}
 	restore_terminal();
@@ -1507,6 +1566,7 @@ int ui_run(const struct uiopts *o)
 	unref_locked(col.latest);
 	unref_locked(ui.shown);
 	pthread_mutex_unlock(&col.lock);
+	collector_free(col.coll);
 	free(ui.rows);
 	buf_free(&ui.tmp);
 	buf_free(&ui.cell.tmp);
