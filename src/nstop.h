@@ -396,7 +396,7 @@ uint64_t mono_usec(void);
 /* ---- collect/proc.c: the collector, whose state outlives snapshots ---- */
 struct collector_stats {
 	uint64_t full_walks, event_refreshes, new_procs, stat_reads, ns_reads, verified;
-	uint64_t pool_rotations;
+	uint64_t pool_rotations, fd_sheds;
 };
 struct collector *collector_new(struct sysroot *sr, struct users *users, bool keep);
 void collector_free(struct collector *c);
@@ -407,6 +407,7 @@ void collector_fill(struct collector *c, struct snap *s, const pid_t *pids, size
 void collector_settle(struct collector *c);
 struct sysroot *collector_sysroot(struct collector *c);
 struct users *collector_users(struct collector *c);
+void fdlimit_restore(void);
 
 /* ---- collect/cnproc.c: the proc connector ---- */
 struct cnproc;

@@ -77,6 +77,8 @@ struct collector {
 	size_t pool_live;       /* strings in the pool after its last rotation */
 	struct pent *e;         /* sorted by pid */
 	size_t n;
+	struct pent *ne;        /* the table being built by a refresh */
+	size_t nne;
 	uint32_t gen;
 	size_t cursor;          /* where the next re-verification slice starts */
 	bool keep;              /* keep stat fds open between refreshes */
@@ -111,6 +113,19 @@ static const char *pid_path(char *out, pid_t pid, const char *suffix)
 	return out;
 }
 
+/* the soft RLIMIT_NOFILE before a collector raised it (0: untouched) */
+static rlim_t nofile_orig;
+
+/* For a child about to exec: the descriptor limit nstop was started with. */
+void fdlimit_restore(void)
+{
+	struct rlimit rl;
+	if (nofile_orig && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = nofile_orig;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	const struct pidino *x = a, *y = b;
@@ -134,6 +149,8 @@ struct collector *collector_new(struct sysroot *sr, struct users *users, bool ke
 				rl.rlim_cur = rl.rlim_max;
 				if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 					rl.rlim_cur = old;
+				else if (!nofile_orig)
+					nofile_orig = old;
 			}
 			c->maxkept = rl.rlim_cur == RLIM_INFINITY ? 1L << 20
 				     : (long)rl.rlim_cur - FD_RESERVE;
@@ -174,15 +191,18 @@ const struct collector_stats *collector_stats(const struct collector *c)
 /* Opens PID/stat, giving kept fds back when the table is full. */
 static int open_stat(struct collector *c, const char *path)
 {
-	for (;;) {
-		int fd = openat(c->sr->proc_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0 || errno != EMFILE || !c->nkept)
-			return fd < 0 ? -errno : fd;
-		/* out of descriptors: keep none from now on and release ours */
-		c->maxkept = 0;
-		for (size_t i = 0; i < c->n; i++)
-			ent_drop(c, &c->e[i]);
-	}
+	int fd = openat(c->sr->proc_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 || errno != EMFILE || !c->nkept)
+		return fd < 0 ? -errno : fd;
+	/* out of descriptors: keep none from now on, release ours, retry */
+	c->maxkept = 0;
+	for (size_t i = 0; i < c->n; i++)
+		ent_drop(c, &c->e[i]);
+	for (size_t i = 0; i < c->nne; i++)
+		ent_drop(c, &c->ne[i]);
+	c->st.fd_sheds++;
+	fd = openat(c->sr->proc_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
 }
 
 /*
@@ -480,7 +500,10 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 	}
 	struct pent *ne = xreallocarray(NULL, nl ? nl : 1, sizeof(*ne));
 	size_t k = 0, i = 0;
+	c->ne = ne;
+	c->nne = 0;
 	for (size_t j = 0; j < nl; j++) {
+		c->nne = k; /* reachable when descriptors run out */
 		while (i < c->n && c->e[i].p.pid < l[j].pid)
 			ent_drop(c, &c->e[i++]);
 		struct pent *e = &ne[k];
@@ -521,6 +544,8 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 	free(l);
 	c->e = ne;
 	c->n = k;
+	c->ne = NULL;
+	c->nne = 0;
 
 	/* the re-verification slice: every process again within about 16
 	 * refreshes, 20 at most on big hosts (at most 512 per refresh) */

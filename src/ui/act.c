@@ -191,6 +191,7 @@ static int run_self(char *const *argv, char *out, size_t n)
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGTERM, &dfl, NULL);
 		sigaction(SIGHUP, &dfl, NULL);
+		fdlimit_restore();
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
@@ -340,6 +341,7 @@ static void enter_shell(const struct ui_sel *sel, char *status, size_t n)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		char *argv[] = {"nstop", "enter", (char *)sel->word, NULL};
+		fdlimit_restore();
 		execv("/proc/self/exe", argv);
 		_exit(125);
 	}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The collector on the live system, as the dashboard uses it (kept fds, the
+ * proc connector as root): processes that are born, exec, unshare, exit,
+ * linger as zombies, all seen within the promised number of refreshes; the
+ * same without the connector; a full descriptor table falls back to
+ * open/read/close. Only processes this test forks are touched.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nstop.h"
+#include "tap.h"
+
+static struct sysroot sr;
+
+static void skip(const char *why)
+{
+	printf("ok %d # SKIP %s\n", ++tap_n, why);
+}
+
+static uint64_t ns_of(pid_t pid, const char *type)
+{
+	char path[64], link[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, type);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	uint64_t ino = 0;
+	if (n > 0)
+		parse_ns_link(link, (size_t)n, type, &ino);
+	return ino;
+}
+
+/* A child that runs step by step: each byte on its pipe is one step. */
+struct kid {
+	pid_t pid;
+	int go;   /* parent writes */
+	int done; /* parent reads */
+};
+
+static void kid_step(struct kid *k)
+{
+	char c = 'x';
+	if (write(k->go, &c, 1) != 1 || read(k->done, &c, 1) != 1)
+		printf("# the child did not answer\n");
+}
+
+/* step 1: unshare(CLONE_NEWUTS); step 2: exec sleep; */
+static struct kid kid_start(void)
+{
+	int a[2], b[2];
+	struct kid k = {-1, -1, -1};
+	if (pipe(a) < 0 || pipe(b) < 0)
+		return k;
+	k.pid = fork();
+	if (k.pid == 0) {
+		char c;
+		close(a[1]);
+		close(b[0]);
+		if (read(a[0], &c, 1) == 1) {
+			unshare(CLONE_NEWUTS);
+			(void)!write(b[1], "u", 1);
+		}
+		if (read(a[0], &c, 1) == 1) {
+			(void)!write(b[1], "e", 1);
+			execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		}
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[1]);
+	k.go = a[1];
+	k.done = b[0];
+	return k;
+}
+
+/* Refreshes until ok(snapshot) or max refreshes; returns how many it took
+ * (max + 1 when never). */
+static int until(struct collector *c, unsigned what, struct snap **sp, int max,
+		 bool (*ok)(const struct snap *, void *), void *arg)
+{
+	for (int i = 1; i <= max; i++) {
+		struct snap *s = collector_take(c, what, *sp);
+		snap_free(*sp);
+		*sp = s;
+		if (ok(s, arg))
+			return i;
+	}
+	return max + 1;
+}
+
+struct want {
+	pid_t pid;
+	uint64_t ino;
+	const char *cmd;
+};
+
+static bool has_pid(const struct snap *s, void *arg)
+{
+	return snap_proc(s, ((struct want *)arg)->pid) != NULL;
+}
+
+static bool no_pid(const struct snap *s, void *arg)
+{
+	return !has_pid(s, arg);
+}
+
+static bool uts_is(const struct snap *s, void *arg)
+{
+	const struct want *w = arg;
+	const struct proc *p = snap_proc(s, w->pid);
+	return p && p->ns[NS_UTS] == w->ino;
+}
+
+static bool cmd_is(const struct snap *s, void *arg)
+{
+	const struct want *w = arg;
+	const struct proc *p = snap_proc(s, w->pid);
+	return p && p->cmdline && p->cmdline_len >= strlen(w->cmd) &&
+	       !memcmp(p->cmdline, w->cmd, strlen(w->cmd));
+}
+
+static bool zombie(const struct snap *s, void *arg)
+{
+	const struct proc *p = snap_proc(s, ((struct want *)arg)->pid);
+	return p && p->state == 'Z';
+}
+
+static void lifecycle(bool connector)
+{
+	const char *mode = connector ? "with the proc connector" : "walking /proc";
+	if (connector)
+		unsetenv("NSTOP_NO_CONNECTOR");
+	else
+		setenv("NSTOP_NO_CONNECTOR", "1", 1);
+	unsigned what = SNAP_NS | SNAP_CONTAINERS; /* the containers view: no stat */
+	struct collector *c = collector_new(&sr, NULL, true);
+	struct snap *s = collector_take(c, what, NULL);
+	OK(snap_proc(s, getpid()) != NULL, "%s: this test is in the first snapshot", mode);
+	/* a refresh covers at most 32 + n/16 (512) processes again: the
+	 * bound for a change no event reports */
+	int bound = (int)(s->nprocs / (32 + s->nprocs / 16)) + 3;
+
+	struct kid k = kid_start();
+	struct want w = {.pid = k.pid};
+	int n = until(c, what, &s, 2, has_pid, &w);
+	OK(n <= 1, "%s: a new process is in the next snapshot (%d)", mode, n);
+	const struct collector_stats *st = collector_stats(c);
+	if (connector)
+		OK(st->event_refreshes >= 1 && st->full_walks == 1,
+		   "%s: refreshes come from events, /proc was walked once (%llu walks)", mode,
+		   (unsigned long long)st->full_walks);
+	else
+		OK(st->full_walks >= 2, "%s: every refresh walks /proc", mode);
+
+	/* past the second look a new process gets */
+	struct snap *s2 = collector_take(c, what, s);
+	snap_free(s);
+	s = collector_take(c, what, s2);
+	snap_free(s2);
+	kid_step(&k); /* unshare(CLONE_NEWUTS), no exec */
+	w.ino = ns_of(k.pid, "uts");
+	OK(w.ino && w.ino != ns_of(getpid(), "uts"), "%s: the child has a uts namespace of its own", mode);
+	n = until(c, what, &s, bound, uts_is, &w);
+	OK(n <= bound, "%s: its unshare is seen within %d refreshes (took %d)", mode, bound, n);
+
+	kid_step(&k); /* exec sleep 30 */
+	w.cmd = "sleep";
+	usleep(20000);
+	n = until(c, what, &s, bound + 1, cmd_is, &w);
+	OK(n <= (connector ? 1 : bound + 1), "%s: its exec shows the new command within %d (took %d)",
+	   mode, connector ? 1 : bound + 1, n);
+
+	kill(k.pid, SIGKILL);
+	/* only an event or the re-verification reads the state of a process
+	 * in a view without per-process stat */
+	n = until(c, what, &s, bound + 1, zombie, &w);
+	OK(n <= (connector ? 2 : bound + 1), "%s: killed and not reaped, it stays as a zombie, as ps shows it (%d)", mode, n);
+	waitpid(k.pid, NULL, 0);
+	n = until(c, what, &s, 2, no_pid, &w);
+	OK(n <= 1, "%s: reaped, it is gone from the next snapshot (%d)", mode, n);
+	close(k.go);
+	close(k.done);
+	snap_free(s);
+	collector_free(c);
+}
+
+/* The descriptor table full: no kept fds, yet every process is there. */
+static void emfile(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = {400, 400};
+		setrlimit(RLIMIT_NOFILE, &rl);
+		setenv("NSTOP_NO_CONNECTOR", "1", 1);
+		struct collector *c = collector_new(&sr, NULL, true);
+		/* most of the table taken: kept fds run out mid-walk */
+		int fd;
+		while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 380)
+			;
+		struct snap *s = collector_take(c, SNAP_PROCS, NULL);
+		struct snap *s2 = collector_take(c, SNAP_PROCS, s);
+		size_t listed = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		while (d && (de = readdir(d)))
+			listed += de->d_name[0] >= '1' && de->d_name[0] <= '9';
+		if (d)
+			closedir(d);
+		const struct proc *me = snap_proc(s2, getpid());
+		int ok = s2->nprocs + 20 >= listed && s2->nprocs <= listed + 20 && me && me->stat_usec;
+		printf("# %zu processes in the snapshot, %zu listed\n", s2->nprocs, listed);
+		_exit(ok ? 0 : 1);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	OK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "out of descriptors: stat is read without kept fds and no process is lost");
+}
+
+int main(void)
+{
+	struct nerr e = {0};
+	if (geteuid() != 0) {
+		skip("needs root (unshare, the proc connector)");
+		return tap_done();
+	}
+	if (sysroot_open(&sr, "/", &e) < 0) {
+		OK(0, "sysroot: %s", e.msg);
+		return tap_done();
+	}
+	struct cnproc *cn = cnproc_open();
+	if (cn)
+		lifecycle(true);
+	else
+		skip("the proc connector does not work here (not the initial pid namespace?)");
+	cnproc_close(cn);
+	lifecycle(false);
+	emfile();
+	sysroot_close(&sr);
+	return tap_done();
+}
