@@ -363,7 +363,6 @@ struct snap {
 	struct host host;
 	struct proc *procs;     /* sorted by pid */
 	size_t nprocs;
-	struct hmap pid_idx;
 	struct nsinfo *ns;      /* sorted by inode */
 	size_t nns;
 	struct hmap ns_idx;
@@ -421,7 +420,11 @@ void cnproc_changes(struct cnproc *c, const pid_t **born, size_t *nborn, const p
 void cnproc_recheck(struct cnproc *c, pid_t pid);
 
 /* internal to the collectors, called by snap_take */
-void ns_collect(struct snap *s, struct sysroot *sr);
+struct nscache;
+struct nscache *nscache_new(void);
+void nscache_free(struct nscache *c);
+void ns_collect(struct snap *s, struct sysroot *sr, struct nscache *nc);
+struct nscache *collector_nscache(struct collector *c);
 /* only: NULL for the whole tree, or a function naming the paths to read */
 typedef size_t (*cg_select_fn)(const struct snap *s, const char ***paths);
 void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only);

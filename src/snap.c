@@ -58,7 +58,7 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 	if (kthreadd)
 		memcpy(s->host_ns, kthreadd->ns, sizeof(s->host_ns));
 	if (what & SNAP_NS) {
-		ns_collect(s, sr);
+		ns_collect(s, sr, collector_nscache(c));
 		/* the command and owner of each namespace's first process */
 		pid_t *reps = xreallocarray(NULL, s->nns + 1, sizeof(*reps));
 		for (size_t i = 0; i < s->nns; i++)
@@ -110,19 +110,27 @@ void snap_free(struct snap *s)
 	free(s->ctrs);
 	free(s->ifs);
 	free(s->proc_ctr);
-	hmap_free(&s->pid_idx);
 	hmap_free(&s->ns_idx);
 	hmap_free(&s->cg_idx);
 	pool_unref(s->pool);
 	free(s);
 }
 
+/* Binary search: procs are sorted by pid (no index to build per refresh). */
 const struct proc *snap_proc(const struct snap *s, pid_t pid)
 {
-	uint32_t k;
-	if (pid <= 0 || !hmap_get(&s->pid_idx, (uint64_t)pid, &k))
-		return NULL;
-	return &s->procs[k];
+	size_t lo = 0, hi = s->nprocs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		pid_t m = s->procs[mid].pid;
+		if (m == pid)
+			return &s->procs[mid];
+		if (m < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino)

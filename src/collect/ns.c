@@ -21,6 +21,90 @@
 
 #include "../nstop.h"
 
+/*
+ * What the nsfs ioctls said about a namespace, kept by the collector so a
+ * refresh asks only about namespaces it has not seen. An entry holds while
+ * the namespace's first process is the same one (pid and start time: an
+ * inode number is reused once its namespace is gone) and is dropped when a
+ * refresh no longer reaches the namespace.
+ */
+struct nsrel {
+	uint64_t ino, owner, parent;
+	int type;
+	int netnsid;            /* -1 unassigned (asked again), -2 unknown */
+	bool has_uid;
+	uid_t owner_uid;
+	pid_t pid;              /* the first process it was read through, 0 ghosts */
+	uint64_t start;
+	uint32_t gen;           /* refresh that last reached it */
+};
+struct nscache {
+	struct hmap idx;        /* ino -> index into v */
+	struct nsrel *v;
+	size_t n, cap;
+	uint32_t gen;
+};
+
+struct nscache *nscache_new(void)
+{
+	return xcalloc(1, sizeof(struct nscache));
+}
+
+void nscache_free(struct nscache *c)
+{
+	if (!c)
+		return;
+	hmap_free(&c->idx);
+	free(c->v);
+	free(c);
+}
+
+static struct nsrel *rel_get(struct nscache *c, uint64_t ino)
+{
+	uint32_t k;
+	if (!c || !hmap_get(&c->idx, ino, &k) || c->v[k].ino != ino)
+		return NULL;
+	c->v[k].gen = c->gen;
+	return &c->v[k];
+}
+
+static struct nsrel *rel_put(struct nscache *c, uint64_t ino)
+{
+	if (!c || !ino)
+		return NULL;
+	struct nsrel *r = rel_get(c, ino);
+	if (!r) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 256;
+			c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
+		}
+		r = &c->v[c->n];
+		hmap_put(&c->idx, ino, (uint32_t)c->n++);
+	}
+	memset(r, 0, sizeof(*r));
+	r->ino = ino;
+	r->netnsid = -2;
+	r->gen = c->gen;
+	return r;
+}
+
+/* Drops what the last refresh did not reach. */
+static void rel_prune(struct nscache *c)
+{
+	if (!c)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].gen == c->gen)
+			c->v[k++] = c->v[i];
+	if (k == c->n)
+		return;
+	c->n = k;
+	hmap_free(&c->idx);
+	for (size_t i = 0; i < c->n; i++)
+		hmap_put(&c->idx, c->v[i].ino, (uint32_t)i);
+}
+
 static uint64_t fd_ino(int fd)
 {
 	struct stat st;
@@ -84,7 +168,8 @@ static void relations(struct nsinfo *n, int fd, int *owner_fd, int *parent_fd)
  * still reachable as the owner or parent of one that has: lsns shows such
  * "ghosts" in its trees, and so do we. Depth is bounded by the kernel (32).
  */
-static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int depth)
+static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, struct nscache *nc, int fd,
+		      int depth)
 {
 	uint64_t ino = fd_ino(fd);
 	if (!ino || hmap_get(idx, ino, NULL) || depth > 40)
@@ -96,21 +181,56 @@ static void add_ghost(struct snap *s, size_t *cap, struct hmap *idx, int fd, int
 	n->type = (enum ns_type)t;
 	n->ghost = true;
 	n->netnsid = -2;
+	struct nsrel *r = rel_put(nc, ino);
 	if (t == NS_USER) {
 		uid_t uid;
-		if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0)
+		if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0) {
 			n->owner_uid = uid;
+			if (r) {
+				r->has_uid = true;
+				r->owner_uid = uid;
+			}
+		}
 	}
 	int ofd = -1, pfd = -1;
 	relations(n, fd, &ofd, &pfd);
+	if (r) {
+		r->type = t;
+		r->owner = n->owner_ino;
+		r->parent = n->parent_ino;
+	}
 	if (ofd >= 0) {
-		add_ghost(s, cap, idx, ofd, depth + 1);
+		add_ghost(s, cap, idx, nc, ofd, depth + 1);
 		close(ofd);
 	}
 	if (pfd >= 0) {
-		add_ghost(s, cap, idx, pfd, depth + 1);
+		add_ghost(s, cap, idx, nc, pfd, depth + 1);
 		close(pfd);
 	}
+}
+
+/*
+ * The ghost behind ino from the cache alone; false when some namespace on
+ * the way is not in it (the caller then asks the kernel).
+ */
+static bool ghost_cached(struct snap *s, size_t *cap, struct hmap *idx, struct nscache *nc,
+			 uint64_t ino, int depth)
+{
+	if (!ino || hmap_get(idx, ino, NULL) || depth > 40)
+		return true;
+	struct nsrel *r = rel_get(nc, ino);
+	if (!r || (r->type == NS_USER && !r->has_uid))
+		return false;
+	struct nsinfo *n = ns_add(s, cap, idx, ino);
+	n->type = (enum ns_type)r->type;
+	n->ghost = true;
+	n->netnsid = -2;
+	n->owner_uid = r->owner_uid;
+	n->owner_ino = r->owner;
+	n->parent_ino = r->parent;
+	uint64_t o = r->owner, p = r->parent; /* r may move as ghosts are added */
+	return ghost_cached(s, cap, idx, nc, o, depth + 1) &&
+	       ghost_cached(s, cap, idx, nc, p, depth + 1);
 }
 
 /*
@@ -199,7 +319,7 @@ static int cmp_ino(const void *a, const void *b)
 	return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
-void ns_collect(struct snap *s, struct sysroot *sr)
+void ns_collect(struct snap *s, struct sysroot *sr, struct nscache *nc)
 {
 	struct hmap idx = {0};
 	size_t cap = 64;
@@ -227,36 +347,71 @@ void ns_collect(struct snap *s, struct sysroot *sr)
 
 	for (size_t i = 0; i < s->nns; i++)
 		s->ns[i].netnsid = -2;
+	if (nc)
+		nc->gen++;
 	/* Fixture trees hold plain symlinks, not nsfs files: relations are live only. */
 	size_t nreal = s->nns;
-	int nlfd = sr->live ? socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE) : -1;
+	int nlfd = -1;
 	for (size_t i = 0; sr->live && i < nreal; i++) {
+		struct nsinfo *n = &s->ns[i];
+		const struct proc *rep = snap_proc(s, n->pid);
+		struct nsrel *r = rel_get(nc, n->ino);
+		if (r && (r->type != (int)n->type || !rep || r->pid != rep->pid ||
+			  r->start != rep->start_ticks))
+			r = NULL; /* another namespace under a reused number, or another first process */
+		/* an unassigned netns id is asked for again every 8th refresh */
+		if (r && (n->type != NS_NET || r->netnsid >= 0 || nc->gen % 8)) {
+			n->owner_ino = r->owner;
+			n->parent_ino = r->parent;
+			n->netnsid = r->netnsid;
+			uint64_t o = r->owner, p = r->parent;
+			if (ghost_cached(s, &cap, &idx, nc, o, 0) && ghost_cached(s, &cap, &idx, nc, p, 0))
+				continue;
+		}
 		char path[64];
-		snprintf(path, sizeof(path), "%d/ns/%s", (int)s->ns[i].pid,
-			 ns_type_name(s->ns[i].type));
+		snprintf(path, sizeof(path), "%d/ns/%s", (int)n->pid, ns_type_name(n->type));
 		int fd = openat(sr->proc_fd, path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		/* the pid may have been reused since the walk: same inode or nothing */
 		if (fd_ino(fd) == s->ns[i].ino) {
 			int ofd = -1, pfd = -1;
-			if (s->ns[i].type == NS_NET && nlfd >= 0)
-				s->ns[i].netnsid = get_netnsid(nlfd, fd);
+			if (s->ns[i].type == NS_NET) {
+				if (nlfd < 0)
+					nlfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+				if (nlfd >= 0)
+					s->ns[i].netnsid = get_netnsid(nlfd, fd);
+			}
 			relations(&s->ns[i], fd, &ofd, &pfd);
 			uint64_t oino = s->ns[i].owner_ino, pino = s->ns[i].parent_ino;
+			r = rel_put(nc, s->ns[i].ino);
+			if (r) {
+				r->type = (int)s->ns[i].type;
+				r->owner = oino;
+				r->parent = pino;
+				r->netnsid = s->ns[i].netnsid;
+				r->pid = rep ? rep->pid : 0;
+				r->start = rep ? rep->start_ticks : 0;
+				if (s->ns[i].type == NS_USER) {
+					uid_t uid;
+					r->has_uid = ioctl(fd, NS_GET_OWNER_UID, &uid) == 0;
+					r->owner_uid = r->has_uid ? uid : 0;
+				}
+			}
 			if (ofd >= 0) {
 				if (!hmap_get(&idx, oino, NULL))
-					add_ghost(s, &cap, &idx, ofd, 0);
+					add_ghost(s, &cap, &idx, nc, ofd, 0);
 				close(ofd);
 			}
 			if (pfd >= 0) {
 				if (!hmap_get(&idx, pino, NULL))
-					add_ghost(s, &cap, &idx, pfd, 0);
+					add_ghost(s, &cap, &idx, nc, pfd, 0);
 				close(pfd);
 			}
 		}
 		close(fd);
 	}
+	rel_prune(nc);
 	if (nlfd >= 0)
 		close(nlfd);
 	hmap_free(&idx);

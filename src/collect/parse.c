@@ -14,13 +14,14 @@
 /* Reads a decimal u64 at *p (no sign), advancing *p; fails on overflow. */
 static int num_u64(const char **p, const char *end, uint64_t *out)
 {
+	/* on every field of every stat line: no locale lookup, no division */
 	const char *s = *p;
 	uint64_t v = 0;
-	if (s >= end || !isdigit((unsigned char)*s))
+	if (s >= end || (unsigned)(*s - '0') > 9)
 		return -EINVAL;
-	for (; s < end && isdigit((unsigned char)*s); s++) {
+	for (; s < end && (unsigned)(*s - '0') <= 9; s++) {
 		unsigned d = (unsigned)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10)
+		if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return -ERANGE;
 		v = v * 10 + d;
 	}

@@ -87,6 +87,7 @@ struct collector {
 	uint64_t host_pidns;
 	struct buf b;
 	struct cnproc *cn;      /* the proc connector, NULL when not in use */
+	struct nscache *nsc;    /* namespace relations (ns.c) */
 	struct collector_stats st;
 };
 
@@ -140,6 +141,7 @@ struct collector *collector_new(struct sysroot *sr, struct users *users, bool ke
 	c->pool = pool_new();
 	c->keep = keep;
 	c->page = sysconf(_SC_PAGESIZE);
+	c->nsc = nscache_new();
 	if (keep) {
 		/* one kept fd per process: the soft limit up to the hard one */
 		struct rlimit rl;
@@ -178,6 +180,7 @@ void collector_free(struct collector *c)
 		ent_drop(c, &c->e[i]);
 	free(c->e);
 	cnproc_close(c->cn);
+	nscache_free(c->nsc);
 	pool_unref(c->pool);
 	buf_free(&c->b);
 	free(c);
@@ -557,7 +560,9 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 			c->cursor = 0;
 		struct pent *e = &c->e[c->cursor];
 		c->st.verified++;
-		if ((e->born && e->born + 1 >= c->gen) || ent_read(c, e, PN_STAT | (want & (PN_NS | PN_CG)), false) == 0) {
+		/* stat was read a moment ago when every process gets it afresh */
+		unsigned sw = (fresh & PN_STAT) ? 0 : PN_STAT;
+		if ((e->born && e->born + 1 >= c->gen) || ent_read(c, e, sw | (want & (PN_NS | PN_CG)), false) == 0) {
 			c->cursor++;
 			continue;
 		}
@@ -669,7 +674,6 @@ void collector_procs(struct collector *c, struct snap *s, unsigned what)
 		s->procs[i].cpu_percent = NAN;
 		if (!(fresh & PN_STAT))
 			s->procs[i].stat_usec = 0;
-		hmap_put(&s->pid_idx, (uint64_t)s->procs[i].pid, (uint32_t)i);
 	}
 }
 
@@ -688,16 +692,27 @@ struct users *collector_users(struct collector *c)
 	return c->users;
 }
 
-/* CPU % of each process between its two stat reads: 100 % is one CPU. */
+struct nscache *collector_nscache(struct collector *c)
+{
+	return c->nsc;
+}
+
+/* CPU % of each process between its two stat reads: 100 % is one CPU. Both
+ * tables are sorted by pid: one merge, no lookups. */
 void proc_rates(struct snap *s, const struct snap *prev)
 {
 	if (!prev)
 		return;
+	size_t j = 0;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct proc *p = &s->procs[i];
-		const struct proc *q = snap_proc(prev, p->pid);
+		while (j < prev->nprocs && prev->procs[j].pid < p->pid)
+			j++;
+		if (j == prev->nprocs)
+			break;
+		const struct proc *q = &prev->procs[j];
 		/* a reused pid has another start time: no rate across it */
-		if (!q || !p->stat_usec || !q->stat_usec || p->stat_usec <= q->stat_usec ||
+		if (q->pid != p->pid || !p->stat_usec || !q->stat_usec || p->stat_usec <= q->stat_usec ||
 		    q->start_ticks != p->start_ticks || p->cpu_ticks < q->cpu_ticks)
 			continue;
 		double dt = (double)(p->stat_usec - q->stat_usec) / 1e6;

@@ -191,6 +191,33 @@ static void lifecycle(bool connector)
 	collector_free(c);
 }
 
+/* Relations from the cache equal those the kernel gives a fresh collector. */
+static void ns_cache(void)
+{
+	unsetenv("NSTOP_NO_CONNECTOR");
+	struct collector *c = collector_new(&sr, NULL, true);
+	struct snap *a = collector_take(c, SNAP_NS, NULL);
+	struct snap *b = collector_take(c, SNAP_NS, a);
+	struct snap *f = snap_take(&sr, NULL, SNAP_NS, NULL);
+	size_t same = 0, diff = 0;
+	for (size_t i = 0; i < b->nns; i++) {
+		const struct nsinfo *x = &b->ns[i], *y = snap_ns(f, x->ino);
+		if (!y || y->nprocs != x->nprocs)
+			continue; /* a process came or went between the two */
+		if (x->owner_ino == y->owner_ino && x->parent_ino == y->parent_ino &&
+		    x->ghost == y->ghost && x->owner_uid == y->owner_uid && x->type == y->type)
+			same++;
+		else
+			diff++;
+	}
+	OK(same > 0 && diff == 0, "namespace relations from the cache match a fresh read (%zu same, %zu differ)",
+	   same, diff);
+	snap_free(a);
+	snap_free(b);
+	snap_free(f);
+	collector_free(c);
+}
+
 /* The descriptor table full: no kept fds, yet every process is there. */
 static void emfile(void)
 {
@@ -242,6 +269,7 @@ int main(void)
 		skip("the proc connector does not work here (not the initial pid namespace?)");
 	cnproc_close(cn);
 	lifecycle(false);
+	ns_cache();
 	emfile();
 	sysroot_close(&sr);
 	return tap_done();
