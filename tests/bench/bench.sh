@@ -32,6 +32,37 @@ cg_setup "$name" || { echo "bench: $CG_WHY" >&2; exit 1; }
 dirs=()
 for f in "${CG_PROCS[@]}"; do dirs+=("$(dirname "$f")"); done
 
+# key_latency: the dashboard in tmux on the processes view refreshing every
+# 0.1 s (a refresh runs about half the time at N = 10000); 20 presses of ?
+# and of a key closing the help, each timed from send-keys until tmux shows
+# the answer. Prints "median max" in ms (tmux round trips included).
+key_latency() {
+	local sock=nstop-bench-$$ t0 t1 i lat=()
+	tmux -L "$sock" new-session -d -x 200 -y 50 "$NSTOP --no-config -d 0.1" || { echo "nan nan"; return; }
+	shown() { tmux -L "$sock" capture-pane -p 2>/dev/null | grep -qF -- "$1"; }
+	wait_shown() { local k; for ((k = 0; k < 4000; k++)); do shown "$1" && return 0; sleep 0.002; done; return 1; }
+	wait_shown "?:help" && tmux -L "$sock" send-keys 4 && wait_shown "PID NSPID" && sleep 1
+	for ((i = 0; i < 20; i++)); do
+		sleep 0.0$((RANDOM % 10))
+		t0=$EPOCHREALTIME
+		tmux -L "$sock" send-keys '?'
+		wait_shown "any key returns" || break
+		t1=$EPOCHREALTIME
+		lat+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+		sleep 0.0$((RANDOM % 10))
+		t0=$EPOCHREALTIME
+		tmux -L "$sock" send-keys ' '
+		wait_shown "?:help" || break
+		t1=$EPOCHREALTIME
+		lat+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+	done
+	tmux -L "$sock" send-keys q
+	sleep 0.3
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ ${#lat[@]} -eq 40 ] || { echo "nan nan"; return; }
+	printf '%s\n' "${lat[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)], a[NR] }'
+}
+
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "nan" }'; }
 # run NAME CMD...: one measurement appended to $tmp/NAME
 tmp=$(mktemp -d /tmp/nstop-bench.XXXXXX)
@@ -44,7 +75,7 @@ host="$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /pro
 json=$top/tests/bench/results/bench-$(date +%Y%m%d-%H%M%S).json
 echo "{\"host\": \"$host\", \"runs\": $RUNS, \"results\": [" >"$json"
 first=1
-printf '%-8s %-34s %10s %8s %10s\n' N tool cpu_ms vs_floor rss_kib
+printf '%-8s %-34s %10s %8s %8s %10s\n' N tool cpu_ms vs_floor us/proc rss_kib
 for n in $NS_LIST; do
 	coproc LOAD { exec "$top/$B/bench/load" "$n" "${dirs[@]}"; }
 	loadpid=$LOAD_PID
@@ -62,6 +93,10 @@ for n in $NS_LIST; do
 		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" | tail -1)
 		echo "$out" | awk '{ print $2, $4 }' >"$tmp/refresh-$v"
 	done
+	if command -v tmux >/dev/null; then
+		read -r kmed kmax < <(key_latency)
+		echo "$kmed $kmax" >"$tmp/keys"
+	fi
 	floor=$(awk '{ print $1 }' "$tmp/floor" | median)
 	for t in floor nstop-ns lsns nstop-cgroups cgtop refresh-containers refresh-namespaces refresh-cgroups refresh-processes; do
 		[ -s "$tmp/$t" ] || continue
@@ -78,12 +113,18 @@ for n in $NS_LIST; do
 		cgtop) label="systemd-cgtop -b -n 2 -d 0.1" ;;
 		refresh-*) label="dashboard refresh, ${t#refresh-} view" ;;
 		esac
-		printf '%-8s %-34s %10.1f %8s %10s\n' "$n" "$label" "$ms" "${ratio}x" "$rss"
+		per=$(awk -v a="$ms" -v n="$n" 'BEGIN { printf "%.1f", a * 1000 / n }')
+		printf '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "$label" "$ms" "${ratio}x" "$per" "$rss"
 		[ $first = 1 ] || echo "," >>"$json"
 		first=0
-		printf '{"n": %s, "tool": "%s", "cpu_ms": %s, "vs_floor": %s, "max_rss_kib": %s}' \
-			"$n" "$label" "$ms" "$ratio" "$rss" >>"$json"
+		printf '{"n": %s, "tool": "%s", "cpu_ms": %s, "vs_floor": %s, "us_per_proc": %s, "max_rss_kib": %s}' \
+			"$n" "$label" "$ms" "$ratio" "$per" "$rss" >>"$json"
 	done
+	if [ -s "$tmp/keys" ]; then
+		read -r kmed kmax <"$tmp/keys"
+		printf '%-8s %-34s %10s ms median, %s ms max (40 presses)\n' "$n" "key answered, processes view -d 0.1" "$kmed" "$kmax"
+		printf ',\n{"n": %s, "tool": "key latency", "median_ms": %s, "max_ms": %s}' "$n" "$kmed" "$kmax" >>"$json"
+	fi
 	exec {LOAD[1]}>&-
 	wait "$loadpid"
 	loadpid=

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The speed regression guard make test can afford: the syscalls of one
-# snapshot, counted with strace -c, at 1000 extra processes, per process
-# beyond a quiet host's count, against tests/bench/budget.txt.
+# snapshot, and of one dashboard refresh, counted with strace -c, at 1000
+# extra processes, per process beyond a quiet host's count, against
+# tests/bench/budget.txt.
 . "$TOP/tests/lib.sh"
 command -v strace >/dev/null || { notok "strace is missing (make deps)"; echo "1..$n"; exit 0; }
 swarm=$TOP/$B/tests/swarm
@@ -13,17 +14,33 @@ calls() { # calls ARGS...: total syscalls of nstop ARGS, and the processes then
 	awk '$NF == "total" { print $(NF - 2) ~ /^[0-9]+$/ ? $(NF - 2) : $(NF - 1) }' /tmp/nstop-out.$$ | tail -1
 }
 nprocs() { ls /proc | grep -c '^[0-9]'; }
-for what in ns ps; do
+# refresh VIEW: the syscalls of 10 dashboard refreshes (11 minus 1, the
+# first reading every process in full)
+refresh() {
+	local a b
+	a=$(calls --bench-refresh 1 --bench-view "$1")
+	b=$(calls --bench-refresh 11 --bench-view "$1")
+	echo $(((b - a) / 10))
+}
+count() {
+	case $1 in
+	refresh-*) refresh "${1#refresh-}" ;;
+	*) calls "$1" --json ;;
+	esac
+}
+for what in ns ps refresh-containers refresh-processes; do
 	budget=$(awk -v w="$what" '$1 == w { print $2 }' "$TOP/tests/bench/budget.txt")
-	p0=$(nprocs); c0=$(calls $what --json)
+	p0=$(nprocs); c0=$(count $what)
 	coproc SW { exec "$swarm" 1000; }
 	pids+=($SW_PID)
 	read -r -t 60 line <&"${SW[0]}"
-	p1=$(nprocs); c1=$(calls $what --json)
+	p1=$(nprocs); c1=$(count $what)
 	kill -KILL "$SW_PID"; wait "$SW_PID" 2>/dev/null
 	for _ in $(seq 100); do [ "$(pgrep -c -x swarm)" = 0 ] && break; sleep 0.1; done
 	per=$(awk -v a="$c0" -v b="$c1" -v p="$p0" -v q="$p1" 'BEGIN { printf "%.1f", (b - a) / (q - p) }')
-	check "nstop $what --json: $per syscalls per extra process (budget $budget; $c0 at $p0 processes, $c1 at $p1)" \
+	label="nstop $what --json"
+	[[ $what == refresh-* ]] && label="a dashboard refresh, ${what#refresh-} view,"
+	check "$label: $per syscalls per extra process (budget $budget; $c0 at $p0 processes, $c1 at $p1)" \
 		awk -v x="$per" -v b="$budget" 'BEGIN { exit !(x > 0 && x <= b) }'
 done
 echo "1..$n"
