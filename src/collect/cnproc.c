@@ -74,7 +74,10 @@ static int drain_one(struct cnproc *c, pid_t want_fork, bool *saw)
 		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*cm) + sizeof(struct proc_event)) ||
 		    cm->id.idx != CN_IDX_PROC || cm->len < sizeof(struct proc_event))
 			continue;
-		const struct proc_event *ev = (const void *)cm->data;
+		/* the event sits 4 bytes off its alignment behind the headers */
+		struct proc_event evbuf;
+		memcpy(&evbuf, cm->data, sizeof(evbuf) < cm->len ? sizeof(evbuf) : cm->len);
+		const struct proc_event *ev = &evbuf;
 		switch (ev->what) {
 		case PROC_EVENT_FORK:
 			if (ev->event_data.fork.child_pid != ev->event_data.fork.child_tgid)
