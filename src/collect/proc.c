@@ -521,8 +521,11 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 			/* the second look at a process new on the refresh before */
 			if (e->born + 1 == c->gen)
 				w |= want & (PN_NS | PN_CG);
-			if (cnproc_execed(c->cn, e->p.pid))
+			if (cnproc_execed(c->cn, e->p.pid)) {
+				/* another program: its command line even under the same comm */
+				e->have &= ~(unsigned)PN_CMD;
 				w |= PN_STAT | (want & (PN_NS | PN_CG | PN_CMD));
+			}
 			int r = w ? ent_read(c, e, w, false) : 0;
 			if (r == 0) {
 				/* an exited process waits to be reaped: look again */

@@ -72,10 +72,16 @@ run() {
 	"$CPU" "$@" >>"$tmp/$nm"
 }
 host="$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), cgroup $CG_MODE"
-json=$top/tests/bench/results/bench-$(date +%Y%m%d-%H%M%S).json
+stamp=$(date +%Y%m%d-%H%M%S)
+json=$top/tests/bench/results/bench-$stamp.json
+# the table goes to the terminal and beside the JSON (not through an exec'd
+# tee: cg_cleanup's wait would wait for it)
+txt=$top/tests/bench/results/bench-$stamp.txt
+: >"$txt"
+say() { printf "$@" | tee -a "$txt"; }
 echo "{\"host\": \"$host\", \"runs\": $RUNS, \"results\": [" >"$json"
 first=1
-printf '%-8s %-34s %10s %8s %8s %10s\n' N tool cpu_ms vs_floor us/proc rss_kib
+say '%-8s %-34s %10s %8s %8s %10s\n' N tool cpu_ms vs_floor us/proc rss_kib
 for n in $NS_LIST; do
 	coproc LOAD { exec "$top/$B/bench/load" "$n" "${dirs[@]}"; }
 	loadpid=$LOAD_PID
@@ -90,7 +96,7 @@ for n in $NS_LIST; do
 		command -v systemd-cgtop >/dev/null && run cgtop systemd-cgtop -b -n 2 -d 0.1
 	done
 	for v in containers namespaces cgroups processes; do
-		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" | tail -1)
+		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" 2>>"$tmp/counters" | tail -1)
 		echo "$out" | awk '{ print $2, $4 }' >"$tmp/refresh-$v"
 	done
 	if command -v tmux >/dev/null; then
@@ -114,7 +120,7 @@ for n in $NS_LIST; do
 		refresh-*) label="dashboard refresh, ${t#refresh-} view" ;;
 		esac
 		per=$(awk -v a="$ms" -v n="$n" 'BEGIN { printf "%.1f", a * 1000 / n }')
-		printf '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "$label" "$ms" "${ratio}x" "$per" "$rss"
+		say '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "$label" "$ms" "${ratio}x" "$per" "$rss"
 		[ $first = 1 ] || echo "," >>"$json"
 		first=0
 		printf '{"n": %s, "tool": "%s", "cpu_ms": %s, "vs_floor": %s, "us_per_proc": %s, "max_rss_kib": %s}' \
@@ -122,7 +128,7 @@ for n in $NS_LIST; do
 	done
 	if [ -s "$tmp/keys" ]; then
 		read -r kmed kmax <"$tmp/keys"
-		printf '%-8s %-34s %10s ms median, %s ms max (40 presses)\n' "$n" "key answered, processes view -d 0.1" "$kmed" "$kmax"
+		say '%-8s %-34s %10s ms median, %s ms max (40 presses)\n' "$n" "key answered, processes view -d 0.1" "$kmed" "$kmax"
 		printf ',\n{"n": %s, "tool": "key latency", "median_ms": %s, "max_ms": %s}' "$n" "$kmed" "$kmax" >>"$json"
 	fi
 	exec {LOAD[1]}>&-
@@ -130,4 +136,4 @@ for n in $NS_LIST; do
 	loadpid=
 done
 echo "]}" >>"$json"
-echo "host: $host; medians of $RUNS runs ($REFRESH refreshes for the dashboard); JSON: ${json#"$top"/}"
+say '%s\n' "host: $host; medians of $RUNS runs ($REFRESH refreshes for the dashboard); JSON: ${json#"$top"/}"
