@@ -8,12 +8,12 @@
 . "$TOP/tests/lib-cg.sh"
 CHURN=$TOP/$B/tests/churn
 sock=nstop-churn-$$
-T() { tmux -L "$sock" "$@"; }
+TSESS=c
+. "$TOP/tests/lib-tmux.sh"
 churn=
 cleanup() {
 	[ -n "$churn" ] && kill -KILL "$churn" 2>/dev/null && wait "$churn" 2>/dev/null
-	T kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	tmux_stop
 	cg_cleanup
 	cleanup_tmp
 }

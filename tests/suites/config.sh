@@ -6,8 +6,9 @@
 . "$TOP/tests/lib.sh"
 tmp=$(mktemp -d /tmp/nstop-config.XXXXXX)
 sock=nstop-cfg-$$
-T() { tmux -L "$sock" "$@"; }
-cleanup() { T kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"; rm -rf "$tmp"; cleanup_tmp; }
+TSESS=c SEE_LINES=8
+. "$TOP/tests/lib-tmux.sh"
+cleanup() { tmux_stop; rm -rf "$tmp"; cleanup_tmp; }
 trap cleanup EXIT
 export XDG_CONFIG_HOME=$tmp/xdg
 mkdir -p "$XDG_CONFIG_HOME/nstop"
@@ -43,9 +44,6 @@ check "... and --audit-log wins over it" \
 
 # ---- the dashboard ----
 if command -v tmux >/dev/null; then
-	screen() { T capture-pane -p -t c; }
-	wait_for() { for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
-	see() { if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | head -8 | sed 's/^/#   /'; fi; }
 	sed -i '/frobnicate\|NOPE\|maybe\|no equals/d' "$cfg"
 	T new-session -d -s c -x 160 -y 40 "env LC_ALL=C.UTF-8 TERM=xterm-256color XDG_CONFIG_HOME=$XDG_CONFIG_HOME $NSTOP --sysroot $FIXTURES/v2; sleep 30"
 	see "the config's view opens first (cgroups)" "PATH"

@@ -10,7 +10,8 @@ if ! need_root; then
 	skip "dashboard actions: changing cgroups needs root"; echo "1..$n"; exit 0
 fi
 sock=nstop-e2ea-$$
-T() { tmux -L "$sock" "$@"; }
+SEE_LINES=50 NOTSEE_WAIT=0.6
+. "$TOP/tests/lib-tmux.sh"
 tmp=$(mktemp -d /tmp/nstop-e2ea.XXXXXX)
 L=$tmp/audit.log
 export NSTOP_STATE_DIR=$tmp/state
@@ -21,8 +22,7 @@ cleanup() {
 	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
 		find "$d" -maxdepth 6 -depth -type d -name "nstop-e2ea-c$$" -exec rmdir {} + 2>/dev/null
 	done
-	T kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	tmux_stop
 	cg_cleanup
 	rm -rf "$tmp"
 	cleanup_tmp
@@ -31,19 +31,6 @@ trap cleanup EXIT
 if ! cg_setup "nstop-e2ea-$$"; then
 	skip "dashboard actions: $CG_WHY"; echo "1..$n"; exit 0
 fi
-screen() { T capture-pane -p -t e2e; }
-wait_for() {
-	for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
-	return 1
-}
-see() {
-	if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | sed 's/^/#   /'; fi
-}
-notsee() {
-	sleep 0.6
-	if screen | grep -qF -- "$2"; then notok "$1: '$2' is on screen"; else ok "$1"; fi
-}
-keys() { T send-keys -t e2e "$@"; sleep 0.3; }
 cpu_file() { if [ $CG_MODE = v2 ]; then cat "$CG_DIR_cpu/cpu.max"; else cat "$CG_DIR_cpu/cpu.cfs_quota_us"; fi; }
 
 cg_start hog "$B/tests/hog" cpu

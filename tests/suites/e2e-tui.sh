@@ -8,7 +8,7 @@ command -v tmux >/dev/null || { notok "tmux is missing (make deps)"; echo "1..$n
 # still going away fails ("server exited unexpectedly")
 sock=nstop-e2e-$$-0
 socks=()
-T() { tmux -L "$sock" "$@"; }
+. "$TOP/tests/lib-tmux.sh"
 pids=() made=()
 cleanup() {
 	for s_ in "${socks[@]}"; do
@@ -21,20 +21,6 @@ cleanup() {
 	cleanup_tmp
 }
 trap cleanup EXIT
-screen() { T capture-pane -p -t e2e; }
-# waits until the screen shows a fixed string (up to 10 s: CI may be busy)
-wait_for() {
-	for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
-	return 1
-}
-see() { # see DESC TEXT
-	if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | head -14 | sed 's/^/#   /'; fi
-}
-notsee() {
-	sleep 0.4
-	if screen | grep -qF -- "$2"; then notok "$1: '$2' is on screen"; else ok "$1"; fi
-}
-keys() { T send-keys -t e2e "$@"; sleep 0.3; }
 start() { # start COLS ROWS ARGS...: nstop in a shell that reports its exit
 	local c=$1 r=$2; shift 2
 	T kill-server 2>/dev/null

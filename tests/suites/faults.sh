@@ -6,19 +6,16 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
 sock=nstop-faults-$$
-T() { tmux -L "$sock" "$@"; }
+TSESS=f SEE_LINES=6
+. "$TOP/tests/lib-tmux.sh"
 tmp=$(mktemp -d /tmp/nstop-faults.XXXXXX)
 cleanup() {
-	T kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	tmux_stop
 	cg_cleanup
 	rm -rf "$tmp"
 	cleanup_tmp
 }
 trap cleanup EXIT
-screen() { T capture-pane -p -t f; }
-wait_for() { for _ in $(seq 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
-see() { if wait_for "$2"; then ok "$1"; else notok "$1: '$2' not on screen"; screen | head -6 | sed 's/^/#   /'; fi; }
 
 # ---- terminals ----
 for term in dumb nstop-unknown-term; do

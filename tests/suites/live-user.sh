@@ -49,12 +49,13 @@ check "as nobody: no audit log was even made" test ! -e /tmp/nstop-user-audit.$$
 
 command -v tmux >/dev/null || { notok "tmux is missing"; echo "1..$n"; exit 0; }
 sock=nstop-user-$$
-trap 'tmux -L $sock kill-server 2>/dev/null; cleanup_tmp' EXIT
-tmux -L "$sock" new-session -d -x 150 -y 40 \
+TSESS=u
+. "$TOP/tests/lib-tmux.sh"
+trap 'tmux_stop; cleanup_tmp' EXIT
+T new-session -d -s u -x 150 -y 40 \
 	"setpriv --reuid=65534 --regid=65534 --clear-groups env LC_ALL=C.UTF-8 TERM=xterm $NSTOP; sleep 20"
-wait_for() { for _ in $(seq 50); do tmux -L "$sock" capture-pane -p | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
 check "as nobody: the dashboard runs and says actions need root" wait_for "actions: need root"
-tmux -L "$sock" send-keys k
+T send-keys -t u k
 check "as nobody: k explains the privilege it needs" wait_for "actions need root"
-tmux -L "$sock" send-keys q
+T send-keys -t u q
 echo "1..$n"
