@@ -113,15 +113,22 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* How many processes the target's cgroup holds now (with nested ones). */
+static size_t count_members(struct sysroot *sr, const struct act_target *t)
+{
+	pid_t *p = NULL;
+	int mi = act_primary_mount(sr, t);
+	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
+	free(p);
+	return n;
+}
+
 /* Waits up to sec for the cgroups to hold no process; returns how many remain. */
 static size_t wait_empty(struct sysroot *sr, const struct act_target *t, double sec)
 {
 	uint64_t deadline = mono_usec() + (uint64_t)(sec * 1e6);
 	for (;;) {
-		pid_t *p = NULL;
-		int mi = act_primary_mount(sr, t);
-		size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
-		free(p);
+		size_t n = count_members(sr, t);
 		if (!n || mono_usec() >= deadline)
 			return n;
 		sleep_ms(20);
@@ -188,9 +195,8 @@ static int kill_phase(struct sysroot *sr, const struct act_target *t, int sig, u
 {
 	int mi = act_primary_mount(sr, t);
 	if (sig == SIGKILL && mi >= 0 && sr->mounts[mi].version == 2) {
-		pid_t *p = NULL;
-		size_t n = cgx_members(sr, mi, t->paths[mi], &p);
-		free(p);
+		/* cgroup.kill reports no count: the members just before it */
+		size_t n = count_members(sr, t);
 		if (kill_file(sr, t) == 0) {
 			*used_file = true;
 			*hit += (unsigned)n;
@@ -209,14 +215,11 @@ int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double gra
 	     struct kill_result *res, struct nerr *e)
 {
 	memset(res, 0, sizeof(*res));
-	pid_t *p = NULL;
-	int mi = act_primary_mount(sr, t);
-	if (mi < 0) {
+	if (act_primary_mount(sr, t) < 0) {
 		act_missing(sr, t, -1, "any", e);
 		return -EINVAL;
 	}
-	res->before = cgx_members(sr, mi, t->paths[mi], &p);
-	free(p);
+	res->before = count_members(sr, t);
 	int r = kill_phase(sr, t, grace > 0 ? SIGTERM : sig, &res->signalled, &res->cgroup_kill, e);
 	if (r == 0 && grace > 0) {
 		res->remain = wait_empty(sr, t, grace);
