@@ -651,6 +651,7 @@ int state_target(struct sysroot *sr, const char *name, struct act_target *t);
 int state_dir_open(bool create);
 int state_save(const char *name, const char *json);
 size_t state_list(char ***out);
+void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg);
 int state_remove(const char *name);
 int rm_tree_at(int dfd, const char *name, int depth);
 

@@ -654,23 +654,29 @@ static int child_wait(int c2p, int p2c, pid_t pid, struct nerr *e)
 	}
 }
 
+struct addrs {
+	char **v;               /* NULL-terminated */
+	size_t n;
+};
+
+static void add_addr(const char *name, const struct jv *st, void *arg)
+{
+	(void)name;
+	struct addrs *a = arg;
+	const char *s = jv_str(st, "address");
+	if (!s)
+		return;
+	a->v = xreallocarray(a->v, a->n + 2, sizeof(*a->v));
+	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
 static void used_addrs(char ***addrs, size_t *n)
 {
-	char **names;
-	size_t k = state_list(&names);
-	*addrs = xcalloc(k + 1, sizeof(**addrs));
-	*n = 0;
-	for (size_t i = 0; i < k; i++) {
-		struct jv st;
-		if (state_load(names[i], &st) == 0) {
-			const char *a = jv_str(&st, "address");
-			if (a)
-				(*addrs)[(*n)++] = xstrdup(a);
-			jv_free(&st);
-		}
-		free(names[i]);
-	}
-	free(names);
+	struct addrs a = {xcalloc(1, sizeof(char *)), 0};
+	state_each(add_addr, &a);
+	*addrs = a.v;
+	*n = a.n;
 }
 
 static void state_json(struct buf *b, const struct sysroot *sr, const struct create_opts *o,

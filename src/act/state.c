@@ -159,6 +159,22 @@ size_t state_list(char ***out)
 	return n;
 }
 
+/* Calls fn with every registry entry that loads, in name order. */
+void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg)
+{
+	char **names;
+	size_t n = state_list(&names);
+	for (size_t i = 0; i < n; i++) {
+		struct jv st;
+		if (state_load(names[i], &st) == 0) {
+			fn(names[i], &st, arg);
+			jv_free(&st);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
 /* Removes name below dfd, a directory tree included, never following links. */
 int rm_tree_at(int dfd, const char *name, int depth)
 {

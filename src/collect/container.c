@@ -250,65 +250,68 @@ static struct container *ctr_add(struct snap *s, size_t *cap)
  * --cgroup-parent these differ on v1 and hybrid hosts). One whose init died
  * or whose pid was reused is stopped.
  */
+struct reg_ctx {
+	struct snap *s;
+	struct sysroot *sr;
+	struct hmap *byp;
+	size_t *cap;
+};
+
+static void registry_one(const char *name, const struct jv *st, void *arg)
+{
+	struct reg_ctx *x = arg;
+	struct snap *s = x->s;
+	const char *cg = jv_str(st, "cgroup");
+	const char *icg = cg ? strtab_find(s->strs, cg) : NULL;
+	uint32_t k;
+	if (!icg || !hmap_get(x->byp, (uint64_t)(uintptr_t)icg, &k)) {
+		ctr_add(s, x->cap);
+		k = (uint32_t)(s->nctrs - 1);
+		if (cg) {
+			s->ctrs[k].cgroup = strtab_intern(s->strs, cg, strlen(cg));
+			hmap_put(x->byp, (uint64_t)(uintptr_t)s->ctrs[k].cgroup, k);
+		}
+	}
+	struct container *c = &s->ctrs[k];
+	c->rt = RT_NSTOP;
+	c->registered = true;
+	const char *id = jv_str(st, "id");
+	c->id = strtab_intern(s->strs, id ? id : name, strlen(id ? id : name));
+	c->name = strtab_intern(s->strs, name, strlen(name));
+	const struct jv *pv = jv_get(st, "privileged");
+	c->privileged = pv && pv->type == JV_BOOL && pv->b;
+	const char *veth = jv_str(st, "veth");
+	if (veth)
+		c->veth = strtab_intern(s->strs, veth, strlen(veth));
+	double pid = 0, start = 0;
+	uint64_t now;
+	c->stopped = !jv_num(st, "pid", &pid) || !jv_num(st, "start", &start) ||
+		     act_pid_start(x->sr, (pid_t)pid, &now) < 0 || now != (uint64_t)start;
+	const struct jv *cgs = jv_get(st, "cgroups");
+	struct buf b = {0};
+	struct json j;
+	json_init(&j, &b, false);
+	json_obj_begin(&j, NULL);
+	for (size_t m = 0; cgs && cgs->type == JV_OBJ && m < cgs->n; m++) {
+		const struct jv *p = &cgs->kids[m];
+		if (p->type != JV_STR)
+			continue;
+		json_str(&j, cgs->keys[m], p->s);
+		const char *ip = strtab_intern(s->strs, p->s, strlen(p->s));
+		if (!strcmp(cgs->keys[m], "memory"))
+			c->cg_memory = ip;
+		if (!hmap_get(x->byp, (uint64_t)(uintptr_t)ip, NULL))
+			hmap_put(x->byp, (uint64_t)(uintptr_t)ip, k);
+	}
+	json_obj_end(&j);
+	c->cgroups_json = strtab_intern(s->strs, b.p, b.len);
+	buf_free(&b);
+}
+
 static void registry(struct snap *s, struct sysroot *sr, struct hmap *byp, size_t *cap)
 {
-	char **names;
-	size_t n = state_list(&names);
-	for (size_t i = 0; i < n; i++) {
-		struct jv st;
-		if (state_load(names[i], &st) < 0) {
-			free(names[i]);
-			continue;
-		}
-		const char *cg = jv_str(&st, "cgroup");
-		const char *icg = cg ? strtab_find(s->strs, cg) : NULL;
-		uint32_t k;
-		if (!icg || !hmap_get(byp, (uint64_t)(uintptr_t)icg, &k)) {
-			ctr_add(s, cap);
-			k = (uint32_t)(s->nctrs - 1);
-			if (cg) {
-				s->ctrs[k].cgroup = strtab_intern(s->strs, cg, strlen(cg));
-				hmap_put(byp, (uint64_t)(uintptr_t)s->ctrs[k].cgroup, k);
-			}
-		}
-		struct container *c = &s->ctrs[k];
-		c->rt = RT_NSTOP;
-		c->registered = true;
-		const char *id = jv_str(&st, "id");
-		c->id = strtab_intern(s->strs, id ? id : names[i], strlen(id ? id : names[i]));
-		c->name = strtab_intern(s->strs, names[i], strlen(names[i]));
-		const struct jv *pv = jv_get(&st, "privileged");
-		c->privileged = pv && pv->type == JV_BOOL && pv->b;
-		const char *veth = jv_str(&st, "veth");
-		if (veth)
-			c->veth = strtab_intern(s->strs, veth, strlen(veth));
-		double pid = 0, start = 0;
-		uint64_t now;
-		c->stopped = !jv_num(&st, "pid", &pid) || !jv_num(&st, "start", &start) ||
-			     act_pid_start(sr, (pid_t)pid, &now) < 0 || now != (uint64_t)start;
-		const struct jv *cgs = jv_get(&st, "cgroups");
-		struct buf b = {0};
-		struct json j;
-		json_init(&j, &b, false);
-		json_obj_begin(&j, NULL);
-		for (size_t m = 0; cgs && cgs->type == JV_OBJ && m < cgs->n; m++) {
-			const struct jv *p = &cgs->kids[m];
-			if (p->type != JV_STR)
-				continue;
-			json_str(&j, cgs->keys[m], p->s);
-			const char *ip = strtab_intern(s->strs, p->s, strlen(p->s));
-			if (!strcmp(cgs->keys[m], "memory"))
-				c->cg_memory = ip;
-			if (!hmap_get(byp, (uint64_t)(uintptr_t)ip, NULL))
-				hmap_put(byp, (uint64_t)(uintptr_t)ip, k);
-		}
-		json_obj_end(&j);
-		c->cgroups_json = strtab_intern(s->strs, b.p, b.len);
-		buf_free(&b);
-		jv_free(&st);
-		free(names[i]);
-	}
-	free(names);
+	struct reg_ctx x = {s, sr, byp, cap};
+	state_each(registry_one, &x);
 }
 
 void container_collect(struct snap *s, struct sysroot *sr)
@@ -413,6 +416,27 @@ static void add_path(const struct snap *s, struct hmap *added, const char ***v, 
 	(*v)[(*n)++] = ip;
 }
 
+struct paths_ctx {
+	const struct snap *s;
+	struct hmap *added;
+	const char ***v;
+	size_t *n, *cap;
+};
+
+/* Every cgroup a registry entry names: its own and one per hierarchy. */
+static void registry_paths(const char *name, const struct jv *st, void *arg)
+{
+	(void)name;
+	struct paths_ctx *x = arg;
+	const char *cg = jv_str(st, "cgroup");
+	if (cg)
+		add_path(x->s, x->added, x->v, x->n, x->cap, cg, strlen(cg));
+	const struct jv *cgs = jv_get(st, "cgroups");
+	for (size_t m = 0; cgs && cgs->type == JV_OBJ && m < cgs->n; m++)
+		if (cgs->kids[m].type == JV_STR)
+			add_path(x->s, x->added, x->v, x->n, x->cap, cgs->kids[m].s, strlen(cgs->kids[m].s));
+}
+
 /*
  * The cgroups the containers view needs, found without walking the cgroup
  * trees: every runtime-shaped cgroup holding a process, and every cgroup of
@@ -442,24 +466,8 @@ size_t container_cgroups(const struct snap *s, const char ***out)
 		}
 	}
 	if (s->live) {
-		char **names;
-		size_t nn = state_list(&names);
-		for (size_t i = 0; i < nn; i++) {
-			struct jv st;
-			if (state_load(names[i], &st) == 0) {
-				const char *cg = jv_str(&st, "cgroup");
-				if (cg)
-					add_path(s, &added, &v, &n, &cap, cg, strlen(cg));
-				const struct jv *cgs = jv_get(&st, "cgroups");
-				for (size_t m = 0; cgs && cgs->type == JV_OBJ && m < cgs->n; m++)
-					if (cgs->kids[m].type == JV_STR)
-						add_path(s, &added, &v, &n, &cap, cgs->kids[m].s,
-							 strlen(cgs->kids[m].s));
-				jv_free(&st);
-			}
-			free(names[i]);
-		}
-		free(names);
+		struct paths_ctx x = {s, &added, &v, &n, &cap};
+		state_each(registry_paths, &x);
 	}
 	hmap_free(&seen);
 	hmap_free(&added);
