@@ -42,19 +42,16 @@ key_latency() {
 	shown() { tmux -L "$sock" capture-pane -p 2>/dev/null | grep -qF -- "$1"; }
 	wait_shown() { local k; for ((k = 0; k < 4000; k++)); do shown "$1" && return 0; sleep 0.002; done; return 1; }
 	wait_shown "?:help" && tmux -L "$sock" send-keys 4 && wait_shown "PID NSPID" && sleep 1
+	press() { # press KEY TEXT: after a random pause, KEY until TEXT is shown
+		sleep 0.0$((RANDOM % 10))
+		t0=$EPOCHREALTIME
+		tmux -L "$sock" send-keys "$1"
+		wait_shown "$2" || return 1
+		t1=$EPOCHREALTIME
+		lat+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+	}
 	for ((i = 0; i < 20; i++)); do
-		sleep 0.0$((RANDOM % 10))
-		t0=$EPOCHREALTIME
-		tmux -L "$sock" send-keys '?'
-		wait_shown "any key returns" || break
-		t1=$EPOCHREALTIME
-		lat+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
-		sleep 0.0$((RANDOM % 10))
-		t0=$EPOCHREALTIME
-		tmux -L "$sock" send-keys ' '
-		wait_shown "?:help" || break
-		t1=$EPOCHREALTIME
-		lat+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+		press '?' "any key returns" && press ' ' "?:help" || break
 	done
 	tmux -L "$sock" send-keys q
 	sleep 0.3
