@@ -630,18 +630,12 @@ void collector_settle(struct collector *c)
 void collector_fill(struct collector *c, struct snap *s, const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		size_t lo = 0, hi = c->n;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (c->e[mid].p.pid < pids[i])
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		/* the snapshot's table is a copy of ours, row for row */
 		struct proc *sp = (struct proc *)snap_proc(s, pids[i]);
-		if (lo == c->n || c->e[lo].p.pid != pids[i] || !sp)
+		size_t k = sp ? (size_t)(sp - s->procs) : c->n;
+		if (k >= c->n || c->e[k].p.pid != pids[i])
 			continue;
-		struct pent *e = &c->e[lo];
+		struct pent *e = &c->e[k];
 		if ((e->have & (PN_CMD | PN_UID)) != (PN_CMD | PN_UID)) {
 			ent_read(c, e, PN_CMD | PN_UID, false);
 			sp->cmdline = e->p.cmdline;
@@ -665,7 +659,7 @@ void collector_procs(struct collector *c, struct snap *s, unsigned what)
 		want |= PN_CMD | PN_UID;
 	if (what & SNAP_PROCS) {
 		want |= PN_NSPID;
-		fresh |= PN_STAT | PN_NSPID;
+		fresh |= PN_STAT;
 	}
 	if (c->keep)
 		rotate_pool(c);
