@@ -368,7 +368,6 @@ struct snap {
 	struct hmap ns_idx;
 	struct cgroup *cgs;     /* sorted by path */
 	size_t ncgs;
-	struct hmap cg_idx;     /* interned path pointer -> index */
 	struct container *ctrs;
 	size_t nctrs;
 	uint32_t *proc_ctr;     /* per process: container index + 1, 0 for none */
@@ -425,9 +424,8 @@ struct nscache *nscache_new(void);
 void nscache_free(struct nscache *c);
 void ns_collect(struct snap *s, struct sysroot *sr, struct nscache *nc);
 struct nscache *collector_nscache(struct collector *c);
-/* only: NULL for the whole tree, or a function naming the paths to read */
-typedef size_t (*cg_select_fn)(const struct snap *s, const char ***paths);
-void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only);
+void cgroup_collect(struct snap *s, struct sysroot *sr);
+void cgroup_collect_paths(struct snap *s, struct sysroot *sr, const char *const *paths, size_t n);
 int cg_path_cmp(const char *a, const char *b);
 size_t container_cgroups(const struct snap *s, const char ***paths);
 void proc_rates(struct snap *s, const struct snap *prev);

@@ -67,10 +67,14 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 		free(reps);
 	}
 	if (what & SNAP_CGROUPS)
-		cgroup_collect(s, sr, NULL);
+		cgroup_collect(s, sr);
 	if (what & SNAP_CONTAINERS) {
-		if (!(what & SNAP_CGROUPS))
-			cgroup_collect(s, sr, container_cgroups);
+		if (!(what & SNAP_CGROUPS)) {
+			const char **paths;
+			size_t n = container_cgroups(s, &paths);
+			cgroup_collect_paths(s, sr, paths, n);
+			free(paths);
+		}
 		container_collect(s, sr);
 		pid_t *inits = xreallocarray(NULL, s->nctrs + 1, sizeof(*inits));
 		for (size_t i = 0; i < s->nctrs; i++)
@@ -111,7 +115,6 @@ void snap_free(struct snap *s)
 	free(s->ifs);
 	free(s->proc_ctr);
 	hmap_free(&s->ns_idx);
-	hmap_free(&s->cg_idx);
 	pool_unref(s->pool);
 	free(s);
 }

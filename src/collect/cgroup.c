@@ -402,15 +402,14 @@ static void count_procs(struct snap *s)
 	free(sets);
 }
 
-void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only)
+/* The whole trees (paths NULL), or just the cgroups named in paths. */
+static void collect(struct snap *s, struct sysroot *sr, const char *const *paths, size_t np)
 {
 	struct walk w = {.s = s};
 	if (sr->layout == CG_NONE) {
 		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
 		return;
 	}
-	const char **paths = NULL;
-	size_t np = only ? only(s, &paths) : 0;
 	/* v1 hierarchies first: on hybrid hosts their figures win over the
 	 * controller-less unified tree's */
 	for (int pass = 1; pass <= 2; pass++) {
@@ -419,14 +418,14 @@ void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only)
 			if (m->version != pass)
 				continue;
 			/* just the paths asked for, each read where it exists */
-			for (size_t k = 0; only && k < np; k++) {
+			for (size_t k = 0; paths && k < np; k++) {
 				int dfd = cgx_open(sr, i, paths[k]);
 				if (dfd < 0)
 					continue;
 				read_dir(&w, m, dfd, paths[k]);
 				close(dfd);
 			}
-			if (only)
+			if (paths)
 				continue;
 			int dfd = openat(m->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (dfd < 0)
@@ -439,14 +438,23 @@ void cgroup_collect(struct snap *s, struct sysroot *sr, cg_select_fn only)
 			close(dfd);
 		}
 	}
-	free(paths);
 	hmap_free(&w.idx);
 	buf_free(&w.b);
 	if (s->ncgs > 1)
 		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_row);
-	for (size_t i = 0; i < s->ncgs; i++)
-		hmap_put(&s->cg_idx, (uint64_t)(uintptr_t)s->cgs[i].path, (uint32_t)i);
 	count_procs(s);
+}
+
+void cgroup_collect(struct snap *s, struct sysroot *sr)
+{
+	collect(s, sr, NULL, 0);
+}
+
+void cgroup_collect_paths(struct snap *s, struct sysroot *sr, const char *const *paths, size_t n)
+{
+	/* never NULL here: no paths reads no cgroup, not every one */
+	static const char *const none[1];
+	collect(s, sr, paths ? paths : none, n);
 }
 
 static double rate(uint64_t cur, uint64_t old, double dt, double scale)
