@@ -233,6 +233,24 @@ static uint32_t ctr_walk_up(struct snap *s, struct hmap *byp, const char *path)
 	}
 }
 
+/*
+ * A second path of a container already listed: the row's cgroup is the one
+ * with CPU figures (the controller-less unified tree of a hybrid host has
+ * none), and the memory figures come from the path that has them.
+ */
+static void ctr_merge_path(struct snap *s, struct container *c, const struct cgroup *g)
+{
+	const struct cgroup *cur = snap_cgroup(s, c->cgroup);
+	if (g->cpu_usage_usec != VAL_NA && (!cur || cur->cpu_usage_usec == VAL_NA)) {
+		if (cur && cur->mem_current != VAL_NA && g->mem_current == VAL_NA && !c->cg_memory)
+			c->cg_memory = c->cgroup;
+		c->cgroup = g->path;
+		cur = g;
+	}
+	if (g != cur && g->mem_current != VAL_NA && (!cur || cur->mem_current == VAL_NA))
+		c->cg_memory = g->path;
+}
+
 static struct container *ctr_add(struct snap *s, size_t *cap)
 {
 	if (s->nctrs == *cap) {
@@ -318,16 +336,28 @@ void container_collect(struct snap *s, struct sysroot *sr)
 {
 	size_t cap = 0;
 	struct hmap byp = {0};
+	struct hmap byid = {0};
 	/* cgroup-shaped containers */
 	for (size_t i = 0; i < s->ncgs; i++) {
 		struct cg_match m;
 		const char *path = s->cgs[i].path;
 		if (!container_match(path, &m) || m.end != strlen(path))
 			continue;
+		const char *id = strtab_intern(s->strs, m.id, strlen(m.id));
+		uint32_t k;
+		if (hmap_get(&byid, (uint64_t)(uintptr_t)id, &k) && s->ctrs[k].rt == m.rt) {
+			/* one container, other paths in other hierarchies (a
+			 * relative cgroup parent on a hybrid host, a memory
+			 * hierarchy rooted elsewhere): one row */
+			ctr_merge_path(s, &s->ctrs[k], &s->cgs[i]);
+			hmap_put(&byp, (uint64_t)(uintptr_t)path, k);
+			continue;
+		}
 		struct container *c = ctr_add(s, &cap);
 		c->rt = m.rt;
 		c->cgroup = path;
-		c->id = strtab_intern(s->strs, m.id, strlen(m.id));
+		c->id = id;
+		hmap_put(&byid, (uint64_t)(uintptr_t)id, (uint32_t)(s->nctrs - 1));
 		if (m.rt == RT_DOCKER)
 			c->name = docker_name(s, sr, m.id);
 		if (m.pod_uid[0])
@@ -398,6 +428,7 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		c->host_net = !(c->own_ns & (1u << NS_NET));
 	}
 	hmap_free(&byp);
+	hmap_free(&byid);
 	hmap_free(&bypidns);
 	hmap_free(&memo);
 }
