@@ -15,7 +15,7 @@ DOCKERD_BIN=/usr/sbin/dockerd
 DOCKER_SYS_SOCK=/run/docker.sock
 DOCKER_MINE='' DOCKER_PID='' DOCKER_TMP='' DOCKER_SOCK='' DOCKER_WHY='' DOCKER_IMAGE=''
 DOCKER_UP_MS='' DOCKER_DOWN_MS='' DOCKER_IMPORTED=''
-DOCKER_CGS=() DOCKER_CTRS=() DOCKER_RUN_CTRD=
+DOCKER_CGS=() DOCKER_CTRS=() DOCKER_RUNDIRS=()
 
 dk() { DOCKER_CONFIG=${DOCKER_TMP:-/nonexistent}/cli "$DOCKER_BIN" -H "unix://$DOCKER_SOCK" "$@"; }
 
@@ -66,6 +66,26 @@ docker_pid_gone() { # gone or a zombie
 	[ -z "$s" ] || [ "$s" = Z ]
 }
 
+# A root tree as a tar on stdout: /bin/busybox, a link per applet, the
+# directories a runtime mounts over
+docker_busybox_tar() {
+	python3 -c '
+import subprocess, sys, tarfile
+apps = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True, check=True).stdout.split()
+with tarfile.open(fileobj=sys.stdout.buffer, mode="w|") as t:
+    for d in ("bin", "dev", "etc", "proc", "sys", "tmp"):
+        i = tarfile.TarInfo(d)
+        i.type, i.mode = tarfile.DIRTYPE, 0o1777 if d == "tmp" else 0o755
+        t.addfile(i)
+    t.add("/bin/busybox", "bin/busybox")
+    for a in apps:
+        if a != "busybox":
+            i = tarfile.TarInfo("bin/" + a)
+            i.type, i.linkname = tarfile.SYMTYPE, "busybox"
+            t.addfile(i)
+'
+}
+
 # docker_up: 0 with dk ready and $DOCKER_IMAGE imported, else 1 with
 # $DOCKER_WHY saying why and how to get it
 docker_up() {
@@ -91,8 +111,12 @@ docker_up() {
 		DOCKER_MINE=1
 		DOCKER_SOCK=$DOCKER_TMP/docker.sock
 		DOCKER_IMAGE=busybox
-		[ -d /run/containerd ] || DOCKER_RUN_CTRD=1   # shims put their sockets in /run/containerd/s
-		echo '{}' >"$DOCKER_TMP/daemon.json"
+		# made outside its roots whatever the flags say: the shims' sockets
+		# in /run/containerd/s, plugin sockets in /run/docker/plugins
+		DOCKER_RUNDIRS=()
+		for i in /run/containerd /run/docker; do [ -e $i ] || DOCKER_RUNDIRS+=("$i"); done
+		# and its identity key in /etc/docker unless told otherwise
+		printf '{"deprecated-key-path": "%s"}\n' "$DOCKER_TMP/key.json" >"$DOCKER_TMP/daemon.json"
 		# runc (1.1) puts a container beneath its own cgroup + PARENT in v1
 		# hierarchies, but at the unified mount + PARENT on a hybrid host:
 		# a PARENT that starts with the own unified path lands beneath
@@ -137,16 +161,15 @@ docker_up() {
 		fi
 		DOCKER_UP_MS=$((($(date +%s%N) - t0) / 1000000))
 	fi
-	# the image: busybox-static and a link per applet
-	local root=$DOCKER_TMP/img a
-	mkdir -p "$root/bin" "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
-	cp /bin/busybox "$root/bin/busybox" || { DOCKER_WHY="no /bin/busybox (busybox-static, make deps)"; docker_down; return 1; }
-	for a in $(/bin/busybox --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
-	if ! tar -C "$root" -c . | dk import - "$DOCKER_IMAGE" >/dev/null 2>"$DOCKER_TMP/import.err"; then
+	# the image: busybox-static and a link per applet, as a tar made in
+	# one process (a fork of ln per applet costs a second here)
+	if [ ! -x /bin/busybox ]; then
+		DOCKER_WHY="no /bin/busybox (busybox-static, make deps)"; docker_down; return 1
+	fi
+	if ! docker_busybox_tar | dk import - "$DOCKER_IMAGE" >/dev/null 2>"$DOCKER_TMP/import.err"; then
 		DOCKER_WHY="docker import failed: $(head -c 300 "$DOCKER_TMP/import.err")"; docker_down; return 1
 	fi
 	DOCKER_IMPORTED=1
-	rm -rf "$root"
 	return 0
 }
 
@@ -197,7 +220,10 @@ docker_down() {
 			awk -v d="$DOCKER_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 				while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
 		fi
-		[ -z "$DOCKER_RUN_CTRD" ] || rmdir /run/containerd/s /run/containerd 2>/dev/null
+		# only when empty: a second test daemon may use them now
+		for i in "${DOCKER_RUNDIRS[@]}"; do
+			find "$i" -depth -type d -empty -delete 2>/dev/null
+		done
 	fi
 	[ -z "$DOCKER_TMP" ] || rm -rf --one-file-system "$DOCKER_TMP"
 	DOCKER_DOWN_MS=$((($(date +%s%N) - t0) / 1000000))
