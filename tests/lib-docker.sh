@@ -90,6 +90,10 @@ with tarfile.open(fileobj=sys.stdout.buffer, mode="w|") as t:
 # $DOCKER_WHY saying why and how to get it
 docker_up() {
 	local t0 i
+	if [ -n "$DOCKER_TMP" ]; then
+		DOCKER_WHY="docker_up: already up (docker_down first)"; return 1
+	fi
+	DOCKER_MINE='' DOCKER_PID='' DOCKER_CGS=() DOCKER_CTRS=() DOCKER_RUNDIRS=() DOCKER_IMPORTED=''
 	if [ ! -x "$DOCKERD_BIN" ] || [ ! -x "$DOCKER_BIN" ] || ! command -v containerd >/dev/null ||
 		! command -v runc >/dev/null; then
 		DOCKER_WHY="Debian's docker.io (dockerd, containerd, runc) is not installed; 'make deps-runtimes' installs it"
