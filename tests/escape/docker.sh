@@ -3,7 +3,8 @@
 # than `docker exec` into it: effective, permitted, bounding and ambient
 # capabilities no wider (bitwise), no_new_privs when docker sets it, seccomp
 # filter mode when docker exec runs under one; by id, id prefix, the init's
-# pid and the container's cgroup path. The engine is tests/lib-docker.sh's
+# pid and the container's cgroup path; of a container with Docker's defaults
+# and of one with no-new-privileges and all but one capability dropped. The engine is tests/lib-docker.sh's
 # (skips, saying how to get it, without Debian's docker.io).
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-docker.sh"
@@ -56,22 +57,36 @@ field() { awk -v k="$1:" '$1 == k { print $2 }' <<<"$2"; }
 # shellcheck disable=SC2317
 no_wider() { [ -n "$1" ] && [ -n "$2" ] && [ $((0x$1 & ~0x$2)) = 0 ]; }
 
-dst=$(dk exec "$id" cat /proc/self/status)
-echo "# docker exec: CapEff $(field CapEff "$dst") CapBnd $(field CapBnd "$dst") NoNewPrivs $(field NoNewPrivs "$dst") Seccomp $(field Seccomp "$dst")"
-cgpath=$(awk -F: '$2 == "cpu" || $2 ~ /^cpu,/ || $2 ~ /,cpu(,|$)/ { print $3; exit }' "/proc/$pid/cgroup")
-[ -n "$cgpath" ] || cgpath=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
-for t in "id:$id" "id prefix:${id:0:12}" "init pid:$pid" "cgroup path:$cgpath"; do
-	how=${t%%:*} word=${t#*:}
-	if ! nst=$(E "$word" -- cat /proc/self/status); then
-		notok "enter by $how ran nothing: $(head -c 300 "$tmp/enter.err")"; continue
-	fi
-	for f in CapEff CapPrm CapBnd CapAmb; do
-		a=$(field $f "$nst") b=$(field $f "$dst")
-		check "enter by $how: $f $a no wider than docker exec's $b" no_wider "$a" "$b"
+# compare CTR-LABEL ID: enter by id, id prefix, init pid and cgroup path
+# against docker exec into the same container
+compare() {
+	local label=$1 id=$2 pid dst cgpath t how word nst f a b
+	pid=$(dk inspect -f '{{.State.Pid}}' "$id")
+	dst=$(dk exec "$id" cat /proc/self/status)
+	echo "# $label, docker exec: CapEff $(field CapEff "$dst") CapBnd $(field CapBnd "$dst") NoNewPrivs $(field NoNewPrivs "$dst") Seccomp $(field Seccomp "$dst")"
+	cgpath=$(awk -F: '$2 == "cpu" || $2 ~ /^cpu,/ || $2 ~ /,cpu(,|$)/ { print $3; exit }' "/proc/$pid/cgroup")
+	[ -n "$cgpath" ] || cgpath=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
+	for t in "id:$id" "id prefix:${id:0:12}" "init pid:$pid" "cgroup path:$cgpath"; do
+		how="$label by ${t%%:*}" word=${t#*:}
+		if ! nst=$(E "$word" -- cat /proc/self/status); then
+			notok "enter $how ran nothing: $(head -c 300 "$tmp/enter.err")"; continue
+		fi
+		for f in CapEff CapPrm CapBnd CapAmb; do
+			a=$(field $f "$nst") b=$(field $f "$dst")
+			check "enter $how: $f $a no wider than docker exec's $b" no_wider "$a" "$b"
+		done
+		a=$(field NoNewPrivs "$nst") b=$(field NoNewPrivs "$dst")
+		check "enter $how: NoNewPrivs $a, docker exec's $b" test "$b" != 1 -o "$a" = 1
+		a=$(field Seccomp "$nst") b=$(field Seccomp "$dst")
+		check "enter $how: Seccomp $a (2 is a filter), docker exec's $b" test "$b" != 2 -o "$a" = 2
 	done
-	a=$(field NoNewPrivs "$nst") b=$(field NoNewPrivs "$dst")
-	check "enter by $how: NoNewPrivs $a, docker exec's $b" test "$b" != 1 -o "$a" = 1
-	a=$(field Seccomp "$nst") b=$(field Seccomp "$dst")
-	check "enter by $how: Seccomp $a (2 is a filter), docker exec's $b" test "$b" != 2 -o "$a" = 2
-done
+}
+compare "docker's defaults" "$id"
+# one locked down further: no_new_privs set and one capability left
+if lid=$(dk_run --name "$name-locked" --network none --security-opt no-new-privileges \
+	--cap-drop ALL --cap-add NET_BIND_SERVICE "$DOCKER_IMAGE" sleep 1000); then
+	compare "no-new-privileges, one cap" "$lid"
+else
+	notok "docker run --security-opt no-new-privileges --cap-drop ALL failed"
+fi
 exit 0
