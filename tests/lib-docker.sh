@@ -8,7 +8,7 @@
 # the shims and, through a relative --cgroup-parent, the containers all land
 # beneath the test's cgroup. A busybox image is imported from busybox-static
 # (no registry is reachable). docker_down undoes exactly what docker_up did.
-# Use: docker_up || { skip "...: $DOCKER_WHY"; exit 0; }; dk run ...; docker_down
+# Use: docker_up || { skip "...: $DOCKER_WHY"; exit 0; }; dk_run ID ...; dk ...; docker_down
 # shellcheck shell=bash disable=SC2034
 DOCKER_BIN=/usr/bin/docker    # Debian's; /usr/local/bin may hold another CLI
 DOCKERD_BIN=/usr/sbin/dockerd
@@ -19,13 +19,15 @@ DOCKER_CGS=() DOCKER_CTRS=() DOCKER_RUNDIRS=()
 
 dk() { DOCKER_CONFIG=${DOCKER_TMP:-/nonexistent}/cli "$DOCKER_BIN" -H "unix://$DOCKER_SOCK" "$@"; }
 
-# dk_run ARGS...: docker run -d, the container remembered for docker_down;
-# prints its id
+# dk_run VAR ARGS...: docker run -d, VAR set to the id, the container
+# remembered for docker_down (a variable, not output: a $(...) subshell
+# would forget it)
 dk_run() {
-	local id
-	id=$(dk run -d "$@") || return 1
-	DOCKER_CTRS+=("$id")
-	echo "$id"
+	local _var=$1 _id
+	shift
+	_id=$(dk run -d "$@") || return 1
+	DOCKER_CTRS+=("$_id")
+	printf -v "$_var" %s "$_id"
 }
 
 # "MOUNTPOINT OWNPATH" for every cgroup hierarchy, the own path read from
@@ -188,9 +190,19 @@ docker_down() {
 		for c in "${DOCKER_CTRS[@]}"; do dk rm -f "$c" >/dev/null 2>&1; done
 		[ -z "${DOCKER_IMPORTED:-}" ] || dk rmi "$DOCKER_IMAGE" >/dev/null 2>&1
 	else
+		# a container a test froze (v1 freezer, unified cgroup.freeze)
+		# would not die from the KILL below when the daemon is gone (runc
+		# thaws what it kills itself): thawed first, in our cgroups only
+		for c in "${DOCKER_CGS[@]}"; do
+			find "$c" \( -name freezer.state -o -name cgroup.freeze \) -exec sh -c \
+				'for f; do case $f in *.state) echo THAWED ;; *) echo 0 ;; esac >"$f"; done' _ {} + 2>/dev/null
+		done
+		local ids=("${DOCKER_CTRS[@]}")
 		if [ -n "$DOCKER_PID" ] && ! docker_pid_gone "$DOCKER_PID"; then
 			# every container of our own daemon is ours
-			c=$(DOCKER_CONFIG=$DOCKER_TMP/cli timeout 20 "$DOCKER_BIN" -H "unix://$DOCKER_SOCK" ps -aq 2>/dev/null)
+			c=$(DOCKER_CONFIG=$DOCKER_TMP/cli timeout 20 "$DOCKER_BIN" -H "unix://$DOCKER_SOCK" ps -aq --no-trunc 2>/dev/null)
+			# shellcheck disable=SC2206
+			ids+=($c)
 			# shellcheck disable=SC2086
 			[ -z "$c" ] || DOCKER_CONFIG=$DOCKER_TMP/cli timeout 30 "$DOCKER_BIN" -H "unix://$DOCKER_SOCK" rm -f $c >/dev/null 2>&1
 			kill -TERM "$DOCKER_PID" 2>/dev/null
@@ -224,6 +236,12 @@ docker_down() {
 			awk -v d="$DOCKER_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 				while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
 		fi
+		# a shim killed above left its socket, named (containerd 1.6) by
+		# the sha256 of containerd's address, namespace and container id
+		for c in "${ids[@]}"; do
+			p=/run/containerd/s/$(printf %s "$DOCKER_TMP/run/containerd/containerd.sock/moby/$c" | sha256sum | cut -d' ' -f1)
+			[ ! -S "$p" ] || rm -f "$p"
+		done
 		# only when empty: a second test daemon may use them now
 		for i in "${DOCKER_RUNDIRS[@]}"; do
 			find "$i" -depth -type d -empty -delete 2>/dev/null

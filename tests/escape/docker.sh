@@ -19,8 +19,8 @@ if ! docker_up; then
 	skip "docker: $DOCKER_WHY"; exit 0
 fi
 echo "# docker up in ${DOCKER_UP_MS:-?} ms"
-name=nstop-esc-$$
-if ! id=$(dk_run --name "$name" --network none "$DOCKER_IMAGE" sleep 1000); then
+name=nstop-esc-$$ id='' lid=''
+if ! dk_run id --name "$name" --network none "$DOCKER_IMAGE" sleep 1000; then
 	notok "docker run of $DOCKER_IMAGE failed"; exit 1
 fi
 pid=$(dk inspect -f '{{.State.Pid}}' "$id")
@@ -83,8 +83,8 @@ compare() {
 }
 compare "docker's defaults" "$id"
 # one locked down further: no_new_privs set and one capability left
-if lid=$(dk_run --name "$name-locked" --network none --security-opt no-new-privileges \
-	--cap-drop ALL --cap-add NET_BIND_SERVICE "$DOCKER_IMAGE" sleep 1000); then
+if dk_run lid --name "$name-locked" --network none --security-opt no-new-privileges \
+	--cap-drop ALL --cap-add NET_BIND_SERVICE "$DOCKER_IMAGE" sleep 1000; then
 	compare "no-new-privileges, one cap" "$lid"
 else
 	notok "docker run --security-opt no-new-privileges --cap-drop ALL failed"
