@@ -28,6 +28,7 @@ DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route
 	iproute2 libc-bin qemu-system-x86 cpio kmod strace clang libclang-rt-14-dev
 
 .PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench fuzz
+.PHONY: deps-runtimes
 
 all: nstop
 
@@ -129,5 +130,30 @@ clean:
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEBIAN_PKGS)
+
+# Container engines for the test suites only (root, .ci/run calls it): Debian's
+# docker.io, whose dockerd the Docker suites start and stop themselves
+# (tests/lib-docker.sh). Not part of deps: building or running nstop puts no
+# container engine on a user's machine. A policy-rc.d (exit 101) keeps the
+# package scripts from starting the daemons; one made here is removed after.
+# The services of an engine this step installed are disabled at boot too (one
+# that was there before is left as it was).
+RUNTIME_PKGS := docker.io runc
+RUNTIME_UNITS := docker.io:docker.service docker.io:docker.socket containerd:containerd.service
+POLICY_RC := /usr/sbin/policy-rc.d
+deps-runtimes:
+	@set -e; \
+	if dpkg-query -W -f '$${Status}\n' $(RUNTIME_PKGS) 2>/dev/null | grep -c 'ok installed' | grep -qx $(words $(RUNTIME_PKGS)); then \
+		echo "deps-runtimes: $(RUNTIME_PKGS) already installed"; exit 0; fi; \
+	units=; for u in $(RUNTIME_UNITS); do \
+		dpkg-query -W -f '$${Status}' $${u%%:*} 2>/dev/null | grep -q 'ok installed' || units="$$units $${u#*:}"; done; \
+	if [ ! -e $(POLICY_RC) ]; then \
+		trap 'rm -f $(POLICY_RC)' EXIT; trap 'exit 1' INT TERM HUP; \
+		printf '#!/bin/sh\n# nstop make deps-runtimes: no service starts during the install\nexit 101\n' >$(POLICY_RC); \
+		chmod 755 $(POLICY_RC); fi; \
+	apt-get update; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(RUNTIME_PKGS); \
+	if [ -n "$$units" ] && command -v systemctl >/dev/null; then systemctl disable $$units; \
+	elif [ -n "$$units" ] && [ -e /etc/init.d/docker ]; then update-rc.d docker disable; fi
 
 -include $(OBJS:.o=.d)
