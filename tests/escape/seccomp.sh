@@ -77,8 +77,17 @@ check "create a default container to enter" mk "$c2" -- sleep 1000
 "$NSTOP" enter "$c2" -- "$pdir/sysprobe" >"$tmp/enter.out" 2>&1 </dev/null
 check "the probe ran to its end through nstop enter" grep -qx end "$tmp/enter.out"
 
-got() { # got FILE NAME -> the probe's answer for NAME
-	awk -v k="$2" 'index($0, k " ") == 1 { print substr($0, length(k) + 2); exit }' "$1"
+# the probe's answers by name, read without a process per check (the v2
+# guest runs under emulation, where each fork counts)
+declare -A run_a enter_a
+load() { # load ARRAY FILE: "NAME ANSWER" lines; NAME may hold spaces
+	local -n arr=$1
+	local l k
+	while IFS= read -r l; do
+		for k in "${all[@]}"; do
+			[[ $l == "$k "* ]] && { arr[$k]=${l#"$k "}; break; }
+		done
+	done <"$2"
 }
 
 refused=(io_uring_setup io_uring_enter io_uring_register keyctl add_key request_key bpf
@@ -98,41 +107,44 @@ works=("open /dev/ptmx" "open the pty" "ioctl TCGETS" "ioctl TIOCGWINSZ" "ioctl 
 	epoll_create1 mmap mprotect getrandom "personality query" "personality PER_LINUX"
 	"prctl PR_SET_NAME" chroot)
 
+all=("${refused[@]}" "${enosys[@]}" "${killed[@]}" "${works[@]}")
+load run_a "$tmp/run.out"
+load enter_a "$tmp/enter.out"
+
 # one line per attack from the container's command
-out=$tmp/run.out
 for k in "${refused[@]}"; do
-	a=$(got "$out" "$k")
+	a=${run_a[$k]:-}
 	check "$k is refused with EPERM (${a:-no answer})" test "$a" = EPERM
 done
 for k in "${enosys[@]}"; do
-	a=$(got "$out" "$k")
+	a=${run_a[$k]:-}
 	check "$k gives ENOSYS (${a:-no answer})" test "$a" = ENOSYS
 done
 for k in "${killed[@]}"; do
-	a=$(got "$out" "$k")
+	a=${run_a[$k]:-}
 	if [ "$k" = "i386 getpid" ] && [ "$a" = "killed SIGSEGV" ]; then
 		skip "$k: this kernel has no i386 emulation (int 0x80 faults before seccomp)"; continue
 	fi
 	check "$k kills the process (${a:-no answer})" test "$a" = "killed SIGSYS"
 done
 for k in "${works[@]}"; do
-	a=$(got "$out" "$k")
+	a=${run_a[$k]:-}
 	check "$k works (${a:-no answer})" test "$a" = ok
 done
 
 # the same, grouped, through enter
 bad=
-for k in "${refused[@]}"; do [ "$(got "$tmp/enter.out" "$k")" = EPERM ] || bad+="$k=$(got "$tmp/enter.out" "$k"); "; done
+for k in "${refused[@]}"; do [ "${enter_a[$k]:-}" = EPERM ] || bad+="$k=${enter_a[$k]:-}; "; done
 check "enter: all ${#refused[@]} attacks refused with EPERM${bad:+ (not: $bad)}" test -z "$bad"
 bad=
-for k in "${enosys[@]}"; do [ "$(got "$tmp/enter.out" "$k")" = ENOSYS ] || bad+="$k; "; done
-for k in "${killed[@]}"; do case $(got "$tmp/enter.out" "$k") in "killed SIGSYS" | "killed SIGSEGV") ;; *) bad+="$k; " ;; esac; done
-for k in "${works[@]}"; do [ "$(got "$tmp/enter.out" "$k")" = ok ] || bad+="$k=$(got "$tmp/enter.out" "$k"); "; done
+for k in "${enosys[@]}"; do [ "${enter_a[$k]:-}" = ENOSYS ] || bad+="$k; "; done
+for k in "${killed[@]}"; do case ${enter_a[$k]:-} in "killed SIGSYS" | "killed SIGSEGV") ;; *) bad+="$k; " ;; esac; done
+for k in "${works[@]}"; do [ "${enter_a[$k]:-}" = ok ] || bad+="$k=${enter_a[$k]:-}; "; done
 check "enter: ENOSYS, foreign ABIs killed, ordinary calls work${bad:+ (not: $bad)}" test -z "$bad"
 
 # ordinary programs in the default container
 inside() { "$NSTOP" enter "$c2" -- "$@" 2>&1 </dev/null; }
-check "dash runs a pipeline" test "$(inside sh -c 'echo a b c | wc -w')" = 3
+check "/bin/sh (dash on Debian) runs a pipeline" test "$(inside sh -c 'echo a b c | wc -w')" = 3
 check "bash runs, with a subshell and a coprocess" \
 	test "$(inside bash -c 'coproc { echo x; }; read -r y <&"${COPROC[0]}"; echo $y$(echo z)')" = xz
 check "coreutils: ls, sort, stat, cp, mv, rm, date" test "$(inside sh -c \
@@ -148,7 +160,11 @@ print(subprocess.run(["echo", "py"], capture_output=True, text=True).stdout.stri
 else
 	skip "python3 is not in the container"
 fi
-check "getaddrinfo resolves localhost" bash -c "'$NSTOP' enter '$c2' -- getent ahosts localhost </dev/null | grep -q 127.0.0.1"
+if inside sh -c 'command -v getent' >/dev/null; then
+	check "getaddrinfo resolves localhost (getent)" bash -c "'$NSTOP' enter '$c2' -- getent ahosts localhost </dev/null | grep -q 127.0.0.1"
+else
+	skip "getent is not in the container"
+fi
 check "busybox ping 127.0.0.1 (a raw ICMP socket, CAP_NET_RAW)" \
 	bash -c "'$NSTOP' enter '$c2' -- busybox ping -c 1 -W 2 127.0.0.1 </dev/null >/dev/null"
 echo "1..$n"

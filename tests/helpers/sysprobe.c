@@ -2,14 +2,15 @@
 /*
  * Test helper (static, run inside a container): makes the syscalls a
  * container's seccomp filter must refuse, and ones ordinary programs need,
- * and prints one line per attempt: "NAME ok", "NAME ERRNO-NAME" or, for the
- * foreign ABIs tried in a child, "NAME killed SIGNAME". Every attempt is
+ * and prints one line per attempt: "NAME ok", "NAME ERRNO-NAME" or, when
+ * the child making it was killed, "NAME killed SIGNAME". Every attempt is
  * harmless when it succeeds: an io_uring or a key of its own, its own
  * memory read back, a keystroke pushed into a pty it opened itself, a
  * child that exits at once. Arguments are chosen so that the kernel, were
  * the call let through, would mostly answer something else than EPERM
  * (EBADF, ESRCH, success): the EPERM is then the filter's.
- *   sysprobe          all of them
+ *   sysprobe          all of them, then "end"
+ *   sysprobe true     exits 0 (what the exec check runs)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,13 +62,14 @@ static void say(const char *what, long r)
 	fflush(stdout);
 }
 
-/* a raw syscall; a descriptor it returns is closed */
+/* a raw syscall, errno cleared first */
 static long sc(long nr, long a, long b, long c, long d, long e)
 {
 	errno = 0;
 	return syscall(nr, a, b, c, d, e, 0);
 }
 
+/* say, and close the descriptor the call returned */
 static void fd_say(const char *what, long r)
 {
 	int err = errno;
