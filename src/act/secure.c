@@ -334,11 +334,12 @@ int secure_seccomp(struct nerr *e)
 		return -1;
 	}
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	/* a binary tree of syscall numbers instead of ~400 compares in a row */
-	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
-		nerr_set(e, r, "seccomp: filter attributes: %s", strerror(-r));
+		nerr_set(e, r, "seccomp: the action for other ABIs: %s", strerror(-r));
+	/* a binary tree of syscall numbers instead of ~400 compares in a row;
+	 * a libseccomp older than 2.5 lacks it, and the filter is only slower */
+	if (r == 0)
+		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r == 0)
 		r = add_names(ctx, SCMP_ACT_ALLOW, allowed, ARRAY_LEN(allowed), e);
 	if (r == 0)
