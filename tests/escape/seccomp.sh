@@ -24,6 +24,9 @@ tmp=$(mktemp -d /tmp/nstop-esc-seccomp.XXXXXX)
 export NSTOP_STATE_DIR=$tmp/state
 L=$tmp/audit.log
 pdir=/usr/local/lib/nstop-escape-$$
+made=() # the directories of $pdir's path that mkdir -p makes, outermost first
+d=$pdir
+while [ ! -e "$d" ]; do made=("$d" "${made[@]}"); d=${d%/*}; done
 names=()
 v2root=$(cg_mnt "")
 if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
@@ -34,7 +37,7 @@ else
 	parent=nstop-esc-sc-$$
 fi
 cleanup() {
-	local nm m d
+	local nm m d i
 	for nm in "${names[@]}"; do
 		"$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1
 	done
@@ -44,6 +47,7 @@ cleanup() {
 		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	rm -rf "$pdir" "$tmp"
+	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
 	cleanup_tmp
 }
 trap cleanup EXIT
