@@ -49,7 +49,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
-HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog $(B)/tests/probe $(B)/tests/churn
+HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog $(B)/tests/probe $(B)/tests/churn $(B)/tests/fsprobe
 
 $(B)/tests/swarm: tests/helpers/swarm.c
 	@mkdir -p $(dir $@)
@@ -61,6 +61,10 @@ $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 
 # static: it runs inside containers made from a bare image
 $(B)/tests/probe: tests/helpers/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -static -o $@ $<
+
+$(B)/tests/fsprobe: tests/helpers/fsprobe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
