@@ -840,6 +840,10 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 			r = bad(e, "--rootfs needs a mount namespace (mnt in --ns)");
 		}
 	}
+	/* without a mount namespace of its own, root inside would see and
+	 * write the host's whole filesystem, /proc and /dev included */
+	if (!r && !(o->ns & (1u << NS_MNT)) && !o->privileged)
+		r = bad(e, "--ns without mnt would leave the host's whole filesystem writable inside: add mnt, or --privileged");
 	if (!r && (!o->cgroup_parent[0] || str_path_has_dots(o->cgroup_parent)))
 		r = bad(e, "--cgroup-parent: a path without . or .. components");
 	if (!r && (o->ns & (1u << NS_UTS)) && !hostname_ok(o->hostname))

@@ -135,6 +135,11 @@ for p in acpi scsi asound; do
 done
 check "the sysfs is read-only" bash -c "grep -q '^mount: sysfs /sys$' '$tmp/log.d1'"
 
+names+=(m0)
+expect_exit 2 "a container without a mount namespace (the host's whole filesystem, writable) is refused" \
+	create m0 --ns pid,uts,ipc,net --cgroup-parent "$parent" --audit-log "$L" -- true
+check "... nothing was made for it" test ! -e "$NSTOP_STATE_DIR/m0"
+
 # ---- --net host, from a mount namespace where /sys holds tracefs, bpffs
 # and debugfs (private to the test): none may come along ----
 wrap=(unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing; mount -t bpf bpf /sys/fs/bpf; mount -t debugfs nodev /sys/kernel/debug 2>/dev/null; exec "$0" "$@"')
