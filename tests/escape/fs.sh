@@ -197,20 +197,33 @@ check "the command has only fds 0, 1, 2 ($(got2 f1 self); the caller held $(cat 
 check "the container's init has only fds 0, 1, 2 ($(got2 f1 init))" test "$(got2 f1 init)" = "0 1 2"
 check "the caller's fd 7 cannot be read through ($(got f1 cfg7))" denied f1 cfg7
 
-# ---- its own session: the caller's terminal is never its own ----
-if command -v script >/dev/null; then
-	echo "exec $F sid" >"$tmp/sid-host.sh"
-	hsid=$(script -qec "sh $tmp/sid-host.sh" /dev/null </dev/null | tr -d '\r')
-	check "host: under script(1), /dev/tty opens ($(echo $hsid))" bash -c '[[ "$1" == *"tty ok"* ]]' _ "$hsid"
+# ---- its own session: the caller's terminal is never its own. create runs
+# on a terminal (script(1), or a tmux pane where script is missing) ----
+on_tty() { # on_tty FILE: runs sh FILE with a controlling terminal
+	if command -v script >/dev/null; then
+		script -qec "sh $1" /dev/null </dev/null >/dev/null
+	elif command -v tmux >/dev/null; then
+		local so=nstop-escfs-$$
+		tmux -L "$so" -f /dev/null new-session -d -x 80 -y 24 "sh $1; tmux -L $so wait-for -S done-$$"
+		timeout 30 tmux -L "$so" wait-for "done-$$"
+		tmux -L "$so" kill-server 2>/dev/null
+		return 0
+	else
+		return 1
+	fi
+}
+echo "$F sid >$tmp/sid-host.out 2>&1" >"$tmp/sid-host.sh"
+if on_tty "$tmp/sid-host.sh"; then
+	check "host: on a terminal, /dev/tty opens ($(tr '\n' ' ' <"$tmp/sid-host.out"))" grep -qx "tty ok" "$tmp/sid-host.out"
 	names+=(s1)
-	printf '"%s" create s1 --cgroup-parent "%s" --audit-log "%s" -- %s sid\n' "$NSTOP" "$parent" "$L" "$F" >"$tmp/mk-s1.sh"
-	script -qec "sh $tmp/mk-s1.sh" /dev/null </dev/null >/dev/null
+	printf '"%s" create s1 --cgroup-parent "%s" --audit-log "%s" -- %s sid >/dev/null 2>&1\n' "$NSTOP" "$parent" "$L" "$F" >"$tmp/mk-s1.sh"
+	on_tty "$tmp/mk-s1.sh"
 	for _ in $(seq 50); do grep -q '^tty' "$NSTOP_STATE_DIR/s1/log" 2>/dev/null && break; sleep 0.1; done
 	cp "$NSTOP_STATE_DIR/s1/log" "$tmp/log.s1" 2>/dev/null
 	check "inside, its session is the container init's (sid $(got2 s1 sid))" test "$(got2 s1 sid)" = 1
 	check "inside, /dev/tty gives ENXIO ($(got2 s1 tty))" test "$(got2 s1 tty)" = "ENXIO"
 else
-	skip "setsid: script(1) is missing (util-linux)"
+	skip "setsid: neither script(1) nor tmux to give create a terminal"
 fi
 
 # ---- user namespaces: disjoint blocks, made at once ----
