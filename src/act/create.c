@@ -1255,6 +1255,23 @@ static void state_json(struct buf *b, const struct sysroot *sr, const struct cre
 		json_str(&j, "host_address", c->host_addr);
 	}
 	json_bool(&j, "privileged", o->privileged);
+	json_arr_begin(&j, "binds");
+	for (size_t i = 0; i < o->nbinds; i++) {
+		json_obj_begin(&j, NULL);
+		json_str(&j, "src", o->binds[i].src);
+		json_str(&j, "dst", o->binds[i].dst);
+		json_bool(&j, "rw", o->binds[i].rw);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	/* the names only: values given with -e are often secrets */
+	json_arr_begin(&j, "env_keys");
+	for (char **v = o->env; v && *v; v++) {
+		char k[256];
+		snprintf(k, sizeof(k), "%.*s", (int)(strchr(*v, '=') - *v), *v);
+		json_str(&j, NULL, k);
+	}
+	json_arr_end(&j);
 	if (o->ns & (1u << NS_USER)) {
 		json_obj_begin(&j, "userns");
 		json_u64(&j, "base", c->userns_base);
