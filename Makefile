@@ -51,7 +51,9 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
 HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog $(B)/tests/probe $(B)/tests/churn
-HELPERS += $(B)/tests/sysprobe
+# static probes: they run inside containers that see only the host's /usr
+STATIC_PROBES := $(B)/tests/sysprobe $(B)/tests/fsprobe
+HELPERS += $(STATIC_PROBES)
 
 $(B)/tests/swarm: tests/helpers/swarm.c
 	@mkdir -p $(dir $@)
@@ -66,7 +68,7 @@ $(B)/tests/probe: tests/helpers/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
-$(B)/tests/sysprobe: tests/helpers/sysprobe.c
+$(STATIC_PROBES): $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 

@@ -14,7 +14,7 @@
 #include "nstop.h"
 
 enum { O_NS = 400, O_ROOTFS, O_HOSTNAME, O_PARENT, O_CPU, O_MEM, O_PIDS, O_NET, O_PRIV,
-       O_AUDIT, O_SYSROOT, O_GRACE };
+       O_AUDIT, O_SYSROOT, O_GRACE, O_ENVFILE, O_BIND };
 
 /* "pid,mnt,net" -> bits; -1 on an unknown name */
 static int ns_list(const char *s, unsigned *out)
@@ -59,9 +59,14 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		{"privileged", no_argument, NULL, O_PRIV},
 		{"audit-log", required_argument, NULL, O_AUDIT},
 		{"sysroot", required_argument, NULL, O_SYSROOT},
+		{"env", required_argument, NULL, 'e'},
+		{"env-file", required_argument, NULL, O_ENVFILE},
+		{"bind", required_argument, NULL, O_BIND},
 		{0},
 	};
 	struct create_opts o = {.cgroup_parent = "/nstop", .net = NET_NONE};
+	size_t nenv = 0;
+	struct create_bind *binds = xcalloc(argc, sizeof(*binds));
 	if (config_get()->cgroup_parent)
 		o.cgroup_parent = config_get()->cgroup_parent;
 	o.ns = (1u << NS_PID) | (1u << NS_MNT) | (1u << NS_UTS) | (1u << NS_IPC) | (1u << NS_NET) |
@@ -71,7 +76,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 	struct buf b = {0};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+e:", lopts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			/* NAME may come before the options */
 			if (!o.name && strcmp(argv[optind - 1], "--") && argv[optind][0] != '-') {
@@ -111,6 +116,23 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 				usage_error("create: --net: none, host, veth or veth:ADDR/PREFIX: %s", str_esc(&b, optarg));
 			break;
 		case O_PRIV: o.privileged = true; break;
+		case 'e':
+			if (!create_env_ok(optarg))
+				usage_error("create: --env: KEY=VALUE (KEY: letters, digits and _, not first a digit): %s",
+					    str_esc(&b, optarg));
+			o.env = xreallocarray(o.env, nenv + 2, sizeof(*o.env));
+			o.env[nenv++] = xstrdup(optarg);
+			o.env[nenv] = NULL;
+			break;
+		case O_ENVFILE:
+			if (create_env_file(optarg, &o.env, &nenv, &e) < 0)
+				usage_error("create: %s", e.msg);
+			break;
+		case O_BIND:
+			if (create_bind_parse(optarg, &binds[o.nbinds], &e) < 0)
+				usage_error("create: %s", e.msg);
+			o.nbinds++;
+			break;
 		case O_AUDIT: audit = optarg; break;
 		case O_SYSROOT: sysroot = optarg; break;
 		default:
@@ -122,6 +144,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		usage_error("create: a NAME is required");
 	if (optind < argc)
 		o.cmd = argv + optind;
+	o.binds = binds;
 	if (o.net == NET_HOST)
 		o.ns &= ~(1u << NS_NET);
 	else if (ns_given && !(o.ns & (1u << NS_NET)) && !net_given)
@@ -141,6 +164,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 	if (act_create_check(&sr, &o, &e) < 0) {
 		fprintf(stderr, "nstop: create: %s\n", e.msg);
 		free(real);
+		free(binds);
 		sysroot_close(&sr);
 		return 2;
 	}
@@ -187,6 +211,10 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		act_target_free(&t);
 	}
 	free(real);
+	free(binds);
+	for (size_t i = 0; i < nenv; i++)
+		free(o.env[i]);
+	free(o.env);
 	buf_free(&b);
 	audit_close(&a);
 	sysroot_close(&sr);

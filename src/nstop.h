@@ -198,6 +198,12 @@ int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino);
 int parse_nspid(const char *s, size_t n, pid_t *inner);
+/* user and group id ranges: a uid_map's outside ids, /etc/subuid's */
+struct id_range {
+	uint64_t start, count;
+};
+int parse_id_map(const char *s, size_t n, struct id_range *out, size_t max);
+int parse_subid(const char *s, size_t n, struct id_range *out, size_t max);
 
 /* ---- namespaces ---- */
 enum ns_type { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER, NS_UTS, NS_NTYPES };
@@ -602,8 +608,16 @@ int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start,
 int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use);
 /* act/create.c */
 enum { NET_NONE, NET_HOST, NET_VETH };
-#define NSTOP_USERNS_BASE 100000u  /* container root with --ns ...,user */
+/* --ns ...,user: one block of 65536 ids per container, within the range
+ * systemd leaves to containers (docs/UIDS-GIDS.md) */
+#define NSTOP_USERNS_LO 524288u
+#define NSTOP_USERNS_HI 1879048191u
 #define NSTOP_USERNS_SIZE 65536u
+#define CREATE_MAX_BINDS 64
+struct create_bind {
+	const char *src, *dst;  /* absolute, without . or .. components */
+	bool rw;
+};
 struct create_opts {
 	const char *name;
 	unsigned ns;            /* bit per enum ns_type: new namespaces */
@@ -615,6 +629,9 @@ struct create_opts {
 	const char *addr;       /* veth: ADDR/PREFIX, or NULL for the pool */
 	bool privileged;
 	char **cmd;             /* NULL-terminated, or NULL for init alone */
+	char **env;             /* KEY=VALUE, NULL-terminated or NULL: over the clean set */
+	const struct create_bind *binds; /* --bind, nbinds of them */
+	size_t nbinds;
 };
 struct create_result {
 	pid_t pid;              /* its init, as the host sees it */
@@ -623,6 +640,9 @@ struct create_result {
 	char addr[64];          /* eth0's, "" without */
 };
 int act_create_check(struct sysroot *sr, const struct create_opts *o, struct nerr *e);
+bool create_env_ok(const char *kv);
+int create_env_file(const char *path, char ***env, size_t *n, struct nerr *e);
+int create_bind_parse(char *s, struct create_bind *b, struct nerr *e);
 int act_create(struct sysroot *sr, const struct create_opts *o, struct create_result *res,
 	       struct act_target *t, struct nerr *e);
 int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,
@@ -654,6 +674,7 @@ int state_save(const char *name, const char *json);
 size_t state_list(char ***out);
 void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg);
 int state_remove(const char *name);
+int state_lock(void);
 int rm_tree_at(int dfd, const char *name, int depth);
 
 /* ---- config.c: settings that stick ---- */

@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -38,9 +40,17 @@
 #define MOUNT_ATTR_NOSUID_ 0x00000002
 #define MOUNT_ATTR_NODEV_ 0x00000004
 #define AT_RECURSIVE_ 0x8000
+#define OPEN_TREE_CLONE_ 1
+#define MOVE_MOUNT_F_EMPTY_PATH_ 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH_ 0x00000040
+#define RESOLVE_NO_MAGICLINKS_ 0x02
+#define RESOLVE_IN_ROOT_ 0x10
 
 struct mount_attr_ {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+struct open_how_ {
+	uint64_t flags, mode, resolve;
 };
 struct clone_args_ {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
@@ -231,7 +241,33 @@ struct child {
 	int logfd;
 	char statepath[256];    /* /run/nstop/NAME */
 	char ctr_addr[64], host_addr[64];
+	char **envp;            /* the command's whole environment */
+	uint32_t userns_base;   /* --ns ...,user: its block of ids */
 };
+
+/* Closes every descriptor above 2 but the three given (close_range, or
+ * one by one up to the limit where the kernel has none). */
+static void keep_fds(int a, int b, int c)
+{
+	int k[3] = {a, b, c};
+	for (int i = 1; i < 3; i++)
+		for (int j = i; j > 0 && k[j - 1] > k[j]; j--) {
+			int t = k[j];
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	unsigned lo = 3;
+	for (int i = 0; i <= 3; i++) {
+		unsigned hi = i < 3 ? (unsigned)k[i] : ~0U;
+		if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
+			long max = sysconf(_SC_OPEN_MAX);
+			for (long fd = lo; fd < (hi == ~0U ? (max > 0 ? max : 65536) : (long)hi); fd++)
+				close((int)fd);
+		}
+		if (i < 3 && (unsigned)k[i] + 1 > lo)
+			lo = (unsigned)k[i] + 1;
+	}
+}
 
 static void child_fail(const struct child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 static void child_fail(const struct child *c, const char *fmt, ...)
@@ -292,7 +328,7 @@ static void ro_bind(const struct child *c, const char *path)
 
 static void setup_dev(const struct child *c)
 {
-	MNT("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=65536k");
+	MNT("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k");
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	for (size_t i = 0; i < ARRAY_LEN(nodes); i++) {
 		char src[32], dst[32];
@@ -317,6 +353,185 @@ static void setup_dev(const struct child *c)
 			child_fail(c, "%s: %s", links[i][1], strerror(errno));
 }
 
+/*
+ * Opens REL (relative, no . or .. components) beneath rootfd as an O_PATH
+ * descriptor, resolved as if rootfd were / (a symbolic link in an image
+ * never leads out to the host's files), making what is missing: the
+ * directories on the way, the last as a directory or an empty file.
+ */
+static int open_in_root(int rootfd, const char *rel, bool dir)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s", rel) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	struct open_how_ how = {.flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT_ | RESOLVE_NO_MAGICLINKS_};
+	for (char *s = p;;) {
+		while (*s == '/')
+			s++;
+		char *slash = strchr(s, '/');
+		bool last = !slash;
+		if (slash)
+			*slash = '\0';
+		int fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
+		if (fd < 0 && errno == ENOENT) {
+			char *ls = strrchr(p, '/');
+			const char *name = ls ? ls + 1 : p;
+			int pfd;
+			if (ls) {
+				*ls = '\0';
+				pfd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
+				*ls = '/';
+			} else {
+				pfd = dup(rootfd);
+			}
+			if (pfd < 0)
+				return -errno;
+			int r = 0;
+			if (!last || dir) {
+				if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
+					r = -errno;
+			} else {
+				int f = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+				if (f < 0 && errno != EEXIST)
+					r = -errno;
+				if (f >= 0)
+					close(f);
+			}
+			close(pfd);
+			if (r < 0)
+				return r;
+			fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
+		}
+		if (fd < 0)
+			return -errno;
+		if (last)
+			return fd;
+		close(fd);
+		*slash = '/';
+		s = slash + 1;
+	}
+}
+
+/*
+ * A recursive bind of the host's SRC onto DST beneath rootfd, read-only
+ * unless rw, always nosuid and nodev. The copy of the tree gets its
+ * attributes before it is attached (open_tree, mount_setattr, move_mount),
+ * so it is never writable for an instant, and DST is reached through
+ * open_in_root.
+ */
+static void bind_in_root(const struct child *c, int rootfd, const char *src, const char *dst, bool rw)
+{
+	struct stat st;
+	if (stat(src, &st) < 0)
+		child_fail(c, "bind %s: %s", src, strerror(errno));
+	int dfd = open_in_root(rootfd, dst, S_ISDIR(st.st_mode));
+	if (dfd < 0)
+		child_fail(c, "bind %s: its mount point %s: %s", src, dst, strerror(-dfd));
+	int t = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE_ | O_CLOEXEC | AT_RECURSIVE_);
+	if (t < 0)
+		child_fail(c, "bind %s: open_tree: %s", src, strerror(errno));
+	struct mount_attr_ a = {.attr_set = (rw ? 0 : MOUNT_ATTR_RDONLY_) | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_};
+	if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH | AT_RECURSIVE_, &a, sizeof(a)) < 0)
+		child_fail(c, "bind %s: mount_setattr: %s", src, strerror(errno));
+	if (syscall(SYS_move_mount, t, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH_ | MOVE_MOUNT_T_EMPTY_PATH_) < 0)
+		child_fail(c, "bind %s on %s: %s", src, dst, strerror(errno));
+	close(t);
+	close(dfd);
+}
+
+/* The host's top directories a default container sees, read-only. */
+static const char *const view_top[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+
+/*
+ * The host's /etc a default container sees: what resolving names, loading
+ * libraries, TLS and a shell need, nothing else (no shadow, ssl/private,
+ * ssh, kubernetes, wireguard, NetworkManager...). hostname is written.
+ */
+static const char *const view_etc[] = {
+	"passwd", "group", "hosts", "resolv.conf", "nsswitch.conf", "host.conf", "protocols",
+	"services", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone",
+	"os-release", "ssl/certs", "ssl/openssl.cnf", "alternatives", "bash.bashrc", "profile",
+	"inputrc", "terminfo",
+};
+
+/*
+ * One /etc entry of the allowlist. A symbolic link is made again as it is
+ * (it resolves inside the container, so it shows only what the container
+ * sees) when its target is under /usr; one that leads elsewhere (resolv.conf
+ * into /run) is followed only to a regular file under /run or /etc, which is
+ * bound read-only in its place; any other is left out.
+ */
+static void view_etc_entry(const struct child *c, int rootfd, const char *name)
+{
+	char host[PATH_MAX], dst[PATH_MAX];
+	snprintf(host, sizeof(host), "/etc/%s", name);
+	snprintf(dst, sizeof(dst), "etc/%s", name);
+	struct stat st;
+	if (lstat(host, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+		bind_in_root(c, rootfd, host, dst, false);
+		return;
+	}
+	if (!S_ISLNK(st.st_mode))
+		return;
+	char real[PATH_MAX], link[PATH_MAX];
+	ssize_t n = readlink(host, link, sizeof(link) - 1);
+	if (n <= 0 || !realpath(host, real))
+		return;
+	link[n] = '\0';
+	if (!strncmp(real, "/usr/", 5)) {
+		char *sl = strrchr(dst, '/');
+		*sl = '\0';
+		int pfd = open_in_root(rootfd, dst, true);
+		if (pfd < 0 || symlinkat(link, pfd, sl + 1) < 0)
+			child_fail(c, "/%s/%s: %s", dst, sl + 1, strerror(pfd < 0 ? -pfd : errno));
+		close(pfd);
+	} else if ((!strncmp(real, "/run/", 5) || !strncmp(real, "/etc/", 5)) && stat(real, &st) == 0 &&
+		   S_ISREG(st.st_mode)) {
+		bind_in_root(c, rootfd, real, dst, false);
+	}
+}
+
+/*
+ * The default view: a small tmpfs holding read-only binds of the host's
+ * /usr, /bin, /sbin and /lib* (links where /usr is merged), the /etc
+ * allowlist, the container's hostname, empty /root and /mnt. Made read-only
+ * once everything is in place (setup_fs).
+ */
+static void build_view(const struct child *c, int rootfd)
+{
+	for (size_t i = 0; i < ARRAY_LEN(view_top); i++) {
+		char host[32], link[PATH_MAX];
+		snprintf(host, sizeof(host), "/%s", view_top[i]);
+		struct stat st;
+		if (lstat(host, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlink(host, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (symlinkat(link, rootfd, view_top[i]) < 0)
+				child_fail(c, "%s: %s", host, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			bind_in_root(c, rootfd, host, view_top[i], false);
+		}
+	}
+	if (mkdirat(rootfd, "etc", 0755) < 0 || mkdirat(rootfd, "root", 0700) < 0 ||
+	    mkdirat(rootfd, "mnt", 0755) < 0)
+		child_fail(c, "the container's root: %s", strerror(errno));
+	for (size_t i = 0; i < ARRAY_LEN(view_etc); i++)
+		view_etc_entry(c, rootfd, view_etc[i]);
+	int fd = openat(rootfd, "etc/hostname", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	char h[80];
+	int hn = snprintf(h, sizeof(h), "%s\n", c->o->hostname);
+	if (fd < 0 || write(fd, h, (size_t)hn) != hn)
+		child_fail(c, "etc/hostname: %s", strerror(errno));
+	close(fd);
+}
+
 static void setup_fs(const struct child *c)
 {
 	const struct create_opts *o = c->o;
@@ -330,37 +545,42 @@ static void setup_fs(const struct child *c)
 			 c->statepath, c->statepath);
 		MNT("overlay", root, "overlay", MS_NOSUID | MS_NODEV, opts);
 	} else {
-		/* the host read-only as a whole: a remount would cover the top mount only */
-		MNT("/", root, NULL, MS_BIND | MS_REC, NULL);
-		struct mount_attr_ attr = {.attr_set = MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ |
-						       MOUNT_ATTR_NODEV_};
-		if (syscall(SYS_mount_setattr, AT_FDCWD, root, AT_RECURSIVE_, &attr, sizeof(attr)) < 0)
-			child_fail(c, "mount_setattr read-only: %s", strerror(errno));
+		/* an allowlist of the host, never all of it minus a denylist */
+		MNT("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m,nr_inodes=4096");
 	}
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		child_fail(c, "%s: %s", root, strerror(errno));
+	if (!o->rootfs)
+		build_view(c, rootfd);
 	if (chdir(root) < 0)
 		child_fail(c, "chdir %s: %s", root, strerror(errno));
 	static const char *const dirs[] = {"proc", "sys", "dev", "tmp", "run"};
 	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
 		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST && errno != EROFS)
 			child_fail(c, "mkdir %s: %s", dirs[i], strerror(errno));
-	MNT("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	MNT("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+	MNT("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m");
+	MNT("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m");
 	MNT("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	unsigned long sysro = o->privileged ? 0 : MS_RDONLY;
-	if (o->ns & (1u << NS_NET)) {
-		MNT("sysfs", "sys", "sysfs", sysro | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (!o->privileged) {
+		/* a sysfs of its own, read-only, in every network mode: the
+		 * host's bound recursively would bring debugfs, tracefs, bpffs,
+		 * efivarfs and securityfs along. Mounting one needs
+		 * CAP_SYS_ADMIN over the network namespace's owner, which the
+		 * host's root has over the host's too (--net host). */
+		MNT("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	} else if (o->ns & (1u << NS_NET)) {
+		MNT("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	} else {
-		/* sysfs belongs to a network namespace: the host's is bound instead */
+		/* --privileged, the host's network: its /sys, as it was */
 		MNT("/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
-		struct mount_attr_ ra = {.attr_set = MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ |
-						     MOUNT_ATTR_NODEV_};
-		if (!o->privileged &&
-		    syscall(SYS_mount_setattr, AT_FDCWD, "sys", AT_RECURSIVE_, &ra, sizeof(ra)) < 0)
-			child_fail(c, "/sys read-only: %s", strerror(errno));
 	}
 	setup_dev(c);
+	for (size_t i = 0; i < o->nbinds; i++)
+		bind_in_root(c, rootfd, o->binds[i].src, o->binds[i].dst + 1, o->binds[i].rw);
 	if (!o->privileged) {
-		static const char *const pm[] = {"proc/kcore", "proc/keys", "proc/timer_list",
+		/* what Docker masks and keeps read-only (moby's oci/defaults.go) */
+		static const char *const pm[] = {"proc/kcore", "proc/keys", "proc/timer_list", "proc/timer_stats",
 						 "proc/sched_debug", "proc/latency_stats", "proc/kallsyms"};
 		for (size_t i = 0; i < ARRAY_LEN(pm); i++)
 			mask_file(c, pm[i]);
@@ -368,31 +588,18 @@ static void setup_fs(const struct child *c)
 						  "proc/bus", "proc/fs"};
 		for (size_t i = 0; i < ARRAY_LEN(pro); i++)
 			ro_bind(c, pro[i]);
-		mask_dir(c, "proc/acpi");
-		mask_dir(c, "proc/scsi");
+		static const char *const md[] = {"proc/acpi", "proc/scsi", "proc/asound", "sys/firmware",
+						 "sys/class/powercap", "sys/devices/virtual/powercap"};
+		for (size_t i = 0; i < ARRAY_LEN(md); i++)
+			mask_dir(c, md[i]);
 	}
 	if (!o->rootfs) {
-		/* the host's secrets and nstop's own state */
-		mask_dir(c, "root");
-		mask_dir(c, "home");
-		mask_dir(c, "var/log/nstop");
-		mask_file(c, "etc/shadow");
-		mask_file(c, "etc/gshadow");
-		mask_file(c, "etc/shadow-");
-		mask_file(c, "etc/gshadow-");
-		DIR *d = opendir("etc/ssh");
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			size_t n = strlen(de->d_name);
-			if (!strncmp(de->d_name, "ssh_host_", 9) && (n < 4 || strcmp(de->d_name + n - 4, ".pub"))) {
-				char p[300];
-				snprintf(p, sizeof(p), "etc/ssh/%s", de->d_name);
-				mask_file(c, p);
-			}
-		}
-		if (d)
-			closedir(d);
+		/* the view's own tmpfs read-only, now that it holds everything */
+		struct mount_attr_ ra = {.attr_set = MOUNT_ATTR_RDONLY_};
+		if (syscall(SYS_mount_setattr, rootfd, "", AT_EMPTY_PATH, &ra, sizeof(ra)) < 0)
+			child_fail(c, "the container's root read-only: %s", strerror(errno));
 	}
+	close(rootfd);
 	if (fail_at("mount"))
 		child_fail(c, "injected failure after the mounts (NSTOP_FAIL_AT=mount)");
 	/* a read-only root has no room for put_old: stack the old root on the
@@ -460,11 +667,48 @@ static void __attribute__((noreturn)) container_init(char **cmd)
 	}
 }
 
+/*
+ * The init is nstop without an exec: its /proc/1/environ and cmdline would
+ * show nstop's own environment and command line (tokens, SSH_AUTH_SOCK) to
+ * the container. Zeroes both areas (their bounds: /proc/self/stat fields
+ * 48 to 51) and leaves "nstop-init" as the command line.
+ */
+static void wipe_args(void)
+{
+	char st[2048];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, st, sizeof(st) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	st[n] = '\0';
+	char *p = strrchr(st, ')');
+	unsigned long v[4] = {0};
+	for (int field = 2; p && field < 51;) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return;
+		field++;
+		if (field >= 48)
+			v[field - 48] = strtoul(p + 1, NULL, 10);
+	}
+	for (int i = 0; i < 4; i += 2)
+		if (v[i] && v[i + 1] > v[i] && v[i + 1] - v[i] < (1ul << 24))
+			memset((void *)v[i], 0, v[i + 1] - v[i]);
+	if (v[0] && v[1] - v[0] > sizeof("nstop-init"))
+		memcpy((void *)v[0], "nstop-init", sizeof("nstop-init"));
+}
+
 static void __attribute__((noreturn)) child_main(struct child *c)
 {
 	const struct create_opts *o = c->o;
 	struct nerr e = {0};
 	wait_go(c);
+	/* a session of its own: the operator's terminal is never its
+	 * controlling one (/dev/tty gives ENXIO, no TIOCSTI into the shell) */
+	if (setsid() < 0)
+		child_fail(c, "setsid: %s", strerror(errno));
 	if ((o->ns & (1u << NS_CGROUP)) && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(c, "cgroup namespace: %s", strerror(errno));
 	if ((o->ns & (1u << NS_UTS)) && sethostname(o->hostname, strlen(o->hostname)) < 0)
@@ -500,7 +744,17 @@ static void __attribute__((noreturn)) child_main(struct child *c)
 		_exit(1);
 	close(c->c2p);
 	close(c->p2c);
-	container_init(o->cmd);
+	/* nothing of nstop's environment: the clean set and -e, --env-file */
+	environ = c->envp;
+	char **cmd = NULL;
+	size_t nc = 0;
+	for (char **a = o->cmd; a && *a; a++) {
+		cmd = xreallocarray(cmd, nc + 2, sizeof(*cmd));
+		cmd[nc++] = xstrdup(*a);
+		cmd[nc] = NULL;
+	}
+	wipe_args();
+	container_init(cmd);
 }
 
 /* ---- the parent ---- */
@@ -586,6 +840,10 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 			r = bad(e, "--rootfs needs a mount namespace (mnt in --ns)");
 		}
 	}
+	/* without a mount namespace of its own, root inside would see and
+	 * write the host's whole filesystem, /proc and /dev included */
+	if (!r && !(o->ns & (1u << NS_MNT)) && !o->privileged)
+		r = bad(e, "--ns without mnt would leave the host's whole filesystem writable inside: add mnt, or --privileged");
 	if (!r && (!o->cgroup_parent[0] || str_path_has_dots(o->cgroup_parent)))
 		r = bad(e, "--cgroup-parent: a path without . or .. components");
 	if (!r && (o->ns & (1u << NS_UTS)) && !hostname_ok(o->hostname))
@@ -596,12 +854,290 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 		char a1[64], a2[64];
 		r = net_addrs(o->addr, NULL, 0, a1, a2, sizeof(a1), e);
 	}
+	for (char **v = o->env; !r && v && *v; v++)
+		if (!create_env_ok(*v))
+			r = bad(e, "--env %s: not KEY=VALUE (KEY: letters, digits and _, not first a digit)",
+				(str_escape(&b, *v, strlen(*v), ESC_TEXT), buf_str(&b)));
+	if (!r && o->nbinds > CREATE_MAX_BINDS)
+		r = bad(e, "--bind: at most %d", CREATE_MAX_BINDS);
+	if (!r && o->nbinds && !(o->ns & (1u << NS_MNT)))
+		r = bad(e, "--bind needs a mount namespace (mnt in --ns)");
+	for (size_t i = 0; !r && i < o->nbinds; i++) {
+		const struct create_bind *bd = &o->binds[i];
+		struct stat sb;
+		if (bd->src[0] != '/' || str_path_has_dots(bd->src) || bd->dst[0] != '/' ||
+		    str_path_has_dots(bd->dst) || !bd->dst[1] || !strcmp(bd->dst, "/proc") ||
+		    !strncmp(bd->dst, "/proc/", 6))
+			r = bad(e, "--bind %s: SRC and DST absolute paths without . or .. components, DST not / or in /proc",
+				(str_escape(&b, bd->src, strlen(bd->src), ESC_TEXT), buf_str(&b)));
+		else if (stat(bd->src, &sb) < 0)
+			r = bad(e, "--bind %s: %s", (str_escape(&b, bd->src, strlen(bd->src), ESC_TEXT), buf_str(&b)),
+				strerror(errno));
+	}
 out:
 	buf_free(&b);
 	return r;
 }
 
-static int write_maps(pid_t pid, struct nerr *e)
+/* KEY=VALUE, KEY of letters, digits and _, not first a digit. */
+bool create_env_ok(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq || eq == kv || (*kv >= '0' && *kv <= '9'))
+		return false;
+	for (const char *p = kv; p < eq; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * --env-file: KEY=VALUE lines added to *env (n of them, NULL-terminated);
+ * blank lines and lines starting with # are skipped, anything else is
+ * refused with FILE:LINE.
+ */
+int create_env_file(const char *path, char ***env, size_t *n, struct nerr *e)
+{
+	struct buf b = {0}, pb = {0};
+	int r = read_file_at(AT_FDCWD, path, &b);
+	str_escape(&pb, path, strlen(path), ESC_TEXT);
+	if (r < 0) {
+		nerr_set(e, r, "--env-file %s: %s", buf_str(&pb), strerror(-r));
+		r = -EINVAL;
+	} else if (b.len > (1u << 20)) {
+		nerr_set(e, -EFBIG, "--env-file %s: too large", buf_str(&pb));
+		r = -EINVAL;
+	} else {
+		r = 0;
+	}
+	size_t line = 0;
+	for (char *p = b.p; !r && p && p < b.p + b.len;) {
+		char *nl = memchr(p, '\n', (size_t)(b.p + b.len - p));
+		if (nl)
+			*nl = '\0';
+		line++;
+		const char *q = p + strspn(p, " \t");
+		if (*q && *q != '#') {
+			if (strlen(p) != (size_t)((nl ? nl : b.p + b.len) - p) || !create_env_ok(p)) {
+				nerr_set(e, -EINVAL, "--env-file %s:%zu: not KEY=VALUE", buf_str(&pb), line);
+				r = -EINVAL;
+				break;
+			}
+			*env = xreallocarray(*env, *n + 2, sizeof(**env));
+			(*env)[(*n)++] = xstrdup(p);
+			(*env)[*n] = NULL;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	buf_free(&b);
+	buf_free(&pb);
+	return r;
+}
+
+/* --bind SRC[:DST][:ro|rw], in place: DST is SRC when not given, ro by default. */
+int create_bind_parse(char *s, struct create_bind *b, struct nerr *e)
+{
+	*b = (struct create_bind){.src = s, .dst = s};
+	char *c1 = strchr(s, ':');
+	if (c1) {
+		*c1++ = '\0';
+		char *c2 = strchr(c1, ':');
+		if (c2)
+			*c2++ = '\0';
+		const char *mode = c2;
+		if (!c2 && (!strcmp(c1, "ro") || !strcmp(c1, "rw")))
+			mode = c1;
+		else
+			b->dst = c1;
+		if (mode && strcmp(mode, "ro") && strcmp(mode, "rw")) {
+			nerr_set(e, -EINVAL, "--bind: SRC[:DST][:ro|rw]: the mode is ro or rw");
+			return -EINVAL;
+		}
+		b->rw = mode && !strcmp(mode, "rw");
+	}
+	if (!*b->src || !*b->dst) {
+		nerr_set(e, -EINVAL, "--bind: SRC[:DST][:ro|rw]: an empty path");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The command's environment: PATH, HOME, TERM (the caller's when it is a
+ * plain name), HOSTNAME and container=nstop, then the -e and --env-file
+ * entries over them; nothing else of nstop's own.
+ */
+static char **make_env(const struct create_opts *o)
+{
+	const char *term = getenv("TERM");
+	if (!term || !*term || strlen(term) > 64 || strspn(term, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_") != strlen(term))
+		term = "dumb";
+	size_t n = 0, cap = 6;
+	for (char **v = o->env; v && *v; v++)
+		cap++;
+	char **env = xcalloc(cap, sizeof(*env));
+	struct buf b = {0};
+	env[n++] = xstrdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	env[n++] = xstrdup("HOME=/root");
+	buf_printf(&b, "TERM=%s", term);
+	env[n++] = xstrdup(buf_str(&b));
+	buf_reset(&b);
+	buf_printf(&b, "HOSTNAME=%s", o->hostname);
+	env[n++] = xstrdup(buf_str(&b));
+	buf_free(&b);
+	env[n++] = xstrdup("container=nstop");
+	for (char **v = o->env; v && *v; v++) {
+		size_t kl = (size_t)(strchr(*v, '=') - *v) + 1, i;
+		for (i = 0; i < n && strncmp(env[i], *v, kl); i++)
+			;
+		if (i < n)
+			free(env[i]);
+		else
+			n++;
+		env[i] = xstrdup(*v);
+	}
+	env[n] = NULL;
+	return env;
+}
+
+static void env_free(char **env)
+{
+	for (char **v = env; v && *v; v++)
+		free(*v);
+	free(env);
+}
+
+/* Adds the ranges of one text (a uid_map or a subuid file) to *v. */
+static void ranges_add(struct id_range **v, size_t *n, const char *s, size_t len, bool map)
+{
+	struct id_range r[64];
+	int k = map ? parse_id_map(s, len, r, ARRAY_LEN(r)) : parse_subid(s, len, r, ARRAY_LEN(r));
+	if (k > (int)ARRAY_LEN(r))
+		k = ARRAY_LEN(r);
+	for (int i = 0; i < k; i++) {
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = r[i];
+	}
+}
+
+/*
+ * The ids in use: the outside ranges of every user namespace but ours
+ * (/proc/PID/uid_map and gid_map, one process per namespace), the local
+ * users' /etc/subuid and /etc/subgid, and the blocks of nstop's own
+ * containers (NAME/userns in the registry, running or not: the files of
+ * their writable layers keep those ids).
+ */
+static void used_ids(struct id_range **v, size_t *n)
+{
+	struct buf b = {0};
+	char self[64] = "";
+	ssize_t sl = readlink("/proc/self/ns/user", self, sizeof(self) - 1);
+	self[sl > 0 ? sl : 0] = '\0';
+	uint64_t *seen = NULL;
+	size_t nseen = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		char p[300], l[64];
+		snprintf(p, sizeof(p), "/proc/%s/ns/user", de->d_name);
+		ssize_t ll = readlink(p, l, sizeof(l) - 1);
+		uint64_t ino;
+		if (ll <= 0 || parse_ns_link(l, (size_t)ll, "user", &ino) < 0)
+			continue;
+		l[ll] = '\0';
+		if (!strcmp(l, self))
+			continue;
+		size_t i;
+		for (i = 0; i < nseen && seen[i] != ino; i++)
+			;
+		if (i < nseen)
+			continue;
+		seen = xreallocarray(seen, nseen + 1, sizeof(*seen));
+		seen[nseen++] = ino;
+		static const char *const files[] = {"uid_map", "gid_map"};
+		for (size_t f = 0; f < 2; f++) {
+			snprintf(p, sizeof(p), "/proc/%s/%s", de->d_name, files[f]);
+			if (read_file_at(AT_FDCWD, p, &b) > 0)
+				ranges_add(v, n, b.p, b.len, true);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(seen);
+	static const char *const sub[] = {"/etc/subuid", "/etc/subgid"};
+	for (size_t f = 0; f < 2; f++)
+		if (read_file_at(AT_FDCWD, sub[f], &b) > 0)
+			ranges_add(v, n, b.p, b.len, false);
+	char **names;
+	size_t nn = state_list(&names);
+	int dfd = state_dir_open(false);
+	for (size_t i = 0; i < nn; i++) {
+		char p[300];
+		snprintf(p, sizeof(p), "%s/userns", names[i]);
+		if (dfd >= 0 && read_file_at(dfd, p, &b) > 0)
+			ranges_add(v, n, b.p, b.len, true);
+		free(names[i]);
+	}
+	free(names);
+	if (dfd >= 0)
+		close(dfd);
+	buf_free(&b);
+}
+
+/*
+ * A block of NSTOP_USERNS_SIZE ids for NAME's user namespace, the first
+ * within NSTOP_USERNS_LO..HI that overlaps nothing in use, reserved in
+ * NAME/userns (uid_map's format) under the registry's lock, so that two
+ * creates at once never get the same.
+ */
+static int userns_alloc(const char *name, uint32_t *base, struct nerr *e)
+{
+	int lk = state_lock();
+	if (lk < 0) {
+		nerr_set(e, lk, "%s/.lock: %s", state_dir(), strerror(-lk));
+		return lk;
+	}
+	struct id_range *used = NULL;
+	size_t nused = 0;
+	used_ids(&used, &nused);
+	int r = -ENOSPC;
+	for (uint64_t bl = NSTOP_USERNS_LO; bl + NSTOP_USERNS_SIZE - 1 <= NSTOP_USERNS_HI && r;
+	     bl += NSTOP_USERNS_SIZE) {
+		size_t i;
+		for (i = 0; i < nused; i++)
+			if (used[i].count && used[i].start < bl + NSTOP_USERNS_SIZE && bl < used[i].start + used[i].count)
+				break;
+		if (i == nused) {
+			*base = (uint32_t)bl;
+			r = 0;
+		}
+	}
+	free(used);
+	if (r < 0) {
+		nerr_set(e, r, "no free block of %u user ids in %u-%u", NSTOP_USERNS_SIZE, NSTOP_USERNS_LO,
+			 NSTOP_USERNS_HI);
+	} else {
+		int dfd = state_dir_open(false);
+		char p[300], m[64];
+		snprintf(p, sizeof(p), "%s/userns", name);
+		int fd = dfd < 0 ? -1 : openat(dfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int len = snprintf(m, sizeof(m), "0 %u %u\n", *base, NSTOP_USERNS_SIZE);
+		if (fd < 0 || write(fd, m, (size_t)len) != len) {
+			r = -errno;
+			nerr_set(e, r, "%s/%s: %s", state_dir(), p, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+		if (dfd >= 0)
+			close(dfd);
+	}
+	close(lk);
+	return r;
+}
+
+static int write_maps(pid_t pid, uint32_t base, struct nerr *e)
 {
 	static const char *const files[] = {"uid_map", "gid_map"};
 	for (size_t i = 0; i < 2; i++) {
@@ -609,7 +1145,7 @@ static int write_maps(pid_t pid, struct nerr *e)
 		snprintf(p, sizeof(p), "/proc/%d/%s", (int)pid, files[i]);
 		int fd = open(p, O_WRONLY | O_CLOEXEC);
 		char m[64];
-		snprintf(m, sizeof(m), "0 %u %u\n", NSTOP_USERNS_BASE, NSTOP_USERNS_SIZE);
+		snprintf(m, sizeof(m), "0 %u %u\n", base, NSTOP_USERNS_SIZE);
 		if (fd < 0 || write(fd, m, strlen(m)) < 0) {
 			nerr_set(e, -errno, "%s: %s", p, strerror(errno));
 			if (fd >= 0)
@@ -622,7 +1158,7 @@ static int write_maps(pid_t pid, struct nerr *e)
 }
 
 /* Waits for the child's 'R'; answers its 'U'. */
-static int child_wait(int c2p, int p2c, pid_t pid, struct nerr *e)
+static int child_wait(int c2p, int p2c, pid_t pid, uint32_t base, struct nerr *e)
 {
 	for (;;) {
 		char ch;
@@ -636,7 +1172,7 @@ static int child_wait(int c2p, int p2c, pid_t pid, struct nerr *e)
 		if (ch == 'R')
 			return 0;
 		if (ch == 'U') {
-			if (write_maps(pid, e) < 0)
+			if (write_maps(pid, base, e) < 0)
 				return -EIO;
 			if (write(p2c, "G", 1) != 1)
 				return -EIO;
@@ -719,6 +1255,29 @@ static void state_json(struct buf *b, const struct sysroot *sr, const struct cre
 		json_str(&j, "host_address", c->host_addr);
 	}
 	json_bool(&j, "privileged", o->privileged);
+	json_arr_begin(&j, "binds");
+	for (size_t i = 0; i < o->nbinds; i++) {
+		json_obj_begin(&j, NULL);
+		json_str(&j, "src", o->binds[i].src);
+		json_str(&j, "dst", o->binds[i].dst);
+		json_bool(&j, "rw", o->binds[i].rw);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	/* the names only: values given with -e are often secrets */
+	json_arr_begin(&j, "env_keys");
+	for (char **v = o->env; v && *v; v++) {
+		char k[256];
+		snprintf(k, sizeof(k), "%.*s", (int)(strchr(*v, '=') - *v), *v);
+		json_str(&j, NULL, k);
+	}
+	json_arr_end(&j);
+	if (o->ns & (1u << NS_USER)) {
+		json_obj_begin(&j, "userns");
+		json_u64(&j, "base", c->userns_base);
+		json_u64(&j, "size", NSTOP_USERNS_SIZE);
+		json_obj_end(&j);
+	}
 	json_bool(&j, "host_pidns", !(o->ns & (1u << NS_PID)));
 	json_bool(&j, "host_net", o->net == NET_HOST);
 	json_arr_begin(&j, "cmd");
@@ -795,6 +1354,8 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 		}
 	}
 	close(dfd);
+	if (!r && (o->ns & (1u << NS_USER)))
+		r = userns_alloc(o->name, &c.userns_base, e);
 	if (!r)
 		r = make_cgroups(sr, o, t, &mk, e);
 	bool anylim = false;
@@ -820,6 +1381,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 		for (size_t i = 0; i < ARRAY_LEN(m); i++)
 			if (o->ns & (1u << m[i].ns))
 				ca.flags |= m[i].flag;
+		c.envp = make_env(o);
 		fflush(NULL);
 		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid < 0 && errno == ENOSYS) {
@@ -833,10 +1395,9 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 			c.p2c = p2c[0];
 			c.c2p = c2p[1];
 			/* the container gets no descriptor of the host's: only its
-			 * pipes and the log (the host's /proc above all) */
-			for (int fd = 3; fd < 1024; fd++)
-				if (fd != c.p2c && fd != c.c2p && fd != c.logfd)
-					close(fd);
+			 * pipes and the log (the host's /proc above all), and
+			 * those are closed before its init runs */
+			keep_fds(c.p2c, c.c2p, c.logfd);
 			child_main(&c);
 		}
 		if (pid < 0) {
@@ -883,7 +1444,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 		nerr_set(e, r, "the container's setup died");
 	}
 	if (!r)
-		r = child_wait(c2p[0], p2c[1], res->pid, e);
+		r = child_wait(c2p[0], p2c[1], res->pid, c.userns_base, e);
 	uint64_t start = 0;
 	if (!r && act_pid_start(sr, res->pid, &start) < 0) {
 		r = -ESRCH;
@@ -910,6 +1471,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 		close(c2p[0]);
 	if (c.logfd >= 0)
 		close(c.logfd);
+	env_free(c.envp);
 	if (r < 0) {
 		undo(sr, &mk, o->name);
 		act_target_free(t);

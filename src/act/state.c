@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,4 +218,25 @@ int state_remove(const char *name)
 	int r = rm_tree_at(dfd, name, 0);
 	close(dfd);
 	return r;
+}
+
+/* An exclusive flock on the registry's lock file, held until the fd is
+ * closed: allocations that must not race (user-namespace id blocks). */
+int state_lock(void)
+{
+	int dfd = state_dir_open(true);
+	if (dfd < 0)
+		return dfd;
+	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int r = fd < 0 ? -errno : 0;
+	close(dfd);
+	while (!r && flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			r = -errno;
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
 }

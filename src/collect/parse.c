@@ -401,3 +401,81 @@ int parse_nspid(const char *s, size_t n, pid_t *inner)
 	}
 	return -ENOENT;
 }
+
+/* Skips blanks (spaces, tabs) at *p. */
+static void skip_blank(const char **p, const char *end)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+}
+
+/* A decimal u32 at *p: user and group ids and counts never exceed it. */
+static int num_u32(const char **p, const char *end, uint64_t *out)
+{
+	int r = num_u64(p, end, out);
+	return r < 0 ? r : *out > UINT32_MAX ? -ERANGE : 0;
+}
+
+/*
+ * /proc/PID/uid_map or gid_map, "INSIDE OUTSIDE COUNT" per line (see
+ * user_namespaces(7)): the OUTSIDE ranges, as the reader's namespace sees
+ * them. Stores at most max; returns how many lines, or -EINVAL.
+ */
+int parse_id_map(const char *s, size_t n, struct id_range *out, size_t max)
+{
+	const char *end = s + n;
+	int k = 0;
+	for (const char *p = s; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *q = p;
+		uint64_t in, outside, count;
+		skip_blank(&q, le);
+		if (q == le) { /* a blank line */
+			p = le + (nl != NULL);
+			continue;
+		}
+		if (num_u32(&q, le, &in) < 0)
+			return -EINVAL;
+		skip_blank(&q, le);
+		if (num_u32(&q, le, &outside) < 0)
+			return -EINVAL;
+		skip_blank(&q, le);
+		if (num_u32(&q, le, &count) < 0)
+			return -EINVAL;
+		skip_blank(&q, le);
+		if (q != le || k == INT32_MAX)
+			return -EINVAL;
+		if ((size_t)k < max)
+			out[k] = (struct id_range){outside, count};
+		k++;
+		p = le + (nl != NULL);
+	}
+	return k;
+}
+
+/*
+ * /etc/subuid or /etc/subgid, "NAME:START:COUNT" per line (subuid(5)):
+ * the ranges handed to local users. Lines that are not of that form are
+ * skipped, as shadow-utils does. Stores at most max; returns how many.
+ */
+int parse_subid(const char *s, size_t n, struct id_range *out, size_t max)
+{
+	const char *end = s + n;
+	int k = 0;
+	for (const char *p = s; p < end && k < INT32_MAX;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *c1 = memchr(p, ':', (size_t)(le - p));
+		const char *q = c1 ? c1 + 1 : le;
+		uint64_t start, count;
+		if (c1 && c1 > p && num_u32(&q, le, &start) == 0 && q < le && *q++ == ':' &&
+		    num_u32(&q, le, &count) == 0 && q == le) {
+			if ((size_t)k < max)
+				out[k] = (struct id_range){start, count};
+			k++;
+		}
+		p = le + (nl != NULL);
+	}
+	return k;
+}

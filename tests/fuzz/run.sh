@@ -24,12 +24,15 @@ seed cgroup "$fx"/*/proc/*/cgroup "$fx"/*/proc/*/mountinfo "$fx"/*/proc/self/mou
 seed cgfiles $(find "$fx" \( -name cpu.stat -o -name memory.stat -o -name memory.events -o -name cpu.max \
 	-o -name memory.max -o -name cpu.pressure -o -name io.stat -o -name memory.limit_in_bytes \
 	-o -name blkio.throttle.io_service_bytes \) 2>/dev/null | head -200)
+mkdir -p "$FB/corpus-idmap"
+printf '         0     524288      65536\n' >"$FB/corpus-idmap/seed-map"
+printf 'alice:100000:65536\n1000:165536:65536\n' >"$FB/corpus-idmap/seed-subuid"
 mkdir -p "$FB/corpus-input"
 for w in 512M 1.5G 50% 1.5 max 0.1 99999999999999999999 '{"a":[1,"\u00e9",null]}' $'\e]0;x\a' $'\xff\xfe'; do
 	printf '%s' "$w" >"$FB/corpus-input/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
 done
 pass=0 fail=0
-for t in stat cgroup cgfiles input; do
+for t in stat cgroup cgfiles input idmap; do
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5
 		fail=$((fail + 1)); continue

@@ -199,6 +199,36 @@ static void t_nslink(void)
 	OK(parse_nspid("Name:\tx\n", 8, &in) == -ENOENT, "status without NSpid");
 }
 
+static void t_idmap(void)
+{
+	struct id_range r[4];
+	const char *m = "         0     524288      65536\n";
+	OK(parse_id_map(m, strlen(m), r, 4) == 1, "uid_map: the kernel's format, one line");
+	OK(r[0].start == 524288 && r[0].count == 65536, "uid_map: the outside range (fields 2 and 3)");
+	m = "0 1000 1\n1 100000 65536\n";
+	OK(parse_id_map(m, strlen(m), r, 4) == 2 && r[1].start == 100000 && r[1].count == 65536,
+	   "uid_map: two lines");
+	m = "0 0 4294967295\n";
+	OK(parse_id_map(m, strlen(m), r, 4) == 1 && r[0].count == 4294967295u, "uid_map: the identity map");
+	OK(parse_id_map("", 0, r, 4) == 0, "uid_map: empty (a namespace without a map yet)");
+	m = "0 1 1\n0 2 1\n0 3 1\n0 4 1\n0 5 1\n0 6 1\n";
+	OK(parse_id_map(m, strlen(m), r, 4) == 6 && r[3].start == 4, "uid_map: counts past max, stores max");
+	OK(parse_id_map("0 1\n", 4, r, 4) == -EINVAL, "uid_map: a short line fails");
+	OK(parse_id_map("0 1 2 3\n", 8, r, 4) == -EINVAL, "uid_map: a long line fails");
+	OK(parse_id_map("0 4294967296 1\n", 15, r, 4) == -EINVAL, "uid_map: an id past 32 bits fails");
+	OK(parse_id_map("0 -1 1\n", 7, r, 4) == -EINVAL, "uid_map: a sign fails");
+	OK(parse_id_map("0 1 99999999999999999999999\n", 28, r, 4) == -EINVAL, "uid_map: overflow fails");
+
+	const char *s = "alice:100000:65536\nbob:165536:65536\n";
+	OK(parse_subid(s, strlen(s), r, 4) == 2 && r[0].start == 100000 && r[1].start == 165536 &&
+		   r[1].count == 65536, "subuid: NAME:START:COUNT lines");
+	s = "# comment\n\n1000:200000:10\nbroken\n:1:2\nx:1\nx:1:2:3\nx:a:1\ncarol:300000:5";
+	OK(parse_subid(s, strlen(s), r, 4) == 2 && r[0].start == 200000 && r[1].start == 300000 &&
+		   r[1].count == 5, "subuid: a uid as NAME, malformed lines skipped, no final newline");
+	s = "x:4294967296:1\n";
+	OK(parse_subid(s, strlen(s), r, 4) == 0, "subuid: an id past 32 bits is skipped");
+}
+
 int main(void)
 {
 	t_stat();
@@ -208,5 +238,6 @@ int main(void)
 	t_limits();
 	t_psi_io();
 	t_nslink();
+	t_idmap();
 	return tap_done();
 }
