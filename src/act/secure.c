@@ -308,12 +308,16 @@ static int add_by_args(scmp_filter_ctx ctx)
 	if (r == 0)
 		r = split32(ctx, SCMP_SYS(personality), 0, persona, ARRAY_LEN(persona),
 			    SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EPERM), 0, 32);
-	/* sockets of every family but the kernel's crypto API and vsock (a
-	 * way to the hypervisor's and the host's services), as Docker */
-	static const uint32_t families[] = {AF_ALG, AF_VSOCK};
+	/* sockets of the families a container's programs use and no other:
+	 * unix, IPv4, IPv6, netlink and packet (ping, DHCP clients). Any
+	 * other family reaches protocol code few hosts exercise and, on a
+	 * stock kernel, loads its module on demand (vsock leads to the
+	 * hypervisor, AF_ALG to the crypto API); it gets EAFNOSUPPORT, the
+	 * answer of a kernel without it, so programs take their fallbacks */
+	static const uint32_t families[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET};
 	if (r == 0)
 		r = split32(ctx, SCMP_SYS(socket), 0, families, ARRAY_LEN(families),
-			    SCMP_ACT_ERRNO(EPERM), SCMP_ACT_ALLOW, 0, 32);
+			    SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EAFNOSUPPORT), 0, 32);
 	return r;
 }
 

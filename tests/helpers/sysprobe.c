@@ -266,6 +266,7 @@ int main(int argc, char **argv)
 	probe("socket AF_VSOCK", SYS_socket, AF_VSOCK, SOCK_STREAM, 0, 0, 0);
 	probe("socket AF_VSOCK|1<<32", SYS_socket, (long)(0x100000000ull | AF_VSOCK), SOCK_STREAM,
 	      0, 0, 0);
+	probe("socket AF_XDP", SYS_socket, 44 /* AF_XDP */, SOCK_RAW, 0, 0, 0);
 	tty_probes();
 
 	/* ---- ENOSYS: unknown numbers, clone3 (libc then uses clone) ---- */
