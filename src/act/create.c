@@ -1007,17 +1007,20 @@ static void env_free(char **env)
 	free(env);
 }
 
-/* Adds the ranges of one text (a uid_map or a subuid file) to *v. */
-static void ranges_add(struct id_range **v, size_t *n, const char *s, size_t len, bool map)
+/* Adds the ranges of one text (a uid_map or a subuid file) to *v, every
+ * one of them: a host may have hundreds of subuid users, and a cap here
+ * handed the 65th user's ids to a container's root. */
+static int ranges_add(struct id_range **v, size_t *n, const char *s, size_t len, bool map)
 {
-	struct id_range r[64];
-	int k = map ? parse_id_map(s, len, r, ARRAY_LEN(r)) : parse_subid(s, len, r, ARRAY_LEN(r));
-	if (k > (int)ARRAY_LEN(r))
-		k = ARRAY_LEN(r);
-	for (int i = 0; i < k; i++) {
-		*v = xreallocarray(*v, *n + 1, sizeof(**v));
-		(*v)[(*n)++] = r[i];
-	}
+	int k = map ? parse_id_map(s, len, NULL, 0) : parse_subid(s, len, NULL, 0);
+	if (k <= 0)
+		return k;
+	*v = xreallocarray(*v, *n + (size_t)k, sizeof(**v));
+	int got = map ? parse_id_map(s, len, *v + *n, (size_t)k) : parse_subid(s, len, *v + *n, (size_t)k);
+	if (got != k)
+		return -EINVAL;
+	*n += (size_t)k;
+	return k;
 }
 
 /*

@@ -254,21 +254,24 @@ check "neither overlaps an /etc/subuid or /etc/subgid range ($sub)" test -z "$su
 lo=$ba lonm=ua
 [ -n "$bb" ] && [ -n "$ba" ] && [ "$bb" -lt "$ba" ] && lo=$bb lonm=ub
 "$NSTOP" rm -f "$lonm" --audit-log "$L" >/dev/null 2>&1
+# the removed container's init is reaped by PID 1, which takes its time:
+# until then its namespace still maps the block; the holder's must be the
+# only one that does
+for _ in $(seq 100); do grep -q "^ *0 *$lo " /proc/[0-9]*/uid_map 2>/dev/null || break; sleep 0.1; done
 unshare --user sleep 1000 &
 holder=$!
 pids+=($holder)
 for _ in $(seq 50); do [ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break; sleep 0.1; done
-echo "0 $lo 65536" >/proc/$holder/uid_map 2>/dev/null
-check "a foreign user namespace holds block $lo ($(cat /proc/$holder/uid_map 2>/dev/null | tr -s ' '))" \
-	bash -c "awk '{print \$2}' /proc/$holder/uid_map | grep -qx '$lo'"
+# as its 65th extent, after 64 single ids (a reader that stops at 64 misses it)
+{ for i in $(seq 0 63); do echo "$i $((2000000000 + i)) 1"; done; echo "100000 $lo 65536"; } >"$tmp/map65"
+cat "$tmp/map65" >/proc/$holder/uid_map 2>/dev/null
+check "a foreign user namespace holds block $lo as the 65th extent of its map ($(wc -l </proc/$holder/uid_map) lines)" \
+	bash -c "awk 'NR == 65 {print \$2}' /proc/$holder/uid_map | grep -qx '$lo'"
 names+=(uc ud)
 "$NSTOP" create uc --cgroup-parent "$parent" --audit-log "$L" "${U[@]}" -- sleep 1000 >/dev/null 2>&1
 bc=$(jq -r '.userns.base // empty' "$NSTOP_STATE_DIR/uc/state.json" 2>/dev/null)
 check "a new container skips the block another namespace maps ($bc, not $lo)" bash -c "$(declare -f inrange); inrange '$bc' && [ '$bc' != '$lo' ] && [ '$bc' != '$ba' -o '$lonm' = ua ] && [ '$bc' != '$bb' -o '$lonm' = ub ]"
 kill -KILL $holder; wait $holder 2>/dev/null
-# the removed container's init is reaped by PID 1, which takes its time:
-# until then its namespace still maps the block (and nstop rightly skips it)
-for _ in $(seq 100); do grep -q "^ *0 *$lo " /proc/[0-9]*/uid_map 2>/dev/null || break; sleep 0.1; done
 "$NSTOP" create ud --cgroup-parent "$parent" --audit-log "$L" "${U[@]}" -- sleep 1000 >/dev/null 2>&1
 bd=$(jq -r '.userns.base // empty' "$NSTOP_STATE_DIR/ud/state.json" 2>/dev/null)
 check "once that namespace is gone, the block is used again ($bd)" test -n "$bd" -a "$bd" = "$lo"
