@@ -420,15 +420,18 @@ static int open_in_root(int rootfd, const char *rel, bool dir)
  * so it is never writable for an instant, and DST is reached through
  * open_in_root.
  */
-static void bind_in_root(const struct child *c, int rootfd, const char *src, const char *dst, bool rw)
+static void bind_at_in_root(const struct child *c, int rootfd, int srcfd, const char *src,
+			    const char *dst, bool rw)
 {
 	struct stat st;
-	if (stat(src, &st) < 0)
+	if (fstatat(srcfd, srcfd == AT_FDCWD ? src : "", &st, srcfd == AT_FDCWD ? 0 : AT_EMPTY_PATH) < 0)
 		child_fail(c, "bind %s: %s", src, strerror(errno));
 	int dfd = open_in_root(rootfd, dst, S_ISDIR(st.st_mode));
 	if (dfd < 0)
 		child_fail(c, "bind %s: its mount point %s: %s", src, dst, strerror(-dfd));
-	int t = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE_ | O_CLOEXEC | AT_RECURSIVE_);
+	int t = srcfd == AT_FDCWD
+			? (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE_ | O_CLOEXEC | AT_RECURSIVE_)
+			: (int)syscall(SYS_open_tree, srcfd, "", OPEN_TREE_CLONE_ | O_CLOEXEC | AT_EMPTY_PATH);
 	if (t < 0)
 		child_fail(c, "bind %s: open_tree: %s", src, strerror(errno));
 	struct mount_attr_ a = {.attr_set = (rw ? 0 : MOUNT_ATTR_RDONLY_) | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_};
@@ -438,6 +441,55 @@ static void bind_in_root(const struct child *c, int rootfd, const char *src, con
 		child_fail(c, "bind %s on %s: %s", src, dst, strerror(errno));
 	close(t);
 	close(dfd);
+}
+
+static void bind_in_root(const struct child *c, int rootfd, const char *src, const char *dst, bool rw)
+{
+	bind_at_in_root(c, rootfd, AT_FDCWD, src, dst, rw);
+}
+
+/*
+ * An O_PATH descriptor of PATH (absolute; no component may be a link, ..
+ * goes to the real parent) when
+ * only the system could have put the file there: every directory on the
+ * way belongs to root or a system account (below 1000, login.defs'
+ * SYS_UID_MAX: systemd-resolved owns /run/systemd/resolve) and is writable
+ * by nobody else, and the file is a regular one of such an owner. Opened
+ * a component at a time without following links, so what is checked is
+ * what gets bound; -1 otherwise. A user who owns a directory under /run
+ * (nobody, a login user) could otherwise point an /etc link at a secret of
+ * root's, or swap one in between the check and the bind.
+ */
+static int open_trusted(const char *path)
+{
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	const char *p = path;
+	while (fd >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || st.st_uid >= 1000)
+			break;
+		while (*p == '/')
+			p++;
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (!n || n >= NAME_MAX + 1) {
+			if (!n && S_ISREG(st.st_mode))
+				return fd;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode) || (st.st_mode & 022))
+			break;
+		char comp[NAME_MAX + 1];
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		int next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		p += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /* The host's top directories a default container sees, read-only. */
@@ -459,8 +511,9 @@ static const char *const view_etc[] = {
  * One /etc entry of the allowlist. A symbolic link is made again as it is
  * (it resolves inside the container, so it shows only what the container
  * sees) when its target is under /usr; one that leads elsewhere (resolv.conf
- * into /run) is followed only to a regular file under /run or /etc, which is
- * bound read-only in its place; any other is left out.
+ * into /run) is followed one hop, to a regular file under /run or /etc
+ * that only the system could have put there (open_trusted), which is bound
+ * read-only in its place; any other is left out.
  */
 static void view_etc_entry(const struct child *c, int rootfd, const char *name)
 {
@@ -476,7 +529,7 @@ static void view_etc_entry(const struct child *c, int rootfd, const char *name)
 	}
 	if (!S_ISLNK(st.st_mode))
 		return;
-	char real[PATH_MAX], link[PATH_MAX];
+	char real[PATH_MAX], link[PATH_MAX], path[2 * PATH_MAX];
 	ssize_t n = readlink(host, link, sizeof(link) - 1);
 	if (n <= 0 || !realpath(host, real))
 		return;
@@ -488,9 +541,20 @@ static void view_etc_entry(const struct child *c, int rootfd, const char *name)
 		if (pfd < 0 || symlinkat(link, pfd, sl + 1) < 0)
 			child_fail(c, "/%s/%s: %s", dst, sl + 1, strerror(pfd < 0 ? -pfd : errno));
 		close(pfd);
-	} else if ((!strncmp(real, "/run/", 5) || !strncmp(real, "/etc/", 5)) && stat(real, &st) == 0 &&
-		   S_ISREG(st.st_mode)) {
-		bind_in_root(c, rootfd, real, dst, false);
+	} else if (!strncmp(real, "/run/", 5) || !strncmp(real, "/etc/", 5)) {
+		/* one hop: the link's own text, walked without following any
+		 * further link, so no link of someone else's is on the way */
+		if (link[0] == '/') {
+			snprintf(path, sizeof(path), "%s", link);
+		} else {
+			snprintf(path, sizeof(path), "%s", host);
+			snprintf(strrchr(path, '/') + 1, sizeof(path) - (size_t)(strrchr(path, '/') + 1 - path), "%s", link);
+		}
+		int fd = open_trusted(path);
+		if (fd >= 0) {
+			bind_at_in_root(c, rootfd, fd, real, dst, false);
+			close(fd);
+		}
 	}
 }
 
