@@ -6,9 +6,10 @@
 #include "../nstop.h"
 
 /*
- * Who calls whom inside src/ui/ (calls go down, never back):
- *   ui.c (loop, layout, key table) -> table.c, detail.c, rows.c, source.c, act.c
- *   act.c -> dialog.c -> draw.c;  table.c, detail.c -> rows.c -> view-*.c -> draw.c
+ * Who calls whom inside src/ui/ (calls go down, never back; checked with nm):
+ *   ui.c (loop, layout, key table) -> act.c, table.c, detail.c, rows.c, source.c
+ *   act.c -> dialog.c -> draw.c;  table.c, bench.c -> rows.c -> view-*.c
+ *   table.c, detail.c -> draw.c;  source.c: only the collector below src/ui/.
  * draw.c is the bottom: safe text, the signal flag, the redraw hook.
  */
 
