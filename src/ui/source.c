@@ -25,8 +25,11 @@ struct live {
 	bool quit, paused;
 	int wake[2];            /* collector -> screen: a snapshot is ready */
 	unsigned what;          /* SNAP_* the shown view needs */
+	struct sysroot sr;
+	struct users *users;
 	struct collector *coll; /* used by the collector thread only */
 	pthread_t th;
+	bool started;
 };
 
 /* Both threads own snapshots; the last owner frees one. Under the lock. */
@@ -155,40 +158,57 @@ static void live_poke(struct snap_source *src)
 static void live_close(struct snap_source *src)
 {
 	struct live *l = (struct live *)src;
-	pthread_mutex_lock(&l->lock);
-	l->quit = true;
-	pthread_cond_signal(&l->cond);
-	pthread_mutex_unlock(&l->lock);
-	pthread_join(l->th, NULL);
-	pthread_mutex_lock(&l->lock);
-	unref_locked(l->latest);
-	pthread_mutex_unlock(&l->lock);
-	collector_free(l->coll);
+	if (l->started) {
+		pthread_mutex_lock(&l->lock);
+		l->quit = true;
+		pthread_cond_signal(&l->cond);
+		pthread_mutex_unlock(&l->lock);
+		pthread_join(l->th, NULL);
+		pthread_mutex_lock(&l->lock);
+		unref_locked(l->latest);
+		pthread_mutex_unlock(&l->lock);
+		collector_free(l->coll);
+	}
 	close(l->wake[0]);
 	close(l->wake[1]);
 	pthread_mutex_destroy(&l->lock);
 	pthread_cond_destroy(&l->cond);
+	users_free(l->users);
+	sysroot_close(&l->sr);
 	free(l);
 }
 
-/* The collector thread starts at once; what it collects first is `what`. */
-struct snap_source *source_live(struct sysroot *sr, struct users *users, double interval,
-				unsigned what)
+/* The collector thread, collecting `what` first. */
+static void live_start(struct snap_source *src, double seconds, unsigned what)
+{
+	struct live *l = (struct live *)src;
+	l->interval = seconds;
+	l->what = what;
+	l->coll = collector_new(&l->sr, l->users, true);
+	if (pthread_create(&l->th, NULL, collector_main, l) != 0)
+		fatal("cannot start the collector thread");
+	l->started = true;
+}
+
+/* The running system, or the one beneath --sysroot; NULL (e says why) when
+ * it cannot be opened. Nothing is collected before start(). */
+struct snap_source *source_live(const char *sysroot, struct nerr *e)
 {
 	struct live *l = xcalloc(1, sizeof(*l));
+	if (sysroot_open(&l->sr, sysroot, e) < 0) {
+		free(l);
+		return NULL;
+	}
 	l->src = (struct snap_source){
+		.live = l->sr.live, .start = live_start,
 		.fd = live_fd, .next = live_next, .release = live_release, .want = live_want,
 		.set_interval = live_set_interval, .pause = live_pause, .poke = live_poke,
 		.close = live_close,
 	};
+	l->users = users_new(&l->sr);
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->cond, NULL);
-	l->interval = interval;
-	l->what = what;
 	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		fatal("pipe: %s", strerror(errno));
-	l->coll = collector_new(sr, users, true);
-	if (pthread_create(&l->th, NULL, collector_main, l) != 0)
-		fatal("cannot start the collector thread");
 	return &l->src;
 }

@@ -543,40 +543,37 @@ int ui_run(const struct uiopts *o)
 		warnmsg("the dashboard needs a terminal; for scripts use a command (see nstop --help)");
 		return 2;
 	}
-	struct sysroot sr;
 	struct nerr e = {0};
-	if (sysroot_open(&sr, o->sysroot, &e) < 0) {
+	struct snap_source *src = source_live(o->sysroot, &e);
+	if (!src) {
 		struct buf b = {0};
 		str_escape(&b, e.msg, strlen(e.msg), ESC_TEXT);
 		usage_error("--sysroot: %s", buf_str(&b));
 	}
-	struct users *users = users_new(&sr);
 	struct ui *u = xcalloc(1, sizeof(*u));
 	ui_init(u);
+	u->src = src;
 	u->interval = o->interval;
 	u->readonly = o->readonly;
 	u->audit_log = o->audit_log;
-	u->live = sr.live;
+	u->live = src->live;
 	u->root = geteuid() == 0;
 	u->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	apply_config(u, o);
 	if (!screen_on(u, o)) {
+		src->close(src);
 		ui_fini(u);
 		free(u);
-		users_free(users);
-		sysroot_close(&sr);
 		return 2;
 	}
 	screen = u;
 	ui_set_redraw(redraw_screen);
-	u->src = source_live(&sr, users, u->interval, view_what(u->view));
+	src->start(src, u->interval, view_what(u->view));
 	loop(u);
 	ui_restore_terminal();
 	if (u->shown)
-		u->src->release(u->src, u->shown);
-	u->src->close(u->src);
-	users_free(users);
-	sysroot_close(&sr);
+		src->release(src, u->shown);
+	src->close(src);
 	hist_free(u);
 	ui_fini(u);
 	ui_set_redraw(NULL);

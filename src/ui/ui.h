@@ -56,6 +56,8 @@ void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *stat
  * references through release(), never with snap_free().
  */
 struct snap_source {
+	bool live;              /* the running system: actions apply to what it shows */
+	void (*start)(struct snap_source *src, double seconds, unsigned what);
 	int (*fd)(struct snap_source *src);     /* readable when next() has one */
 	struct snap *(*next)(struct snap_source *src); /* the newest, NULL: none new */
 	void (*release)(struct snap_source *src, struct snap *s);
@@ -65,8 +67,7 @@ struct snap_source {
 	void (*poke)(struct snap_source *src);  /* a fresh one now (after an action) */
 	void (*close)(struct snap_source *src);
 };
-struct snap_source *source_live(struct sysroot *sr, struct users *users, double interval,
-				unsigned what);
+struct snap_source *source_live(const char *sysroot, struct nerr *e);
 
 /* ---- the view table (rows.c) and one view-*.c per view ---- */
 enum view { V_CONTAINERS, V_NS, V_CGROUPS, V_PROCS, V_NVIEWS };
