@@ -697,7 +697,7 @@ int config_save(const struct config *c, char *path_out, size_t n, struct nerr *e
 int config_view_index(const char *name);
 const char *config_view_name(int v);
 
-/* ---- ui/ui.c: the dashboard ---- */
+/* ---- ui/ui.c: the dashboard (its internals: ui/ui.h) ---- */
 struct uiopts {
 	const char *sysroot;
 	const char *audit_log;  /* NULL: the default */
@@ -707,10 +707,15 @@ struct uiopts {
 };
 int ui_run(const struct uiopts *o);
 int ui_bench(const struct uiopts *o, int k, const char *view);
+/* The dashboard's one key table (ui/ui.c): the help screen, --help-keys, the
+ * dispatch and tests/unit/test_keys.c all read it, so a key is defined once. */
+struct ui;
 struct ui_key {
 	int key;
 	const char *name;
 	const char *help;
+	bool (*fn)(struct ui *u, int key);  /* false: quit */
+	int alias;              /* a second code with the same meaning, 0: none */
 };
 extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Dialogs over the dashboard: a form with fields validated as you type, a
- * menu, and a yes/no confirmation. Modal: they read keys until done; the
- * caller's redraw paints the dashboard underneath first.
+ * menu, a yes/no confirmation and a line prompt. Modal: they read keys
+ * until done; the caller's redraw paints the dashboard underneath first.
  */
 #include <curses.h>
 #include <signal.h>
@@ -164,4 +164,42 @@ bool dialog_confirm(const char *question, void (*redraw)(void))
 	int ch = getch();
 	timeout(0);
 	return ch == 'y' || ch == 'Y';
+}
+
+/* Reads a line at the bottom; returns false on Esc. Only printable ASCII. */
+bool dialog_prompt(const char *label, char *out, size_t n, void (*redraw)(void))
+{
+	redraw();
+	int h, w;
+	size_t len = strlen(out);
+	timeout(-1);
+	for (;;) {
+		getmaxyx(stdscr, h, w);
+		move(h - 1, 0);
+		clrtoeol();
+		attron(A_BOLD);
+		mvaddnstr(h - 1, 0, label, w);
+		attroff(A_BOLD);
+		addnstr(out, w - (int)strlen(label) - 1 > 0 ? w - (int)strlen(label) - 1 : 0);
+		refresh();
+		int ch = getch();
+		if (ch == 27) {
+			timeout(0);
+			return false;
+		}
+		if (ch == '\n' || ch == KEY_ENTER) {
+			timeout(0);
+			return true;
+		}
+		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
+			out[--len] = '\0';
+		else if (ch >= 0x20 && ch < 0x7f && len + 1 < n) {
+			out[len++] = (char)ch;
+			out[len] = '\0';
+		}
+		if (ui_interrupted()) {
+			timeout(0);
+			return false;
+		}
+	}
 }

@@ -1,9 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The dashboard's internal interface between the screen, dialogs and action keys. */
+/* The dashboard's internal interface: its state, the view table, the snapshot source. */
 #ifndef NSTOP_UI_H
 #define NSTOP_UI_H
 
 #include "../nstop.h"
+
+/*
+ * Who calls whom inside src/ui/ (calls go down, never back; checked with nm):
+ *   ui.c (loop, layout, key table) -> act.c, table.c, detail.c, rows.c, source.c
+ *   act.c -> dialog.c -> draw.c;  table.c, bench.c -> rows.c -> view-*.c
+ *   table.c, detail.c -> draw.c;  source.c: only the collector below src/ui/.
+ * draw.c is the bottom: safe text, the signal flag, the redraw hook.
+ */
+
+/* ---- draw.c: safe text on the screen, the signal flag, the redraw hook ---- */
+void put(int y, int x, const char *s, size_t len, int w, bool right);
+void fmt_pct(char *o, size_t n, double v);
+bool ui_interrupted(void);
+void ui_signals(void);
+void ui_restore_terminal(void);
+void ui_set_redraw(void (*fn)(void));
+void ui_redraw(void);
 
 /* ---- dialog.c ---- */
 struct form_field {
@@ -17,10 +34,7 @@ bool dialog_form(const char *title, const char *note, struct form_field *f, int 
 		 void (*redraw)(void));
 int dialog_menu(const char *title, const char *const *items, int n, int sel, void (*redraw)(void));
 bool dialog_confirm(const char *question, void (*redraw)(void));
-
-/* ---- ui.c ---- */
-bool ui_interrupted(void);
-void ui_redraw(void);
+bool dialog_prompt(const char *label, char *out, size_t n, void (*redraw)(void));
 
 /* ---- act.c: the action keys ---- */
 enum sel_kind { SEL_NONE, SEL_CONTAINER, SEL_CGROUP, SEL_PROC };
@@ -33,5 +47,117 @@ struct ui_sel {
 	char name[72];          /* SEL_CONTAINER of nstop's own: its name */
 };
 void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n);
+
+/* ---- source.c: where snapshots come from ---- */
+/*
+ * The screen takes snapshots from a source and never knows which: the live
+ * collector (a thread) now; a recording's replay or an exporter's feed plug
+ * in here. Snapshots are refcounted across threads: the screen drops its
+ * references through release(), never with snap_free().
+ */
+struct snap_source {
+	bool live;              /* the running system: actions apply to what it shows */
+	void (*start)(struct snap_source *src, double seconds, unsigned what);
+	int (*fd)(struct snap_source *src);     /* readable when next() has one */
+	struct snap *(*next)(struct snap_source *src); /* the newest, NULL: none new */
+	void (*release)(struct snap_source *src, struct snap *s);
+	void (*want)(struct snap_source *src, unsigned what);  /* SNAP_* the screen needs */
+	void (*set_interval)(struct snap_source *src, double seconds);
+	void (*pause)(struct snap_source *src, bool paused);
+	void (*poke)(struct snap_source *src);  /* a fresh one now (after an action) */
+	void (*close)(struct snap_source *src);
+};
+struct snap_source *source_live(const char *sysroot, struct nerr *e);
+
+/* ---- the view table (rows.c) and one view-*.c per view ---- */
+enum view { V_CONTAINERS, V_NS, V_CGROUPS, V_PROCS, V_NVIEWS };
+#define VIEW_MAXCOLS 24
+
+struct viewstate {
+	int sort;               /* column index into the table, -1: none */
+	bool reverse;
+	bool tree;              /* shown as a tree (views that have one) */
+	size_t sel, top;
+	char filter[128];
+	const char *cols[VIEW_MAXCOLS]; /* shown, in order, by header name; NULL-ended */
+};
+
+/* A drill-down: the rows of another view that belong to the selected row. */
+struct drill {
+	enum view back;         /* the view Esc returns to */
+	bool (*match)(const struct drill *d, const struct snap *s, const void *row);
+	char key[4200];         /* container id, ns inode, cgroup path */
+	char label[160];
+};
+
+/* The dashboard's state: one, made by ui_run (or ui_bench), passed around. */
+struct ui {
+	const struct view_ops *const *views;
+	enum view view;
+	struct viewstate vs[V_NVIEWS];
+	struct snap *shown;     /* what is on screen */
+	struct snap_source *src;
+	struct drill stack[8];
+	int depth;
+	bool utf8, color, readonly, root, live, paused;
+	const char *audit_log;
+	char status[256];
+	const void **rows;
+	size_t nrows, cap;
+	struct buf tmp;
+	struct cell cell, sort_a, sort_b;
+	double interval;
+	struct tree tree;       /* the shown view's tree order and drawing */
+	const void **trows;
+	struct hist_ring *hist; /* detail.c */
+};
+
+struct view_ops {
+	const char *name;       /* on the view bar */
+	const struct table *table;
+	const char *cols[VIEW_MAXCOLS]; /* default columns */
+	const char *sort;       /* default sort column, NULL: none */
+	unsigned what;          /* SNAP_* it reads beyond the header's */
+	size_t (*count)(const struct snap *s);
+	const void *(*row)(const struct snap *s, size_t i);
+	/* optional, NULL: none */
+	bool (*hidden)(const struct viewstate *vs, const struct snap *s, const void *row);
+	int (*match)(const void *row, const char *filter); /* 1/0, -1: by the cells' text */
+	uint64_t (*tree_id)(const void *row);    /* the tree: a row's id and its parent's */
+	uint64_t (*tree_up)(const void *row);
+	bool tree_last;         /* the tree is drawn in the last column, not the first */
+	const char *tree_on, *tree_off;          /* T's messages */
+	int (*drill)(const void *row, struct drill *d); /* the view it opens, -1: none */
+	void (*detail)(const struct snap *s, const void *row, const struct cgroup **g,
+		       const struct proc **p);
+	bool (*frozen)(const struct snap *s, const void *row);
+	int (*indent)(const void *row);          /* first column: extra width */
+	void (*name_cell)(const void *row, struct buf *b); /* first column while unsorted */
+	void (*empty)(const struct snap *s, char *msg, size_t n); /* why no rows */
+	void (*select)(const void *row, int key, struct ui_sel *sel);
+	bool (*refuse)(const struct snap *s, const void *row, int key, char *msg, size_t n);
+	bool (*key)(struct ui *u, int key);      /* its own keys; false: not its key */
+	void (*fini)(void);
+};
+extern const struct view_ops view_containers, view_ns, view_cgroups, view_procs;
+
+/* rows.c */
+extern const struct view_ops *const ui_views[V_NVIEWS];
+void ui_init(struct ui *u);
+void ui_fini(struct ui *u);
+unsigned view_what(enum view v);
+const struct column *view_col(const struct ui *u, enum view v, const char *name);
+size_t view_ncols(const struct ui *u, enum view v);
+bool ui_covered(const struct ui *u);
+void ui_build_rows(struct ui *u);
+
+/* table.c */
+void ui_draw_table(struct ui *u, int y0, int h, int w);
+void ui_sort_menu(struct ui *u);
+
+/* detail.c: the detail pane and the history behind its sparklines */
+void hist_record(struct ui *u, const struct snap *s);
+void hist_free(struct ui *u);
+void ui_draw_detail(struct ui *u, int y0, int h, int w);
 
 #endif

@@ -5,7 +5,8 @@
 # benchmark's own cgroup). Interleaved pair by pair, medians of RUNS; CPU
 # (user + system) and peak RSS of each; ratios to the floor. A table on
 # stdout, JSON in tests/bench/results/. Root only; everything is torn down
-# on exit.
+# on exit. OLD=path/to/an/older/nstop adds its dashboard refreshes,
+# interleaved with this build's, for before/after comparisons.
 set -u
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -96,6 +97,20 @@ for n in $NS_LIST; do
 		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" 2>>"$tmp/counters" | tail -1)
 		echo "$out" | awk '{ print $2, $4 }' >"$tmp/refresh-$v"
 	done
+	# OLD=binary: this build's refreshes and an older build's, interleaved
+	# pair by pair RUNS times (a change must not make a refresh slower)
+	if [ -n "${OLD:-}" ]; then
+		for ((r = 0; r < RUNS; r++)); do
+			for v in containers namespaces cgroups processes; do
+				for who in new old; do
+					bin=$NSTOP
+					[ $who = old ] && bin=$OLD
+					"$bin" --no-config --bench-refresh "$REFRESH" --bench-view "$v" 2>/dev/null |
+						awk '/^median/ { print $2 }' >>"$tmp/pair-$who-$v"
+				done
+			done
+		done
+	fi
 	if command -v tmux >/dev/null; then
 		read -r kmed kmax < <(key_latency)
 		echo "$kmed $kmax" >"$tmp/keys"
@@ -128,6 +143,14 @@ for n in $NS_LIST; do
 		say '%-8s %-34s %10s ms median, %s ms max (40 presses)\n' "$n" "key answered, processes view -d 0.1" "$kmed" "$kmax"
 		printf ',\n{"n": %s, "tool": "key latency", "median_ms": %s, "max_ms": %s}' "$n" "$kmed" "$kmax" >>"$json"
 	fi
+	for v in containers namespaces cgroups processes; do
+		[ -s "$tmp/pair-new-$v" ] && [ -s "$tmp/pair-old-$v" ] || continue
+		a=$(median <"$tmp/pair-new-$v")
+		b=$(median <"$tmp/pair-old-$v")
+		d=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%+.0f", (b > 0 ? (a - b) * 100 / b : 0) }')
+		say '%-8s %-34s %10.1f ms, old %.1f ms (%s %%), medians of %s pairs\n' "$n" "refresh vs OLD, $v view" "$a" "$b" "$d" "$RUNS"
+		printf ',\n{"n": %s, "tool": "refresh vs old, %s view", "cpu_ms": %s, "old_cpu_ms": %s}' "$n" "$v" "$a" "$b" >>"$json"
+	done
 	exec {LOAD[1]}>&-
 	wait "$loadpid"
 	loadpid=

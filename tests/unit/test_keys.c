@@ -22,5 +22,16 @@ int main(void)
 		if (ui_keys[i].key == 'j' || ui_keys[i].key == 'h' || ui_keys[i].key == 'l')
 			letters_move = true;
 	OK(!letters_move, "no letter keys for movement (k is kill, as in htop)");
+	/* the table is also the dispatch: every key has a handler, and a
+	 * second code (KEY_ENTER, DEL) is not some other key's */
+	int nofn = 0, clash = 0;
+	for (size_t i = 0; i < ui_nkeys; i++) {
+		nofn += !ui_keys[i].fn;
+		for (size_t j = 0; j < ui_nkeys && ui_keys[i].alias; j++)
+			clash += ui_keys[i].alias == ui_keys[j].key ||
+				 (j != i && ui_keys[i].alias == ui_keys[j].alias);
+	}
+	OK(nofn == 0, "every key has a handler");
+	OK(clash == 0, "no second code of a key is bound to another");
 	return tap_done();
 }

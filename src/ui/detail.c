@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The detail pane under the table: the selected row's cgroup (limits, use,
+ * sparklines of its recent CPU and memory) and process (namespaces,
+ * interfaces, command line). The view says which cgroup and process a row
+ * stands for; the history is kept by the screen, not the snapshots.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../nstop.h"
+#include "ui.h"
+
+/* The last 60 samples of CPU and memory of each cgroup. */
+#define HIST_LEN 60
+struct hist {
+	double cpu[HIST_LEN], mem[HIST_LEN];
+	int n, pos;
+};
+struct hist_ring {
+	struct hist *h;
+	size_t len, cap;
+	struct hmap idx;
+};
+
+static struct hist *hist_get(struct hist_ring *r, const char *kind, const char *key, bool create)
+{
+	if (!r)
+		return NULL;
+	char k[4300];
+	snprintf(k, sizeof(k), "%s:%s", kind, key);
+	uint64_t hk = hash_bytes(k, strlen(k));
+	uint32_t i;
+	if (hmap_get(&r->idx, hk, &i))
+		return &r->h[i];
+	if (!create)
+		return NULL;
+	if (r->len == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->h = xreallocarray(r->h, r->cap, sizeof(*r->h));
+	}
+	memset(&r->h[r->len], 0, sizeof(r->h[0]));
+	hmap_put(&r->idx, hk, (uint32_t)r->len);
+	return &r->h[r->len++];
+}
+
+static void hist_push(struct hist *h, double cpu, uint64_t mem)
+{
+	h->cpu[h->pos] = cpu;
+	h->mem[h->pos] = mem == VAL_NA ? NAN : (double)mem;
+	h->pos = (h->pos + 1) % HIST_LEN;
+	if (h->n < HIST_LEN)
+		h->n++;
+}
+
+void hist_record(struct ui *u, const struct snap *s)
+{
+	if (!u->hist)
+		u->hist = xcalloc(1, sizeof(*u->hist));
+	for (size_t i = 0; i < s->ncgs; i++)
+		hist_push(hist_get(u->hist, "cg", s->cgs[i].path, true), s->cgs[i].cpu_percent,
+			  s->cgs[i].mem_current);
+}
+
+void hist_free(struct ui *u)
+{
+	if (!u->hist)
+		return;
+	free(u->hist->h);
+	hmap_free(&u->hist->idx);
+	free(u->hist);
+	u->hist = NULL;
+}
+
+/* A sparkline of the samples, oldest first, scaled to their maximum. */
+static void sparkline(struct buf *b, const double *v, int n, int pos, int width, bool utf8)
+{
+	static const char *const u8[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					 "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char ascii[] = "_.-:=+*#";
+	double max = 0;
+	for (int i = 0; i < n; i++)
+		if (!isnan(v[i]) && v[i] > max)
+			max = v[i];
+	int start = n < HIST_LEN ? 0 : pos;
+	int skip = n > width ? n - width : 0;
+	for (int i = skip; i < n; i++) {
+		double x = v[(start + i) % HIST_LEN];
+		if (isnan(x)) {
+			buf_addc(b, ' ');
+			continue;
+		}
+		int lv = max > 0 ? (int)(x / max * 7.0 + 0.5) : 0;
+		if (lv < 0)
+			lv = 0;
+		if (lv > 7)
+			lv = 7;
+		if (utf8)
+			buf_adds(b, u8[lv]);
+		else
+			buf_addc(b, ascii[lv]);
+	}
+}
+
+/* The cgroup's lines; returns the next free line. */
+static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, int w)
+{
+	struct buf *t = &u->tmp;
+	char a[32], b[32], c[32], d[32];
+	if (y < yend) {
+		buf_reset(t);
+		buf_adds(t, "cgroup ");
+		str_escape(t, g->path, strlen(g->path), ESC_TEXT);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		str_fmt_size(a, sizeof(a), g->mem_current);
+		str_fmt_size(b, sizeof(b), g->mem_max);
+		str_fmt_size(c, sizeof(c), g->mem_high);
+		str_fmt_size(d, sizeof(d), g->swap_current);
+		buf_reset(t);
+		buf_printf(t, "memory %s  max %s  high %s  swap %s  oom kills ", a, b, c, d);
+		if (g->oom_kills == VAL_NA)
+			buf_adds(t, "-");
+		else
+			buf_printf(t, "%llu", (unsigned long long)g->oom_kills);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		buf_reset(t);
+		fmt_pct(a, sizeof(a), g->cpu_percent);
+		buf_printf(t, "cpu %s  ", a);
+		if (g->cpu_quota_usec == VAL_UNLIMITED)
+			buf_printf(t, "limit max/%llu", (unsigned long long)g->cpu_period_usec);
+		else if (g->cpu_quota_usec != VAL_NA)
+			buf_printf(t, "limit %llu/%llu us", (unsigned long long)g->cpu_quota_usec,
+				   (unsigned long long)g->cpu_period_usec);
+		else
+			buf_adds(t, "limit -");
+		if (g->nr_throttled != VAL_NA)
+			buf_printf(t, "  throttled %llu of %llu periods",
+				   (unsigned long long)g->nr_throttled, (unsigned long long)g->nr_periods);
+		buf_adds(t, "  pids ");
+		if (g->pids_current != VAL_NA)
+			buf_printf(t, "%llu", (unsigned long long)g->pids_current);
+		else
+			buf_adds(t, "-");
+		if (g->pids_max == VAL_UNLIMITED)
+			buf_adds(t, "/max");
+		else if (g->pids_max != VAL_NA)
+			buf_printf(t, "/%llu", (unsigned long long)g->pids_max);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
+	if (hs && hs->n && y < yend) {
+		buf_reset(t);
+		buf_adds(t, "cpu ");
+		sparkline(t, hs->cpu, hs->n, hs->pos, (w - 16) / 2, u->utf8);
+		buf_adds(t, "  mem ");
+		sparkline(t, hs->mem, hs->n, hs->pos, (w - 16) / 2, u->utf8);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	return y;
+}
+
+/* The process's lines; returns the next free line. */
+static int proc_lines(struct ui *u, const struct proc *p, int y, int yend, int w)
+{
+	const struct snap *s = u->shown;
+	struct buf *t = &u->tmp;
+	char a[32], b[32];
+	if (p->ns[NS_NET] && y < yend) {
+		buf_reset(t);
+		size_t shown = 0;
+		for (size_t k = 0; k < s->nifs; k++) {
+			const struct netif *f = &s->ifs[k];
+			if (f->netns != p->ns[NS_NET])
+				continue;
+			str_fmt_size(a, sizeof(a), f->rx_bytes);
+			str_fmt_size(b, sizeof(b), f->tx_bytes);
+			buf_adds(t, shown ? "  " : "net ");
+			str_escape(t, f->name, strlen(f->name), ESC_TEXT);
+			buf_printf(t, "%s %s rx %s tx %s", f->up ? "" : " (down)",
+				   *f->addrs ? f->addrs : "-", a, b);
+			shown++;
+		}
+		if (shown)
+			put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		buf_reset(t);
+		buf_printf(t, "pid %d  ", (int)p->pid);
+		for (int k = 0; k < NS_NTYPES; k++)
+			buf_printf(t, "%s:%llu%s ", ns_type_name((enum ns_type)k),
+				   (unsigned long long)p->ns[k],
+				   p->ns[k] && p->ns[k] != s->host_ns[k] ? "*" : "");
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		buf_reset(t);
+		buf_adds(t, "cmd ");
+		if (p->cmdline_len) {
+			size_t n = p->cmdline_len;
+			struct buf raw = {0};
+			buf_add(&raw, p->cmdline, n);
+			for (size_t i = 0; i < n; i++)
+				if (!raw.p[i])
+					raw.p[i] = ' ';
+			str_escape(t, raw.p, n, ESC_TEXT);
+			buf_free(&raw);
+		} else {
+			str_escape(t, p->comm, strlen(p->comm), ESC_TEXT);
+		}
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	return y;
+}
+
+void ui_draw_detail(struct ui *u, int y0, int h, int w)
+{
+	for (int y = y0; y < y0 + h; y++) {
+		move(y, 0);
+		clrtoeol();
+	}
+	if (!u->nrows || h < 2)
+		return;
+	const struct cgroup *g = NULL;
+	const struct proc *p = NULL;
+	u->views[u->view]->detail(u->shown, u->rows[u->vs[u->view].sel], &g, &p);
+	attron(A_BOLD);
+	mvhline(y0, 0, u->utf8 ? ACS_HLINE : '-', w);
+	mvaddstr(y0, 1, " detail ");
+	attroff(A_BOLD);
+	int y = y0 + 1;
+	if (g)
+		y = cgroup_lines(u, g, y, y0 + h, w);
+	if (p)
+		y = proc_lines(u, p, y, y0 + h, w);
+	if (y < y0 + h && !g && !p)
+		mvaddstr(y, 1, "-");
+}

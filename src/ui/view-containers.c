@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The containers view: one row per container; Enter lists its processes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../nstop.h"
+#include "ui.h"
+
+static size_t count(const struct snap *s)
+{
+	return s->nctrs;
+}
+
+static const void *row(const struct snap *s, size_t i)
+{
+	return &s->ctrs[i];
+}
+
+static const struct cgroup *ctr_cgroup(const struct snap *s, const struct container *k)
+{
+	return k->cgroup ? snap_cgroup(s, k->cgroup) : NULL;
+}
+
+static bool in_container(const struct drill *d, const struct snap *s, const void *row)
+{
+	const struct container *k = proc_container(s, row);
+	return k && !strcmp(k->id, d->key);
+}
+
+static int drill(const void *row, struct drill *d)
+{
+	const struct container *k = row;
+	d->match = in_container;
+	snprintf(d->key, sizeof(d->key), "%s", k->id);
+	snprintf(d->label, sizeof(d->label), "container %.64s", k->id);
+	return V_PROCS;
+}
+
+static void detail(const struct snap *s, const void *row, const struct cgroup **g,
+		   const struct proc **p)
+{
+	const struct container *k = row;
+	*g = ctr_cgroup(s, k);
+	*p = snap_proc(s, k->init_pid);
+}
+
+static bool frozen(const struct snap *s, const void *row)
+{
+	const struct cgroup *g = ctr_cgroup(s, row);
+	return g && g->frozen == 1;
+}
+
+static void select_row(const void *row, int key, struct ui_sel *sel)
+{
+	(void)key;
+	const struct container *k = row;
+	const char *nm = k->name ? k->name : k->id;
+	struct buf b = {0};
+	str_escape(&b, nm, strlen(nm), ESC_TEXT);
+	if (k->rt == RT_UNNAMED) {
+		snprintf(sel->label, sizeof(sel->label), "%s", buf_str(&b));
+	} else {
+		sel->kind = SEL_CONTAINER;
+		snprintf(sel->word, sizeof(sel->word), "%s", k->id);
+		if (k->registered && k->name)
+			snprintf(sel->name, sizeof(sel->name), "%s", k->name);
+		snprintf(sel->label, sizeof(sel->label), "container %.180s", buf_str(&b));
+	}
+	buf_free(&b);
+}
+
+/* a shell in a frozen container would hang until it is thawed */
+static bool refuse(const struct snap *s, const void *row, int key, char *msg, size_t n)
+{
+	if (key != 'e' || !frozen(s, row))
+		return false;
+	snprintf(msg, n, "e: the container is frozen: a shell in it would hang; thaw it first (f)");
+	return true;
+}
+
+const struct view_ops view_containers = {
+	.name = "Containers",
+	.table = &table_containers,
+	.cols = {"NAME", "RUNTIME", "ID", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT",
+		 "MEM%", "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
+	.sort = "CPU%",
+	.count = count,
+	.row = row,
+	.drill = drill,
+	.detail = detail,
+	.frozen = frozen,
+	.select = select_row,
+	.refuse = refuse,
+};
