@@ -273,6 +273,27 @@ else
 	skip "interrupted kill: strace is missing (make deps)"
 fi
 
+# ---- a kill whose freeze fails says so, and signals until none is new ----
+# (TERM: KILL would go through cgroup.kill, which needs no freeze)
+# (strace makes every write to the target's freeze file fail)
+if command -v strace >/dev/null; then
+	k=$(paths /B | head -1)
+	ff=
+	for d in $(dirs /B); do [ -f "$d/cgroup.freeze" ] && ff=$d/cgroup.freeze; done
+	[ -n "$ff" ] || for d in $(dirs /B); do [ -f "$d/freezer.state" ] && ff=$d/freezer.state; done
+	setsid "$tmp/inb.sh" bash -c 'for i in 1 2 3 4; do sleep 1000 & done; while :; do sleep 0.2 & wait $!; done' &
+	fk=$!
+	sleep 0.5
+	strace -f -qq -o /dev/null -P "$ff" -e trace=write -e inject=write:error=EIO \
+		"$NSTOP" --no-config kill "$k" --signal TERM --audit-log "$L" >/dev/null 2>"$tmp/kill.err"
+	rc=$?
+	grep -q "could not be frozen.*signalled unfrozen, in [0-9]* rounds" "$tmp/kill.err" &&
+		ok "a failed freeze is said (exit $rc)" || notok "a failed freeze is not said (exit $rc): $(cat "$tmp/kill.err")"
+	for _ in $(seq 50); do [ -z "$(cat $(dirs /B | sed 's|$|/cgroup.procs|') 2>/dev/null)" ] && break; sleep 0.1; done
+	check "... and every member is gone all the same" test -z "$(cat $(dirs /B | sed 's|$|/cgroup.procs|') 2>/dev/null)"
+	kill_all_b; { wait "$fk"; } 2>/dev/null
+fi
+
 # ---- trusted inputs: the audit log and its directory ----
 e=$(paths "" | head -1)
 mkdir -m 0775 "$tmp/gw"
