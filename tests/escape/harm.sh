@@ -87,7 +87,15 @@ cleanup() {
 	cleanup_tmp
 }
 trap cleanup EXIT
-( sleep "${HARM_DEADLINE:-240}"; echo "# watchdog: deadline passed, thawing and removing" >&2; remove_all ) &
+# (its sleep goes with it: no stray process holds the suite's output open)
+(
+	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+	sleep "${HARM_DEADLINE:-240}" &
+	sp=$!
+	wait "$sp"
+	echo "# watchdog: deadline passed, thawing and removing" >&2
+	remove_all
+) &
 watchdog=$!
 
 mk "" && mk /B && mk -c || { notok "could not make the test's cgroups"; echo "1..$n"; exit 0; }
