@@ -150,14 +150,15 @@ touch "\$1.done"
 while [ ! -e "\$1.release" ]; do read -r -t 0.05 -u 9; done
 EOF
 # "moves itself into the test's C cgroup, then execs": a helper for scenarios
+# (nothing runs when the move fails: no process of the test outside its cgroups)
 cat >"$tmp/inc.sh" <<EOF
 #!/bin/bash
-for d in $(dirs -c | tr '\n' ' '); do echo \$\$ >"\$d/cgroup.procs"; done
+for d in $(dirs -c | tr '\n' ' '); do echo \$\$ >"\$d/cgroup.procs" || exit 1; done
 exec "\$@"
 EOF
 cat >"$tmp/inb.sh" <<EOF
 #!/bin/bash
-for d in $(dirs /B | tr '\n' ' '); do echo \$\$ >"\$d/cgroup.procs"; done
+for d in $(dirs /B | tr '\n' ' '); do echo \$\$ >"\$d/cgroup.procs" || exit 1; done
 exec "\$@"
 EOF
 chmod +x "$tmp/run.sh" "$tmp/inc.sh" "$tmp/inb.sh"
@@ -247,7 +248,7 @@ done
 	notok "a pid in no container was not refused with the hint"
 check "... and nothing changed" test "$before" = "$(snapshot)"
 check "... and the process still runs" kill -0 "$slp"
-kill_all_b; { wait "$slp"; } 2>/dev/null
+kill -KILL "$slp" 2>/dev/null; kill_all_b; { wait "$slp"; } 2>/dev/null
 
 # ---- an interrupted cgroup kill thaws before it dies ----
 # strace slows each pidfd_send_signal down, so that SIGINT and SIGTERM land
