@@ -318,6 +318,8 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		struct buf d = {0};
 		if (r < 0) {
 			rc = fail(&ao, &e);
+			if (kr.note[0])
+				fprintf(stderr, "nstop: kill: note: %s\n", kr.note);
 		} else {
 			printf("SIG%s%s to %s: %zu process%s%s", grace > 0 ? "TERM" : sig_name(sig),
 			       kr.escalated ? ", then SIGKILL" : "", act_target_desc(&t, &d), kr.before,
@@ -325,6 +327,9 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 			if (kr.remain)
 				printf(", %zu still there", kr.remain);
 			printf("\n");
+			if (kr.note[0])
+				fprintf(stderr, "nstop: kill: note: %s: %s\n", act_target_desc(&t, &d),
+					kr.note);
 			if ((sig == SIGKILL || kr.escalated) && kr.remain) {
 				fprintf(stderr, "nstop: kill: %zu process%s still in %s after SIGKILL\n",
 					kr.remain, kr.remain == 1 ? "" : "es", act_target_desc(&t, &d));
@@ -429,12 +434,10 @@ int cmd_audit(int argc, char **argv, const struct globalopts *g)
 	}
 	struct jv *recs;
 	size_t n;
-	int r = audit_read(ao.audit_log, &recs, &n);
+	struct nerr e = {0};
+	int r = audit_read(ao.audit_log, &recs, &n, &e);
 	if (r < 0 && r != -ENOENT) {
-		struct buf b = {0};
-		const char *p = ao.audit_log ? ao.audit_log : audit_default_path();
-		fprintf(stderr, "nstop: audit: %s: %s\n", str_esc(&b, p), strerror(-r));
-		buf_free(&b);
+		fprintf(stderr, "nstop: audit: %s\n", e.msg);
 		return 1;
 	}
 	struct buf out = {0};

@@ -154,6 +154,33 @@ static void apply(const char *file, int line, const char *key, const char *val)
 	}
 }
 
+/*
+ * Whether to read an opened config file: a regular file (a FIFO would hang
+ * the start), and as root one that only root can have written: the file
+ * names the audit log and the cgroup parent, so a user's file read by root
+ * (sudo keeps HOME or XDG_CONFIG_HOME) would let that user choose where
+ * root writes. Otherwise a warning, and it is ignored.
+ */
+static bool config_trusted(int fd, const char *path)
+{
+	struct stat st;
+	struct buf b = {0};
+	const char *why = NULL;
+	char tmp[80];
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (geteuid() == 0 && st.st_uid != 0)
+		snprintf(tmp, sizeof(tmp), "owned by uid %u, not root (as root nstop reads only root's)",
+			 (unsigned)st.st_uid), why = tmp;
+	else if (geteuid() == 0 && (st.st_mode & 022))
+		snprintf(tmp, sizeof(tmp), "writable by group or others (mode %04o)",
+			 (unsigned)(st.st_mode & 07777)), why = tmp;
+	if (why)
+		fprintf(stderr, "nstop: %s: %s: ignored\n", str_esc(&b, path), why);
+	buf_free(&b);
+	return !why;
+}
+
 /* Loads the first file that exists; returns 1 when one was read, 0 if none. */
 int config_load(void)
 {
@@ -164,9 +191,13 @@ int config_load(void)
 	for (int i = 0; i < 2; i++) {
 		if (!files[i])
 			continue;
-		int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0)
 			continue;
+		if (!config_trusted(fd, files[i])) {
+			close(fd);
+			continue;
+		}
 		struct buf b = {0};
 		char tmp[4096];
 		ssize_t k;

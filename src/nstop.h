@@ -563,6 +563,7 @@ struct kill_result {
 	size_t remain;          /* still there at the end */
 	bool escalated;         /* --grace ran out: KILL followed */
 	bool cgroup_kill;       /* cgroup.kill did it */
+	char note[400];         /* signalled unfrozen: why, how many rounds */
 };
 int sig_parse(const char *s);
 const char *sig_name(int sig);
@@ -592,7 +593,7 @@ int audit_open(struct audit *a, const char *path, struct nerr *e);
 void audit_close(struct audit *a);
 int audit_record(struct audit *a, const struct sysroot *sr, const struct audit_rec *rec);
 void limits_json(struct buf *out, const struct limits *l, const struct limits *mask);
-int audit_read(const char *path, struct jv **out, size_t *n);
+int audit_read(const char *path, struct jv **out, size_t *n, struct nerr *e);
 void audit_free(struct jv *v, size_t n);
 int act_undo(struct sysroot *sr, struct audit *a, const char *logpath,
 	     const struct act_target *t, struct undo_result *res, struct nerr *e);

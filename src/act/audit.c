@@ -24,6 +24,88 @@ const char *audit_default_path(void)
 	return AUDIT_DEFAULT;
 }
 
+/* Whom a file nstop trusts may belong to: root, or the user running nstop
+ * when that is not root (a normal user's own log, for nstop audit). */
+static bool owner_ok(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+static int untrusted(struct nerr *e, const char *path, const char *what, const struct stat *st,
+		     bool dir)
+{
+	struct buf b = {0};
+	str_escape(&b, path, strlen(path), ESC_TEXT);
+	if (!owner_ok(st->st_uid))
+		nerr_set(e, -EPERM, "audit log: %s: %s is owned by uid %u, not root: refusing to read or write it (nothing was changed)",
+			 buf_str(&b), what, (unsigned)st->st_uid);
+	else if (!dir && !S_ISREG(st->st_mode))
+		nerr_set(e, -EPERM, "audit log: %s: not a regular file (nothing was changed)", buf_str(&b));
+	else
+		nerr_set(e, -EPERM, "audit log: %s: %s is writable by group or others (mode %04o): refusing to read or write it (nothing was changed)",
+			 buf_str(&b), what, (unsigned)(st->st_mode & 07777));
+	buf_free(&b);
+	return -EPERM;
+}
+
+/*
+ * Opens the log so that only root could have written what is in it: its
+ * directory and the file itself (checked on the opened descriptors, never
+ * through a symbolic link) owned by root and writable by no group or other
+ * user. Anyone else could forge the records undo acts on. -ENOENT when
+ * there is no log (and flags do not create it).
+ */
+static int trusted_open(const char *path, int flags, struct nerr *e)
+{
+	const char *sl = strrchr(path, '/');
+	char dir[4096];
+	if (!sl)
+		snprintf(dir, sizeof(dir), ".");
+	else if (sl == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(sl - path), path);
+	const char *base = sl ? sl + 1 : path;
+	struct buf b = {0};
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (dfd < 0 || !*base) {
+		int r = dfd < 0 ? -errno : -EISDIR;
+		if (dfd >= 0)
+			close(dfd);
+		if (r != -ENOENT || (flags & O_CREAT))
+			nerr_set(e, r, "audit log: %s: %s (nothing was changed)", str_esc(&b, path),
+				 strerror(-r));
+		buf_free(&b);
+		return r;
+	}
+	if (fstat(dfd, &st) < 0 || !owner_ok(st.st_uid) || (st.st_mode & 022)) {
+		close(dfd);
+		buf_free(&b);
+		return untrusted(e, path, "its directory", &st, true);
+	}
+	int fd = openat(dfd, base, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	int err = errno;
+	close(dfd);
+	if (fd < 0) {
+		int r = -err;
+		if (r != -ENOENT || (flags & O_CREAT))
+			nerr_set(e, r, "audit log: %s: %s (nothing was changed)", str_esc(&b, path),
+				 r == -ELOOP ? "a symbolic link" : strerror(-r));
+		buf_free(&b);
+		return r;
+	}
+	buf_free(&b);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owner_ok(st.st_uid) ||
+	    (st.st_mode & 022)) {
+		close(fd);
+		return untrusted(e, path, "the file", &st, false);
+	}
+	/* blocking again: the non-blocking open only kept a FIFO from hanging us */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int audit_open(struct audit *a, const char *path, struct nerr *e)
 {
 	a->fd = -1;
@@ -35,23 +117,9 @@ int audit_open(struct audit *a, const char *path, struct nerr *e)
 		nerr_set(e, r, "audit log: %s: %s (nothing was changed)", AUDIT_DIR, strerror(errno));
 		return r;
 	}
-	int fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-		      0600);
-	struct stat st;
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		fd = -1;
-		errno = EINVAL;
-	}
-	if (fd < 0) {
-		int r = -errno;
-		struct buf b = {0};
-		str_escape(&b, a->path, strlen(a->path), ESC_TEXT);
-		nerr_set(e, r, "audit log: %s: %s (nothing was changed)", buf_str(&b),
-			 r == -EINVAL ? "not a regular file" : r == -ELOOP ? "a symbolic link" : strerror(-r));
-		buf_free(&b);
-		return r;
-	}
+	int fd = trusted_open(a->path, O_WRONLY | O_APPEND | O_CREAT, e);
+	if (fd < 0)
+		return fd;
 	a->fd = fd;
 	return 0;
 }
@@ -61,6 +129,40 @@ void audit_close(struct audit *a)
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = -1;
+}
+
+/* "DEV:INO" of the opened cgroup directory: a cgroup removed and made
+ * again under the same name is another one. */
+static bool cg_identity(const struct sysroot *sr, int mi, const char *path, char *out, size_t n)
+{
+	int fd = cgx_open(sr, mi, path);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0;
+	close(fd);
+	if (ok)
+		snprintf(out, n, "%llu:%llu", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+	return ok;
+}
+
+/* Whether a record's target is want: the same cgroup directory (device and
+ * inode) in every hierarchy both have, and at least one. */
+static bool same_cgroup(const struct sysroot *sr, const struct jv *tj, const struct act_target *want)
+{
+	const struct jv *ids = jv_get(tj, "cgroup_ids");
+	bool any = false;
+	for (size_t i = 0; ids && ids->type == JV_OBJ && i < ids->n; i++) {
+		int mi = cgx_mount_by_key(sr, ids->keys[i]);
+		char cur[64];
+		if (mi < 0 || !want->paths[mi] || !cg_identity(sr, mi, want->paths[mi], cur, sizeof(cur)))
+			continue;
+		if (ids->kids[i].type != JV_STR || strcmp(cur, ids->kids[i].s))
+			return false;
+		any = true;
+	}
+	return any;
 }
 
 static void target_json(struct json *j, const struct sysroot *sr, const struct act_target *t)
@@ -82,6 +184,14 @@ static void target_json(struct json *j, const struct sysroot *sr, const struct a
 	for (int i = 0; i < sr->nmounts; i++)
 		if (t->paths[i])
 			json_str(j, cgx_mount_key(sr, i), t->paths[i]);
+	json_obj_end(j);
+	/* which cgroup it was, not only its name: undo compares these */
+	json_obj_begin(j, "cgroup_ids");
+	for (int i = 0; i < sr->nmounts; i++) {
+		char id[64];
+		if (t->paths[i] && cg_identity(sr, i, t->paths[i], id, sizeof(id)))
+			json_str(j, cgx_mount_key(sr, i), id);
+	}
 	json_obj_end(j);
 	json_obj_end(j);
 }
@@ -155,15 +265,15 @@ void limits_json(struct buf *out, const struct limits *l, const struct limits *m
 }
 
 /* Every line of the log that parses; the count, or -errno. */
-int audit_read(const char *path, struct jv **out, size_t *n)
+int audit_read(const char *path, struct jv **out, size_t *n, struct nerr *e)
 {
 	*out = NULL;
 	*n = 0;
 	if (!path)
 		path = config_get()->audit_log;
-	int fd = open(path ? path : AUDIT_DEFAULT, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	int fd = trusted_open(path ? path : AUDIT_DEFAULT, O_RDONLY, e);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	struct buf b = {0};
 	int r = 0;
 	for (;;) {
@@ -218,10 +328,10 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 	memset(res, 0, sizeof(*res));
 	struct jv *recs;
 	size_t n;
-	int r = audit_read(logpath, &recs, &n);
+	int r = audit_read(logpath, &recs, &n, e);
 	if (r < 0) {
-		nerr_set(e, r == -ENOENT ? -EINVAL : r, "the audit log: %s",
-			 r == -ENOENT ? "there is none, so nothing to undo" : strerror(-r));
+		if (r == -ENOENT)
+			nerr_set(e, -EINVAL, "the audit log: there is none, so nothing to undo");
 		return r == -ENOENT ? -EINVAL : r;
 	}
 	const struct jv *hit = NULL;
@@ -239,8 +349,7 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 		}
 		if (undone)
 			continue;
-		const char *cg = jv_str(jv_get(v, "target"), "cgroup");
-		if (want_t && (!cg || !want_t->cgroup || strcmp(cg, want_t->cgroup)))
+		if (want_t && !same_cgroup(sr, jv_get(v, "target"), want_t))
 			continue;
 		hit = v;
 	}
@@ -254,10 +363,34 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 	struct act_target t = {0};
 	const struct jv *tj = jv_get(hit, "target");
 	const struct jv *cgs = jv_get(tj, "cgroups");
-	for (size_t i = 0; cgs && cgs->type == JV_OBJ && i < cgs->n; i++) {
+	const struct jv *ids = jv_get(tj, "cgroup_ids");
+	r = 0;
+	for (size_t i = 0; cgs && cgs->type == JV_OBJ && i < cgs->n && !r; i++) {
 		int mi = cgx_mount_by_key(sr, cgs->keys[i]);
-		if (mi >= 0 && cgs->kids[i].type == JV_STR)
-			t.paths[mi] = xstrdup(cgs->kids[i].s);
+		if (mi < 0 || cgs->kids[i].type != JV_STR)
+			continue;
+		const char *path = cgs->kids[i].s, *want = jv_str(ids, cgs->keys[i]);
+		char cur[64];
+		struct buf pb = {0};
+		/* the log is root's, but a record is still only a claim: it names
+		 * a plain path, and the cgroup there is still the one it was */
+		if (path[0] != '/' || str_path_has_dots(path))
+			r = -EINVAL, nerr_set(e, r, "the record %s names the cgroup %s (. or .. components): refusing to undo it",
+					      jv_str(hit, "id"), str_esc(&pb, path));
+		else if (!want)
+			r = -EINVAL, nerr_set(e, r, "the record %s has no identity for the cgroup %s (an older nstop wrote it): refusing to undo it",
+					      jv_str(hit, "id"), str_esc(&pb, path));
+		else if (!cg_identity(sr, mi, path, cur, sizeof(cur)) || strcmp(cur, want))
+			r = -EINVAL, nerr_set(e, r, "the record %s: the cgroup %s is gone or is not the one it was (removed and made again?): refusing to undo it",
+					      jv_str(hit, "id"), str_esc(&pb, path));
+		else
+			t.paths[mi] = xstrdup(path);
+		buf_free(&pb);
+	}
+	if (r) {
+		act_target_free(&t);
+		audit_free(recs, n);
+		return r;
 	}
 	if (jv_str(tj, "name"))
 		t.name = xstrdup(jv_str(tj, "name"));
@@ -271,7 +404,6 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 	act_target_finish(sr, &t);
 	struct limits want = {0};
 	const struct jv *old = jv_get(hit, "old"), *nw = jv_get(hit, "new");
-	r = 0;
 	for (size_t i = 0; nw && nw->type == JV_OBJ && i < nw->n && !r; i++) {
 		int k = limit_key_parse(nw->keys[i]);
 		const char *ov = jv_str(old, nw->keys[i]);

@@ -131,7 +131,9 @@ int act_freeze(struct sysroot *sr, const struct act_target *t, bool freeze, doub
 				nerr_set(e, r, "%s: the kernel did not report it %s within %.1f s%s",
 					 buf_str(&d), freeze ? "frozen" : "thawed", timeout,
 					 freeze ? " (a task in uninterruptible sleep can hold it); left as it was" : "");
-				if (before >= 0)
+				/* a thaw that is slow to show is never turned back
+				 * into a freeze */
+				if (before >= 0 && freeze)
 					set_state(dfd, v2, before == 1);
 				break;
 			}

@@ -113,6 +113,12 @@ static void sleep_ms(long ms)
 		;
 }
 
+static int cmp_pid_(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
 /* How many processes the target's cgroup holds now (with nested ones). */
 static size_t count_members(struct sysroot *sr, const struct act_target *t)
 {
@@ -151,23 +157,40 @@ static int kill_file(struct sysroot *sr, const struct act_target *t)
 	return r;
 }
 
-/* One pass of sig at every member, frozen where a freezer exists. */
-static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
-		      struct nerr *e)
+static bool in_sorted(const pid_t *v, size_t n, pid_t x)
 {
-	bool froze = false;
-	if (act_frozen(sr, t) == 0) {
-		struct nerr fe = {0};
-		froze = act_freeze(sr, t, true, 5, &fe) == 0;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] == x)
+			return true;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return false;
+}
+
+/*
+ * One pass of sig at every member not in done (sorted); the pids signalled
+ * are added to done. Returns how many were new, or -errno.
+ */
+static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, pid_t **done,
+		       size_t *ndone, unsigned *hit, struct nerr *e)
+{
 	pid_t *p = NULL;
 	int mi = act_primary_mount(sr, t);
 	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
-	int r = 0;
+	int r = 0, fresh = 0;
 	pid_t self = getpid();
+	size_t old = *ndone;
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] == self || p[i] == 1)
+		if (p[i] == self || p[i] == 1 || in_sorted(*done, old, p[i]))
 			continue;
+		*done = xreallocarray(*done, *ndone + 1, sizeof(**done));
+		(*done)[(*ndone)++] = p[i];
+		fresh++;
 		int fd = pidfd_open_(p[i]);
 		if (fd < 0)
 			continue; /* exited meanwhile */
@@ -180,18 +203,89 @@ static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, u
 		close(fd);
 	}
 	free(p);
-	if (froze) {
-		struct nerr te = {0};
-		if (act_freeze(sr, t, false, 5, &te) < 0 && !r) {
-			r = te.code;
-			*e = te;
+	if (*ndone > 1)
+		qsort(*done, *ndone, sizeof(**done), cmp_pid_);
+	return r < 0 ? r : fresh;
+}
+
+#define UNFROZEN_ROUNDS 100
+
+/*
+ * sig at every member, frozen where a freezer exists so that no member
+ * escapes by forking. SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked from
+ * the freeze to the thaw: an interrupted kill thaws first, then dies of the
+ * signal. A freeze that fails is tried once more; then the members are
+ * signalled in rounds until a round finds none it had not signalled (a
+ * process with SIGKILL pending cannot fork), and the result says so. A
+ * target that keeps forking past that is an error, never "done".
+ */
+static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
+		      struct kill_result *res, struct nerr *e)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int was = act_frozen(sr, t);
+	bool froze = false;
+	struct nerr fe = {0};
+	for (int i = 0; was == 0 && i < 2 && !froze; i++) {
+		memset(&fe, 0, sizeof(fe));
+		froze = act_freeze(sr, t, true, 5, &fe) == 0;
+	}
+	pid_t *done = NULL;
+	size_t ndone = 0;
+	int r = signal_pass(sr, t, sig, &done, &ndone, hit, e);
+	if (r >= 0 && was != 1 && !froze) {
+		/* unfrozen: members may fork while we signal */
+		int rounds = 1;
+		while (r > 0 && rounds < UNFROZEN_ROUNDS) {
+			sleep_ms(10);
+			r = signal_pass(sr, t, sig, &done, &ndone, hit, e);
+			rounds++;
+		}
+		if (was == 0)
+			snprintf(res->note, sizeof(res->note),
+				 "it could not be frozen (%s); signalled unfrozen, in %d rounds", fe.msg,
+				 rounds);
+		else
+			snprintf(res->note, sizeof(res->note),
+				 "it has no freezer; signalled unfrozen, in %d rounds", rounds);
+		if (r > 0) {
+			struct buf d = {0};
+			r = -EAGAIN;
+			nerr_set(e, r, "%s: new members kept appearing after %d rounds of SIG%s (%s): not every one was signalled",
+				 act_target_desc(t, &d), rounds, sig_name(sig), res->note);
+			buf_free(&d);
 		}
 	}
+	free(done);
+	if (r > 0)
+		r = 0;
+	if (froze) {
+		struct nerr te = {0};
+		int tr = -1;
+		for (int i = 0; i < 3 && tr < 0; i++) {
+			memset(&te, 0, sizeof(te));
+			tr = act_freeze(sr, t, false, 5, &te);
+		}
+		if (tr < 0) {
+			struct buf d = {0};
+			r = tr;
+			nerr_set(e, r, "%s: LEFT FROZEN after SIG%s: %s (nstop thaw it)",
+				 act_target_desc(t, &d), sig_name(sig), te.msg);
+			buf_free(&d);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
 static int kill_phase(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
-		      bool *used_file, struct nerr *e)
+		      bool *used_file, struct kill_result *res, struct nerr *e)
 {
 	int mi = act_primary_mount(sr, t);
 	if (sig == SIGKILL && mi >= 0 && sr->mounts[mi].version == 2) {
@@ -203,7 +297,7 @@ static int kill_phase(struct sysroot *sr, const struct act_target *t, int sig, u
 			return 0;
 		}
 	}
-	return signal_all(sr, t, sig, hit, e);
+	return signal_all(sr, t, sig, hit, res, e);
 }
 
 /*
@@ -220,12 +314,12 @@ int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double gra
 		return -EINVAL;
 	}
 	res->before = count_members(sr, t);
-	int r = kill_phase(sr, t, grace > 0 ? SIGTERM : sig, &res->signalled, &res->cgroup_kill, e);
+	int r = kill_phase(sr, t, grace > 0 ? SIGTERM : sig, &res->signalled, &res->cgroup_kill, res, e);
 	if (r == 0 && grace > 0) {
 		res->remain = wait_empty(sr, t, grace);
 		if (res->remain) {
 			res->escalated = true;
-			r = kill_phase(sr, t, SIGKILL, &res->signalled, &res->cgroup_kill, e);
+			r = kill_phase(sr, t, SIGKILL, &res->signalled, &res->cgroup_kill, res, e);
 		}
 	}
 	if (r == 0 && (sig == SIGKILL || res->escalated))

@@ -268,33 +268,187 @@ int act_resolve(struct sysroot *sr, const char *word, struct act_target *t, stru
 }
 
 /*
- * An action may not change the root cgroup, nor one that holds nstop itself
- * (or an ancestor of it): throttling or freezing the tool during an incident
- * would take the operator's hands away. Such hierarchies are dropped from
- * the target (a pid in a docker cgroup for cpu but in the root for another
- * hierarchy can still be throttled); when none is left, the target is refused.
+ * The processes an action must never reach: PID 1, nstop itself, every
+ * ancestor of nstop (its parent, the shell, sudo, sshd or tmux: the path
+ * from the operator's keyboard to nstop) and the leader of nstop's session
+ * (the operator's shell, even when nstop was reparented). Processes inherit
+ * their cgroups at fork, so the rest of the session sits in the leader's
+ * cgroup or below it unless something moved it on purpose (a runtime, a
+ * test's workload, systemd-run): protecting the leader's cgroup and its
+ * ancestors protects the session without listing /proc. Each with its
+ * cgroup per hierarchy, read from the sysroot's /proc.
+ */
+struct guard {
+	pid_t pid;
+	char who[160];
+	struct act_target cg;
+};
+
+static bool guard_has(const struct guard *g, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (g[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* "pid 42 (bash)" with the comm escaped; the ppid, or -1 when unreadable. */
+static pid_t proc_who(struct sysroot *sr, pid_t pid, char *who, size_t n)
+{
+	char f[64], s[2048];
+	snprintf(f, sizeof(f), "%d/stat", (int)pid);
+	int k = read_small_at(sr->proc_fd, f, s, sizeof(s));
+	struct stat_fields sf;
+	if (k < 0 || parse_proc_stat(s, (size_t)k, &sf) < 0) {
+		snprintf(who, n, "pid %d", (int)pid);
+		return -1;
+	}
+	struct buf b = {0};
+	str_escape(&b, sf.comm, sf.comm_len, ESC_TEXT);
+	snprintf(who, n, "pid %d (%.60s)", (int)pid, buf_str(&b));
+	buf_free(&b);
+	return sf.ppid;
+}
+
+static size_t guard_add(struct sysroot *sr, struct guard *g, size_t n, pid_t pid, const char *fmt)
+{
+	if (pid <= 0 || guard_has(g, n, pid))
+		return n;
+	struct guard *x = &g[n];
+	memset(x, 0, sizeof(*x));
+	char who[100];
+	proc_who(sr, pid, who, sizeof(who));
+	snprintf(x->who, sizeof(x->who), fmt, who);
+	x->pid = pid;
+	if (act_pid_cgroups(sr, pid, &x->cg) < 0)
+		return n; /* gone: nothing left to protect */
+	return n + 1;
+}
+
+#define GUARD_MAX 72
+
+static size_t guards(struct sysroot *sr, struct guard *g)
+{
+	size_t n = 0;
+	n = guard_add(sr, g, n, 1, "PID 1 (the host's init)");
+	n = guard_add(sr, g, n, getpid(), "nstop itself");
+	pid_t pp = getppid();
+	n = guard_add(sr, g, n, pp, "%s, nstop's parent");
+	char who[100];
+	/* ppid is 0 past the root of nstop's pid namespace */
+	for (pid_t a = pp > 1 ? proc_who(sr, pp, who, sizeof(who)) : 0;
+	     a > 1 && n < GUARD_MAX - 1; a = proc_who(sr, a, who, sizeof(who)))
+		n = guard_add(sr, g, n, a, "%s, an ancestor of nstop");
+	n = guard_add(sr, g, n, getsid(0), "%s, the leader of nstop's session (the operator's)");
+	return n;
+}
+
+/* path is q or one of its ancestors, component by component (/a/b is not
+ * an ancestor of /a/bc) */
+static bool cg_within(const char *path, const char *q)
+{
+	size_t pl = strlen(path);
+	while (pl > 1 && path[pl - 1] == '/')
+		pl--;
+	if (pl == 1 && path[0] == '/')
+		return true;
+	return !strncmp(q, path, pl) && (q[pl] == '\0' || q[pl] == '/');
+}
+
+static bool all_digits(const char *w)
+{
+	return w && *w && strspn(w, "0123456789") == strlen(w);
+}
+
+/*
+ * A bare PID given to a destructive action means the container that holds
+ * it: the cgroups of a plain process are often a whole service's or a login
+ * session's, far more than the operator pointed at.
+ */
+static int pid_to_container(struct sysroot *sr, struct act_target *t, struct nerr *e)
+{
+	pid_t pid = t->pid;
+	struct snap *s = snap_take(sr, NULL, SNAP_CONTAINERS | SNAP_CGROUPS, NULL);
+	const struct proc *p = snap_proc(s, pid);
+	const struct container *c = p ? proc_container(s, p) : NULL;
+	int r = 0;
+	if (!c || c->rt == RT_UNNAMED || (!c->cgroup && !c->registered)) {
+		r = -EINVAL;
+		nerr_set(e, r, "pid %d: %s: name its cgroup path as TARGET (nstop ps -o PID,CGROUP), or use kill --pid for the one process",
+			 (int)pid, p ? "it is in no container" : "no such process");
+	} else {
+		char *word = t->word;
+		t->word = NULL;
+		act_target_free(t);
+		t->word = word;
+		from_container(sr, c, t);
+		act_target_finish(sr, t);
+		bool any = false;
+		for (int i = 0; i < sr->nmounts; i++)
+			any |= t->paths[i] != NULL;
+		if (!any) {
+			r = -EINVAL;
+			nerr_set(e, r, "pid %d: its container has no cgroup here", (int)pid);
+		}
+	}
+	snap_free(s);
+	return r;
+}
+
+/*
+ * Do no harm: an action may not change the root cgroup, nor, per
+ * hierarchy, a cgroup that holds (itself or below it) one of the guarded
+ * processes: freezing, throttling or killing them would take the host or
+ * the operator's hands away. Such hierarchies are dropped from the target
+ * (a container in a docker cgroup for cpu but in the root for another
+ * hierarchy can still be throttled); when none is left, the target is
+ * refused (-EINVAL: exit 2, nothing changed). A bare pid becomes its
+ * container first.
  */
 int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e)
 {
-	struct act_target self = {0};
-	act_pid_cgroups(sr, getpid(), &self);
+	if (t->pid && !t->name && !t->id && all_digits(t->word)) {
+		int r = pid_to_container(sr, t, e);
+		if (r < 0)
+			return r;
+	}
 	struct buf b = {0}, why = {0};
-	bool left = false;
 	act_target_desc(t, &b);
+	for (int i = 0; i < sr->nmounts; i++)
+		if (t->paths[i] && (t->paths[i][0] != '/' || str_path_has_dots(t->paths[i]))) {
+			struct buf pb = {0};
+			nerr_set(e, -EINVAL, "%s: its %s cgroup %s is not a plain absolute path (. or .. components); refusing",
+				 buf_str(&b), cgx_mount_key(sr, i), str_esc(&pb, t->paths[i]));
+			buf_free(&pb);
+			buf_free(&b);
+			return -EINVAL;
+		}
+	struct guard *g = xcalloc(GUARD_MAX, sizeof(*g));
+	size_t ng = guards(sr, g);
+	bool left = false;
 	for (int i = 0; i < sr->nmounts; i++) {
 		const char *p = t->paths[i];
 		if (!p)
 			continue;
 		const struct cg_mount *m = &sr->mounts[i];
-		size_t pl = strlen(p);
 		buf_reset(&why);
 		if (!strcmp(p, "/") || !strcmp(p, m->root))
 			buf_printf(&why, "%s: its %s cgroup is the root one, not nstop's to change",
 				   buf_str(&b), cgx_mount_key(sr, i));
-		else if (self.paths[i] && !strncmp(self.paths[i], p, pl) &&
-			 (self.paths[i][pl] == '\0' || self.paths[i][pl] == '/'))
-			buf_printf(&why, "%s: its %s cgroup holds nstop itself", buf_str(&b),
-				   cgx_mount_key(sr, i));
+		for (size_t k = 0; k < ng && !why.len; k++) {
+			const char *q = g[k].cg.paths[i];
+			if (!q || !cg_within(p, q))
+				continue;
+			if (!strcmp(p, q)) {
+				buf_printf(&why, "%s: its %s cgroup holds %s; refusing", buf_str(&b),
+					   cgx_mount_key(sr, i), g[k].who);
+			} else {
+				struct buf qb = {0};
+				buf_printf(&why, "%s: its %s cgroup holds %s (in %s); refusing",
+					   buf_str(&b), cgx_mount_key(sr, i), g[k].who, str_esc(&qb, q));
+				buf_free(&qb);
+			}
+		}
 		if (!why.len) {
 			left = true;
 			continue;
@@ -313,7 +467,9 @@ int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e)
 	act_target_finish(sr, t);
 	buf_free(&b);
 	buf_free(&why);
-	act_target_free(&self);
+	for (size_t k = 0; k < ng; k++)
+		act_target_free(&g[k].cg);
+	free(g);
 	return r;
 }
 

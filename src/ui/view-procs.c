@@ -56,7 +56,7 @@ static void select_row(const void *row, int key, struct ui_sel *sel)
 	snprintf(sel->word, sizeof(sel->word), "%d", (int)p->pid);
 	str_escape(&b, p->comm, strlen(p->comm), ESC_TEXT);
 	snprintf(sel->label, sizeof(sel->label), "%spid %d (%.150s)",
-		 key == 'k' ? "" : "the cgroup of ", (int)p->pid, buf_str(&b));
+		 key == 'k' ? "" : "the container of ", (int)p->pid, buf_str(&b));
 	buf_free(&b);
 }
 

@@ -39,8 +39,9 @@ check "--no-config reads nothing (no warning)" test ! -s /tmp/nstop-err.$$
 echo '{"time":"t","id":"1","user":"u","uid":0,"action":"limit","target":{"cgroup":"/x"},"result":"ok"}' >"$tmp/audit.log"
 check "audit_log from the file is the one nstop audit reads" \
 	test "$("$NSTOP" audit -J 2>/dev/null | jq '.actions | length')" = 1
+: >"$tmp/empty.log"
 check "... and --audit-log wins over it" \
-	test "$("$NSTOP" audit -J --audit-log /dev/null 2>/dev/null | jq '.actions | length')" = 0
+	test "$("$NSTOP" audit -J --audit-log "$tmp/empty.log" 2>/dev/null | jq '.actions | length')" = 0
 
 # ---- the dashboard ----
 if command -v tmux >/dev/null; then

@@ -39,7 +39,7 @@ state() {
 
 # ---- CPU: 20 % of one CPU, throttled, frozen, thawed ----
 cg_start hog "$HOG" cpu
-act 0 "limit PID --cpu 20%" limit "$hog" --cpu 20%
+act 0 "limit CG --cpu 20%" limit "$CG_PATH_cpu" --cpu 20%
 grep -q '0.20 CPU' /tmp/nstop-out.$$ && ok "it prints the old and the new value" ||
 	notok "old/new not printed: $(cat /tmp/nstop-out.$$)"
 if [ $CG_MODE = v2 ]; then want="20000 100000"; else want=20000; fi
@@ -54,13 +54,13 @@ sleep 1
 thr2=$(row "$CG_PATH_cpu" nr_throttled "$tmp/c2.json")
 check "its throttled count grows ($thr1 -> $thr2)" test "${thr2:-0}" -gt "${thr1:-0}"
 
-act 0 "freeze PID" freeze "$hog"
+act 0 "freeze CG" freeze "$CG_PATH_freezer"
 "$NSTOP" cgroups -J -d 1.5 >"$tmp/c3.json"
 cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c3.json")
 check "a frozen cgroup uses 0 % CPU (got $cpu)" between "$cpu" 0 0.5
 state=$(awk '{print $3}' /proc/$hog/stat)
 check "the hog is frozen, not gone (state $state)" test -n "$state"
-act 0 "thaw PID" thaw "$hog"
+act 0 "thaw CG" thaw "$CG_PATH_freezer"
 "$NSTOP" cgroups -J -d 1.5 >"$tmp/c4.json"
 cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c4.json")
 check "thawed, it runs again (got $cpu %)" between "$cpu" 10 25
@@ -70,16 +70,17 @@ before=$(state)
 for bad in "--cpu abc" "--cpu -5%" "--cpu 0" "--cpu 1e12" "--cpu 0.001" "--memory 1Q" "--memory -1" \
 	"--memory 99999999T" "--pids -1" "--pids 0" "--pids 99999999999" "--cpu"; do
 	# shellcheck disable=SC2086
-	act 2 "limit $bad is refused" limit "$hog" $bad
+	act 2 "limit $bad is refused" limit "$CG_PATH_cpu" $bad
 done
 act 2 "an unknown target is refused" limit no-such-container-here --cpu 1
 act 2 "a missing cgroup path is refused" limit "/$name-missing" --cpu 1
 act 2 "the root cgroup is refused" limit / --cpu 1
-act 2 "nstop's own cgroup is refused" limit "$$" --cpu 1
+own=$(cg_own memory); [ $CG_MODE = v2 ] && own=$(cg_own "")
+act 2 "nstop's own cgroup is refused" limit "$own" --cpu 1
 act 2 "a dead pid is refused" limit 4194304 --cpu 1
 act 2 "a target with .. is refused" limit "$CG_PATH_cpu/.." --cpu 1
 if [ $CG_MODE = v1 ]; then
-	act 2 "--memory-high on v1 says it has no such file" limit "$hog" --memory-high 64M
+	act 2 "--memory-high on v1 says it has no such file" limit "$CG_PATH_memory" --memory-high 64M
 	grep -q 'v1 has no memory.high' /tmp/nstop-err.$$ && ok "and says why" || notok "no reason: $(cat /tmp/nstop-err.$$)"
 fi
 # two docker-shaped cgroups sharing an id prefix: an ambiguous prefix
@@ -96,16 +97,16 @@ after=$(state)
 check "every cgroup file is byte-for-byte unchanged" test "$before" = "$after"
 
 # ---- undo ----
-act 0 "limit --pids 50" limit "$hog" --pids 50
-act 0 "undo PID" undo "$hog"
+act 0 "limit --pids 50" limit "$CG_PATH_pids" --pids 50
+act 0 "undo CG" undo "$CG_PATH_pids"
 check "undo restored pids.max (max)" test "$(cat "$CG_DIR_pids/pids.max")" = max
-act 0 "undo again restores the CPU limit before --cpu 20%" undo "$hog"
+act 0 "undo again restores the CPU limit before --cpu 20%" undo "$CG_PATH_cpu"
 if [ $CG_MODE = v2 ]; then want="max 100000"; else want=-1; fi
 check "cpu quota is back to unlimited ($(cpu_file))" test "$(cpu_file)" = "$want"
-act 2 "nothing left to undo" undo "$hog"
+act 2 "nothing left to undo" undo "$CG_PATH_cpu"
 
 # ---- pids: a fork loop stops at 10 tasks ----
-act 0 "limit --pids 10" limit "$hog" --pids 10
+act 0 "limit --pids 10" limit "$CG_PATH_pids" --pids 10
 kill -KILL "$hog"; wait "$hog" 2>/dev/null
 cg_start forker "$HOG" fork
 check "the fork loop stopped at 10 tasks (it made $CG_LAST)" test "$CG_LAST" = 10
@@ -113,16 +114,16 @@ check "the fork loop stopped at 10 tasks (it made $CG_LAST)" test "$CG_LAST" = 1
 check "nstop cgroups shows 10 pids" test "$(row "$CG_PATH_pids" pids "$tmp/c5.json")" = 10
 
 # ---- kill: a whole cgroup whose processes fork continuously ----
-act 0 "limit --pids max" limit "$forker" --pids max
-act 0 "kill PID --signal KILL (the fork loop and its children)" kill "$forker" --signal KILL
+act 0 "limit --pids max" limit "$CG_PATH_pids" --pids max
+act 0 "kill CG --signal KILL (the fork loop and its children)" kill "$CG_PATH_freezer" --signal KILL
 wait "$forker" 2>/dev/null
 cg_start storm "$HOG" forker
 sleep 0.5
-act 0 "kill PID --signal KILL (a forking swarm)" kill "$storm" --signal KILL
+act 0 "kill CG --signal KILL (a forking swarm)" kill "$CG_PATH_freezer" --signal KILL
 left=$(cat "${CG_PROCS[@]}" | wc -l)
 check "its cgroups are empty ($left left)" test "$left" = 0
 cg_start stubborn "$HOG" ignore-term
-act 0 "kill --grace 0.5 on a process ignoring TERM" kill "$stubborn" --grace 0.5
+act 0 "kill --grace 0.5 on a process ignoring TERM" kill "$CG_PATH_freezer" --grace 0.5
 grep -q "then SIGKILL" /tmp/nstop-out.$$ && ok "TERM, then KILL after the grace" || notok "no escalation: $(cat /tmp/nstop-out.$$)"
 
 # ---- kill --pid: a replaced pid is never signalled ----

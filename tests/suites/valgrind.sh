@@ -43,11 +43,11 @@ if need_root && cg_setup "nstop-vg-$$"; then
 		if [ $rc -eq 0 ]; then ok "valgrind: nstop $args"; else
 			notok "valgrind: nstop $args (exit $rc)"; grep -v 'unhandled ioctl\|spurious\|README_MISSING' /tmp/nstop-err.$$ | head -8 | sed 's/^/#   /'; fi
 	done <<ARGS
-limit $sl
-limit $sl --pids 50 --cpu 50%
-undo $sl
-freeze $sl
-thaw $sl
+limit $CG_PATH_cpu
+limit $CG_PATH_cpu --pids 50 --cpu 50%
+undo $CG_PATH_cpu
+freeze $CG_PATH_freezer
+thaw $CG_PATH_freezer
 audit
 audit -J
 ARGS
