@@ -198,6 +198,17 @@ int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino);
 int parse_nspid(const char *s, size_t n, pid_t *inner);
+/* /proc/PID/status: a process's credentials, as enter copies them */
+#define PROC_NGROUPS 256
+struct proc_creds {
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* cap_amb 0 before Linux 4.3 */
+	uint32_t uid[4], gid[4];   /* real, effective, saved, filesystem */
+	uint32_t groups[PROC_NGROUPS];
+	int ngroups;
+	int no_new_privs;          /* -1: the kernel does not say (before 4.10) */
+	int seccomp;               /* 0, 1 strict, 2 filter; -1: not said */
+};
+int parse_proc_status(const char *s, size_t n, struct proc_creds *c);
 
 /* ---- namespaces ---- */
 enum ns_type { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER, NS_UTS, NS_NTYPES };
