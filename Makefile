@@ -50,6 +50,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(B)/libnstop.a $(LIBS)
 
 HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog $(B)/tests/probe $(B)/tests/churn
+HELPERS += $(B)/tests/tiocsti
 
 $(B)/tests/swarm: tests/helpers/swarm.c
 	@mkdir -p $(dir $@)
@@ -61,6 +62,11 @@ $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 
 # static: it runs inside containers made from a bare image
 $(B)/tests/probe: tests/helpers/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -static -o $@ $<
+
+# static as well: the TIOCSTI attack, run in a default container's view
+$(B)/tests/tiocsti: tests/helpers/tiocsti.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
