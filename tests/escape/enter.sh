@@ -67,6 +67,7 @@ no_wider() {
 		notok "$d:$why"
 	fi
 }
+jqok() { jq -e "$@" >/dev/null; }
 entered() { "$NSTOP" enter "$@" --audit-log "$L" -- cat /proc/self/status 2>&1; }
 mk() { # mk NAME ARGS...: a container, remembered for the cleanup
 	local nm=$1; shift
@@ -103,7 +104,7 @@ g=$(entered "$c" --privileged)
 check "--privileged: the host's full bounding set ($(field CapBnd <<<"$g"))" \
 	test "$(field CapBnd <<<"$g")" = "$(field CapBnd </proc/self/status)" -a "$(field Seccomp <<<"$g")" = 0
 check "the audit log records it as privileged" \
-	jq -e -s --arg c "$c" 'map(select(.action == "enter" and .target.word == $c and .new.privileged == true and .result == "ok")) | length == 1' "$L" >/dev/null
+	jqok -s --arg c "$c" 'map(select(.action == "enter" and .target.word == $c and .new.privileged == true and .result == "ok")) | length == 1' "$L"
 
 # ---- a user namespace: caps count in it, none outside ----
 u=eu$$
@@ -165,5 +166,5 @@ fi
 
 # ---- the audit log: one line per enter ----
 check "every enter is in the audit log with pid, ns, command and result" \
-	jq -e -s 'map(select(.action == "enter")) | length >= 12 and all(.new.pid > 0 and (.new.ns | type) == "string" and (.new.command | type) == "array" and (.result == "ok" or .result == "failed"))' "$L" >/dev/null
+	jqok -s 'map(select(.action == "enter")) | length >= 12 and all(.new.pid > 0 and (.new.ns | type) == "string" and (.new.command | type) == "array" and (.result == "ok" or .result == "failed"))' "$L"
 echo "1..$n"
