@@ -16,7 +16,8 @@
  * and takes the target's bounding set, ids, effective and permitted
  * capabilities, no_new_privs and, when the target has a seccomp filter,
  * nstop's; then a clean environment and the command. The parent relays
- * the pty and records the enter in the audit log.
+ * the pty and records the enter in the audit log, back in nstop's own
+ * namespaces (nothing of the container's is read or loaded there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -363,6 +364,19 @@ static int work_out_grant(struct sysroot *sr, int pdir, pid_t pid, bool privileg
 	return privileged ? 0 : read_label(sr, pdir, g, e);
 }
 
+/* Back to the namespaces nstop left (home: their fds, -1 for those not left). */
+static int go_home(const int *home, struct nerr *e)
+{
+	for (int i = 0; i < NS_NTYPES; i++) {
+		if (home[i] >= 0 && setns(home[i], 0) < 0) {
+			int r = -errno;
+			nerr_set(e, r, "back to nstop's %s namespace: %s", ns_type_name(i), strerror(errno));
+			return r;
+		}
+	}
+	return 0;
+}
+
 static void audit_enter(struct audit *a, struct sysroot *sr, const struct act_target *t, pid_t pid,
 			uint64_t start, unsigned joined, const struct enter_opts *o, bool pty, int r,
 			const struct nerr *e)
@@ -423,11 +437,14 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 	struct grant g = {0};
 	struct pty pty = {.master = -1, .slave = -1};
 	int pidfd = -1, pdir = -1, rootfd = -1, cwdfd = -1, errp[2] = {-1, -1};
-	int cgfds[CG_MAX_MOUNTS];
+	int cgfds[CG_MAX_MOUNTS], home[NS_NTYPES];
 	int ncg = 0;
+	for (int i = 0; i < NS_NTYPES; i++)
+		home[i] = -1;
 	unsigned want = o->ns ? o->ns : (1u << NS_NTYPES) - 1, joined = 0;
 	uint64_t start = 0;
 	bool blocked = false, recorded = false;
+	struct nerr he = {0};
 	sigset_t sigs, old;
 	if (!pid) {
 		nerr_set(e, -EINVAL, "%s: no process in it to enter", act_target_desc(&t, &d));
@@ -537,11 +554,20 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 			nerr_set(e, r, "joining the target's cgroup: %s", strerror(-k));
 		}
 	}
-	/* ---- every namespace but the user one, through the pidfd ---- */
+	/* ---- every namespace but the user one, through the pidfd; nstop's own
+	 * kept to come back to after the fork ---- */
 	unsigned flags = 0;
-	for (int i = 0; i < NS_NTYPES; i++)
-		if ((joined & (1u << i)) && i != NS_USER)
-			flags |= (unsigned)ns_flag[i];
+	for (int i = 0; i < NS_NTYPES && !r; i++) {
+		if (!(joined & (1u << i)) || i == NS_USER)
+			continue;
+		flags |= (unsigned)ns_flag[i];
+		char q[64];
+		snprintf(q, sizeof(q), "thread-self/ns/%s", ns_type_name(i));
+		if ((home[i] = openat(sr->proc_fd, q, O_RDONLY | O_CLOEXEC)) < 0) {
+			r = -errno;
+			nerr_set(e, r, "%s: %s", q, strerror(errno));
+		}
+	}
 	if (!r && flags && setns(pidfd, (int)flags) < 0) {
 		r = -errno;
 		nerr_set(e, r, "setns: %s", strerror(errno));
@@ -577,6 +603,18 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 	}
 	close(errp[1]);
 	errp[1] = -1;
+	/*
+	 * Back to nstop's own namespaces: what the parent does from here on
+	 * (the audit record looks the user up through NSS, which would read
+	 * the container's nsswitch.conf and load its libraries as the host's
+	 * root) happens on the host, out of the container's reach.
+	 */
+	if ((r = go_home(home, e)) < 0) {
+		kill(child, SIGKILL);
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
 	if (pty.slave >= 0)
 		close(pty.slave);
 	pty.slave = -1;
@@ -603,6 +641,10 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 	pty_raw(&pty);
 	r = pty_relay(&pty, child, &sigs);
 out:
+	if (r < 0 && go_home(home, &he) < 0) {
+		/* nothing more is done in the container's namespaces: the CLI exits */
+		recorded = true;
+	}
 	/* a refusal of bad input is not an action (as for the others) */
 	if (r < 0 && !recorded && e->code != -EINVAL)
 		audit_enter(a, sr, &t, pid, start, joined, o, false, r, e);
@@ -614,6 +656,9 @@ out:
 			close(errp[i]);
 	for (int i = 0; i < ncg; i++)
 		close(cgfds[i]);
+	for (int i = 0; i < NS_NTYPES; i++)
+		if (home[i] >= 0)
+			close(home[i]);
 	if (rootfd >= 0)
 		close(rootfd);
 	if (cwdfd >= 0)

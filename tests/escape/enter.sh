@@ -99,6 +99,18 @@ g=$("$NSTOP" enter "$c" --audit-log "$L" -- ls /proc/self/fd 2>&1 | tr '\n' ' ')
 exec 7<&-
 check "no descriptor above 2 reaches the command ($g)" test "$g" = "0 1 2 3 "
 
+# nstop itself waits on the host: what it does meanwhile (the audit line
+# looks the user up through NSS) must not read the container's files
+"$NSTOP" enter "$c" --audit-log "$L" -- sleep 3 >/dev/null 2>&1 &
+ep=$!
+sleep 1
+nsout=""
+for t in mnt net uts ipc pid; do
+	[ "$(readlink /proc/$ep/ns/$t)" = "$(readlink /proc/self/ns/$t)" ] || nsout+=" $t"
+done
+check "while the command runs, nstop is back in the host's namespaces (${nsout:-all})" test -z "$nsout" -a -e /proc/$ep
+wait $ep
+
 # ---- --privileged: full root, and the audit log says so ----
 g=$(entered "$c" --privileged)
 check "--privileged: the host's full bounding set ($(field CapBnd <<<"$g"))" \
