@@ -30,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -618,11 +620,29 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 	if (pty.slave >= 0)
 		close(pty.slave);
 	pty.slave = -1;
-	/* the child's word: nothing once it has exec'd, else why not */
+	/* the child's word: nothing once it has exec'd, else why not; SIGINT,
+	 * SIGQUIT, SIGTERM or SIGHUP meanwhile (a setup that hangs) kill it */
 	char msg[600];
-	ssize_t k;
-	while ((k = read(errp[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
-		;
+	ssize_t k = -1;
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK), stopped = 0;
+	while (k < 0) {
+		struct pollfd pf[2] = {{errp[0], POLLIN, 0}, {sfd, POLLIN, 0}};
+		if (poll(pf, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if (pf[0].revents && (k = read(errp[0], msg, sizeof(msg) - 1)) < 0 && errno != EINTR)
+			break;
+		struct signalfd_siginfo si;
+		while (sfd >= 0 && (pf[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && !stopped) {
+				stopped = (int)si.ssi_signo;
+				kill(child, SIGKILL);
+			}
+	}
+	if (sfd >= 0)
+		close(sfd);
+	if (stopped && k <= 0) {
+		k = snprintf(msg, sizeof(msg), "125 stopped by signal %d before the command ran", stopped);
+	}
 	if (k > 0) {
 		msg[k] = '\0';
 		char *sp = strchr(msg, ' ');
