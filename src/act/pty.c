@@ -39,6 +39,8 @@ bool pty_wanted(bool on[3])
 	return any;
 }
 
+static void winsize(const struct pty *p);
+
 /* A master that is one: /dev/ptmx's device (5:2), on devpts when asked. */
 static int checked_master(int fd, bool devpts)
 {
@@ -93,6 +95,8 @@ int pty_open(struct pty *p, int rootfd, struct nerr *e)
 		return r;
 	}
 	p->master = fd;
+	/* the size before the command starts: no SIGWINCH for it to catch */
+	winsize(p);
 	return 0;
 }
 

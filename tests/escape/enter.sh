@@ -128,7 +128,8 @@ check "enter --ns net of it (its user namespace not joined): no capability at al
 	test "$(field CapEff <<<"$g")" = 0000000000000000 -a "$(field CapPrm <<<"$g")" = 0000000000000000 -a "$(field CapBnd <<<"$g")" = 0000000000000000
 
 # ---- a plain sandbox with caps cut by setpriv, in cgroups the test made ----
-if command -v setpriv >/dev/null && cg_setup "nstop-escen-sb-$$"; then
+# util-linux's setpriv (busybox's has no --bounding-set)
+if setpriv --help 2>&1 | grep -q -- --bounding-set && cg_setup "nstop-escen-sb-$$"; then
 	cg_start sb sh -c 'echo ready; exec unshare --fork --pid --mount-proc --net --uts setpriv --bounding-set -all,+kill,+net_bind_service --inh-caps -all sleep 1000'
 	sp=""
 	for _ in $(seq 50); do
@@ -144,7 +145,7 @@ if command -v setpriv >/dev/null && cg_setup "nstop-escen-sb-$$"; then
 		notok "the sandbox did not start"
 	fi
 else
-	skip "a setpriv sandbox: ${CG_WHY:-no setpriv}"
+	skip "a setpriv sandbox: ${CG_WHY:-no setpriv with --bounding-set (util-linux)}"
 fi
 
 # ---- the dashboard's e, in each view where the row can be selected ----

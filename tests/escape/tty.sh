@@ -102,10 +102,11 @@ check "not the pane's terminal ($line; the pane is $pane_tty, $pane_dev)" bash -
 sid=$(sed 's/.* SID=\([0-9]*\).*/\1/' <<<"$line"); pid=$(sed 's/.* PID=\([0-9]*\).*/\1/' <<<"$line")
 check "its own session (sid $sid = its pid $pid)" test -n "$sid" -a "$sid" = "$pid"
 check "the window size passed on (40 160: $line)" bash -c '[[ "$1" == *"SIZE=40 160" ]]' _ "$line"
-keys "clear; $NSTOP enter $c --audit-log $L -- sh -c 'trap \"stty size\" WINCH; echo RE\"\"ADY; sleep 3 & wait; stty size'" Enter
+keys "clear; $NSTOP enter $c --audit-log $L -- sh -c 'trap \"stty size; kill \\\$!; exit\" WINCH; echo RE\"\"ADY; sleep 20 & wait; echo NO-WINCH'" Enter
 see "a command waits for a resize" "READY"
 T resize-window -t "$TSESS" -x 120 -y 30 2>/dev/null || T resize-pane -t "$TSESS" -x 120 -y 30
 see "SIGWINCH passes the new size on" "30 120"
+notsee "... and only then (none at the start)" "40 160"
 T resize-window -t "$TSESS" -x 160 -y 40 2>/dev/null
 keys "$NSTOP enter $c --audit-log $L -- sh -c 'exit 3'; echo RC=\$?" Enter
 see "the command's exit status comes back" "RC=3"
