@@ -130,7 +130,9 @@ check "enter --ns net of it (its user namespace not joined): no capability at al
 # ---- a plain sandbox with caps cut by setpriv, in cgroups the test made ----
 # util-linux's setpriv (busybox's has no --bounding-set)
 if setpriv --help 2>&1 | grep -q -- --bounding-set && cg_setup "nstop-escen-sb-$$"; then
-	cg_start sb sh -c 'echo ready; exec unshare --fork --pid --mount-proc --net --uts setpriv --bounding-set -all,+kill,+net_bind_service --inh-caps -all sleep 1000'
+	# full paths: a busybox sh runs its own applets first (the v2 guest)
+	cg_start sb bash -c 'echo ready; exec "$1" --fork --pid --mount-proc --net --uts "$2" --bounding-set -all,+kill,+net_bind_service --inh-caps -all sleep 1000' _ \
+		"$(command -v unshare)" "$(command -v setpriv)"
 	sp=""
 	for _ in $(seq 50); do
 		up=$(pgrep -P "$sb" -x unshare || echo "$sb")
