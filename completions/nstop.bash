@@ -76,7 +76,7 @@ _nstop() {
 	undo) opts="--audit-log" ;;
 	audit) opts="-J --json --audit-log" ;;
 	create) opts="--ns --rootfs --hostname --cgroup-parent --cpu --memory --pids --net --privileged --audit-log" ;;
-	enter) opts="--ns" ;;
+	enter) opts="--ns --privileged --no-tty --audit-log" ;;
 	rm) opts="-f --force --grace --audit-log" ;;
 	logs) opts="-f --follow" ;;
 	esac

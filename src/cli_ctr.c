@@ -332,53 +332,86 @@ static void enter_usage(const char *fmt, const char *arg)
 	exit(125);
 }
 
+/* --ns LIST, --ns=LIST, --sysroot, --audit-log, --privileged, -T, and -i/-t
+ * (docker exec's habit: a pty comes whenever a terminal is there); the
+ * count of arguments used, 0 when arg is none of them */
+static int enter_opt(char **argv, int i, int argc, struct enter_opts *o, const char **sysroot,
+		     const char **audit)
+{
+	static const char nsmsg[] = "--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s";
+	static const char *const withval[] = {"--ns", "--sysroot", "--audit-log"};
+	const char *a = argv[i], *val = NULL;
+	int used = 0;
+	for (size_t k = 0; k < ARRAY_LEN(withval) && !used; k++) {
+		size_t l = strlen(withval[k]);
+		if (!strncmp(a, withval[k], l) && a[l] == '=')
+			val = a + l + 1, used = 1;
+		else if (!strcmp(a, withval[k]) && i + 1 < argc)
+			val = argv[i + 1], used = 2;
+		else if (!strcmp(a, withval[k]))
+			enter_usage("%s needs a value", a);
+		if (used && k == 0 && ns_list(val, &o->ns) < 0)
+			enter_usage(nsmsg, val);
+		if (used && k == 1)
+			*sysroot = val;
+		if (used && k == 2)
+			*audit = val;
+	}
+	if (used)
+		return used;
+	if (!strcmp(a, "--privileged"))
+		o->privileged = true;
+	else if (!strcmp(a, "--no-tty"))
+		o->no_pty = true;
+	else if (!strcmp(a, "--tty"))
+		o->no_pty = false;
+	else if (!strcmp(a, "--interactive"))
+		;
+	else if (a[0] == '-' && a[1] && a[1] != '-' && strspn(a + 1, "itT") == strlen(a + 1))
+		for (const char *c = a + 1; *c; c++)
+			o->no_pty = *c == 'T' ? true : *c == 't' ? false : o->no_pty;
+	else
+		return 0;
+	return 1;
+}
+
 int cmd_enter(int argc, char **argv, const struct globalopts *g)
 {
-	static const struct option lopts[] = {
-		{"ns", required_argument, NULL, O_NS},
-		{"sysroot", required_argument, NULL, O_SYSROOT},
-		{0},
-	};
-	unsigned ns = 0;
-	const char *sysroot = g->sysroot;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		if (c == O_NS) {
-			if (ns_list(optarg, &ns) < 0)
-				enter_usage("--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s", optarg);
-		} else if (c == O_SYSROOT) {
-			sysroot = optarg;
-		} else {
-			enter_usage("unknown option or missing value: %s (see nstop --help)", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		enter_usage("a TARGET is required%s", NULL);
-	const char *word = argv[optind++];
-	/* options may follow TARGET too, up to "--" */
-	while (optind < argc && strcmp(argv[optind], "--")) {
-		if (!strcmp(argv[optind], "--ns") && optind + 1 < argc) {
-			if (ns_list(argv[optind + 1], &ns) < 0)
-				enter_usage("--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s", argv[optind + 1]);
-			optind += 2;
-		} else if (!strncmp(argv[optind], "--ns=", 5)) {
-			if (ns_list(argv[optind] + 5, &ns) < 0)
-				enter_usage("--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s", argv[optind] + 5);
-			optind++;
-		} else {
+	struct enter_opts o = {0};
+	const char *sysroot = g->sysroot, *audit = NULL, *word = NULL;
+	int i = 1;
+	/* options before and after TARGET, up to "--" or the command */
+	while (i < argc) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
 			break;
 		}
+		int k = enter_opt(argv, i, argc, &o, &sysroot, &audit);
+		if (k) {
+			i += k;
+			continue;
+		}
+		if (argv[i][0] == '-' && !word)
+			enter_usage("unknown option or missing value: %s (see nstop --help)", argv[i]);
+		if (word)
+			break;
+		word = argv[i++];
 	}
-	if (optind < argc && !strcmp(argv[optind], "--"))
-		optind++;
-	char **cmd = optind < argc ? argv + optind : NULL;
+	if (!word)
+		enter_usage("a TARGET is required%s", NULL);
+	o.cmd = i < argc ? argv + i : NULL;
 	act_need_root("enter", 125);
 	struct sysroot sr;
 	struct nerr e = {0};
 	if (sysroot_open(&sr, sysroot, &e) < 0 || !sr.live)
 		enter_usage("%s", sr.live ? e.msg : "enter works on the live system, not a --sysroot");
-	int r = act_enter(&sr, word, ns, cmd, &e);
+	struct audit a = {.fd = -1};
+	if (audit_open(&a, audit, &e) < 0) {
+		fprintf(stderr, "nstop: enter: %s\n", e.msg);
+		_exit(125);
+	}
+	int r = act_enter(&sr, &a, word, &o, &e);
+	audit_close(&a);
 	sysroot_close(&sr);
 	if (r < 0)
 		fprintf(stderr, "nstop: enter: %s\n", e.msg);

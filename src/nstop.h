@@ -204,6 +204,17 @@ struct id_range {
 };
 int parse_id_map(const char *s, size_t n, struct id_range *out, size_t max);
 int parse_subid(const char *s, size_t n, struct id_range *out, size_t max);
+/* /proc/PID/status: a process's credentials, as enter copies them */
+#define PROC_NGROUPS 256
+struct proc_creds {
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* cap_amb 0 before Linux 4.3 */
+	uint32_t uid[4], gid[4];   /* real, effective, saved, filesystem */
+	uint32_t groups[PROC_NGROUPS];
+	int ngroups;
+	int no_new_privs;          /* -1: the kernel does not say (before 4.10) */
+	int seccomp;               /* 0, 1 strict, 2 filter; -1: not said */
+};
+int parse_proc_status(const char *s, size_t n, struct proc_creds *c);
 
 /* ---- namespaces ---- */
 enum ns_type { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER, NS_UTS, NS_NTYPES };
@@ -649,7 +660,31 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,
 	   struct nerr *e);
 int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct nerr *e);
-int act_enter(struct sysroot *sr, const char *word, unsigned ns, char **cmd, struct nerr *e);
+struct enter_opts {
+	unsigned ns;            /* bit per enum ns_type to join; 0: all */
+	char **cmd;             /* NULL: a shell */
+	bool privileged;        /* the host's full root, no filter (audited) */
+	bool no_pty;            /* -T: fds 0-2 as they are, even terminals */
+};
+int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struct enter_opts *o,
+	      struct nerr *e);
+/* act/pty.c: enter's own terminal */
+#include <signal.h>
+#include <termios.h>
+struct pty {
+	int master, slave;      /* -1 when none */
+	bool on[3];             /* which of fds 0-2 are terminals: they get the slave */
+	bool own;               /* the master is from the target's devpts */
+	bool raw;               /* fd 0 is in raw mode; saved restores it */
+	struct termios saved;
+};
+bool pty_wanted(bool on[3]);
+int pty_open(struct pty *p, int rootfd, struct nerr *e);
+int pty_child(const struct pty *p);
+void pty_raw(struct pty *p);
+void pty_restore(struct pty *p);
+void pty_close(struct pty *p);
+int pty_relay(struct pty *p, pid_t child, const sigset_t *sigs);
 /* act/netsetup.c */
 void net_veth_name(const char *name, char out[16]);
 int net_addrs(const char *want, const char *const *used, size_t nused, char *ctr, char *host,

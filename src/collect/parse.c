@@ -478,4 +478,110 @@ int parse_subid(const char *s, size_t n, struct id_range *out, size_t max)
 		p = le + (nl != NULL);
 	}
 	return k;
+/* Up to 16 hex digits of a capability mask. */
+static int hex_u64(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int k = 0;
+	for (; s < end && isxdigit((unsigned char)*s); s++, k++) {
+		if (k == 16)
+			return -ERANGE;
+		int d = *s <= '9' ? *s - '0' : (*s | 0x20) - 'a' + 10;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!k)
+		return -EINVAL;
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+/* "\t1000\t1000\t1000\t1000": up to max ids below 2^32-1; the count,
+ * -E2BIG past max, -EINVAL on anything but ids. */
+static int id_list(const char *p, const char *end, uint32_t *ids, int max)
+{
+	int k = 0;
+	for (;;) {
+		while (p < end && (*p == '\t' || *p == ' '))
+			p++;
+		if (p >= end)
+			return k;
+		uint64_t v;
+		if (num_u64(&p, end, &v) < 0 || v >= UINT32_MAX ||
+		    (p < end && *p != '\t' && *p != ' '))
+			return -EINVAL;
+		if (k == max)
+			return -E2BIG;
+		ids[k++] = (uint32_t)v;
+	}
+}
+
+/*
+ * /proc/PID/status, the lines enter needs: CapInh, CapPrm, CapEff, CapBnd,
+ * Uid, Gid and Groups are required (each once); CapAmb, NoNewPrivs and
+ * Seccomp are read when the kernel has them. -EINVAL on anything else
+ * malformed, -E2BIG past PROC_NGROUPS groups.
+ */
+int parse_proc_status(const char *s, size_t n, struct proc_creds *c)
+{
+	static const char *const caps[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"};
+	memset(c, 0, sizeof(*c));
+	c->no_new_privs = c->seccomp = -1;
+	uint64_t *capv[] = {&c->cap_inh, &c->cap_prm, &c->cap_eff, &c->cap_bnd, &c->cap_amb};
+	unsigned seen = 0; /* bits 0-4 caps, 5 Uid, 6 Gid, 7 Groups, 8 NoNewPrivs, 9 Seccomp */
+	const char *end = s + n;
+	for (const char *p = s; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *colon = memchr(p, ':', (size_t)(le - p));
+		size_t kl = colon ? (size_t)(colon - p) + 1 : 0;
+		int bit = -1;
+		for (int i = 0; i < 5 && bit < 0; i++)
+			if (kl == 7 && !memcmp(p, caps[i], 7))
+				bit = i;
+		if (kl == 4 && !memcmp(p, "Uid:", 4))
+			bit = 5;
+		else if (kl == 4 && !memcmp(p, "Gid:", 4))
+			bit = 6;
+		else if (kl == 7 && !memcmp(p, "Groups:", 7))
+			bit = 7;
+		else if (kl == 11 && !memcmp(p, "NoNewPrivs:", 11))
+			bit = 8;
+		else if (kl == 8 && !memcmp(p, "Seccomp:", 8))
+			bit = 9;
+		if (bit >= 0) {
+			if (seen & (1u << bit))
+				return -EINVAL;
+			seen |= 1u << bit;
+			const char *q = colon + 1;
+			while (q < le && (*q == '\t' || *q == ' '))
+				q++;
+			uint64_t v;
+			if (bit < 5) {
+				if (hex_u64(&q, le, capv[bit]) < 0 || q != le)
+					return -EINVAL;
+			} else if (bit == 5 || bit == 6) {
+				if (id_list(q, le, bit == 5 ? c->uid : c->gid, 4) != 4)
+					return -EINVAL;
+			} else if (bit == 7) {
+				int k = id_list(q, le, c->groups, PROC_NGROUPS);
+				if (k < 0)
+					return k;
+				c->ngroups = k;
+			} else {
+				if (num_u64(&q, le, &v) < 0 || q != le || v > 2)
+					return -EINVAL;
+				if (bit == 8) {
+					if (v > 1)
+						return -EINVAL;
+					c->no_new_privs = (int)v;
+				} else {
+					c->seccomp = (int)v;
+				}
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return (seen & 0xef) == 0xef ? 0 : -EINVAL; /* all but CapAmb, NoNewPrivs, Seccomp */
 }

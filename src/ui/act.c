@@ -323,8 +323,10 @@ static void create_form(const char *audit_log, char *status, size_t n)
 		snprintf(status, n, "c: %s", out[0] ? out : "create failed");
 }
 
-/* e: the screen handed to a shell in the container, then back. */
-static void enter_shell(const struct ui_sel *sel, char *status, size_t n)
+/* e: the screen handed to a shell in the container, then back. nstop enter
+ * gives the shell a pty of its own and the target's privileges, no more;
+ * a process row is entered as PID@START, so never a reused pid. */
+static void enter_shell(const struct ui_sel *sel, const char *audit_log, char *status, size_t n)
 {
 	def_prog_mode();
 	endwin();
@@ -340,7 +342,20 @@ static void enter_shell(const struct ui_sel *sel, char *status, size_t n)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		char *argv[] = {"nstop", "enter", (char *)sel->word, NULL};
+		char word[64];
+		char *argv[8];
+		int a = 0;
+		argv[a++] = "nstop";
+		argv[a++] = "enter";
+		if (sel->kind == SEL_PROC && sel->start) {
+			snprintf(word, sizeof(word), "%d@%llu", (int)sel->pid, (unsigned long long)sel->start);
+			argv[a++] = word;
+		} else {
+			argv[a++] = (char *)sel->word;
+		}
+		if (audit_log)
+			argv[a++] = "--audit-log", argv[a++] = (char *)audit_log;
+		argv[a] = NULL;
 		fdlimit_restore();
 		execv("/proc/self/exe", argv);
 		_exit(125);
@@ -401,7 +416,7 @@ void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *stat
 		return;
 	}
 	if (key == 'e' && sel->kind != SEL_NONE) {
-		enter_shell(sel, status, n);
+		enter_shell(sel, audit_log, status, n);
 		return;
 	}
 	if (key == 'd') {

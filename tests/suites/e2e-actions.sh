@@ -119,6 +119,6 @@ check "the registry entry is gone" test ! -e "$NSTOP_STATE_DIR/$ctr"
 
 keys q
 see "q quits" "NSTOP-EXITED-0"
-check "every dashboard action is in the audit log (limit, undo, freeze, thaw, kill, create, rm)" \
-	test "$(jq -r .action "$L" | tr '\n' ' ')" = "limit undo freeze thaw kill create rm "
+check "every dashboard action is in the audit log (limit, undo, freeze, thaw, kill, create, enter, rm)" \
+	test "$(jq -r .action "$L" | tr '\n' ' ')" = "limit undo freeze thaw kill create enter rm "
 echo "1..$n"

@@ -51,7 +51,7 @@ mk() { # mk EXIT DESC NAME ARGS...: create, remembered for the cleanup
 	names+=("$nm")
 	expect_exit "$want" "$d" create "$nm" --cgroup-parent "$parent" --audit-log "$L" "$@"
 }
-inside() { "$NSTOP" enter "$@" 2>&1; }
+inside() { "$NSTOP" enter --audit-log "$L" "$@" 2>&1; }
 left_behind() { # left_behind NAME: cgroups, veth, state or mounts still there
 	local nm=$1 d v=$2
 	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
@@ -135,8 +135,8 @@ if [ -f /etc/shadow ]; then
 fi
 out=$(inside h1 -- touch /usr/nstop-probe); rc=$?
 check "the host's filesystem is read-only (exit $rc)" test $rc -ne 0 -a ! -e /usr/nstop-probe
-check "/tmp inside is its own" bash -c "! '$NSTOP' enter h1 -- test -e '$tmp'"
-check "/proc/kcore is masked" bash -c "! '$NSTOP' enter h1 -- head -c1 /proc/kcore >/dev/null 2>&1"
+check "/tmp inside is its own" bash -c "! '$NSTOP' enter --audit-log '$L' h1 -- test -e '$tmp'"
+check "/proc/kcore is masked" bash -c "! '$NSTOP' enter --audit-log '$L' h1 -- head -c1 /proc/kcore >/dev/null 2>&1"
 caps=$(inside h1 -- grep CapBnd /proc/self/status | awk '{print $2}')
 check "the bounding set is Docker's 14 capabilities ($caps)" test "$caps" = 00000000a80425fb
 check "no_new_privs" test "$(inside h1 -- grep NoNewPrivs /proc/self/status | awk '{print $2}')" = 1
@@ -152,21 +152,21 @@ inside no-such-container -- true >/dev/null; rc=$?
 check "an unknown target exits 125" test $rc = 125
 inside >/dev/null; rc=$?
 check "enter without a target exits 125" test $rc = 125
-check "enter works without a tty" bash -c "echo piped | '$NSTOP' enter h1 -- cat | grep -qx piped"
+check "enter works without a tty" bash -c "echo piped | '$NSTOP' enter --audit-log '$L' h1 -- cat | grep -qx piped"
 
 # ---- --rootfs with a veth: the image, its writable layer, TCP ----
 mk 0 "create --rootfs DIR --net veth" r1 --rootfs "$rootfs" --net veth -- nc -l -p 7777
 addr=$(jq -r .address "$NSTOP_STATE_DIR/r1/state.json")
 veth=$(jq -r .veth "$NSTOP_STATE_DIR/r1/state.json")
 check "its veth's host side ($veth) is up" bash -c "ip -br link show '$veth' | grep -q UP"
-check "eth0 inside has the address ($addr)" bash -c "'$NSTOP' enter r1 -- ip -o addr show eth0 | grep -q '${addr%/*}'"
-check "a default route inside through the host side" bash -c "'$NSTOP' enter r1 -- ip route | grep -q '^default via'"
+check "eth0 inside has the address ($addr)" bash -c "'$NSTOP' enter --audit-log '$L' r1 -- ip -o addr show eth0 | grep -q '${addr%/*}'"
+check "a default route inside through the host side" bash -c "'$NSTOP' enter --audit-log '$L' r1 -- ip route | grep -q '^default via'"
 check "inside, the image's files" test "$(inside r1 -- cat /etc/issue)" = image
 inside r1 -- sh -c 'echo written >/etc/new-file' >/dev/null
 check "a write lands in the writable layer" test "$(cat "$NSTOP_STATE_DIR/r1/upper/etc/new-file" 2>/dev/null)" = written
 check "and not in the image" test ! -e "$rootfs/etc/new-file"
 check "enter --ns net keeps the host's filesystem" \
-	bash -c "'$NSTOP' enter r1 --ns net -- cat '$rootfs/etc/issue' | grep -qx image && '$NSTOP' enter r1 --ns net -- ip -o addr | grep -q '${addr%/*}'"
+	bash -c "'$NSTOP' enter --audit-log '$L' r1 --ns net -- cat '$rootfs/etc/issue' | grep -qx image && '$NSTOP' enter --audit-log '$L' r1 --ns net -- ip -o addr | grep -q '${addr%/*}'"
 for _ in $(seq 50); do exec 9<>/dev/tcp/"${addr%/*}"/7777 2>/dev/null && break; sleep 0.1; done
 echo hello-over-veth >&9; exec 9>&-
 sleep 0.5
@@ -189,7 +189,7 @@ check "a disk device node cannot be opened ($disk)" bash -c '[[ "$1" != *"open o
 sleep 300 &
 hostsleep=$!
 check "a host process cannot be killed from inside ($(inside pb -- /bin/probe kill $hostsleep))" \
-	bash -c '[ "$("$1" enter pb -- /bin/probe kill "$2")" != "kill ok" ] && kill -0 "$2"' _ "$NSTOP" "$hostsleep"
+	bash -c '[ "$("$1" enter --audit-log "$3" pb -- /bin/probe kill "$2")" != "kill ok" ] && kill -0 "$2"' _ "$NSTOP" "$hostsleep" "$L"
 kill -KILL "$hostsleep"; wait "$hostsleep" 2>/dev/null
 expect_exit 0 "rm pb" rm -f pb --audit-log "$L"
 

@@ -227,6 +227,55 @@ static void t_idmap(void)
 		   r[1].count == 5, "subuid: a uid as NAME, malformed lines skipped, no final newline");
 	s = "x:4294967296:1\n";
 	OK(parse_subid(s, strlen(s), r, 4) == 0, "subuid: an id past 32 bits is skipped");
+static void t_status(void)
+{
+	/* a Docker container's shell as the host reads it (Debian 12, Linux 6.1) */
+	const char *st = "Name:\tsh\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t343\n"
+			 "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"
+			 "Groups:\t0 1 2 3 4 6 10 11 20 26 27 \nNStgid:\t343\t1\n"
+			 "CapInh:\t0000000000000000\nCapPrm:\t00000000a80425fb\n"
+			 "CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\n"
+			 "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t2\n"
+			 "Seccomp_filters:\t1\nSpeculation_Store_Bypass:\tthread force mitigated\n";
+	struct proc_creds c;
+	OK(parse_proc_status(st, strlen(st), &c) == 0, "status: a docker shell parses");
+	IS_U64(c.cap_eff, 0xa80425fbu, "status: CapEff");
+	IS_U64(c.cap_bnd, 0xa80425fbu, "status: CapBnd");
+	IS_U64(c.cap_inh, 0, "status: CapInh");
+	OK(c.seccomp == 2 && c.no_new_privs == 0, "status: Seccomp 2, NoNewPrivs 0");
+	OK(c.ngroups == 11 && c.groups[10] == 27, "status: 11 groups, trailing space");
+	const char *u = "Uid:\t1000\t1001\t1002\t1003\nGid:\t5\t6\t7\t8\nGroups:\t\n"
+			"CapInh:\t0\nCapPrm:\t000001ffffffffff\nCapEff:\t0\nCapBnd:\t000001ffffffffff\n";
+	OK(parse_proc_status(u, strlen(u), &c) == 0, "status: an old kernel's (no CapAmb, NoNewPrivs, Seccomp)");
+	OK(c.uid[0] == 1000 && c.uid[3] == 1003 && c.gid[1] == 6, "status: real to fs uid and gid");
+	OK(c.ngroups == 0 && c.no_new_privs == -1 && c.seccomp == -1, "status: no groups, the unsaid -1");
+	IS_U64(c.cap_prm, 0x1ffffffffffull, "status: full CapPrm");
+	OK(parse_proc_status(u, (size_t)(strstr(u, "CapBnd") - u), &c) == -EINVAL,
+	   "status without CapBnd fails");
+	OK(parse_proc_status(u, strlen(u) - 1, &c) == 0, "status: the last line without its newline");
+	const char *twice = "Uid:\t0\t0\t0\t0\nUid:\t5\t5\t5\t5\nGid:\t0\t0\t0\t0\nGroups:\n"
+			    "CapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n";
+	OK(parse_proc_status(twice, strlen(twice), &c) == -EINVAL, "status: a line twice fails");
+	const char *cases[] = {
+		"Uid:\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n",
+		"Uid:\t0\t0\t0\t4294967295\nGid:\t0\t0\t0\t0\nGroups:\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n",
+		"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t10000000000000000\nCapBnd:\t0\n",
+		"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\nCapInh:\t0\nCapPrm:\t0\nCapEff:\tffx\nCapBnd:\t0\n",
+		"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t1x\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\n",
+		"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\nNoNewPrivs:\t2\n",
+		"Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\nSeccomp:\t3\n",
+	};
+	const char *what[] = {"three uids", "uid -1", "17 hex digits", "junk in a mask",
+			      "junk in Groups", "NoNewPrivs 2", "Seccomp 3"};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		OK(parse_proc_status(cases[i], strlen(cases[i]), &c) == -EINVAL, "status: %s fails", what[i]);
+	struct buf b = {0};
+	buf_adds(&b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\nCapBnd:\t0\nGroups:");
+	for (int i = 0; i <= PROC_NGROUPS; i++)
+		buf_printf(&b, " %d", i);
+	buf_addc(&b, '\n');
+	OK(parse_proc_status(b.p, b.len, &c) == -E2BIG, "status: more groups than room: E2BIG");
+	buf_free(&b);
 }
 
 int main(void)
@@ -239,5 +288,6 @@ int main(void)
 	t_psi_io();
 	t_nslink();
 	t_idmap();
+	t_status();
 	return tap_done();
 }
