@@ -72,16 +72,11 @@ static const char usage_text[] =
 	"Containers:\n"
 	"  create NAME [--ns LIST] [--rootfs DIR] [--hostname H] [--cgroup-parent PATH]\n"
 	"         [--cpu X] [--memory SIZE] [--pids N] [--net none|host|veth[:ADDR/PREFIX]]\n"
-	"         [--privileged] [-e|--env KEY=VALUE] [--env-file FILE]
-"
-	"         [--bind SRC[:DST][:ro|rw]] [-- CMD [ARG...]]
-"
-	"  enter TARGET [--ns LIST] [--privileged] [-T|--no-tty] [-- CMD [ARG...]]
-"
-	"         (a pty of its own on a terminal, no more privilege than TARGET;
-"
-	"         -i, -t, --interactive, --tty accepted; exit 125/126/127 as docker exec)
-"
+	"         [--privileged] [-e|--env KEY=VALUE] [--env-file FILE]\n"
+	"         [--bind SRC[:DST][:ro|rw]] [-- CMD [ARG...]]\n"
+	"  enter TARGET [--ns LIST] [--privileged] [-T|--no-tty] [-- CMD [ARG...]]\n"
+	"         (a pty of its own on a terminal, no more privilege than TARGET;\n"
+	"         -i, -t, --interactive, --tty accepted; exit 125/126/127 as docker exec)\n"
 	"  rm NAME... [-f] [--grace SEC]\n"
 	"  logs NAME [-f|--follow]\n"
 	"Listing options (ns, cgroups, ps, containers; --json also for snapshot):\n"

@@ -478,6 +478,8 @@ int parse_subid(const char *s, size_t n, struct id_range *out, size_t max)
 		p = le + (nl != NULL);
 	}
 	return k;
+}
+
 /* Up to 16 hex digits of a capability mask. */
 static int hex_u64(const char **p, const char *end, uint64_t *out)
 {

@@ -227,6 +227,8 @@ static void t_idmap(void)
 		   r[1].count == 5, "subuid: a uid as NAME, malformed lines skipped, no final newline");
 	s = "x:4294967296:1\n";
 	OK(parse_subid(s, strlen(s), r, 4) == 0, "subuid: an id past 32 bits is skipped");
+}
+
 static void t_status(void)
 {
 	/* a Docker container's shell as the host reads it (Debian 12, Linux 6.1) */
