@@ -589,8 +589,16 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 	sigprocmask(SIG_BLOCK, &sigs, &old);
 	blocked = true;
 	fflush(NULL);
+	/* not dumpable from the fork's first instruction: the child is in the
+	 * container's pid namespace holding the host's descriptors until
+	 * close_range, and a container process may not open its /proc/PID/fd
+	 * or mem in between (the flag lives in the mm, which the child copies) */
+	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* the pid namespace applies to children */
 	pid_t child = fork();
+	if (child != 0 && dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (child < 0) {
 		r = -errno;
 		nerr_set(e, r, "fork: %s", strerror(errno));
