@@ -127,7 +127,7 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 		ACT_LONGOPTS,
 		{0},
 	};
-	struct actopts ao = {.cmd = "limit"};
+	struct actopts ao = {.cmd = "limit", .audit_log = config_get()->audit_log};
 	struct limits want = {0};
 	bool force = false;
 	int c;
@@ -201,7 +201,7 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 		ACT_LONGOPTS,
 		{0},
 	};
-	struct actopts ao = {.cmd = freeze ? "freeze" : "thaw"};
+	struct actopts ao = {.cmd = freeze ? "freeze" : "thaw", .audit_log = config_get()->audit_log};
 	double timeout = 5;
 	int c;
 	opterr = 0;
@@ -259,7 +259,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		ACT_LONGOPTS,
 		{0},
 	};
-	struct actopts ao = {.cmd = "kill"};
+	struct actopts ao = {.cmd = "kill", .audit_log = config_get()->audit_log};
 	int sig = SIGTERM;
 	double grace = 0;
 	const char *pidarg = NULL;
@@ -350,7 +350,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 int cmd_undo(int argc, char **argv, const struct globalopts *g)
 {
 	static const struct option lopts[] = {ACT_LONGOPTS, {0}};
-	struct actopts ao = {.cmd = "undo"};
+	struct actopts ao = {.cmd = "undo", .audit_log = config_get()->audit_log};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1)
@@ -417,7 +417,7 @@ int cmd_audit(int argc, char **argv, const struct globalopts *g)
 		ACT_LONGOPTS,
 		{0},
 	};
-	struct actopts ao = {.cmd = "audit"};
+	struct actopts ao = {.cmd = "audit", .audit_log = config_get()->audit_log};
 	bool json = false;
 	int c;
 	opterr = 0;

@@ -71,7 +71,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		o.cgroup_parent = config_get()->cgroup_parent;
 	o.ns = (1u << NS_PID) | (1u << NS_MNT) | (1u << NS_UTS) | (1u << NS_IPC) | (1u << NS_NET) |
 	       (1u << NS_CGROUP);
-	const char *audit = NULL, *sysroot = g->sysroot, *rootfs = NULL;
+	const char *audit = config_get()->audit_log, *sysroot = g->sysroot, *rootfs = NULL;
 	bool net_given = false, ns_given = false;
 	struct buf b = {0};
 	int c;
@@ -230,7 +230,7 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 		{"sysroot", required_argument, NULL, O_SYSROOT},
 		{0},
 	};
-	const char *audit = NULL, *sysroot = g->sysroot;
+	const char *audit = config_get()->audit_log, *sysroot = g->sysroot;
 	double grace = 10;
 	struct buf b = {0};
 	int c;
@@ -378,7 +378,7 @@ static int enter_opt(char **argv, int i, int argc, struct enter_opts *o, const c
 int cmd_enter(int argc, char **argv, const struct globalopts *g)
 {
 	struct enter_opts o = {0};
-	const char *sysroot = g->sysroot, *audit = NULL, *word = NULL;
+	const char *sysroot = g->sysroot, *audit = config_get()->audit_log, *word = NULL;
 	int i = 1;
 	/* options before and after TARGET, up to "--" or the command */
 	while (i < argc) {

@@ -153,6 +153,16 @@ struct sysroot {
 };
 int sysroot_open(struct sysroot *sr, const char *dir, struct nerr *e);
 void sysroot_close(struct sysroot *sr);
+/* cgdir.c: cgroup directories beneath the sysroot's mounts, read-only */
+int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
+const char *cgx_mount_key(const struct sysroot *sr, int mi);
+int cgx_mount_by_key(const struct sysroot *sr, const char *key);
+const char *cgx_rel(const struct cg_mount *m, const char *path);
+int cgx_open(const struct sysroot *sr, int mi, const char *path);
+int cgx_read(int dfd, const char *file, char *out, size_t n);
+size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out);
+/* The start time of a live pid (-ESRCH: gone or a zombie). */
+int sysroot_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start);
 const char *cg_layout_name(enum cg_layout l);
 int read_file_at(int dirfd, const char *path, struct buf *b);
 int read_small_at(int dirfd, const char *path, char *out, size_t n);
@@ -534,15 +544,8 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 int act_primary_mount(struct sysroot *sr, const struct act_target *t);
 int act_exit_code(const struct nerr *e);
 void act_need_root(const char *cmd, int code);
-/* act/cgctl.c */
-int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
-const char *cgx_mount_key(const struct sysroot *sr, int mi);
-int cgx_mount_by_key(const struct sysroot *sr, const char *key);
-const char *cgx_rel(const struct cg_mount *m, const char *path);
-int cgx_open(const struct sysroot *sr, int mi, const char *path);
-int cgx_read(int dfd, const char *file, char *out, size_t n);
+/* act/cgctl.c (what reads them is cgdir.c, in the sysroot layer) */
 int cgx_write(int dfd, const char *file, const char *val);
-size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out);
 /* act/limit.c */
 enum limit_key { LIM_CPU, LIM_MEM, LIM_HIGH, LIM_SWAP, LIM_PIDS, LIM_N };
 struct limit_val {
@@ -578,7 +581,6 @@ struct kill_result {
 };
 int sig_parse(const char *s);
 const char *sig_name(int sig);
-int act_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start);
 int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e);
 int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double grace,
 	     struct kill_result *res, struct nerr *e);
@@ -705,7 +707,8 @@ int state_open(const char *name);
 int state_load(const char *name, struct jv *out);
 void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_target *t);
 int state_target(struct sysroot *sr, const char *name, struct act_target *t);
-int state_dir_open(bool create);
+int state_dir_open(void);
+int state_dir_make(void);
 int state_save(const char *name, const char *json);
 size_t state_list(char ***out);
 void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg);

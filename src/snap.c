@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Snapshots: built once by the collectors, then only read. Rates are computed
- * while building, against the previous snapshot, so no reader ever mutates one.
+ * Snapshots, the model: built once by the collectors (collect/take.c),
+ * then only read; freed here, looked up here. Rates are computed while
+ * building, against the previous snapshot, so no reader ever mutates one.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -11,97 +12,34 @@
 
 #include "nstop.h"
 
-uint64_t mono_usec(void)
+/* Namespace types by name, as /proc/PID/ns and lsns name them. */
+static const char *const ns_names[NS_NTYPES] = {
+	[NS_CGROUP] = "cgroup", [NS_IPC] = "ipc", [NS_MNT] = "mnt",   [NS_NET] = "net",
+	[NS_PID] = "pid",       [NS_TIME] = "time", [NS_USER] = "user", [NS_UTS] = "uts",
+};
+
+const char *ns_type_name(enum ns_type t)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (unsigned)t < NS_NTYPES ? ns_names[t] : "?";
 }
 
-static void host_rates(struct snap *s, const struct snap *prev)
+int ns_type_parse(const char *s)
 {
-	if (!prev || !s->host.available || !prev->host.available)
-		return;
-	uint64_t dt = s->host.cpu_total_ticks - prev->host.cpu_total_ticks;
-	uint64_t db = s->host.cpu_busy_ticks - prev->host.cpu_busy_ticks;
-	if (s->host.cpu_total_ticks > prev->host.cpu_total_ticks && db <= dt)
-		s->host.cpu_percent = (double)db / (double)dt * 100.0 * s->host.ncpu;
+	for (int i = 0; i < NS_NTYPES; i++)
+		if (!strcmp(s, ns_names[i]))
+			return i;
+	return -1;
 }
 
-/*
- * One snapshot from a collector: the process table first (the collector
- * reads only what is new or asked afresh), then what is derived from it and
- * the cgroup files. what: SNAP_* bits; SNAP_PROCS asks for every process's
- * stat afresh (per-process CPU), the others for their tables. Containers
- * without SNAP_CGROUPS read only the containers' own cgroups.
- */
-struct snap *collector_take(struct collector *c, unsigned what, const struct snap *prev)
+/* The order of a snapshot's cgroup rows, parents before children: '/' sorts before every other byte. */
+int cg_path_cmp(const char *a, const char *b)
 {
-	struct sysroot *sr = collector_sysroot(c);
-	struct snap *s = xcalloc(1, sizeof(*s));
-	s->hz = sysconf(_SC_CLK_TCK);
-	s->layout = sr->layout;
-	s->live = sr->live;
-	s->users = collector_users(c);
-	s->host.cpu_percent = NAN;
-	s->mono_usec = mono_usec();
-	s->what = what;
-	char up[128];
-	if (read_small_at(sr->proc_fd, "uptime", up, sizeof(up)) > 0)
-		s->uptime_sec = strtod(up, NULL);
-	if (what & (SNAP_PROCS | SNAP_NS | SNAP_CGROUPS | SNAP_CONTAINERS))
-		collector_procs(c, s, what);
-	/* after collector_procs, which may have started a fresh pool */
-	s->pool = pool_ref(collector_pool(c));
-	s->strs = &s->pool->t;
-	const struct proc *kthreadd = snap_proc(s, 2);
-	if (kthreadd)
-		memcpy(s->host_ns, kthreadd->ns, sizeof(s->host_ns));
-	if (what & SNAP_NS) {
-		ns_collect(s, sr, collector_nscache(c));
-		/* the command and owner of each namespace's first process */
-		pid_t *reps = xreallocarray(NULL, s->nns + 1, sizeof(*reps));
-		for (size_t i = 0; i < s->nns; i++)
-			reps[i] = s->ns[i].pid;
-		collector_fill(c, s, reps, s->nns);
-		free(reps);
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+	for (;; x++, y++) {
+		unsigned cx = *x == '/' ? 1 : *x, cy = *y == '/' ? 1 : *y;
+		if (cx != cy || !cx)
+			return (int)cx - (int)cy;
 	}
-	if (what & SNAP_CGROUPS)
-		cgroup_collect(s, sr);
-	if (what & SNAP_CONTAINERS) {
-		if (!(what & SNAP_CGROUPS)) {
-			const char **paths;
-			size_t n = container_cgroups(s, &paths);
-			cgroup_collect_paths(s, sr, paths, n);
-			free(paths);
-		}
-		container_collect(s, sr);
-		pid_t *inits = xreallocarray(NULL, s->nctrs + 1, sizeof(*inits));
-		for (size_t i = 0; i < s->nctrs; i++)
-			inits[i] = s->ctrs[i].init_pid;
-		collector_fill(c, s, inits, s->nctrs);
-		free(inits);
-		net_collect(s, sr);
-	}
-	if ((what & SNAP_HOST) && sr->live)
-		host_collect(&s->host);
-	proc_rates(s, prev);
-	cgroup_rates(s, prev);
-	host_rates(s, prev);
-	if (what & SNAP_CONTAINERS)
-		net_rates(s, prev);
-	collector_settle(c);
-	return s;
-}
-
-/* A one-shot snapshot: a collector used once. */
-struct snap *snap_take(struct sysroot *sr, struct users *users, unsigned what,
-		       const struct snap *prev)
-{
-	struct collector *c = collector_new(sr, users, false);
-	struct snap *s = collector_take(c, what, prev);
-	collector_free(c);
-	return s;
 }
 
 void snap_free(struct snap *s)

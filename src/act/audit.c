@@ -109,8 +109,6 @@ static int trusted_open(const char *path, int flags, struct nerr *e)
 int audit_open(struct audit *a, const char *path, struct nerr *e)
 {
 	a->fd = -1;
-	if (!path)
-		path = config_get()->audit_log;
 	a->path = path ? path : AUDIT_DEFAULT;
 	if (!path && mkdir(AUDIT_DIR, 0700) < 0 && errno != EEXIST) {
 		int r = -errno;
@@ -269,8 +267,6 @@ int audit_read(const char *path, struct jv **out, size_t *n, struct nerr *e)
 {
 	*out = NULL;
 	*n = 0;
-	if (!path)
-		path = config_get()->audit_log;
 	int fd = trusted_open(path ? path : AUDIT_DEFAULT, O_RDONLY, e);
 	if (fd < 0)
 		return fd;

@@ -1139,7 +1139,7 @@ static void used_ids(struct id_range **v, size_t *n)
 			ranges_add(v, n, b.p, b.len, false);
 	char **names;
 	size_t nn = state_list(&names);
-	int dfd = state_dir_open(false);
+	int dfd = state_dir_open();
 	for (size_t i = 0; i < nn; i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s/userns", names[i]);
@@ -1186,7 +1186,7 @@ static int userns_alloc(const char *name, uint32_t *base, struct nerr *e)
 		nerr_set(e, r, "no free block of %u user ids in %u-%u", NSTOP_USERNS_SIZE, NSTOP_USERNS_LO,
 			 NSTOP_USERNS_HI);
 	} else {
-		int dfd = state_dir_open(false);
+		int dfd = state_dir_open();
 		char p[300], m[64];
 		snprintf(p, sizeof(p), "%s/userns", name);
 		int fd = dfd < 0 ? -1 : openat(dfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -1389,7 +1389,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 			return r;
 		net_veth_name(o->name, res->veth);
 	}
-	int dfd = state_dir_open(true);
+	int dfd = state_dir_make();
 	if (dfd < 0) {
 		nerr_set(e, dfd, "%s: %s", state_dir(), strerror(-dfd));
 		return dfd;
@@ -1513,7 +1513,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 	if (!r)
 		r = child_wait(c2p[0], p2c[1], res->pid, c.userns_base, e);
 	uint64_t start = 0;
-	if (!r && act_pid_start(sr, res->pid, &start) < 0) {
+	if (!r && sysroot_pid_start(sr, res->pid, &start) < 0) {
 		r = -ESRCH;
 		nerr_set(e, r, "the container's init exited at once (see nstop logs %s)", o->name);
 	}

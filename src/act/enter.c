@@ -453,7 +453,7 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 		r = -EINVAL;
 		goto out;
 	}
-	if (!want_start && (r = act_pid_start(sr, pid, &want_start)) < 0) {
+	if (!want_start && (r = sysroot_pid_start(sr, pid, &want_start)) < 0) {
 		nerr_set(e, r, "pid %d: %s", (int)pid, r == -ESRCH ? "it exited" : strerror(-r));
 		goto out;
 	}
@@ -464,7 +464,7 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 		nerr_set(e, r, "pid %d: %s", (int)pid, strerror(errno));
 		goto out;
 	}
-	r = act_pid_start(sr, pid, &start);
+	r = sysroot_pid_start(sr, pid, &start);
 	if (r == 0 && start != want_start)
 		r = -ESRCH;
 	if (r < 0) {

@@ -59,22 +59,6 @@ static int pidfd_signal(int pidfd, int sig)
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-/* The start time (clock ticks since boot) of a live pid, or -errno (-ESRCH: gone). */
-int act_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start)
-{
-	char f[64], s[2048];
-	snprintf(f, sizeof(f), "%d/stat", (int)pid);
-	int n = read_small_at(sr->proc_fd, f, s, sizeof(s));
-	if (n < 0)
-		return n == -ENOENT ? -ESRCH : n;
-	struct stat_fields sf;
-	if (parse_proc_stat(s, (size_t)n, &sf) < 0)
-		return -EINVAL;
-	*start = sf.starttime;
-	/* a zombie has exited: nothing to signal, no container to run */
-	return sf.state == 'Z' || sf.state == 'X' ? -ESRCH : 0;
-}
-
 int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e)
 {
 	if (pid == 1 || pid == getpid()) {
@@ -91,7 +75,7 @@ int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct 
 	}
 	/* the pidfd pins the process: what we check now is what we signal */
 	uint64_t now;
-	int r = act_pid_start(sr, pid, &now);
+	int r = sysroot_pid_start(sr, pid, &now);
 	if (r == 0 && start && now != start) {
 		r = -ESRCH;
 		nerr_set(e, r, "pid %d is now another process (started at %llu, not %llu): nothing signalled",

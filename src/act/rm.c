@@ -88,7 +88,7 @@ int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target
 		double start = 0;
 		jv_num(&st, "start", &start);
 		/* the pidfd pins the process: checked after it is open */
-		if (fd >= 0 && act_pid_start(sr, t->pid, &now) == 0 && now == (uint64_t)start) {
+		if (fd >= 0 && sysroot_pid_start(sr, t->pid, &now) == 0 && now == (uint64_t)start) {
 			if (grace > 0) {
 				syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
 				if (!wait_exit(fd, grace))

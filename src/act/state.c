@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The registry of nstop's own containers: /run/nstop/NAME/state.json (root
- * only, 0700 directories), holding the init pid and its start time, the
- * cgroup path in each hierarchy and the options used.
+ * The registry of nstop's own containers, its writes: records saved and
+ * removed, the lock, targets made from a record. Reading it is
+ * collect/registry.c's.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -16,53 +16,6 @@
 
 #include "../nstop.h"
 
-const char *state_dir(void)
-{
-	const char *d = getenv("NSTOP_STATE_DIR"); /* tests only; never set-uid (main refuses) */
-	return d && *d ? d : "/run/nstop";
-}
-
-/* [A-Za-z0-9][A-Za-z0-9_.-]{0,63}, not all digits */
-bool state_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || n > 64 || !isalnum((unsigned char)s[0]) || strspn(s, "0123456789") == n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
-			return false;
-	return true;
-}
-
-/* Reads NAME's record; -ENOENT when there is none. */
-/* NAME's directory in the registry, never through a symbolic link. */
-int state_open(const char *name)
-{
-	if (!state_name_ok(name))
-		return -ENOENT;
-	int dfd = state_dir_open(false);
-	if (dfd < 0)
-		return dfd;
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = fd < 0 ? (errno == ELOOP || errno == ENOTDIR ? -ENOENT : -errno) : fd;
-	close(dfd);
-	return r;
-}
-
-int state_load(const char *name, struct jv *out)
-{
-	int dfd = state_open(name);
-	if (dfd < 0)
-		return dfd;
-	struct buf b = {0};
-	int r = read_file_at(dfd, "state.json", &b);
-	close(dfd);
-	if (r >= 0)
-		r = jv_parse(b.p, b.len, out) < 0 ? -EINVAL : 0;
-	buf_free(&b);
-	return r;
-}
-
 /* Fills t from a record: its cgroups per hierarchy and, if alive, its init. */
 void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_target *t)
 {
@@ -73,7 +26,7 @@ void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_targe
 	double pid = 0, start = 0;
 	if (jv_num(st, "pid", &pid) && jv_num(st, "start", &start) && pid > 0) {
 		uint64_t now;
-		if (act_pid_start(sr, (pid_t)pid, &now) == 0 && now == (uint64_t)start)
+		if (sysroot_pid_start(sr, (pid_t)pid, &now) == 0 && now == (uint64_t)start)
 			t->pid = (pid_t)pid;
 	}
 	const struct jv *cgs = jv_get(st, "cgroups");
@@ -96,19 +49,17 @@ int state_target(struct sysroot *sr, const char *name, struct act_target *t)
 }
 
 /* The registry's directory, made 0700 when missing; an fd, or -errno. */
-int state_dir_open(bool create)
+int state_dir_make(void)
 {
-	const char *d = state_dir();
-	if (create && mkdir(d, 0700) < 0 && errno != EEXIST)
+	if (mkdir(state_dir(), 0700) < 0 && errno != EEXIST)
 		return -errno;
-	int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? -errno : fd;
+	return state_dir_open();
 }
 
 /* Writes NAME/state.json atomically (a temporary file renamed over it). */
 int state_save(const char *name, const char *json)
 {
-	int dfd = state_dir_open(true);
+	int dfd = state_dir_make();
 	if (dfd < 0)
 		return dfd;
 	char tmp[128], path[128];
@@ -128,52 +79,6 @@ int state_save(const char *name, const char *json)
 	}
 	close(dfd);
 	return r;
-}
-
-/* Every registered name, sorted; the count. */
-size_t state_list(char ***out)
-{
-	*out = NULL;
-	int dfd = state_dir_open(false);
-	if (dfd < 0)
-		return 0;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!state_name_ok(de->d_name) || de->d_type != DT_DIR)
-			continue;
-		*out = xreallocarray(*out, n + 1, sizeof(**out));
-		(*out)[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp((*out)[j - 1], (*out)[j]) > 0; j--) {
-			char *t = (*out)[j];
-			(*out)[j] = (*out)[j - 1];
-			(*out)[j - 1] = t;
-		}
-	return n;
-}
-
-/* Calls fn with every registry entry that loads, in name order. */
-void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg)
-{
-	char **names;
-	size_t n = state_list(&names);
-	for (size_t i = 0; i < n; i++) {
-		struct jv st;
-		if (state_load(names[i], &st) == 0) {
-			fn(names[i], &st, arg);
-			jv_free(&st);
-		}
-		free(names[i]);
-	}
-	free(names);
 }
 
 /* Removes name below dfd, a directory tree included, never following links. */
@@ -212,7 +117,7 @@ int state_remove(const char *name)
 {
 	if (!state_name_ok(name))
 		return -EINVAL;
-	int dfd = state_dir_open(false);
+	int dfd = state_dir_open();
 	if (dfd < 0)
 		return dfd == -ENOENT ? 0 : dfd;
 	int r = rm_tree_at(dfd, name, 0);
@@ -224,7 +129,7 @@ int state_remove(const char *name)
  * closed: allocations that must not race (user-namespace id blocks). */
 int state_lock(void)
 {
-	int dfd = state_dir_open(true);
+	int dfd = state_dir_make();
 	if (dfd < 0)
 		return dfd;
 	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -285,17 +285,6 @@ static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct b
 	closedir(d);
 }
 
-/* Parents before children: '/' sorts before every other byte. */
-int cg_path_cmp(const char *a, const char *b)
-{
-	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
-	for (;; x++, y++) {
-		unsigned cx = *x == '/' ? 1 : *x, cy = *y == '/' ? 1 : *y;
-		if (cx != cy || !cx)
-			return (int)cx - (int)cy;
-	}
-}
-
 static int cmp_row(const void *a, const void *b)
 {
 	return cg_path_cmp(((const struct cgroup *)a)->path, ((const struct cgroup *)b)->path);

@@ -34,24 +34,6 @@
 #define CMDLINE_MAX 8192      /* as much as lsns and ps show */
 #define FD_RESERVE 256        /* descriptors left for everything but kept stat fds */
 
-static const char *const ns_names[NS_NTYPES] = {
-	[NS_CGROUP] = "cgroup", [NS_IPC] = "ipc", [NS_MNT] = "mnt",   [NS_NET] = "net",
-	[NS_PID] = "pid",       [NS_TIME] = "time", [NS_USER] = "user", [NS_UTS] = "uts",
-};
-
-const char *ns_type_name(enum ns_type t)
-{
-	return (unsigned)t < NS_NTYPES ? ns_names[t] : "?";
-}
-
-int ns_type_parse(const char *s)
-{
-	for (int i = 0; i < NS_NTYPES; i++)
-		if (!strcmp(s, ns_names[i]))
-			return i;
-	return -1;
-}
-
 /* what has been read of one process */
 enum { PN_STAT = 1, PN_NS = 2, PN_CG = 4, PN_CMD = 8, PN_UID = 16, PN_NSPID = 32 };
 
@@ -279,11 +261,11 @@ static void ent_ns(struct collector *c, struct pent *e)
 	c->st.ns_reads++;
 	size_t base = strlen(pid_path(path, e->p.pid, "ns/"));
 	for (int t = 0; t < NS_NTYPES; t++) {
-		strcpy(path + base, ns_names[t]);
+		strcpy(path + base, ns_type_name(t));
 		ssize_t l = readlinkat(c->sr->proc_fd, path, link, sizeof(link) - 1);
 		uint64_t ino = 0;
 		if (l > 0)
-			parse_ns_link(link, (size_t)l, ns_names[t], &ino);
+			parse_ns_link(link, (size_t)l, ns_type_name(t), &ino);
 		e->p.ns[t] = ino;
 	}
 	e->have |= PN_NS;

@@ -555,7 +555,8 @@ int ui_run(const struct uiopts *o)
 	u->src = src;
 	u->interval = o->interval;
 	u->readonly = o->readonly;
-	u->audit_log = o->audit_log;
+	/* the act layer knows its default, not the config file */
+	u->audit_log = o->audit_log ? o->audit_log : config_get()->audit_log;
 	u->live = src->live;
 	u->root = geteuid() == 0;
 	u->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "../nstop.h"
@@ -317,4 +318,12 @@ const char *str_esc(struct buf *b, const char *s)
 	buf_reset(b);
 	str_escape(b, s, strlen(s), ESC_TEXT);
 	return buf_str(b);
+}
+
+/* A monotonic clock in microseconds, for rates and intervals. */
+uint64_t mono_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
