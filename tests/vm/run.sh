@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 top=$PWD
 B=${B:-build}
 cache=$top/$B/vm
-suites=${VM_SUITES:-unit cli live-cgroups live-actions live-create live-oracle live-net live-hostile live-user e2e-tui e2e-actions}
+suites=${VM_SUITES:-unit cli live-cgroups live-actions live-create live-oracle live-net live-hostile live-user e2e-tui e2e-actions escape}
 mkdir -p "$cache"
 
 say() { echo "vm: $*" >&2; }
@@ -67,7 +67,7 @@ copy_bin() { # copy_bin PATH: the binary and every library ldd names
 		[ -f "$stage$l" ] || cp -L "$l" "$stage$l"
 	done
 }
-for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc ip comm diff; do
+for t in bash jq tmux lsns unshare nsenter setpriv iconv pgrep mandoc ip comm diff strace setsid script stty; do
 	p=$(command -v $t) && copy_bin "$p"
 done
 ln -sf /usr/bin/bash "$stage/bin/bash" 2>/dev/null
