@@ -169,7 +169,7 @@ int read_small_at(int dirfd, const char *path, char *out, size_t n);
 
 /* ---- collect/parse.c: parsers of kernel text (pure, fuzzable) ---- */
 struct stat_fields {
-	pid_t pid, ppid;
+	pid_t pid, ppid, session;
 	char state;
 	const char *comm;   /* points into the parsed buffer */
 	size_t comm_len;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../nstop.h"
@@ -327,19 +328,46 @@ static size_t guard_add(struct sysroot *sr, struct guard *g, size_t n, pid_t pid
 
 #define GUARD_MAX 72
 
-static size_t guards(struct sysroot *sr, struct guard *g)
+/* The host's pid namespace has this inode (include/linux/proc_ns.h) */
+#define PID_NS_INIT_INO 0xEFFFFFFCu
+
+/*
+ * nstop as the sysroot's /proc numbers it: its pid, parent and session.
+ * getpid() and friends count in nstop's own pid namespace, which need not
+ * be /proc's; and from a pid namespace of its own nstop cannot see the
+ * host's init nor its own ancestors, so it refuses to act at all (-EPERM).
+ */
+static int self_ids(struct sysroot *sr, pid_t *self, pid_t *pp, pid_t *sid, struct nerr *e)
+{
+	struct stat st;
+	char l[32], s[2048];
+	ssize_t k = readlinkat(sr->proc_fd, "self", l, sizeof(l) - 1);
+	int n = read_small_at(sr->proc_fd, "self/stat", s, sizeof(s));
+	struct stat_fields sf;
+	if (fstatat(sr->proc_fd, "self/ns/pid", &st, 0) < 0 || st.st_ino != PID_NS_INIT_INO || k <= 0 ||
+	    n < 0 || parse_proc_stat(s, (size_t)n, &sf) < 0) {
+		nerr_set(e, -EPERM, "nstop runs in a pid namespace of its own (or /proc is not the host's): it cannot see the host's init and its own ancestors to keep them safe; run it from the host's");
+		return -EPERM;
+	}
+	l[k] = '\0';
+	*self = (pid_t)atoi(l);
+	*pp = sf.ppid;
+	*sid = sf.session;
+	return 0;
+}
+
+static size_t guards(struct sysroot *sr, struct guard *g, pid_t self, pid_t pp, pid_t sid)
 {
 	size_t n = 0;
 	n = guard_add(sr, g, n, 1, "PID 1 (the host's init)");
-	n = guard_add(sr, g, n, getpid(), "nstop itself");
-	pid_t pp = getppid();
+	n = guard_add(sr, g, n, self, "nstop itself");
 	n = guard_add(sr, g, n, pp, "%s, nstop's parent");
 	char who[100];
 	/* ppid is 0 past the root of nstop's pid namespace */
 	for (pid_t a = pp > 1 ? proc_who(sr, pp, who, sizeof(who)) : 0;
 	     a > 1 && n < GUARD_MAX - 1; a = proc_who(sr, a, who, sizeof(who)))
 		n = guard_add(sr, g, n, a, "%s, an ancestor of nstop");
-	n = guard_add(sr, g, n, getsid(0), "%s, the leader of nstop's session (the operator's)");
+	n = guard_add(sr, g, n, sid, "%s, the leader of nstop's session (the operator's)");
 	return n;
 }
 
@@ -353,6 +381,21 @@ static bool cg_within(const char *path, const char *q)
 	if (pl == 1 && path[0] == '/')
 		return true;
 	return !strncmp(q, path, pl) && (q[pl] == '\0' || q[pl] == '/');
+}
+
+/* An absolute cgroup path as nstop writes them: no empty, . or ..
+ * component and no trailing slash ("//C" is "/C" to the kernel, but would
+ * pass a string compare with a guarded "/C/a") */
+static bool plain_path(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	if (!p[1])
+		return true;
+	for (const char *c = p; *c; c++)
+		if (c[0] == '/' && (c[1] == '/' || c[1] == '\0'))
+			return false;
+	return !str_path_has_dots(p);
 }
 
 static bool all_digits(const char *w)
@@ -415,16 +458,22 @@ int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e)
 	struct buf b = {0}, why = {0};
 	act_target_desc(t, &b);
 	for (int i = 0; i < sr->nmounts; i++)
-		if (t->paths[i] && (t->paths[i][0] != '/' || str_path_has_dots(t->paths[i]))) {
+		if (t->paths[i] && !plain_path(t->paths[i])) {
 			struct buf pb = {0};
-			nerr_set(e, -EINVAL, "%s: its %s cgroup %s is not a plain absolute path (. or .. components); refusing",
+			nerr_set(e, -EINVAL, "%s: its %s cgroup %s is not a plain absolute path (empty, . or .. components); refusing",
 				 buf_str(&b), cgx_mount_key(sr, i), str_esc(&pb, t->paths[i]));
 			buf_free(&pb);
 			buf_free(&b);
 			return -EINVAL;
 		}
+	pid_t self, pp, sid;
+	int sr_ok = self_ids(sr, &self, &pp, &sid, e);
+	if (sr_ok < 0) {
+		buf_free(&b);
+		return sr_ok;
+	}
 	struct guard *g = xcalloc(GUARD_MAX, sizeof(*g));
-	size_t ng = guards(sr, g);
+	size_t ng = guards(sr, g, self, pp, sid);
 	bool left = false;
 	for (int i = 0; i < sr->nmounts; i++) {
 		const char *p = t->paths[i];

@@ -92,6 +92,7 @@ int parse_proc_stat(char *s, size_t n, struct stat_fields *f)
 	if (v[4] < 0 || v[4] > INT32_MAX || v[14] < 0 || v[15] < 0 || v[22] < 0)
 		return -EINVAL;
 	f->ppid = (pid_t)v[4];
+	f->session = v[6] < 0 || v[6] > INT32_MAX ? 0 : (pid_t)v[6];
 	f->flags = (unsigned long)v[9];
 	f->utime = (uint64_t)v[14];
 	f->stime = (uint64_t)v[15];
