@@ -251,6 +251,19 @@ static void lifecycle(bool connector)
 	waitpid(k.pid, NULL, 0);
 	n = until(c, what, &s, 2, no_pid, &w);
 	OK(n <= 1, "%s: reaped, it is gone from the next snapshot (%d)", mode, n);
+
+	/* born and exited between two refreshes: its zombie is listed, and
+	 * once reaped (no event says so) it is gone at once */
+	w.pid = fork();
+	if (w.pid == 0)
+		_exit(0);
+	wait_zombie(ev, w.pid);
+	n = until(c, what, &s, 2, zombie, &w);
+	OK(n <= 1, "%s: born and exited since the last refresh, it is a zombie in the next snapshot (%d)",
+	   mode, n);
+	waitpid(w.pid, NULL, 0);
+	n = until(c, what, &s, 2, no_pid, &w);
+	OK(n <= 1, "%s: that zombie reaped, it is gone from the next snapshot (%d)", mode, n);
 	close(k.go);
 	close(k.done);
 	snap_free(s);
