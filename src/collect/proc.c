@@ -510,8 +510,9 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 			}
 			int r = w ? ent_read(c, e, w, false) : 0;
 			if (r == 0) {
-				/* an exited process waits to be reaped: look again */
-				if (l[j].check && e->p.state == 'Z')
+				/* a zombie leaves without an event when it is
+				 * reaped: look again on the next refresh */
+				if (e->p.state == 'Z')
 					cnproc_recheck(c->cn, e->p.pid);
 				k++;
 				continue;
@@ -523,8 +524,11 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 		} else if (i < c->n && c->e[i].p.pid == l[j].pid) {
 			ent_drop(c, &c->e[i++]);
 		}
-		if (ent_new(c, e, l[j].pid, l[j].dino, want) == 0)
+		if (ent_new(c, e, l[j].pid, l[j].dino, want) == 0) {
+			if (e->p.state == 'Z') /* born and exited since the last refresh */
+				cnproc_recheck(c->cn, e->p.pid);
 			k++;
+		}
 	}
 	while (i < c->n)
 		ent_drop(c, &c->e[i++]);

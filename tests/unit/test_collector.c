@@ -96,6 +96,32 @@ static int until(struct collector *c, unsigned what, struct snap **sp, int max,
 	return max + 1;
 }
 
+/*
+ * The same until a change no event reports, which only the re-verification
+ * notices: a refresh re-reads 32 + n/16 of the n processes (512 at most),
+ * so each within n / slice refreshes (+ 3 to spare, + extra). n is the
+ * most any of these refreshes saw: other programs start processes
+ * meanwhile, and a bound from a count taken earlier is too short.
+ */
+static int until_verified(struct collector *c, unsigned what, struct snap **sp, int extra,
+			  bool (*ok)(const struct snap *, void *), void *arg, int *bound)
+{
+	size_t most = (*sp)->nprocs;
+	for (int i = 1;; i++) {
+		struct snap *s = collector_take(c, what, *sp);
+		snap_free(*sp);
+		*sp = s;
+		if (s->nprocs > most)
+			most = s->nprocs;
+		size_t slice = 32 + most / 16 < 512 ? 32 + most / 16 : 512;
+		*bound = (int)(most / slice) + 3 + extra;
+		if (ok(s, arg))
+			return i;
+		if (i >= *bound)
+			return i + 1;
+	}
+}
+
 struct want {
 	pid_t pid;
 	uint64_t ino;
@@ -133,6 +159,66 @@ static bool zombie(const struct snap *s, void *arg)
 	return p && p->state == 'Z';
 }
 
+/*
+ * Waits until the kernel has done what the test asked of pid: with a
+ * listener, until the connector reported it; else until /proc shows it.
+ * kill() returns before the victim has run do_exit (on a busy machine it
+ * stays runnable, R, for several ms), and do_exit sends the exit event
+ * only after exit_notify has made it a zombie and woken waitid; an exec is
+ * reported once the new program's command line is in place. A refresh
+ * taken before then has nothing to see yet.
+ */
+enum { SEEN_EXEC, SEEN_EXIT };
+
+static bool reported(struct cnproc *ev, pid_t pid, int what)
+{
+	const pid_t *born, *gone;
+	size_t nborn, ngone;
+	for (int tries = 0; tries < 5000; tries++) {
+		cnproc_take(ev);
+		if (what == SEEN_EXEC && cnproc_execed(ev, pid))
+			return true;
+		cnproc_changes(ev, &born, &nborn, &gone, &ngone);
+		for (size_t i = 0; what == SEEN_EXIT && i < ngone; i++)
+			if (gone[i] == pid)
+				return true;
+		usleep(1000);
+	}
+	printf("# the connector did not report pid %d's %s within 5 s\n", (int)pid,
+	       what == SEEN_EXEC ? "exec" : "exit");
+	return false;
+}
+
+static void wait_exec(struct cnproc *ev, pid_t pid, const char *cmd)
+{
+	if (ev) {
+		reported(ev, pid, SEEN_EXEC);
+		return;
+	}
+	char path[64], buf[64];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	for (int tries = 0; tries < 5000; tries++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n >= (ssize_t)strlen(cmd) && !memcmp(buf, cmd, strlen(cmd)))
+			return;
+		usleep(1000);
+	}
+	printf("# pid %d did not exec %s within 5 s\n", (int)pid, cmd);
+}
+
+/* A zombie: exited, not reaped (WNOWAIT leaves it so). */
+static void wait_zombie(struct cnproc *ev, pid_t pid)
+{
+	siginfo_t si;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0)
+		printf("# waitid %d: %s\n", (int)pid, strerror(errno));
+	if (ev)
+		reported(ev, pid, SEEN_EXIT);
+}
+
 static void lifecycle(bool connector)
 {
 	const char *mode = connector ? "with the proc connector" : "walking /proc";
@@ -141,12 +227,14 @@ static void lifecycle(bool connector)
 	else
 		setenv("NSTOP_NO_CONNECTOR", "1", 1);
 	unsigned what = SNAP_NS | SNAP_CONTAINERS; /* the containers view: no stat */
+	/* the test's own listener, bound before the collector's socket: the
+	 * kernel hands each event to the socket bound last first, so what the
+	 * test has seen the collector has too */
+	struct cnproc *ev = connector ? cnproc_open() : NULL;
 	struct collector *c = collector_new(&sr, NULL, true);
 	struct snap *s = collector_take(c, what, NULL);
 	OK(snap_proc(s, getpid()) != NULL, "%s: this test is in the first snapshot", mode);
-	/* a refresh covers at most 32 + n/16 (512) processes again: the
-	 * bound for a change no event reports */
-	int bound = (int)(s->nprocs / (32 + s->nprocs / 16)) + 3;
+	int bound;
 
 	struct kid k = kid_start();
 	struct want w = {.pid = k.pid};
@@ -168,28 +256,44 @@ static void lifecycle(bool connector)
 	kid_step(&k); /* unshare(CLONE_NEWUTS), no exec */
 	w.ino = ns_of(k.pid, "uts");
 	OK(w.ino && w.ino != ns_of(getpid(), "uts"), "%s: the child has a uts namespace of its own", mode);
-	n = until(c, what, &s, bound, uts_is, &w);
+	n = until_verified(c, what, &s, 0, uts_is, &w, &bound);
 	OK(n <= bound, "%s: its unshare is seen within %d refreshes (took %d)", mode, bound, n);
 
 	kid_step(&k); /* exec sleep 30 */
 	w.cmd = "sleep";
-	usleep(20000);
-	n = until(c, what, &s, bound + 1, cmd_is, &w);
-	OK(n <= (connector ? 1 : bound + 1), "%s: its exec shows the new command within %d (took %d)",
-	   mode, connector ? 1 : bound + 1, n);
+	wait_exec(ev, k.pid, w.cmd);
+	/* the exec read from stat, its command line on the refresh after */
+	n = until_verified(c, what, &s, 1, cmd_is, &w, &bound);
+	OK(n <= (connector ? 1 : bound), "%s: its exec shows the new command within %d (took %d)",
+	   mode, connector ? 1 : bound, n);
 
 	kill(k.pid, SIGKILL);
+	wait_zombie(ev, k.pid);
 	/* only an event or the re-verification reads the state of a process
 	 * in a view without per-process stat */
-	n = until(c, what, &s, bound + 1, zombie, &w);
-	OK(n <= (connector ? 2 : bound + 1), "%s: killed and not reaped, it stays as a zombie, as ps shows it (%d)", mode, n);
+	n = until_verified(c, what, &s, 1, zombie, &w, &bound);
+	OK(n <= (connector ? 1 : bound), "%s: killed and not reaped, it stays as a zombie, as ps shows it (%d)", mode, n);
 	waitpid(k.pid, NULL, 0);
 	n = until(c, what, &s, 2, no_pid, &w);
 	OK(n <= 1, "%s: reaped, it is gone from the next snapshot (%d)", mode, n);
+
+	/* born and exited between two refreshes: its zombie is listed, and
+	 * once reaped (no event says so) it is gone at once */
+	w.pid = fork();
+	if (w.pid == 0)
+		_exit(0);
+	wait_zombie(ev, w.pid);
+	n = until(c, what, &s, 2, zombie, &w);
+	OK(n <= 1, "%s: born and exited since the last refresh, it is a zombie in the next snapshot (%d)",
+	   mode, n);
+	waitpid(w.pid, NULL, 0);
+	n = until(c, what, &s, 2, no_pid, &w);
+	OK(n <= 1, "%s: that zombie reaped, it is gone from the next snapshot (%d)", mode, n);
 	close(k.go);
 	close(k.done);
 	snap_free(s);
 	collector_free(c);
+	cnproc_close(ev);
 }
 
 /* Relations from the cache equal those the kernel gives a fresh collector. */
@@ -272,32 +376,65 @@ static void pool_rotation(void)
 	collector_free(c);
 }
 
-/* The descriptor table full: no kept fds, yet every process is there. */
+/* The pids /proc lists, ascending (readdir gives them so). */
+static size_t list_proc(pid_t *v, size_t cap)
+{
+	size_t n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && n < cap)
+			v[n++] = (pid_t)atoi(de->d_name);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static bool listed(const pid_t *v, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * The descriptor table full: no kept fds, yet every process is there.
+ * Other programs start and end processes meanwhile: those /proc lists
+ * both before and after the refresh were there all along, and must be in it.
+ */
 static void emfile(void)
 {
+	fflush(stdout); /* the child writes its own line, not ours again */
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct rlimit rl = {400, 400};
 		setrlimit(RLIMIT_NOFILE, &rl);
 		setenv("NSTOP_NO_CONNECTOR", "1", 1);
 		struct collector *c = collector_new(&sr, NULL, true);
+		static pid_t before[65536], after[65536];
 		/* most of the table taken: kept fds run out mid-walk */
 		int fd;
 		while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 380)
 			;
 		struct snap *s = collector_take(c, SNAP_PROCS, NULL);
+		size_t nb = list_proc(before, 65536);
 		struct snap *s2 = collector_take(c, SNAP_PROCS, s);
-		size_t listed = 0;
-		DIR *d = opendir("/proc");
-		struct dirent *de;
-		while (d && (de = readdir(d)))
-			listed += de->d_name[0] >= '1' && de->d_name[0] <= '9';
-		if (d)
-			closedir(d);
+		size_t na = list_proc(after, 65536), stayed = 0, lost = 0;
+		for (size_t i = 0; i < nb; i++) {
+			if (!listed(after, na, before[i]))
+				continue;
+			stayed++;
+			if (!snap_proc(s2, before[i])) {
+				printf("# pid %d was listed before and after, not in the snapshot\n", (int)before[i]);
+				lost++;
+			}
+		}
 		const struct proc *me = snap_proc(s2, getpid());
-		int ok = s2->nprocs + 20 >= listed && s2->nprocs <= listed + 20 && me && me->stat_usec;
-		printf("# %zu processes in the snapshot, %zu listed\n", s2->nprocs, listed);
-		_exit(ok ? 0 : 1);
+		printf("# %zu processes in the snapshot, %zu listed all along, %zu lost, %llu fd sheds\n",
+		       s2->nprocs, stayed, lost, (unsigned long long)collector_stats(c)->fd_sheds);
+		fflush(stdout);
+		_exit(stayed && !lost && me && me->stat_usec ? 0 : 1);
 	}
 	int status = 0;
 	waitpid(pid, &status, 0);
