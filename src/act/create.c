@@ -477,7 +477,10 @@ static int open_trusted(const char *path)
 				return fd;
 			break;
 		}
-		if (!S_ISDIR(st.st_mode) || (st.st_mode & 022))
+		/* others may not write it, but for a sticky directory of root's
+		 * (a tmpfs root, /tmp): there they cannot rename or remove root's
+		 * entries */
+		if (!S_ISDIR(st.st_mode) || ((st.st_mode & 022) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX))))
 			break;
 		char comp[NAME_MAX + 1];
 		memcpy(comp, p, n);

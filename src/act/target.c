@@ -335,7 +335,7 @@ static size_t guard_add(struct sysroot *sr, struct guard *g, size_t n, pid_t pid
  * nstop as the sysroot's /proc numbers it: its pid, parent and session.
  * getpid() and friends count in nstop's own pid namespace, which need not
  * be /proc's; and from a pid namespace of its own nstop cannot see the
- * host's init nor its own ancestors, so it refuses to act at all (-EPERM).
+ * host's init nor its own ancestors, so it refuses to act at all.
  */
 static int self_ids(struct sysroot *sr, pid_t *self, pid_t *pp, pid_t *sid, struct nerr *e)
 {
@@ -346,8 +346,8 @@ static int self_ids(struct sysroot *sr, pid_t *self, pid_t *pp, pid_t *sid, stru
 	struct stat_fields sf;
 	if (fstatat(sr->proc_fd, "self/ns/pid", &st, 0) < 0 || st.st_ino != PID_NS_INIT_INO || k <= 0 ||
 	    n < 0 || parse_proc_stat(s, (size_t)n, &sf) < 0) {
-		nerr_set(e, -EPERM, "nstop runs in a pid namespace of its own (or /proc is not the host's): it cannot see the host's init and its own ancestors to keep them safe; run it from the host's");
-		return -EPERM;
+		nerr_set(e, -EINVAL, "nstop runs in a pid namespace of its own (or /proc is not the host's): the host's init and nstop's own ancestors are out of its sight, so it cannot keep them safe; refusing (run it from the host's)");
+		return -EINVAL;
 	}
 	l[k] = '\0';
 	*self = (pid_t)atoi(l);

@@ -41,9 +41,15 @@ ctlpath() { # ctlpath CONTROLLER SUB: the path in that controller's hierarchy
 	m=$(cg_mnt "$1"); [ -n "$m" ] || m=$(cg_mnt "")
 	for i in "${!MNTS[@]}"; do [ "${MNTS[$i]}" = "$m" ] && echo "${OWNS[$i]}/$name$2"; done | head -1
 }
-mk() { # mk SUB: made in every hierarchy (a v1 cpuset needs its cpus and mems)
-	local d
+mk() { # mk SUB: made in every hierarchy (a v1 cpuset needs its cpus and mems;
+	# on v2 A hands its controllers down to what is made beneath it)
+	local d c
 	for d in $(dirs "$1"); do
+		if [ -n "$1" ] && [ -f "$(dirname "$d")/cgroup.subtree_control" ]; then
+			for c in $(cat "$(dirname "$d")/cgroup.controllers"); do
+				echo "+$c" >"$(dirname "$d")/cgroup.subtree_control" 2>/dev/null
+			done
+		fi
 		mkdir "$d" || return 1
 		if [ -f "$d/cpuset.cpus" ]; then
 			cat "$(dirname "$d")/cpuset.cpus" >"$d/cpuset.cpus"
@@ -221,10 +227,13 @@ scenario ancestor "an ancestor of nstop" setsid "$tmp/inb.sh" bash -c \
 # its parent gone (reparented), itself and the rest in C
 scenario session "the leader of nstop's session" setsid "$tmp/inb.sh" bash -c \
 	"( '$tmp/inc.sh' '$tmp/run.sh' '$tmp/session' & ); exec 9<>'$tmp/z'; while [ ! -e '$tmp/session.release' ]; do read -r -t 0.05 -u 9; done"
-# PID 1 in A/B: a pid namespace whose init sits there; nstop in C, in a
-# session of its own
+# nstop in a pid namespace of its own (PID 1 there is an init of the
+# test's, in A/B; nstop in C, in a session of its own): from there the
+# host's init and nstop's ancestors are out of sight, so every action is
+# refused, whatever its target (the real PID 1's cgroups are never a test's
+# to try)
 if unshare -pf --mount-proc true 2>/dev/null; then
-	scenario pid1 "PID 1 (the host's init)" unshare -pf --mount-proc 2>/dev/null "$tmp/inb.sh" bash -c \
+	scenario pid1 "pid namespace of its own" unshare -pf --mount-proc 2>/dev/null "$tmp/inb.sh" bash -c \
 		"setsid '$tmp/inc.sh' '$tmp/run.sh' '$tmp/pid1'; true"
 else
 	skip "pid1: unshare -p is not available"
@@ -333,6 +342,15 @@ if [ -n "$pd" ]; then
 	expect_exit 2 "undo of a record naming a path with .. is refused" --no-config undo --audit-log "$tmp/dots.log"
 	grep -q '\. or \.\.' /tmp/nstop-err.$$ && ok "... saying why" || notok "... no reason: $(cat /tmp/nstop-err.$$)"
 	check "... A's pids.max is still 50, nothing changed" bash -c "[ \"\$(cat '$pd/pids.max')\" = 50 ] && [ \"\$1\" = \"\$2\" ]" _ "$before" "$(snapshot)"
+	# the same with an empty component: "//A" is A to the kernel, but not to
+	# a string compare against a guarded cgroup beneath A
+	ino=$(stat -c %d:%i "$pd")
+	printf '{"time":"t","id":"dbl1","user":"root","uid":0,"action":"limit","target":{"word":"/%s","cgroup":"/%s","cgroups":{"%s":"/%s"},"cgroup_ids":{"%s":"%s"}},"old":{"pids":"max"},"new":{"pids":"60"},"result":"ok"}\n' \
+		"$pp" "$pp" "$key" "$pp" "$key" "$ino" >"$tmp/dbl.log"
+	before=$(snapshot)
+	expect_exit 2 "undo of a record naming //A is refused" --no-config undo --audit-log "$tmp/dbl.log"
+	grep -q 'empty, \. or \.\.' /tmp/nstop-err.$$ && ok "... saying why" || notok "... no reason: $(cat /tmp/nstop-err.$$)"
+	check "... A's pids.max is still 50, nothing changed" bash -c "[ \"\$(cat '$pd/pids.max')\" = 50 ] && [ \"\$1\" = \"\$2\" ]" _ "$before" "$(snapshot)"
 	# a record of A/B, then A/B removed and made again: another cgroup
 	expect_exit 0 "limit A/B --pids 40 (recorded)" --no-config limit "$pp/B" --pids 40 --audit-log "$tmp/re.log"
 	for d in $(dirs /B); do for _ in 1 2 3 4 5; do rmdir "$d" 2>/dev/null && break; sleep 0.2; done; done
@@ -353,7 +371,7 @@ XDG_CONFIG_HOME=$tmp/xdg "$NSTOP" audit -J >"$tmp/cfg.out" 2>"$tmp/cfg.err"
 check "a root-owned config file is read (its audit_log has the record)" grep -q cfg1 "$tmp/cfg.out"
 chown nobody "$tmp/xdg/nstop/config"
 # /var/log in a mount namespace of its own: the host's log is never read
-XDG_CONFIG_HOME=$tmp/xdg unshare -m sh -c 'mount -t tmpfs none /var/log && exec "$@"' _ "$NSTOP" audit -J >"$tmp/cfg.out" 2>"$tmp/cfg.err"
+XDG_CONFIG_HOME=$tmp/xdg unshare -m sh -c 'mkdir -p /var/log && mount -t tmpfs none /var/log && exec "$@"' _ "$NSTOP" audit -J >"$tmp/cfg.out" 2>"$tmp/cfg.err"
 check "owned by nobody, root ignores it (its audit_log is not read)" bash -c "! grep -q cfg1 '$tmp/cfg.out'"
 grep -q "config: owned by uid $(id -u nobody), not root.*ignored" "$tmp/cfg.err" && ok "... with a warning" ||
 	notok "... no warning: $(cat "$tmp/cfg.err")"

@@ -78,7 +78,7 @@ check "the probe ran to its end inside" grep -qx end "$tmp/run.out"
 # the same probe through nstop enter, which applies the same filter
 c2=sc-sh-$$
 check "create a default container to enter" mk "$c2" -- sleep 1000
-"$NSTOP" enter "$c2" -- "$pdir/sysprobe" >"$tmp/enter.out" 2>&1 </dev/null
+"$NSTOP" enter "$c2" --audit-log "$L" -- "$pdir/sysprobe" >"$tmp/enter.out" 2>&1 </dev/null
 check "the probe ran to its end through nstop enter" grep -qx end "$tmp/enter.out"
 
 # the probe's answers by name, read without a process per check (the v2
@@ -155,7 +155,7 @@ for k in "${works[@]}"; do [ "${enter_a[$k]:-}" = ok ] || bad+="$k=${enter_a[$k]
 check "enter: other socket families, ENOSYS, foreign ABIs killed, ordinary calls work${bad:+ (not: $bad)}" test -z "$bad"
 
 # ordinary programs in the default container
-inside() { "$NSTOP" enter "$c2" -- "$@" 2>&1 </dev/null; }
+inside() { "$NSTOP" enter "$c2" --audit-log "$L" -- "$@" 2>&1 </dev/null; }
 check "/bin/sh (dash on Debian) runs a pipeline" test "$(inside sh -c 'echo a b c | wc -w')" = 3
 check "bash runs, with a subshell and a coprocess" \
 	test "$(inside bash -c 'coproc { echo x; }; read -r y <&"${COPROC[0]}"; echo $y$(echo z)')" = xz
@@ -173,10 +173,10 @@ else
 	skip "python3 is not in the container"
 fi
 if inside sh -c 'command -v getent' >/dev/null; then
-	check "getaddrinfo resolves localhost (getent)" bash -c "'$NSTOP' enter '$c2' -- getent ahosts localhost </dev/null | grep -q 127.0.0.1"
+	check "getaddrinfo resolves localhost (getent)" bash -c "'$NSTOP' enter '$c2' --audit-log '$L' -- getent ahosts localhost </dev/null | grep -q 127.0.0.1"
 else
 	skip "getent is not in the container"
 fi
 check "busybox ping 127.0.0.1 (a raw ICMP socket, CAP_NET_RAW)" \
-	bash -c "'$NSTOP' enter '$c2' -- busybox ping -c 1 -W 2 127.0.0.1 </dev/null >/dev/null"
+	bash -c "'$NSTOP' enter '$c2' --audit-log '$L' -- busybox ping -c 1 -W 2 127.0.0.1 </dev/null >/dev/null"
 echo "1..$n"
