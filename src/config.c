@@ -191,12 +191,28 @@ int config_load(void)
 	for (int i = 0; i < 2; i++) {
 		if (!files[i])
 			continue;
-		int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		if (!config_trusted(fd, files[i])) {
-			close(fd);
-			continue;
+		int fd;
+		if (geteuid() == 0) {
+			/* root reads only what only root could have written */
+			char why[200];
+			fd = trust_open(files[i], O_RDONLY, 0, why, sizeof(why));
+			if (fd == -ENOENT)
+				continue;
+			if (fd < 0) {
+				struct buf eb = {0};
+				fprintf(stderr, "nstop: %s: %s (as root nstop reads only root's): ignored\n",
+					str_esc(&eb, files[i]), why);
+				buf_free(&eb);
+				continue;
+			}
+		} else {
+			fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			if (fd < 0)
+				continue;
+			if (!config_trusted(fd, files[i])) {
+				close(fd);
+				continue;
+			}
 		}
 		struct buf b = {0};
 		char tmp[4096];

@@ -66,6 +66,10 @@ void str_fmt_size(char *out, size_t n, uint64_t bytes);
 void str_fmt_percent(char *out, size_t n, double pct);
 char *str_unescape_systemd(const char *s);
 bool str_path_has_dots(const char *p);
+uint64_t mono_usec(void);
+
+/* ---- util/trust.c: files only root (or the user) could have written ---- */
+int trust_open(const char *path, int flags, mode_t mode, char *why, size_t n);
 
 /* ---- util/json.c: streaming JSON writer ---- */
 struct json {

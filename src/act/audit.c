@@ -24,86 +24,26 @@ const char *audit_default_path(void)
 	return AUDIT_DEFAULT;
 }
 
-/* Whom a file nstop trusts may belong to: root, or the user running nstop
- * when that is not root (a normal user's own log, for nstop audit). */
-static bool owner_ok(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
-
-static int untrusted(struct nerr *e, const char *path, const char *what, const struct stat *st,
-		     bool dir)
-{
-	struct buf b = {0};
-	str_escape(&b, path, strlen(path), ESC_TEXT);
-	if (!owner_ok(st->st_uid))
-		nerr_set(e, -EPERM, "audit log: %s: %s is owned by uid %u, not root: refusing to read or write it (nothing was changed)",
-			 buf_str(&b), what, (unsigned)st->st_uid);
-	else if (!dir && !S_ISREG(st->st_mode))
-		nerr_set(e, -EPERM, "audit log: %s: not a regular file (nothing was changed)", buf_str(&b));
-	else
-		nerr_set(e, -EPERM, "audit log: %s: %s is writable by group or others (mode %04o): refusing to read or write it (nothing was changed)",
-			 buf_str(&b), what, (unsigned)(st->st_mode & 07777));
-	buf_free(&b);
-	return -EPERM;
-}
-
 /*
- * Opens the log so that only root could have written what is in it: its
- * directory and the file itself (checked on the opened descriptors, never
- * through a symbolic link) owned by root and writable by no group or other
- * user. Anyone else could forge the records undo acts on. -ENOENT when
- * there is no log (and flags do not create it).
+ * Opens the log so that only root could have written what is in it
+ * (trust_open: no link on the way, every directory and the file root's and
+ * writable by nobody else, no pseudo filesystem). Anyone else could forge
+ * the records undo acts on. -ENOENT when there is no log (and flags do not
+ * create it).
  */
 static int trusted_open(const char *path, int flags, struct nerr *e)
 {
-	const char *sl = strrchr(path, '/');
-	char dir[4096];
-	if (!sl)
-		snprintf(dir, sizeof(dir), ".");
-	else if (sl == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(sl - path), path);
-	const char *base = sl ? sl + 1 : path;
+	char why[200];
+	int fd = trust_open(path, flags, 0600, why, sizeof(why));
+	if (fd >= 0)
+		return fd;
+	if (fd == -ENOENT && !(flags & O_CREAT))
+		return fd;
 	struct buf b = {0};
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	if (dfd < 0 || !*base) {
-		int r = dfd < 0 ? -errno : -EISDIR;
-		if (dfd >= 0)
-			close(dfd);
-		if (r != -ENOENT || (flags & O_CREAT))
-			nerr_set(e, r, "audit log: %s: %s (nothing was changed)", str_esc(&b, path),
-				 strerror(-r));
-		buf_free(&b);
-		return r;
-	}
-	if (fstat(dfd, &st) < 0 || !owner_ok(st.st_uid) || (st.st_mode & 022)) {
-		close(dfd);
-		buf_free(&b);
-		return untrusted(e, path, "its directory", &st, true);
-	}
-	int fd = openat(dfd, base, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
-	int err = errno;
-	close(dfd);
-	if (fd < 0) {
-		int r = -err;
-		if (r != -ENOENT || (flags & O_CREAT))
-			nerr_set(e, r, "audit log: %s: %s (nothing was changed)", str_esc(&b, path),
-				 r == -ELOOP ? "a symbolic link" : strerror(-r));
-		buf_free(&b);
-		return r;
-	}
+	nerr_set(e, fd == -ENOENT ? fd : -EPERM, "audit log: %s: %s%s (nothing was changed)", str_esc(&b, path), why,
+		 fd == -EPERM ? ": refusing to read or write it" : "");
 	buf_free(&b);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owner_ok(st.st_uid) ||
-	    (st.st_mode & 022)) {
-		close(fd);
-		return untrusted(e, path, "the file", &st, false);
-	}
-	/* blocking again: the non-blocking open only kept a FIFO from hanging us */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	return fd == -ENOENT ? fd : -EPERM;
 }
 
 int audit_open(struct audit *a, const char *path, struct nerr *e)

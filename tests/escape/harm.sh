@@ -373,6 +373,19 @@ chown nobody "$tmp/xdg/nstop/config"
 # /var/log in a mount namespace of its own: the host's log is never read
 XDG_CONFIG_HOME=$tmp/xdg unshare -m sh -c 'mkdir -p /var/log && mount -t tmpfs none /var/log && exec "$@"' _ "$NSTOP" audit -J >"$tmp/cfg.out" 2>"$tmp/cfg.err"
 check "owned by nobody, root ignores it (its audit_log is not read)" bash -c "! grep -q cfg1 '$tmp/cfg.out'"
-grep -q "config: owned by uid $(id -u nobody), not root.*ignored" "$tmp/cfg.err" && ok "... with a warning" ||
+grep -q "config: .*owned by uid $(id -u nobody), not root.*ignored" "$tmp/cfg.err" && ok "... with a warning" ||
 	notok "... no warning: $(cat "$tmp/cfg.err")"
+# a file only looks like root's: /proc/PID/cmdline is root-owned and
+# read-only, and holds what its process's user chose (a set-uid program's
+# argv[0] is the caller's)
+expect_exit 1 "a log on procfs is refused (/proc/PID/cmdline)" --no-config audit --audit-log /proc/$$/cmdline
+grep -q "not a regular file" /tmp/nstop-err.$$ && ok "... saying why" || notok "... no reason: $(cat /tmp/nstop-err.$$)"
+# root's own config file in a directory nobody owns: nobody could swap it
+mkdir -p "$tmp/xdg2/nstop"
+cp "$tmp/xdg/nstop/config" "$tmp/xdg2/nstop/config"
+chown root "$tmp/xdg2/nstop/config"
+chown nobody "$tmp/xdg2/nstop"
+XDG_CONFIG_HOME=$tmp/xdg2 unshare -m sh -c 'mkdir -p /var/log && mount -t tmpfs none /var/log && exec "$@"' _ "$NSTOP" audit -J >"$tmp/cfg.out" 2>"$tmp/cfg.err"
+check "root's config in a directory nobody owns is ignored ($(head -c 160 "$tmp/cfg.err"))" \
+	bash -c "! grep -q cfg1 '$tmp/cfg.out' && grep -q 'directory is owned by uid $(id -u nobody).*ignored' '$tmp/cfg.err'"
 echo "1..$n"
