@@ -543,6 +543,7 @@ void act_target_finish(const struct sysroot *sr, struct act_target *t);
 void act_target_free(struct act_target *t);
 const char *act_target_desc(const struct act_target *t, struct buf *b);
 int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e);
+int act_check_pid(struct sysroot *sr, pid_t pid, struct nerr *e);
 void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, const char *what,
 		 struct nerr *e);
 int act_primary_mount(struct sysroot *sr, const struct act_target *t);

@@ -66,6 +66,9 @@ int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct 
 			 pid == 1 ? "the host's init" : "nstop itself");
 		return -EINVAL;
 	}
+	int g = act_check_pid(sr, pid, e);
+	if (g < 0)
+		return g;
 	int fd = pidfd_open_(pid);
 	if (fd < 0) {
 		int r = -errno;
@@ -197,7 +200,8 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 /*
  * sig at every member, frozen where a freezer exists so that no member
  * escapes by forking. SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked from
- * the freeze to the thaw: an interrupted kill thaws first, then dies of the
+ * the freeze to the thaw (and every other signal that ends or stops a
+ * process by default): an interrupted kill thaws first, then dies of the
  * signal. A freeze that fails is tried once more; then the members are
  * signalled in rounds until a round finds none it had not signalled (a
  * process with SIGKILL pending cannot fork), and the result says so. A
@@ -206,12 +210,13 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
 		      struct kill_result *res, struct nerr *e)
 {
+	/* every signal that would end or stop nstop by default (SIGUSR1 and
+	 * Ctrl-Z left targets frozen too), but those a fault raises */
 	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
+	sigfillset(&block);
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS};
+	for (size_t i = 0; i < ARRAY_LEN(faults); i++)
+		sigdelset(&block, faults[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	int was = act_frozen(sr, t);
 	bool froze = false;

@@ -371,6 +371,30 @@ static size_t guards(struct sysroot *sr, struct guard *g, pid_t self, pid_t pp, 
 	return n;
 }
 
+/*
+ * Whether kill --pid may signal pid: never PID 1, nstop itself, an ancestor
+ * of nstop or its session's leader (the operator's shell, sudo, sshd,
+ * tmux); -EINVAL with the reason when it is one of them.
+ */
+int act_check_pid(struct sysroot *sr, pid_t pid, struct nerr *e)
+{
+	pid_t self, pp, sid;
+	int r = self_ids(sr, &self, &pp, &sid, e);
+	if (r < 0)
+		return r;
+	struct guard *g = xcalloc(GUARD_MAX, sizeof(*g));
+	size_t ng = guards(sr, g, self, pp, sid);
+	for (size_t k = 0; k < ng; k++) {
+		if (g[k].pid == pid && !r) {
+			r = -EINVAL;
+			nerr_set(e, r, "%s: not signalled", g[k].who);
+		}
+		act_target_free(&g[k].cg);
+	}
+	free(g);
+	return r;
+}
+
 /* path is q or one of its ancestors, component by component (/a/b is not
  * an ancestor of /a/bc) */
 static bool cg_within(const char *path, const char *q)

@@ -388,4 +388,8 @@ chown nobody "$tmp/xdg2/nstop"
 XDG_CONFIG_HOME=$tmp/xdg2 unshare -m sh -c 'mkdir -p /var/log && mount -t tmpfs none /var/log && exec "$@"' _ "$NSTOP" audit -J >"$tmp/cfg.out" 2>"$tmp/cfg.err"
 check "root's config in a directory nobody owns is ignored ($(head -c 160 "$tmp/cfg.err"))" \
 	bash -c "! grep -q cfg1 '$tmp/cfg.out' && grep -q 'directory is owned by uid $(id -u nobody).*ignored' '$tmp/cfg.err'"
+# kill --pid, the one-process escape hatch, spares nstop's ancestors too
+# (CONT: harmless should the refusal be missing)
+expect_exit 2 "kill --pid of nstop's parent (this test's shell) is refused" --no-config kill --pid $$ -s CONT --audit-log "$tmp/kp.log"
+grep -q "nstop's parent: not signalled" /tmp/nstop-err.$$ && ok "... saying why" || notok "... no reason: $(cat /tmp/nstop-err.$$)"
 echo "1..$n"
