@@ -332,11 +332,87 @@ static void registry(struct snap *s, struct sysroot *sr, struct hmap *byp, size_
 	state_each(registry_one, &x);
 }
 
+/*
+ * Which runtime-shaped paths are one container: those a single process's
+ * cgroup set holds together (its path in one hierarchy and in another), a
+ * union-find over interned paths. The same id is not enough: anyone who may
+ * make cgroups (a delegated subtree) can make a docker-<id>.scope of a real
+ * container's id elsewhere, and an action on their process would then
+ * reach the real one.
+ */
+struct spans {
+	struct hmap idx;        /* interned path -> index */
+	const char **path;
+	uint32_t *up;
+	size_t n, cap;
+};
+
+static uint32_t span_id(struct spans *u, const char *p)
+{
+	uint32_t k;
+	if (hmap_get(&u->idx, (uint64_t)(uintptr_t)p, &k))
+		return k;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 64;
+		u->path = xreallocarray(u->path, u->cap, sizeof(*u->path));
+		u->up = xreallocarray(u->up, u->cap, sizeof(*u->up));
+	}
+	u->path[u->n] = p;
+	u->up[u->n] = (uint32_t)u->n;
+	hmap_put(&u->idx, (uint64_t)(uintptr_t)p, (uint32_t)u->n);
+	return (uint32_t)u->n++;
+}
+
+static uint32_t span_root(struct spans *u, uint32_t k)
+{
+	while (u->up[k] != k)
+		k = u->up[k] = u->up[u->up[k]];
+	return k;
+}
+
+static void spans_build(struct spans *u, struct snap *s)
+{
+	const struct proc_cg *last_cg1 = NULL;
+	const char *last_cg2 = NULL;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct proc *p = &s->procs[i];
+		if (p->kthread || (i && p->cg1 == last_cg1 && p->cg2 == last_cg2))
+			continue;
+		last_cg1 = p->cg1;
+		last_cg2 = p->cg2;
+		uint32_t first = 0;
+		struct cg_match fm;
+		bool have = false;
+		for (int j = -1; j < p->ncg1; j++) {
+			const char *path = j < 0 ? p->cg2 : p->cg1[j].path;
+			struct cg_match m;
+			if (!path || !container_match(path, &m))
+				continue;
+			uint32_t k = span_id(u, strtab_intern(s->strs, path, m.end));
+			if (!have) {
+				first = k, fm = m, have = true;
+			} else if (m.rt == fm.rt && !strcmp(m.id, fm.id)) {
+				uint32_t a = span_root(u, first), b = span_root(u, k);
+				u->up[a > b ? a : b] = a > b ? b : a;
+			}
+		}
+	}
+}
+
+static void spans_free(struct spans *u)
+{
+	hmap_free(&u->idx);
+	free(u->path);
+	free(u->up);
+}
+
 void container_collect(struct snap *s, struct sysroot *sr)
 {
 	size_t cap = 0;
 	struct hmap byp = {0};
-	struct hmap byid = {0};
+	struct hmap byspan = {0};
+	struct spans spans = {0};
+	spans_build(&spans, s);
 	/* cgroup-shaped containers */
 	for (size_t i = 0; i < s->ncgs; i++) {
 		struct cg_match m;
@@ -344,8 +420,11 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		if (!container_match(path, &m) || m.end != strlen(path))
 			continue;
 		const char *id = strtab_intern(s->strs, m.id, strlen(m.id));
-		uint32_t k;
-		if (hmap_get(&byid, (uint64_t)(uintptr_t)id, &k) && s->ctrs[k].rt == m.rt) {
+		uint32_t k, sk = 0;
+		bool spanned = hmap_get(&spans.idx, (uint64_t)(uintptr_t)path, &sk);
+		if (spanned)
+			sk = span_root(&spans, sk);
+		if (spanned && hmap_get(&byspan, (uint64_t)sk + 1, &k) && s->ctrs[k].rt == m.rt && s->ctrs[k].id == id) {
 			/* one container, other paths in other hierarchies (a
 			 * relative cgroup parent on a hybrid host, a memory
 			 * hierarchy rooted elsewhere): one row */
@@ -353,11 +432,12 @@ void container_collect(struct snap *s, struct sysroot *sr)
 			hmap_put(&byp, (uint64_t)(uintptr_t)path, k);
 			continue;
 		}
+		if (spanned)
+			hmap_put(&byspan, (uint64_t)sk + 1, (uint32_t)s->nctrs);
 		struct container *c = ctr_add(s, &cap);
 		c->rt = m.rt;
 		c->cgroup = path;
 		c->id = id;
-		hmap_put(&byid, (uint64_t)(uintptr_t)id, (uint32_t)(s->nctrs - 1));
 		if (m.rt == RT_DOCKER)
 			c->name = docker_name(s, sr, m.id);
 		if (m.pod_uid[0])
@@ -428,7 +508,8 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		c->host_net = !(c->own_ns & (1u << NS_NET));
 	}
 	hmap_free(&byp);
-	hmap_free(&byid);
+	hmap_free(&byspan);
+	spans_free(&spans);
 	hmap_free(&bypidns);
 	hmap_free(&memo);
 }
