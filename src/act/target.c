@@ -176,13 +176,28 @@ static void from_container(struct sysroot *sr, const struct container *c, struct
 	t->pid = c->init_pid;
 	if (!c->cgroup)
 		return;
+	/* each hierarchy's own path: its init's there, cut at the container
+	 * (a relative cgroup parent on a hybrid host, a memory hierarchy
+	 * rooted elsewhere give other paths than the row's) */
+	struct act_target pc = {0};
+	if (c->init_pid)
+		act_pid_cgroups(sr, c->init_pid, &pc);
 	for (int i = 0; i < sr->nmounts; i++) {
+		struct cg_match m;
+		const char *p = pc.paths[i];
+		if (p && container_match(p, &m) && m.rt == c->rt && !strcmp(m.id, c->id)) {
+			t->paths[i] = xmalloc(m.end + 1);
+			memcpy(t->paths[i], p, m.end);
+			t->paths[i][m.end] = '\0';
+			continue;
+		}
 		int fd = cgx_open(sr, i, c->cgroup);
 		if (fd < 0)
 			continue;
 		close(fd);
 		t->paths[i] = xstrdup(c->cgroup);
 	}
+	act_target_free(&pc);
 }
 
 static int ambiguous(struct nerr *e, const char *word, const struct snap *s, const size_t *hits,
