@@ -10,15 +10,15 @@
  * and cgroup ones through the pidfd (as nsenter does for root: the host's
  * root may join any) and forks I, still in the host's pid namespace, out
  * of the container's sight. I joins the target's cgroups while still the
- * host's root, then its pid and cgroup namespaces, starts its own session
- * on the pty, takes the target's LSM label for its exec and its
+ * host's root, then its pid and cgroup namespaces, leaves the operator's
+ * session, puts the pty on fds 0-2, takes the target's LSM label for its exec and its
  * supplementary groups, joins the target's user namespace, its root and
  * directory, closes every other descriptor, and takes the target's
  * bounding set, ids, effective and permitted capabilities, no_new_privs
  * and, when the target has a seccomp filter, nstop's; then a clean
  * environment, and forks C, the command, the only process the container
- * can see, holding nothing of the host's; I passes signals on to it and
- * ends as it ended. The parent relays
+ * can see, holding nothing of the host's, in a session of its own on the
+ * pty; I passes signals on to it and ends as it ended. The parent relays
  * the pty and records the enter in the audit log, back in nstop's own
  * namespaces (nothing of the container's is read or loaded there).
  */
@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -302,20 +303,21 @@ static void clean_env(const struct child *c, bool root)
 	setenv("container", "nstop", 1);
 }
 
-/* C: the command's own process group (the pty's foreground one, so the
- * terminal's signals and SIGWINCH reach it and not I), default signals,
- * and the exec; an exec that fails is told through the error pipe. */
+/* C: a session of its own with the pty as its controlling terminal (the
+ * terminal's signals and SIGWINCH reach it, not I), default signals, and
+ * the exec; an exec that fails is told through the error pipe. */
 static void __attribute__((noreturn)) command_main(struct child *c)
 {
 	const struct enter_opts *o = c->o;
 	/* I killed before this (the parent gives up on a setup that hangs):
 	 * not left behind, running on in the container */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	setpgid(0, 0);
+	if (setsid() < 0)
+		child_fail(c, 125, "setsid: %s", strerror(errno));
 	for (int i = 0; i < 3; i++)
 		if (c->pty->slave >= 0 && c->pty->on[i]) {
-			signal(SIGTTOU, SIG_IGN); /* a background group's tcsetpgrp */
-			tcsetpgrp(i, getpid());
+			if (ioctl(i, TIOCSCTTY, 0) < 0)
+				child_fail(c, 125, "the pty: %s", strerror(errno));
 			break;
 		}
 	static const int dfl[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGWINCH,
@@ -357,8 +359,8 @@ static void pass_on(int sig)
  * with CAP_SYS_PTRACE in the initial user namespace). It joins the target's
  * cgroups (the nstop parent never does: it would sit in the container's
  * cgroups, in reach of its memory limit and of a later enter by cgroup
- * path), then its pid and cgroup namespaces (for its children), takes the
- * session and the pty, the label, groups, user namespace, root, closes
+ * path), then its pid and cgroup namespaces (for its children), leaves the
+ * operator's session, takes the pty, the label, groups, user namespace, root, closes
  * everything of nstop's and takes the target's credentials; only then it
  * forks C, the command, the one process the container sees, which holds
  * nothing of the host's. I waits for C and ends as it ended.
@@ -390,7 +392,7 @@ static void __attribute__((noreturn)) child_main(struct child *c)
 	}
 	if (c->late_ns && setns(c->pidfd, c->late_ns) < 0)
 		child_fail(c, 125, "setns: %s", strerror(errno));
-	/* a session of its own: the operator's terminal is not its terminal */
+	/* out of the operator's session (C takes one of its own on the pty) */
 	if (setsid() < 0)
 		child_fail(c, 125, "setsid: %s", strerror(errno));
 	if (c->pty->slave >= 0) {

@@ -116,12 +116,10 @@ int pty_open(struct pty *p, int rootfd, struct nerr *e)
 	return 0;
 }
 
-/* In the child, after setsid: the slave as controlling terminal, on the
- * descriptors that were terminals. */
+/* In enter's intermediate process: the slave on the descriptors that were
+ * terminals (the command makes it its controlling terminal, TIOCSCTTY). */
 int pty_child(const struct pty *p)
 {
-	if (ioctl(p->slave, TIOCSCTTY, 0) < 0)
-		return -errno;
 	for (int i = 0; i < 3; i++)
 		if (p->on[i] && dup2(p->slave, i) < 0)
 			return -errno;
