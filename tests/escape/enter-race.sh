@@ -10,7 +10,7 @@
 # operator's cgroups: a second enter by the container's cgroup path lands
 # in the container (its init, not that nstop: a host root shell), and a
 # cgroup with host processes beside a sandbox's init is entered through
-# that init.
+# that init. A device the sandbox planted at dev/pts/ptmx is never opened.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
 if ! need_root; then
@@ -53,7 +53,8 @@ elif ! unshare --help 2>&1 | grep -q -- --root; then
 	skip "a ptrace sandbox: unshare has no --root"
 else
 	root=$tmp/root
-	mkdir -p "$root/proc" "$root/tmp"
+	mkdir -p "$root/proc" "$root/tmp" "$root/dev/pts"
+	mknod -m 666 "$root/dev/pts/ptmx" c 1 3 # /dev/null's device, not a ptmx
 	cp "$probe" "$root/raceprobe"
 	marker=$tmp/host-marker-$$
 	echo host >"$marker"
@@ -80,6 +81,37 @@ else
 				fails=$((fails + 1))
 		done
 		check "five enters into the sandbox ran (failed: $fails)" test "$fails" = 0
+		# (3) a device planted at dev/pts/ptmx (a container with CAP_MKNOD
+		# and no devpts there) is looked at, never opened, by root: no
+		# IN_OPEN on it while enter makes the command's pty
+		if command -v script >/dev/null && command -v python3 >/dev/null; then
+			cat >"$tmp/enter.sh" <<-EOF
+			exec "$NSTOP" enter "$sp" --audit-log "$L" -- /raceprobe idle
+			EOF
+			opens=$(python3 - "$root/dev/pts" "$tmp/enter.sh" <<-'EOF'
+			import ctypes, os, select, subprocess, sys
+			libc = ctypes.CDLL(None, use_errno=True)
+			fd = libc.inotify_init1(os.O_NONBLOCK)
+			if fd < 0 or libc.inotify_add_watch(fd, sys.argv[1].encode(), 0x20) < 0:  # IN_OPEN
+			    print("no inotify"); sys.exit(0)
+			rc = subprocess.call(["script", "-qec", "sh " + sys.argv[2], "/dev/null"],
+			                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+			n = 0
+			while select.select([fd], [], [], 0.3)[0]:
+			    b = os.read(fd, 4096)
+			    while b:
+			        ln = int.from_bytes(b[12:16], "little")
+			        if b[16:16 + ln].rstrip(b"\0") == b"ptmx":
+			            n += 1
+			        b = b[16 + ln:]
+			print(n, "rc", rc)
+			EOF
+			)
+			check "a device planted at the sandbox's dev/pts/ptmx is never opened by enter (opens, rc: $opens)" \
+				test "$opens" = "0 rc 0"
+		else
+			skip "a planted dev/pts/ptmx: script or python3 is missing"
+		fi
 		sleep 0.5
 		kill -KILL "$sbpid" 2>/dev/null
 		wait "$sbpid" 2>/dev/null
