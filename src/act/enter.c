@@ -745,7 +745,8 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 		close(errp[0]);
 		struct child c = {.o = o, .g = &g, .pty = &pty, .pidfd = pidfd, .rootfd = rootfd,
 				  .cwdfd = cwdfd, .proc_fd = sr->proc_fd, .errfd = errp[1],
-				  .cgfds = cgfds, .ncg = ncg, .late_ns = late_ns, .mask = &old, .shell = shell, .term = term};
+				  .cgfds = cgfds, .ncg = ncg, .late_ns = late_ns, .mask = &old,
+				  .shell = shell, .term = term};
 		child_main(&c);
 	}
 	close(errp[1]);
