@@ -290,14 +290,21 @@ static void apply_creds(const struct child *c)
 
 static void clean_env(const struct child *c, bool root)
 {
-	char host[256] = "";
+	char host[256] = "", term[80] = "";
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = '\0';
+	if (c->term)
+		snprintf(term, sizeof(term), "%s", c->term); /* it points into environ */
+	/* the operator's variables wiped, not only dropped: until its exec, C's
+	 * memory and /proc/PID/environ are within reach of a container with
+	 * CAP_SYS_PTRACE */
+	for (char **v = environ; v && *v; v++)
+		explicit_bzero(*v, strlen(*v));
 	clearenv();
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", root ? "/root" : "/", 1);
-	if (c->term)
-		setenv("TERM", c->term, 1);
+	if (term[0])
+		setenv("TERM", term, 1);
 	if (host[0])
 		setenv("HOSTNAME", host, 1);
 	setenv("container", "nstop", 1);

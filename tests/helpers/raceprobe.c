@@ -2,12 +2,13 @@
 /*
  * The attacker of tests/escape/enter-race.sh, run as pid 1 of a sandbox
  * (its own pid and mount namespaces, a root of its own) that keeps only
- * CAP_SYS_PTRACE of root's capabilities. `raceprobe watch REL SECONDS`
+ * CAP_SYS_PTRACE of root's capabilities. `raceprobe watch REL SECONDS SECRET`
  * stops every new process of its pid namespace as soon as /proc shows it
  * (SIGSTOP: whatever it is doing, it waits), and while it is stopped looks
  * for the host's file REL (a path relative to the host's /, which is out
  * of the sandbox's root) through /proc/PID/root, /proc/PID/cwd and every
- * directory descriptor /proc/PID/fd/N; then lets it go on. It prints
+ * directory descriptor /proc/PID/fd/N, and for the operator's SECRET in
+ * /proc/PID/environ; then lets it go on. It prints
  * "stopped N" for each process it stopped, "FOUND pid N via WHAT" for each
  * hit, "seen N" at the end. `raceprobe idle` is the command entered.
  */
@@ -50,6 +51,22 @@ static int try(int pid, const char *via, const char *rel)
 	return 1;
 }
 
+/* the operator's variables, through the entered process's environ */
+static void look_env(int pid, const char *secret)
+{
+	char p[64], b[65536];
+	snprintf(p, sizeof(p), "/proc/%d/environ", pid);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n > 0 && memmem(b, (size_t)n, secret, strlen(secret))) {
+		printf("FOUND pid %d via /proc/%d/environ\n", pid, pid);
+		fflush(stdout);
+	}
+}
+
 static void look(int pid, const char *rel)
 {
 	try(pid, "root", rel);
@@ -87,8 +104,8 @@ int main(int argc, char **argv)
 		usleep(200000);
 		return 0;
 	}
-	if (argc < 4 || strcmp(argv[1], "watch")) {
-		fprintf(stderr, "usage: raceprobe watch REL SECONDS | idle\n");
+	if (argc < 5 || strcmp(argv[1], "watch")) {
+		fprintf(stderr, "usage: raceprobe watch REL SECONDS SECRET | idle\n");
 		return 2;
 	}
 	if (keep_ptrace_only() < 0) {
@@ -115,6 +132,7 @@ int main(int argc, char **argv)
 			printf("stopped %d\n", pid);
 			fflush(stdout);
 			look(pid, rel);
+			look_env(pid, argv[4]);
 			kill(pid, SIGCONT);
 		}
 		closedir(dir);
