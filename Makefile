@@ -53,6 +53,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libnstop.a
 HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/tests/hog $(B)/tests/probe $(B)/tests/churn
 # static probes: they run inside containers that see only the host's /usr
 STATIC_PROBES := $(B)/tests/sysprobe $(B)/tests/fsprobe $(B)/tests/tiocsti
+STATIC_PROBES += $(B)/tests/raceprobe
 HELPERS += $(STATIC_PROBES)
 
 $(B)/tests/swarm: tests/helpers/swarm.c

@@ -6,16 +6,19 @@
  * directory, its credentials (/proc/PID/status), LSM label, id maps, root,
  * directory and cgroups are read or opened, and a new pty when a terminal
  * is on fds 0-2; the pidfd must still be alive after all of that, so every
- * read was of that process. The cgroups are joined while nstop is still
- * the host's root, then every namespace but the user one through the pidfd
- * (as nsenter does for root: the host's root may join any), and a fork,
- * since the pid namespace applies to children. The child starts its own
- * session on the pty, takes the target's LSM label for its exec and its
- * supplementary groups while still the host's root, joins the target's
- * user namespace, its root and directory, closes every other descriptor,
- * and takes the target's bounding set, ids, effective and permitted
- * capabilities, no_new_privs and, when the target has a seccomp filter,
- * nstop's; then a clean environment and the command. The parent relays
+ * read was of that process. nstop joins every namespace but the user, pid
+ * and cgroup ones through the pidfd (as nsenter does for root: the host's
+ * root may join any) and forks I, still in the host's pid namespace, out
+ * of the container's sight. I joins the target's cgroups while still the
+ * host's root, then its pid and cgroup namespaces, leaves the operator's
+ * session, puts the pty on fds 0-2, takes the target's LSM label for its exec and its
+ * supplementary groups, joins the target's user namespace, its root and
+ * directory, closes every other descriptor, and takes the target's
+ * bounding set, ids, effective and permitted capabilities, no_new_privs
+ * and, when the target has a seccomp filter, nstop's; then a clean
+ * environment, and forks C, the command, the only process the container
+ * can see, holding nothing of the host's, in a session of its own on the
+ * pty; I passes signals on to it and ends as it ended. The parent relays
  * the pty and records the enter in the audit log, back in nstop's own
  * namespaces (nothing of the container's is read or loaded there).
  */
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -63,13 +67,55 @@ struct grant {
 	int last_cap;
 };
 
-/* The first process of a cgroup target. */
+/* The host's pid namespace has this inode (include/linux/proc_ns.h) */
+#define PID_NS_INIT_INO 0xEFFFFFFCu
+
+/* A pid's parent as the sysroot's /proc says, -1 when unreadable. */
+static pid_t ppid_of(struct sysroot *sr, pid_t pid)
+{
+	char f[64], s[2048];
+	struct stat_fields sf;
+	snprintf(f, sizeof(f), "%d/stat", (int)pid);
+	int k = read_small_at(sr->proc_fd, f, s, sizeof(s));
+	return k < 0 || parse_proc_stat(s, (size_t)k, &sf) < 0 ? -1 : sf.ppid;
+}
+
+/*
+ * The process a cgroup target is entered through: its init as the
+ * containers view picks it, the lowest pid in a pid namespace other than
+ * the host's (a runtime's shim, an unshare parent or an operator's nstop
+ * may sit beside it in cgroup.procs), else the lowest pid; never nstop
+ * itself nor one of its ancestors (entering those is the host's root).
+ */
 static pid_t first_pid(struct sysroot *sr, const struct act_target *t)
 {
 	int mi = act_primary_mount(sr, t);
 	pid_t *p = NULL;
 	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
-	pid_t r = n ? p[0] : 0;
+	pid_t mine[64];
+	size_t nmine = 0;
+	char l[32];
+	ssize_t k = readlinkat(sr->proc_fd, "self", l, sizeof(l) - 1);
+	if (k > 0) {
+		l[k] = '\0';
+		for (pid_t a = (pid_t)atoi(l); a > 0 && nmine < ARRAY_LEN(mine); a = ppid_of(sr, a))
+			mine[nmine++] = a;
+	}
+	pid_t r = 0;
+	bool r_own = false;
+	for (size_t i = 0; i < n; i++) {
+		bool skip = p[i] <= 0;
+		for (size_t j = 0; j < nmine && !skip; j++)
+			skip = p[i] == mine[j];
+		if (skip)
+			continue;
+		char q[64];
+		struct stat st;
+		snprintf(q, sizeof(q), "%d/ns/pid", (int)p[i]);
+		bool own = fstatat(sr->proc_fd, q, &st, 0) == 0 && st.st_ino != PID_NS_INIT_INO;
+		if (!r || (own && !r_own) || (own == r_own && p[i] < r))
+			r = p[i], r_own = own;
+	}
 	free(p);
 	return r;
 }
@@ -145,13 +191,16 @@ static int last_cap(struct sysroot *sr)
 	return last > 0 && last < 64 ? last : 40;
 }
 
-/* ---- the child ---- */
+/* ---- the child: I, the intermediate in the host's pid namespace, then C ---- */
 
 struct child {
 	const struct enter_opts *o;
 	const struct grant *g;
 	struct pty *pty;
 	int pidfd, rootfd, cwdfd, proc_fd, errfd;
+	const int *cgfds;
+	int ncg;
+	int late_ns;             /* CLONE_NEWPID, CLONE_NEWCGROUP: joined by I */
 	const sigset_t *mask;
 	const char *shell;
 	const char *term;
@@ -241,33 +290,116 @@ static void apply_creds(const struct child *c)
 
 static void clean_env(const struct child *c, bool root)
 {
-	char host[256] = "";
+	char host[256] = "", term[80] = "";
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = '\0';
+	if (c->term)
+		snprintf(term, sizeof(term), "%s", c->term); /* it points into environ */
+	/* the operator's variables wiped, not only dropped: until its exec, C's
+	 * memory and /proc/PID/environ are within reach of a container with
+	 * CAP_SYS_PTRACE */
+	for (char **v = environ; v && *v; v++)
+		explicit_bzero(*v, strlen(*v));
 	clearenv();
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", root ? "/root" : "/", 1);
-	if (c->term)
-		setenv("TERM", c->term, 1);
+	if (term[0])
+		setenv("TERM", term, 1);
 	if (host[0])
 		setenv("HOSTNAME", host, 1);
 	setenv("container", "nstop", 1);
 }
 
-static void __attribute__((noreturn)) child_main(struct child *c)
+/* C: a session of its own with the pty as its controlling terminal (the
+ * terminal's signals and SIGWINCH reach it, not I), default signals, and
+ * the exec; an exec that fails is told through the error pipe. */
+static void __attribute__((noreturn)) command_main(struct child *c)
 {
 	const struct enter_opts *o = c->o;
-	const struct grant *g = c->g;
+	/* I killed before this (the parent gives up on a setup that hangs):
+	 * not left behind, running on in the container */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (setsid() < 0)
+		child_fail(c, 125, "setsid: %s", strerror(errno));
+	for (int i = 0; i < 3; i++)
+		if (c->pty->slave >= 0 && c->pty->on[i]) {
+			if (ioctl(i, TIOCSCTTY, 0) < 0)
+				child_fail(c, 125, "the pty: %s", strerror(errno));
+			break;
+		}
 	static const int dfl[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGWINCH,
 				  SIGTSTP, SIGTTIN, SIGTTOU};
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	for (size_t i = 0; i < ARRAY_LEN(dfl); i++)
 		sigaction(dfl[i], &sa, NULL);
 	sigprocmask(SIG_SETMASK, c->mask, NULL);
-	/* nothing in the container may ptrace or open /proc/PID/fd of this
-	 * process while it holds the host's descriptors (exec resets it) */
+	char **cmd = o->cmd;
+	if (cmd && cmd[0]) {
+		execvp(cmd[0], cmd);
+	} else {
+		const char *sh = c->shell && access(c->shell, X_OK) == 0 ? c->shell : "/bin/sh";
+		execl(sh, sh, (char *)NULL);
+	}
+	int err = errno;
+	const char *what = cmd && cmd[0] ? cmd[0] : c->shell ? c->shell : "/bin/sh";
+	struct buf b = {0};
+	str_escape(&b, what, strlen(what), ESC_TEXT);
+	child_fail(c, err == ENOENT ? 127 : 126, "%s: %s", buf_str(&b),
+		   err == ENOENT ? "not found" : strerror(err));
+}
+
+static volatile sig_atomic_t command_pid;
+
+/* I passes on what the parent sends it (SIGINT, SIGQUIT, SIGTERM, SIGHUP) */
+static void pass_on(int sig)
+{
+	int err = errno;
+	if (command_pid > 0)
+		kill((pid_t)command_pid, sig);
+	errno = err;
+}
+
+/*
+ * I: forked in the host's pid namespace, so no process of the container can
+ * see it, let alone ptrace it or open its /proc/PID/fd while it holds the
+ * host's descriptors and root (PR_SET_DUMPABLE does not stop a container
+ * with CAP_SYS_PTRACE in the initial user namespace). It joins the target's
+ * cgroups (the nstop parent never does: it would sit in the container's
+ * cgroups, in reach of its memory limit and of a later enter by cgroup
+ * path), then its pid and cgroup namespaces (for its children), leaves the
+ * operator's session, takes the pty, the label, groups, user namespace, root, closes
+ * everything of nstop's and takes the target's credentials; only then it
+ * forks C, the command, the one process the container sees, which holds
+ * nothing of the host's. I waits for C and ends as it ended.
+ */
+static void __attribute__((noreturn)) child_main(struct child *c)
+{
+	const struct enter_opts *o = c->o;
+	const struct grant *g = c->g;
+	/* signals stay blocked (as the parent blocked them) until C exists */
+	static const int dfl[] = {SIGPIPE, SIGCHLD, SIGWINCH};
+	static const int ign[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+	static const int fwd[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	for (size_t i = 0; i < ARRAY_LEN(dfl); i++)
+		sigaction(dfl[i], &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < ARRAY_LEN(ign); i++)
+		sigaction(ign[i], &sa, NULL);
+	sa.sa_handler = pass_on; /* no SA_RESTART: waitpid sees EINTR */
+	for (size_t i = 0; i < ARRAY_LEN(fwd); i++)
+		sigaction(fwd[i], &sa, NULL);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* a session of its own: the operator's terminal is not its terminal */
+	/* the target's cgroups, while still the host's root in the host's
+	 * cgroup namespace (cgroup2 moves only within the writer's) */
+	for (int i = 0; i < c->ncg; i++) {
+		int k = cgx_write(c->cgfds[i], "cgroup.procs", "0");
+		if (k < 0 && k != -EOPNOTSUPP && k != -EBUSY)
+			child_fail(c, 125, "joining the target's cgroup: %s", strerror(-k));
+	}
+	if (c->late_ns && setns(c->pidfd, c->late_ns) < 0)
+		child_fail(c, 125, "setns: %s", strerror(errno));
+	/* out of the operator's session (C takes one of its own on the pty) */
 	if (setsid() < 0)
 		child_fail(c, 125, "setsid: %s", strerror(errno));
 	if (c->pty->slave >= 0) {
@@ -278,7 +410,8 @@ static void __attribute__((noreturn)) child_main(struct child *c)
 			/* the slave stays root's: the command uses the descriptor anyway */
 		}
 	}
-	/* while still the host's root, in host terms */
+	/* while still the host's root, in host terms (the exec label is
+	 * copied to C at the fork) */
 	if (!o->privileged)
 		apply_label(c);
 	if (o->privileged ? setgroups(0, NULL) < 0
@@ -311,19 +444,33 @@ static void __attribute__((noreturn)) child_main(struct child *c)
 		apply_creds(c);
 	}
 	clean_env(c, o->privileged || g->uid[1] == 0);
-	char **cmd = o->cmd;
-	if (cmd && cmd[0]) {
-		execvp(cmd[0], cmd);
-	} else {
-		const char *sh = c->shell && access(c->shell, X_OK) == 0 ? c->shell : "/bin/sh";
-		execl(sh, sh, (char *)NULL);
-	}
-	int err = errno;
-	const char *what = cmd && cmd[0] ? cmd[0] : c->shell ? c->shell : "/bin/sh";
-	struct buf b = {0};
-	str_escape(&b, what, strlen(what), ESC_TEXT);
-	child_fail(c, err == ENOENT ? 127 : 126, "%s: %s", buf_str(&b),
-		   err == ENOENT ? "not found" : strerror(err));
+	pid_t cmd = fork();
+	if (cmd < 0)
+		child_fail(c, 125, "fork: %s", strerror(errno));
+	if (cmd == 0)
+		command_main(c);
+	command_pid = cmd;
+	/* the pipe is C's now: its end at C's exec tells the parent it ran */
+	close(c->errfd);
+	sigset_t m = *c->mask;
+	for (size_t i = 0; i < ARRAY_LEN(fwd); i++)
+		sigdelset(&m, fwd[i]);
+	sigprocmask(SIG_SETMASK, &m, NULL);
+	int st = 0;
+	while (waitpid(cmd, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(125);
+	if (WIFEXITED(st))
+		_exit(WEXITSTATUS(st));
+	/* the same death for the parent to see (128 + N), no core (not dumpable) */
+	int sig = WTERMSIG(st);
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&m);
+	sigaddset(&m, sig);
+	sigprocmask(SIG_UNBLOCK, &m, NULL);
+	kill(getpid(), sig);
+	_exit(128 + sig);
 }
 
 /* ---- the parent ---- */
@@ -548,20 +695,17 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 		 strspn(term, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_") !=
 			 strlen(term))
 		term = "xterm";
-	/* ---- cgroups, while still the host's root ---- */
-	for (int i = 0; i < ncg && !r; i++) {
-		int k = cgx_write(cgfds[i], "cgroup.procs", "0");
-		if (k < 0 && k != -EOPNOTSUPP && k != -EBUSY) {
-			r = k;
-			nerr_set(e, r, "joining the target's cgroup: %s", strerror(-k));
-		}
-	}
-	/* ---- every namespace but the user one, through the pidfd; nstop's own
-	 * kept to come back to after the fork ---- */
+	/* ---- every namespace but the user, pid and cgroup ones (I's), through
+	 * the pidfd; nstop's own kept to come back to after the fork ---- */
 	unsigned flags = 0;
+	int late_ns = 0;
 	for (int i = 0; i < NS_NTYPES && !r; i++) {
 		if (!(joined & (1u << i)) || i == NS_USER)
 			continue;
+		if (i == NS_PID || i == NS_CGROUP) {
+			late_ns |= ns_flag[i];
+			continue;
+		}
 		flags |= (unsigned)ns_flag[i];
 		char q[64];
 		snprintf(q, sizeof(q), "thread-self/ns/%s", ns_type_name(i));
@@ -589,13 +733,13 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 	sigprocmask(SIG_BLOCK, &sigs, &old);
 	blocked = true;
 	fflush(NULL);
-	/* not dumpable from the fork's first instruction: the child is in the
-	 * container's pid namespace holding the host's descriptors until
-	 * close_range, and a container process may not open its /proc/PID/fd
-	 * or mem in between (the flag lives in the mm, which the child copies) */
+	/* not dumpable from the fork's first instruction (the flag lives in the
+	 * mm, which the child copies): I holds the host's descriptors until
+	 * close_range; it is out of the container's pid namespace, and this
+	 * keeps whatever else shares its mount or user namespace out too */
 	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* the pid namespace applies to children */
+	/* I, in the host's pid namespace */
 	pid_t child = fork();
 	if (child != 0 && dumpable > 0)
 		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
@@ -608,7 +752,8 @@ int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struc
 		close(errp[0]);
 		struct child c = {.o = o, .g = &g, .pty = &pty, .pidfd = pidfd, .rootfd = rootfd,
 				  .cwdfd = cwdfd, .proc_fd = sr->proc_fd, .errfd = errp[1],
-				  .mask = &old, .shell = shell, .term = term};
+				  .cgfds = cgfds, .ncg = ncg, .late_ns = late_ns, .mask = &old,
+				  .shell = shell, .term = term};
 		child_main(&c);
 	}
 	close(errp[1]);

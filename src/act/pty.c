@@ -13,6 +13,7 @@
 #include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -61,8 +62,9 @@ static int checked_master(int fd, bool devpts)
  * one at dev/pts/ptmx: the pty then belongs to the container's devpts as
  * with runc, and nothing of the host's devpts reaches it. The lookup stays
  * beneath rootfd and follows no link (the container owns every path there),
- * the open does not block (a FIFO put there), and what opens must be a
- * devpts ptmx. Otherwise (no mount namespace joined, no devpts) the host's
+ * takes an O_PATH descriptor (which opens no device), and only what is a
+ * devpts ptmx (5:2 on a devpts) is then opened, through /proc/self/fd,
+ * without blocking. Otherwise (no mount namespace joined, no devpts) the host's
  * /dev/ptmx. The slave comes from the master itself (TIOCGPTPEER), never
  * from a path.
  */
@@ -72,11 +74,25 @@ int pty_open(struct pty *p, int rootfd, struct nerr *e)
 	p->raw = false;
 	int fd = -1;
 	if (rootfd >= 0) {
-		struct open_how how = {.flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK,
+		/* looked at before it is opened: a device the container put
+		 * there (mknod c 1 11, a watchdog) is never opened by root */
+		struct open_how how = {.flags = O_PATH | O_CLOEXEC,
 				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
 						  RESOLVE_NO_MAGICLINKS};
-		fd = checked_master((int)syscall(SYS_openat2, rootfd, "dev/pts/ptmx", &how, sizeof(how)),
-				    true);
+		int pfd = checked_master((int)syscall(SYS_openat2, rootfd, "dev/pts/ptmx", &how,
+						      sizeof(how)), true);
+		if (pfd >= 0) {
+			char q[64];
+			struct stat a, b;
+			snprintf(q, sizeof(q), "/proc/self/fd/%d", pfd);
+			fd = open(q, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+			/* nstop's own /proc, yet the same inode or nothing */
+			if (fd >= 0 && (fstat(pfd, &a) < 0 || fstat(fd, &b) < 0 || a.st_dev != b.st_dev ||
+					a.st_ino != b.st_ino))
+				close(fd), fd = -1;
+			fd = checked_master(fd, true);
+			close(pfd);
+		}
 		p->own = fd >= 0;
 	}
 	if (fd < 0)
@@ -100,12 +116,10 @@ int pty_open(struct pty *p, int rootfd, struct nerr *e)
 	return 0;
 }
 
-/* In the child, after setsid: the slave as controlling terminal, on the
- * descriptors that were terminals. */
+/* In enter's intermediate process: the slave on the descriptors that were
+ * terminals (the command makes it its controlling terminal, TIOCSCTTY). */
 int pty_child(const struct pty *p)
 {
-	if (ioctl(p->slave, TIOCSCTTY, 0) < 0)
-		return -errno;
 	for (int i = 0; i < 3; i++)
 		if (p->on[i] && dup2(p->slave, i) < 0)
 			return -errno;
