@@ -52,7 +52,7 @@ done
 v2own=$(for i in "${!MNTS[@]}"; do [ "${MNTS[$i]}" = "$v2" ] && echo "${OWNS[$i]}"; done | head -1)
 mkdir -p "$v2$v2own/$name/$fake"
 # A in the real container everywhere, B in the look-alike (cgroup2 only)
-sh -c 'read -r _ </dev/zero & wait' &
+sleep 1000 &
 pids+=($!)
 A=$!
 for i in "${!MNTS[@]}"; do echo "$A" >"${MNTS[$i]}${OWNS[$i]}/$name/$real/cgroup.procs"; done
