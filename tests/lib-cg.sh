@@ -104,3 +104,27 @@ cg_cleanup() {
 		done
 	done
 }
+
+# ctr_parent NAME: a relative --cgroup-parent for nstop create, beneath the
+# test's own cgroups (v2: beneath NSTOP_TEST_CGROUP when set, or the own one)
+ctr_parent() {
+	local v2root own2 par
+	v2root=$(cg_mnt "")
+	if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
+		own2=$(cg_own "")
+		par=${NSTOP_TEST_CGROUP:-$v2root${own2%/}}
+		echo "${par#"$v2root"}/$1"
+	else
+		echo "$1"
+	fi
+}
+# ctr_parent_rm NAME: what nstop made beneath NAME in every hierarchy, the
+# deepest first (a trap's last word after nstop rm)
+ctr_parent_rm() {
+	local d m
+	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
+		find "$d" -maxdepth 6 -type d -name "$1" 2>/dev/null
+	done | sort -r | while read -r m; do
+		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+}

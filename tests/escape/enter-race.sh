@@ -21,24 +21,13 @@ export NSTOP_STATE_DIR=$tmp/state
 L=$tmp/audit.log
 names=()
 sbpid=""
-v2root=$(cg_mnt "")
-if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
-	own2=$(cg_own "")
-	par=${NSTOP_TEST_CGROUP:-$v2root${own2%/}}
-	parent=${par#"$v2root"}/nstop-escrace-$$
-else
-	parent=nstop-escrace-$$
-fi
+parent=$(ctr_parent nstop-escrace-$$)
 cleanup() {
 	local nm d m
 	[ -n "$sbpid" ] && kill -KILL "$sbpid" 2>/dev/null
 	for nm in "${names[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
 	cg_cleanup
-	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
-		find "$d" -maxdepth 6 -type d -name "nstop-escrace-$$" 2>/dev/null
-	done | sort -r | while read -r m; do
-		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	ctr_parent_rm "nstop-escrace-$$"
 	wait 2>/dev/null
 	rm -rf "$tmp"
 	cleanup_tmp

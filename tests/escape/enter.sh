@@ -22,24 +22,13 @@ TSESS=en
 SEE_LINES=40
 . "$TOP/tests/lib-tmux.sh"
 names=()
-v2root=$(cg_mnt "")
-if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
-	own2=$(cg_own "")
-	par=${NSTOP_TEST_CGROUP:-$v2root${own2%/}}
-	parent=${par#"$v2root"}/nstop-escen-$$
-else
-	parent=nstop-escen-$$
-fi
+parent=$(ctr_parent nstop-escen-$$)
 cleanup() {
 	local nm d m
 	tmux_stop
 	for nm in "${names[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
 	cg_cleanup
-	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
-		find "$d" -maxdepth 6 -type d -name "nstop-escen-$$" 2>/dev/null
-	done | sort -r | while read -r m; do
-		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	ctr_parent_rm "nstop-escen-$$"
 	rm -rf "$tmp"
 	cleanup_tmp
 }

@@ -27,23 +27,12 @@ etcf=/etc/nstop-escape-$$.conf
 ssl=/etc/ssl/private/nstop-escape-$$.key
 mark=NSTOP-ESCAPE-MARK-$$
 names=() pids=() made=()
-v2root=$(cg_mnt "")
-if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
-	own2=$(cg_own "")
-	par=${NSTOP_TEST_CGROUP:-$v2root${own2%/}}
-	parent=${par#"$v2root"}/nstop-escfs-$$
-else
-	parent=nstop-escfs-$$
-fi
+parent=$(ctr_parent nstop-escfs-$$)
 cleanup() {
 	local nm p d m
 	for nm in "${names[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
-		find "$d" -maxdepth 6 -type d -name "nstop-escfs-$$" 2>/dev/null
-	done | sort -r | while read -r m; do
-		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	ctr_parent_rm "nstop-escfs-$$"
 	rm -rf "$plant" "$pdir"
 	rm -f "$etcf" "$ssl"
 	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done

@@ -28,24 +28,13 @@ made=() # the directories of $pdir's path that mkdir -p makes, outermost first
 d=$pdir
 while [ ! -e "$d" ]; do made=("$d" "${made[@]}"); d=${d%/*}; done
 names=()
-v2root=$(cg_mnt "")
-if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
-	own2=$(cg_own "")
-	par=${NSTOP_TEST_CGROUP:-$v2root${own2%/}}
-	parent=${par#"$v2root"}/nstop-esc-sc-$$
-else
-	parent=nstop-esc-sc-$$
-fi
+parent=$(ctr_parent nstop-esc-sc-$$)
 cleanup() {
 	local nm m d i
 	for nm in "${names[@]}"; do
 		"$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1
 	done
-	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
-		find "$d" -maxdepth 6 -type d -name "nstop-esc-sc-$$" 2>/dev/null
-	done | sort -r | while read -r m; do
-		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	ctr_parent_rm "nstop-esc-sc-$$"
 	rm -rf "$pdir" "$tmp"
 	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
 	cleanup_tmp

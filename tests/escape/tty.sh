@@ -27,25 +27,14 @@ TSESS=sh
 SEE_LINES=30
 . "$TOP/tests/lib-tmux.sh"
 names=() made=() pids=()
-v2root=$(cg_mnt "")
-if [ -n "$v2root" ] && grep -qw cpu "$v2root/cgroup.controllers" 2>/dev/null; then
-	own2=$(cg_own "")
-	par=${NSTOP_TEST_CGROUP:-$v2root${own2%/}}
-	parent=${par#"$v2root"}/nstop-esctty-$$
-else
-	parent=nstop-esctty-$$
-fi
+parent=$(ctr_parent nstop-esctty-$$)
 cleanup() {
 	local nm p d m i
 	tmux_stop
 	for nm in "${names[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	cg_cleanup
-	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
-		find "$d" -maxdepth 6 -type d -name "nstop-esctty-$$" 2>/dev/null
-	done | sort -r | while read -r m; do
-		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	ctr_parent_rm "nstop-esctty-$$"
 	rm -rf "$pdir" "$tmp"
 	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
 	cleanup_tmp
