@@ -433,12 +433,18 @@ void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *stat
 		say(status, n, "action", &e);
 		return;
 	}
-	struct act_target t;
+	struct act_target t = {0};
 	struct audit a = {.fd = -1};
 	bool need_target = !(key == 'k' && sel->kind == SEL_PROC);
-	if (need_target && (act_resolve(&sr, sel->word, &t, &e) < 0 ||
-			    act_check_writable(&sr, &t, &e) < 0)) {
+	if (need_target && act_resolve(&sr, sel->word, &t, &e) < 0) {
 		snprintf(status, n, "%c: %s", key, e.msg);
+		sysroot_close(&sr);
+		return;
+	}
+	if (need_target && act_check_writable(&sr, &t, &e) < 0) {
+		/* refused (a pid in no container, a guarded cgroup) */
+		snprintf(status, n, "%c: %s", key, e.msg);
+		act_target_free(&t);
 		sysroot_close(&sr);
 		return;
 	}
