@@ -370,16 +370,29 @@ static uint32_t span_root(struct spans *u, uint32_t k)
 	return k;
 }
 
+/* Processes come in runs that share one cgroup set (interned): true for the
+ * first process of each run, kernel threads skipped. */
+struct cgrun {
+	const struct proc_cg *cg1;
+	const char *cg2;
+	bool any;
+};
+
+static bool new_cgset(const struct proc *p, struct cgrun *r)
+{
+	if (p->kthread || (r->any && p->cg1 == r->cg1 && p->cg2 == r->cg2))
+		return false;
+	*r = (struct cgrun){p->cg1, p->cg2, true};
+	return true;
+}
+
 static void spans_build(struct spans *u, struct snap *s)
 {
-	const struct proc_cg *last_cg1 = NULL;
-	const char *last_cg2 = NULL;
+	struct cgrun run = {0};
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
-		if (p->kthread || (i && p->cg1 == last_cg1 && p->cg2 == last_cg2))
+		if (!new_cgset(p, &run))
 			continue;
-		last_cg1 = p->cg1;
-		last_cg2 = p->cg2;
 		uint32_t first = 0;
 		struct cg_match fm;
 		bool have = false;
@@ -559,14 +572,11 @@ size_t container_cgroups(const struct snap *s, const char ***out)
 	struct hmap seen = {0}, added = {0};
 	const char **v = NULL;
 	size_t n = 0, cap = 0;
-	const struct proc_cg *last_cg1 = NULL;
-	const char *last_cg2 = NULL;
+	struct cgrun run = {0};
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
-		if (p->kthread || (i && p->cg1 == last_cg1 && p->cg2 == last_cg2))
+		if (!new_cgset(p, &run))
 			continue;
-		last_cg1 = p->cg1;
-		last_cg2 = p->cg2;
 		for (int j = -1; j < p->ncg1; j++) {
 			const char *path = j < 0 ? p->cg2 : p->cg1[j].path;
 			if (!path || hmap_get(&seen, (uint64_t)(uintptr_t)path, NULL))

@@ -34,12 +34,7 @@ cleanup() {
 		[ -n "$v" ] && ip link del "$v" 2>/dev/null
 	done
 	# the parents nstop made beneath the test's own cgroups
-	local m d
-	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
-		find "$d" -maxdepth 6 -type d -name "nstop-create-$$" 2>/dev/null
-	done | sort -r | while read -r m; do
-		find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	ctr_parent_rm "nstop-create-$$"
 	grep -q "$tmp" /proc/self/mountinfo && umount -R "$tmp" 2>/dev/null
 	rm -rf "$tmp"
 	cleanup_tmp
