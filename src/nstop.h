@@ -28,11 +28,19 @@ char *xmemdup0(const char *s, size_t n);
 int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- util/err.c ---- */
+/* Whose fault a failure is: the input's (bad usage, a name that does not
+ * exist, a value out of range: exit 2) or the system's (the kernel refused,
+ * a file vanished: exit 1). The kind, not the errno, says which: a kernel
+ * EINVAL is not the user's fault. */
+enum nerr_kind { NERR_SYSTEM, NERR_INPUT };
 struct nerr {
 	int code;       /* -errno of the failure, 0 when none */
+	enum nerr_kind kind;
 	char msg[256];  /* human message, already safe to print */
 };
-void nerr_set(struct nerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Both return code, so a failure is set and returned in one statement. */
+int nerr_set(struct nerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int nerr_input(struct nerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool err_vanished(int code);
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -871,10 +871,10 @@ static int bad(struct nerr *e, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	e->code = -EINVAL;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	char m[sizeof(e->msg)];
+	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return nerr_input(e, -EINVAL, "%s", m);
 }
 
 /* Everything checked before anything is made: exit 2 material. */

@@ -577,7 +577,7 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 /* Exit status for a failed action: 2 when the input was at fault. */
 int act_exit_code(const struct nerr *e)
 {
-	return e->code == -EINVAL || e->code == -ERANGE ? 2 : 1;
+	return e->kind == NERR_INPUT ? 2 : 1;
 }
 
 /* Actions write root's cgroup files, signal other users' processes, make

@@ -9,15 +9,34 @@
 
 void (*fatal_hook)(void);
 
-void nerr_set(struct nerr *e, int code, const char *fmt, ...)
+static int vset(struct nerr *e, enum nerr_kind kind, int code, const char *fmt, va_list ap)
 {
-	if (!e)
-		return;
+	if (e) {
+		e->code = code;
+		e->kind = kind;
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	}
+	return code;
+}
+
+/* TRANSITION: until every input failure says so with nerr_input, a code of
+ * -EINVAL or -ERANGE is taken as the input's fault, as act_exit_code did. */
+int nerr_set(struct nerr *e, int code, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	e->code = code;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, code == -EINVAL || code == -ERANGE ? NERR_INPUT : NERR_SYSTEM, code, fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+int nerr_input(struct nerr *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(e, NERR_INPUT, code, fmt, ap);
+	va_end(ap);
+	return code;
 }
 
 /* A process or cgroup that disappears between readdir and open is normal. */
