@@ -18,7 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "collect/parse.h"
+#include "sysroot.h"
 
 static bool has_ctrl(const char *list, const char *ctrl)
 {

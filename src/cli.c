@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "collect/collect.h"
+#include "output.h"
+#include "cli.h"
 
 enum {
 	OPT_LIST_COLUMNS = 256,

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "output.h"
+#include "cli.h"
 
 enum { OPT_AUDIT = 300, OPT_FORCE, OPT_CPU, OPT_MEM, OPT_HIGH, OPT_SWAP, OPT_PIDS, OPT_PID,
        OPT_TIMEOUT, OPT_SYSROOT_A };

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "collect/collect.h"
+#include "output.h"
+#include "cli.h"
 
 enum { O_NS = 400, O_ROOTFS, O_HOSTNAME, O_PARENT, O_CPU, O_MEM, O_PIDS, O_NET, O_PRIV,
        O_AUDIT, O_SYSROOT, O_GRACE, O_ENVFILE, O_BIND };

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "nstop.h"
+#include "collect/collect.h"
+#include "output.h"
 
 #define ROW(type) const type *r = row; (void)s
 

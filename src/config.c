@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "output.h"
 
 static struct config cfg;
 

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#include "nstop.h"
+#include "output.h"
+#include "ui/dashboard.h"
+#include "cli.h"
 
 static const char usage_text[] =
 	"Usage: nstop [--sysroot DIR] [-d SEC] [-r] [--no-color] [--audit-log FILE]\n"

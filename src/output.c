@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "output.h"
 
 int out_select_columns(const struct table *t, const char *list, struct outopts *o)
 {

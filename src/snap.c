@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "snap.h"
 
 /* Namespace types by name, as /proc/PID/ns and lsns name them. */
 static const char *const ns_names[NS_NTYPES] = {

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "collect/parse.h"
+#include "sysroot.h"
 
 #define READ_MAX (4u << 20)
 

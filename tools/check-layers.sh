@@ -10,9 +10,18 @@
 # side by side (neither calls the other); main dispatches to either.
 # Then no circle between files either: the file-to-file uses, sorted
 # topologically by tsort(1), which names a loop when there is one.
-# Usage: tools/check-layers.sh BUILD_DIR   (its src/**/*.o)
+# Then the headers: each layer has its own (src/util/util.h, ..., src/cli.h),
+# mapped to a layer by its path like the objects; a source file or header
+# that #includes a project header of a higher layer is a violation, printed
+# as "FILE includes HEADER (LAYER above LAYER)". A header brings the layers
+# below it into every file that includes it, so an upward #include is an
+# upward use waiting to happen, before any symbol shows it.
+# Usage: tools/check-layers.sh BUILD_DIR [SOURCE_DIR]
+#   (BUILD_DIR's src/**/*.o; SOURCE_DIR's src/**/*.[ch], default this checkout)
 set -u
 B=${1:-build}
+S=${2:-$(dirname "$0")/..}
+S=$(cd "$S" 2>/dev/null && pwd) && [ -d "$S/src" ] || { echo "check-layers: no src/ in ${2:-$(dirname "$0")/..}" >&2; exit 2; }
 layer_of() {
 	case $1 in
 	src/util/*) echo "0 util" ;;
@@ -59,4 +68,23 @@ if [ -n "$loop" ]; then
 	echo "a circle between files: $loop"
 	bad=1
 fi
+# the #include lines: a header's layer is its path's (src/snap.h as src/snap.o)
+cd "$S" || exit 2
+srcs=$(find src -name '*.[ch]' | sort)
+[ -n "$srcs" ] || { echo "check-layers: no sources under $S/src" >&2; exit 2; }
+for f in $srcs; do
+	read -r num name <<<"$(layer_of "${f%.[ch]}.o")"
+	[ "$name" = unknown ] && { echo "check-layers: $f is in no layer (add it to tools/check-layers.sh)" >&2; exit 2; }
+	while read -r inc; do
+		# quoted includes resolve from the file's own directory
+		h=$(realpath -m --relative-to=. "$(dirname "$f")/$inc")
+		case $h in src/*.h) ;; *) continue ;; esac
+		read -r hnum hname <<<"$(layer_of "${h%.h}.o")"
+		[ "$hname" = unknown ] && { echo "check-layers: $h (included by $f) is in no layer (add it to tools/check-layers.sh)" >&2; exit 2; }
+		if [ "$hnum" -gt "$num" ] || { [ "$hnum" = "$num" ] && [ "$hname" != "$name" ]; }; then
+			echo "$f includes $h ($hname above $name)"
+			bad=1
+		fi
+	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
+done
 exit $bad

@@ -14,7 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "../collect/collect.h"
+#include "act.h"
 
 #define AUDIT_DIR "/var/log/nstop"
 #define AUDIT_DEFAULT AUDIT_DIR "/actions.log"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "act.h"
 
 int cgx_write(int dfd, const char *file, const char *val)
 {

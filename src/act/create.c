@@ -28,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "../collect/parse.h"
+#include "../collect/collect.h"
+#include "act.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

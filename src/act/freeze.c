@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "../collect/parse.h"
+#include "act.h"
 
 static bool has_ctrl_mount(const struct sysroot *sr, int mi, const char *ctrl)
 {

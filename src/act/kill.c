@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "act.h"
 
 static const struct {
 	const char *name;

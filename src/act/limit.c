@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "act.h"
 
 #define CPU_PERIOD_USEC 100000u   /* docker --cpus uses the kernel's default period */
 #define MEM_ABSURD (UINT64_C(1) << 52)

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "act.h"
 
 #define POOL_NET 0x0ad50000u /* 10.213.0.0/16, one /30 per container */
 

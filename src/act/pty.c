@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "act.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)

@@ -18,7 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "../collect/collect.h"
+#include "act.h"
 
 /* Waits up to sec for the process behind pidfd to exit. */
 static bool wait_exit(int pidfd, double sec)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "act.h"
 
 static void record(struct audit *a, struct sysroot *sr, const char *action,
 		   const struct act_target *t, const char *old_obj, const char *new_obj, int r,

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "../collect/collect.h"
+#include "act.h"
 
 /* Fills t from a record: its cgroups per hierarchy and, if alive, its init. */
 void state_fill_target(struct sysroot *sr, const struct jv *st, struct act_target *t)

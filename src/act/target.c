@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "../collect/parse.h"
+#include "../collect/collect.h"
+#include "act.h"
 
 void act_target_free(struct act_target *t)
 {

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "parse.h"
+#include "collect.h"
 
 #define CG_MAX_DEPTH 64
 #define CG_MAX_ROWS 200000

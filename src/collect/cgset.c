@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "parse.h"
+#include "collect.h"
 
 struct set_parse {
 	struct strpool *p;

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 #define RESYNC_USEC (10 * 1000000ull) /* a full walk at least this often */
 

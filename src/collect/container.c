@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 const char *runtime_name(enum runtime r)
 {

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 int host_collect(struct host *h)
 {

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 struct addr_ctx {
 	struct buf *b;

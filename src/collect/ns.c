@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "parse.h"
+#include "collect.h"
 
 /*
  * What the nsfs ioctls said about a namespace, kept by the collector so a

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "parse.h"
 
 /* Reads a decimal u64 at *p (no sign), advancing *p; fails on overflow. */
 static int num_u64(const char **p, const char *end, uint64_t *out)

@@ -28,7 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "parse.h"
+#include "collect.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 #define CMDLINE_MAX 8192      /* as much as lsns and ps show */

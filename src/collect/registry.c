@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 const char *state_dir(void)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 static void host_rates(struct snap *s, const struct snap *prev)
 {

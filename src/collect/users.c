@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "collect.h"
 
 struct users {
 	bool live;

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 static bool check_lim(enum limit_key k, const char *v, char *err, size_t n)

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 static double cpu_now(void)

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 /* The last 60 samples of CPU and memory of each cgroup. */

@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 static void box_at(int y0, int x0, int bh, int bw, const char *title)

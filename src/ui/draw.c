@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 /* Draws already escaped text at (y, x) in at most w cells, padding to w. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 const struct view_ops *const ui_views[V_NVIEWS] = {

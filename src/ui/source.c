@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 struct live {

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 /* The tree drawing in ASCII, for terminals without UTF-8. */

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 /* the screen's state, for the redraw hook the dialogs call */

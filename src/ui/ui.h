@@ -3,7 +3,10 @@
 #ifndef NSTOP_UI_H
 #define NSTOP_UI_H
 
-#include "../nstop.h"
+#include "../collect/collect.h"
+#include "../act/act.h"
+#include "../output.h"
+#include "dashboard.h"
 
 /*
  * Who calls whom inside src/ui/ (calls go down, never back; checked with nm):

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 /* hash of a cgroup path -> 1 while collapsed; the view's own state */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 static size_t count(const struct snap *s)

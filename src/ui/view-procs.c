@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../nstop.h"
 #include "ui.h"
 
 static size_t count(const struct snap *s)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 void buf_grow(struct buf *b, size_t more)
 {

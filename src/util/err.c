@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 void (*fatal_hook)(void);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 static uint64_t mix(uint64_t k)
 {

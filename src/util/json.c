@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 void json_init(struct json *j, struct buf *out, bool pretty)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 #define JV_MAX_DEPTH 32
 

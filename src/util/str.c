@@ -9,7 +9,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 /*
  * Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes are not

@@ -19,7 +19,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 static bool owner_ok(uid_t uid)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../nstop.h"
+#include "util.h"
 
 void *xmalloc(size_t n)
 {

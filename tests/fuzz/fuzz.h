@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nstop.h"
+#include "collect/parse.h"
 
 static char *fuzz_copy(const uint8_t *data, size_t size)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "act/act.h"
 #include "tap.h"
 
 static int lp(enum limit_key k, const char *s, struct limit_val *v)

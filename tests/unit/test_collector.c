@@ -17,7 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "collect/parse.h"
+#include "collect/collect.h"
 #include "tap.h"
 
 static struct sysroot sr;

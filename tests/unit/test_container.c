@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Runtime recognition over real cgroup paths of every runtime. */
-#include "nstop.h"
+#include "collect/collect.h"
 #include "tap.h"
 
 #define H64 "86d597eb6f0a47dbd9186dcfd319749b18415e90cde4810c6fc4126d077ac37b"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The dashboard's key table: no key bound twice, every key named and explained. */
-#include "nstop.h"
+#include "ui/dashboard.h"
 #include "tap.h"
 
 int main(void)

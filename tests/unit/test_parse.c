@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "nstop.h"
+#include "collect/parse.h"
 #include "tap.h"
 
 static int parse_stat_str(const char *s, struct stat_fields *f)

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "nstop.h"
+#include "act/act.h"
 #include "tap.h"
 
 /* newer than the libseccomp of Debian 12 (2.5.4, kernel 6.7's table):

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "nstop.h"
+#include "util/util.h"
 #include "tap.h"
 
 static const char *esc(const char *s, size_t n, enum esc_mode m)

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The parse layer: parsers of kernel text, pure (no I/O) and fuzzable. Below
+ * everything that reads the kernel; only util beneath it (VAL_NA, VAL_UNLIMITED). */
+#ifndef NSTOP_PARSE_H
+#define NSTOP_PARSE_H
+
+#include "../util/util.h"
+
+/* ---- collect/parse.c: parsers of kernel text (pure, fuzzable) ---- */
+struct stat_fields {
+	pid_t pid, ppid, session;
+	char state;
+	const char *comm;   /* points into the parsed buffer */
+	size_t comm_len;
+	unsigned long flags;
+	uint64_t utime, stime, starttime, rss_pages;
+	long nice;
+	int nthreads;
+};
+int parse_proc_stat(char *s, size_t n, struct stat_fields *f);
+
+struct cg_line {
+	int hid;            /* hierarchy id, 0 for v2 */
+	char *ctrl;         /* controller list, "" for v2 */
+	char *path;
+};
+/* Calls fn for each line of /proc/PID/cgroup; returns count or -EINVAL. */
+int parse_proc_cgroup(char *s, size_t n, void (*fn)(void *arg, int hid, const char *ctrl,
+			size_t ctrl_len, const char *path, size_t path_len), void *arg);
+
+struct mountinfo_ent {
+	const char *mnt_point;
+	const char *root;
+	const char *fstype;
+	const char *super_opts;
+};
+/* Each line; unescapes \040 etc in place. Returns count or -EINVAL. */
+int parse_mountinfo(char *s, size_t n, void (*fn)(void *arg, const struct mountinfo_ent *m),
+		    void *arg);
+
+/* "key value" files: cpu.stat, memory.stat, memory.events, v1 cpu.stat... */
+int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out);
+int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period);
+int parse_limit(const char *s, size_t n, uint64_t *out);
+int parse_psi_avg10(const char *s, size_t n, const char *kind, double *out);
+int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
+int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
+int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino);
+int parse_nspid(const char *s, size_t n, pid_t *inner);
+/* user and group id ranges: a uid_map's outside ids, /etc/subuid's */
+struct id_range {
+	uint64_t start, count;
+};
+int parse_id_map(const char *s, size_t n, struct id_range *out, size_t max);
+int parse_subid(const char *s, size_t n, struct id_range *out, size_t max);
+/* /proc/PID/status: a process's credentials, as enter copies them */
+#define PROC_NGROUPS 256
+struct proc_creds {
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* cap_amb 0 before Linux 4.3 */
+	uint32_t uid[4], gid[4];   /* real, effective, saved, filesystem */
+	uint32_t groups[PROC_NGROUPS];
+	int ngroups;
+	int no_new_privs;          /* -1: the kernel does not say (before 4.10) */
+	int seccomp;               /* 0, 1 strict, 2 filter; -1: not said */
+};
+int parse_proc_status(const char *s, size_t n, struct proc_creds *c);
+
+#endif
