@@ -556,7 +556,7 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 		 struct nerr *e);
 int act_primary_mount(struct sysroot *sr, const struct act_target *t);
 int act_exit_code(const struct nerr *e);
-void act_need_root(const char *cmd, int code);
+int act_need_root(const char *cmd, struct nerr *e);
 /* act/cgctl.c (what reads them is cgdir.c, in the sysroot layer) */
 int cgx_write(int dfd, const char *file, const char *val);
 /* act/limit.c */
@@ -789,6 +789,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g);
 int cmd_undo(int argc, char **argv, const struct globalopts *g);
 int cmd_audit(int argc, char **argv, const struct globalopts *g);
 void cli_audit_open(const char *cmd, const char *path, struct audit *a);
+void cli_need_root(const char *cmd, int code);
 /* cli_ctr.c */
 int cmd_create(int argc, char **argv, const struct globalopts *g);
 int cmd_rm(int argc, char **argv, const struct globalopts *g);

@@ -62,9 +62,8 @@ static int pidfd_signal(int pidfd, int sig)
 int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e)
 {
 	if (pid == 1 || pid == getpid()) {
-		nerr_set(e, -EINVAL, "pid %d is %s: not signalled", (int)pid,
-			 pid == 1 ? "the host's init" : "nstop itself");
-		return -EINVAL;
+		return nerr_input(e, -EINVAL, "pid %d is %s: not signalled", (int)pid,
+				  pid == 1 ? "the host's init" : "nstop itself");
 	}
 	int g = act_check_pid(sr, pid, e);
 	if (g < 0)
@@ -72,9 +71,10 @@ int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct 
 	int fd = pidfd_open_(pid);
 	if (fd < 0) {
 		int r = -errno;
-		nerr_set(e, r == -ESRCH ? -EINVAL : r, "pid %d: %s", (int)pid,
-			 r == -ESRCH ? "no such process" : strerror(-r));
-		return r == -ESRCH ? -EINVAL : r;
+		/* the pid the user named is not there: the input's fault */
+		if (r == -ESRCH)
+			return nerr_input(e, r, "pid %d: no such process", (int)pid);
+		return nerr_set(e, r, "pid %d: %s", (int)pid, strerror(-r));
 	}
 	/* the pidfd pins the process: what we check now is what we signal */
 	uint64_t now;
