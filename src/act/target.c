@@ -129,7 +129,7 @@ int act_pid_cgroups(struct sysroot *sr, pid_t pid, struct act_target *t)
 	int r = read_file_at(sr->proc_fd, f, &b);
 	if (r < 0) {
 		buf_free(&b);
-		return r == -ENOENT ? -ESRCH : r;
+		return err_vanished(r) ? -ESRCH : r;
 	}
 	struct pid_cg c = {sr, t};
 	parse_proc_cgroup(b.p, b.len, on_pid_cg, &c);
@@ -144,7 +144,7 @@ static int resolve_pid(struct sysroot *sr, const char *word, struct act_target *
 		return bad(e, word, "not a process id");
 	t->pid = (pid_t)v;
 	int r = act_pid_cgroups(sr, t->pid, t);
-	if (r == -ESRCH)
+	if (err_vanished(r))
 		return bad(e, word, "no such process");
 	if (r < 0) {
 		nerr_set(e, r, "pid %d: its cgroups: %s", (int)t->pid, strerror(-r));
