@@ -209,7 +209,7 @@ int sysroot_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start)
 	snprintf(f, sizeof(f), "%d/stat", (int)pid);
 	int n = read_small_at(sr->proc_fd, f, s, sizeof(s));
 	if (n < 0)
-		return n == -ENOENT ? -ESRCH : n;
+		return err_vanished(n) ? -ESRCH : n;
 	struct stat_fields sf;
 	if (parse_proc_stat(s, (size_t)n, &sf) < 0)
 		return -EINVAL;

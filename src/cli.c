@@ -96,8 +96,9 @@ static void select_cols(const struct table *t, struct listopts *lo, struct outop
 {
 	o->json = lo->json;
 	o->noheadings = lo->noheadings;
-	if (out_select_columns(t, lo->columns, o) < 0)
-		exit(2);
+	struct nerr e = {0};
+	if (out_select_columns(t, lo->columns, o, &e) < 0)
+		usage_error("%s", e.msg);
 }
 
 static void sleep_sec(double sec)
@@ -515,10 +516,10 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 
 	struct outopts ons = {.json = true}, ocg = {.json = true}, ops = {.json = true};
 	struct outopts oct = {.json = true};
-	out_select_columns(&table_containers, NULL, &oct);
-	out_select_columns(&table_ps, "+CONTAINER", &ops);
-	out_select_columns(&table_ns, NULL, &ons);
-	out_select_columns(&table_cgroups, NULL, &ocg);
+	out_select_columns(&table_containers, NULL, &oct, NULL);
+	out_select_columns(&table_ps, "+CONTAINER", &ops, NULL);
+	out_select_columns(&table_ns, NULL, &ons, NULL);
+	out_select_columns(&table_cgroups, NULL, &ocg, NULL);
 	/* everything: every column of every table */
 	ons.ncols = 0;
 	for (size_t i = 0; i < table_ns.ncols; i++)

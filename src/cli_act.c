@@ -92,6 +92,17 @@ void cli_audit_open(const char *cmd, const char *path, struct audit *a)
 	}
 }
 
+/* Actions need root: says why in the usual form and exits with code (1, or
+ * 125 for enter, whose own failures must not look like the command's). */
+void cli_need_root(const char *cmd, int code)
+{
+	struct nerr e = {0};
+	if (act_need_root(cmd, &e) < 0) {
+		fprintf(stderr, "nstop: %s: %s\n", cmd, e.msg);
+		exit(code);
+	}
+}
+
 #define ACT_LONGOPTS                                              \
 	{"audit-log", required_argument, NULL, OPT_AUDIT},        \
 	{"sysroot", required_argument, NULL, OPT_SYSROOT_A}
@@ -151,7 +162,7 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 	for (int k = 0; k < LIM_N; k++)
 		any |= want.l[k].set;
 	if (any)
-		act_need_root("limit", 1);
+		cli_need_root("limit", 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
 	struct act_target t;
@@ -217,7 +228,7 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 		}
 	}
 	const char *word = one_target(ao.cmd, argc, argv, false);
-	act_need_root(ao.cmd, 1);
+	cli_need_root(ao.cmd, 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
 	struct act_target t;
@@ -281,7 +292,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 			bad_opt("kill", argv);
 		}
 	}
-	act_need_root("kill", 1);
+	cli_need_root("kill", 1);
 	struct sysroot sr;
 	struct audit a;
 	struct nerr e = {0};
@@ -358,7 +369,7 @@ int cmd_undo(int argc, char **argv, const struct globalopts *g)
 		if (!common_opt(&ao, c, optarg))
 			bad_opt("undo", argv);
 	const char *word = one_target("undo", argc, argv, true);
-	act_need_root("undo", 1);
+	cli_need_root("undo", 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
 	struct act_target t = {0};

@@ -158,7 +158,7 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 		real = realpath(rootfs, NULL);
 		o.rootfs = real ? real : rootfs;
 	}
-	act_need_root("create", 1);
+	cli_need_root("create", 1);
 	struct sysroot sr;
 	open_live("create", sysroot, &sr, 2);
 	struct nerr e = {0};
@@ -253,7 +253,7 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 	}
 	if (optind >= argc)
 		usage_error("rm: a NAME is required");
-	act_need_root("rm", 1);
+	cli_need_root("rm", 1);
 	struct sysroot sr;
 	open_live("rm", sysroot, &sr, 2);
 	int rc = 0;
@@ -402,7 +402,7 @@ int cmd_enter(int argc, char **argv, const struct globalopts *g)
 	if (!word)
 		enter_usage("a TARGET is required%s", NULL);
 	o.cmd = i < argc ? argv + i : NULL;
-	act_need_root("enter", 125);
+	cli_need_root("enter", 125);
 	struct sysroot sr;
 	struct nerr e = {0};
 	if (sysroot_open(&sr, sysroot, &e) < 0 || !sr.live)

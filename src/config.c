@@ -3,7 +3,9 @@
  * Settings that stick: $XDG_CONFIG_HOME/nstop/config (default
  * ~/.config/nstop/config), else /etc/nstop.conf. "key = value" lines, '#'
  * comments. Unknown keys and bad values warn with the file and line and are
- * ignored; they never stop the program. Command-line options win.
+ * ignored; they never stop the program. Command-line options win. The
+ * warnings go back to the caller as lines, which main prints: this layer
+ * writes to no terminal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,15 +67,16 @@ static char *trim(char *s)
 	return s;
 }
 
-static void warn_at(const char *file, int line, const char *fmt, const char *a, const char *b)
+static void warn_at(struct buf *warn, const char *file, int line, const char *fmt, const char *a,
+		    const char *b)
 {
 	struct buf x = {0}, y = {0};
 	str_escape(&x, a, strlen(a), ESC_TEXT);
 	if (b)
 		str_escape(&y, b, strlen(b), ESC_TEXT);
-	fprintf(stderr, "nstop: %s:%d: ", file, line);
-	fprintf(stderr, fmt, buf_str(&x), buf_str(&y));
-	fputs(" (ignored)\n", stderr);
+	buf_printf(warn, "%s:%d: ", file, line);
+	buf_printf(warn, fmt, buf_str(&x), buf_str(&y));
+	buf_adds(warn, " (ignored)\n");
 	buf_free(&x);
 	buf_free(&y);
 }
@@ -98,17 +101,17 @@ static void set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
-static void apply(const char *file, int line, const char *key, const char *val)
+static void apply(struct buf *warn, const char *file, int line, const char *key, const char *val)
 {
 	if (!strcmp(key, "view")) {
 		if (config_view_index(val) < 0)
-			warn_at(file, line, "view: %s%s is not containers, namespaces, cgroups or processes", val, NULL);
+			warn_at(warn, file, line, "view: %s%s is not containers, namespaces, cgroups or processes", val, NULL);
 		else
 			snprintf(cfg.view, sizeof(cfg.view), "%s", val);
 	} else if (!strcmp(key, "interval")) {
 		double d;
 		if (str_parse_seconds(val, &d) < 0 || d < 0.1)
-			warn_at(file, line, "interval: %s%s is not a number of seconds from 0.1", val, NULL);
+			warn_at(warn, file, line, "interval: %s%s is not a number of seconds from 0.1", val, NULL);
 		else
 			cfg.interval = d;
 	} else if (!strcmp(key, "color")) {
@@ -117,7 +120,7 @@ static void apply(const char *file, int line, const char *key, const char *val)
 		else if (!strcmp(val, "no") || !strcmp(val, "false") || !strcmp(val, "off"))
 			cfg.color = 0;
 		else
-			warn_at(file, line, "color: %s%s is not yes or no", val, NULL);
+			warn_at(warn, file, line, "color: %s%s is not yes or no", val, NULL);
 	} else if (!strncmp(key, "columns.", 8) || !strncmp(key, "sort.", 5)) {
 		bool cols = key[0] == 'c';
 		int v = config_view_index(key + (cols ? 8 : 5));
@@ -130,10 +133,10 @@ static void apply(const char *file, int line, const char *key, const char *val)
 			*sp = '\0';
 		}
 		if (v < 0)
-			warn_at(file, line, "unknown key: %s%s", key, NULL);
+			warn_at(warn, file, line, "unknown key: %s%s", key, NULL);
 		else if (cols ? !columns_ok(v, val) : (!table_find(view_tables[v], col, strlen(col)) ||
 							(sp && !rev)))
-			warn_at(file, line, "%s: %s is not a column list of that view (see --list-columns)",
+			warn_at(warn, file, line, "%s: %s is not a column list of that view (see --list-columns)",
 				key, val);
 		else if (cols)
 			set_str(&cfg.cols[v], val);
@@ -141,16 +144,16 @@ static void apply(const char *file, int line, const char *key, const char *val)
 			set_str(&cfg.sort[v], col), cfg.sort_reverse[v] = rev;
 	} else if (!strcmp(key, "cgroup_parent")) {
 		if (!*val || strstr(val, ".."))
-			warn_at(file, line, "cgroup_parent: %s%s: a path without ..", val, NULL);
+			warn_at(warn, file, line, "cgroup_parent: %s%s: a path without ..", val, NULL);
 		else
 			set_str(&cfg.cgroup_parent, val);
 	} else if (!strcmp(key, "audit_log")) {
 		if (*val != '/')
-			warn_at(file, line, "audit_log: %s%s is not an absolute path", val, NULL);
+			warn_at(warn, file, line, "audit_log: %s%s is not an absolute path", val, NULL);
 		else
 			set_str(&cfg.audit_log, val);
 	} else {
-		warn_at(file, line, "unknown key: %s%s", key, NULL);
+		warn_at(warn, file, line, "unknown key: %s%s", key, NULL);
 	}
 }
 
@@ -161,7 +164,7 @@ static void apply(const char *file, int line, const char *key, const char *val)
  * (sudo keeps HOME or XDG_CONFIG_HOME) would let that user choose where
  * root writes. Otherwise a warning, and it is ignored.
  */
-static bool config_trusted(int fd, const char *path)
+static bool config_trusted(struct buf *warn, int fd, const char *path)
 {
 	struct stat st;
 	struct buf b = {0};
@@ -176,13 +179,14 @@ static bool config_trusted(int fd, const char *path)
 		snprintf(tmp, sizeof(tmp), "writable by group or others (mode %04o)",
 			 (unsigned)(st.st_mode & 07777)), why = tmp;
 	if (why)
-		fprintf(stderr, "nstop: %s: %s: ignored\n", str_esc(&b, path), why);
+		buf_printf(warn, "%s: %s: ignored\n", str_esc(&b, path), why);
 	buf_free(&b);
 	return !why;
 }
 
-/* Loads the first file that exists; returns 1 when one was read, 0 if none. */
-int config_load(void)
+/* Loads the first file that exists; returns 1 when one was read, 0 if none.
+ * warn receives one line per thing ignored (file:line: why), to be shown. */
+int config_load(struct buf *warn)
 {
 	char user[512];
 	const char *files[2] = {NULL, "/etc/nstop.conf"};
@@ -200,8 +204,8 @@ int config_load(void)
 				continue;
 			if (fd < 0) {
 				struct buf eb = {0};
-				fprintf(stderr, "nstop: %s: %s (as root nstop reads only root's): ignored\n",
-					str_esc(&eb, files[i]), why);
+				buf_printf(warn, "%s: %s (as root nstop reads only root's): ignored\n",
+					   str_esc(&eb, files[i]), why);
 				buf_free(&eb);
 				continue;
 			}
@@ -209,7 +213,7 @@ int config_load(void)
 			fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 			if (fd < 0)
 				continue;
-			if (!config_trusted(fd, files[i])) {
+			if (!config_trusted(warn, fd, files[i])) {
 				close(fd);
 				continue;
 			}
@@ -232,10 +236,10 @@ int config_load(void)
 			if (*s && *s != '#') {
 				char *eq = strchr(s, '=');
 				if (!eq) {
-					warn_at(files[i], line, "not key = value: %s%s", s, NULL);
+					warn_at(warn, files[i], line, "not key = value: %s%s", s, NULL);
 				} else {
 					*eq = '\0';
-					apply(files[i], line, trim(s), trim(eq + 1));
+					apply(warn, files[i], line, trim(s), trim(eq + 1));
 				}
 			}
 			l = nl ? nl + 1 : NULL;

@@ -191,8 +191,18 @@ int main(int argc, char **argv)
 			no_config = true;
 		else if (!strcmp(argv[k], "--"))
 			break;
-	if (!no_config)
-		config_load();
+	if (!no_config) {
+		/* the config file's warnings, one a line: printed here, before
+		 * any subcommand or the dashboard owns the terminal */
+		struct buf warn = {0};
+		config_load(&warn);
+		for (const char *l = warn.p; l && *l;) {
+			size_t n = strcspn(l, "\n");
+			fprintf(stderr, "nstop: %.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+		buf_free(&warn);
+	}
 	if (i >= argc || argv[i][0] == '-')
 		return dashboard(argc - i, argv + i, &g);
 	const char *cmd = argv[i];

@@ -7,7 +7,7 @@
 
 #include "output.h"
 
-int out_select_columns(const struct table *t, const char *list, struct outopts *o)
+int out_select_columns(const struct table *t, const char *list, struct outopts *o, struct nerr *e)
 {
 	free(o->cols);
 	o->cols = NULL;
@@ -21,30 +21,28 @@ int out_select_columns(const struct table *t, const char *list, struct outopts *
 	}
 	bool add = list[0] == '+';
 	if (add) {
-		out_select_columns(t, NULL, o);
+		out_select_columns(t, NULL, o, e);
 		list++;
 	}
 	size_t cap = o->ncols + t->ncols * 2;
 	o->cols = xreallocarray(o->cols, cap, sizeof(*o->cols));
 	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 		const struct column *c = table_find(t, p, n);
 		if (!c) {
 			struct buf b = {0};
 			str_escape(&b, p, n, ESC_TEXT);
-			warnmsg("-o: unknown column: %s (see --list-columns)", buf_str(&b));
+			nerr_input(e, -EINVAL, "-o: unknown column: %s (see --list-columns)", buf_str(&b));
 			buf_free(&b);
 			return -EINVAL;
 		}
 		if (o->ncols < cap)
 			o->cols[o->ncols++] = c;
-		p = e ? e + 1 : p + n;
+		p = comma ? comma + 1 : p + n;
 	}
-	if (!o->ncols) {
-		warnmsg("-o: no columns given");
-		return -EINVAL;
-	}
+	if (!o->ncols)
+		return nerr_input(e, -EINVAL, "-o: no columns given");
 	return 0;
 }
 

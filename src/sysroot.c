@@ -147,14 +147,17 @@ int sysroot_open(struct sysroot *sr, const char *dir, struct nerr *e)
 	sr->root_fd = open(sr->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (sr->root_fd < 0) {
 		int err = -errno;
-		nerr_set(e, err, "%s: %s", sr->dir, strerror(-err));
-		return err;
+		/* a --sysroot DIR that is not there is the input's fault; / is the system's */
+		if (!sr->live)
+			return nerr_input(e, err, "%s: %s", sr->dir, strerror(-err));
+		return nerr_set(e, err, "%s: %s", sr->dir, strerror(-err));
 	}
 	sr->proc_fd = openat(sr->root_fd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sr->proc_fd < 0) {
 		int err = -errno;
-		nerr_set(e, err, "%s/proc: %s", sr->live ? "" : sr->dir, strerror(-err));
-		return err;
+		if (!sr->live)
+			return nerr_input(e, err, "%s/proc: %s", sr->dir, strerror(-err));
+		return nerr_set(e, err, "/proc: %s", strerror(-err));
 	}
 	struct buf b = {0};
 	int r = read_file_at(sr->proc_fd, "self/mountinfo", &b);

@@ -266,11 +266,10 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 	struct jv *recs;
 	size_t n;
 	int r = audit_read(logpath, &recs, &n, e);
-	if (r < 0) {
-		if (r == -ENOENT)
-			nerr_set(e, -EINVAL, "the audit log: there is none, so nothing to undo");
-		return r == -ENOENT ? -EINVAL : r;
-	}
+	if (r == -ENOENT)
+		return nerr_input(e, r, "the audit log: there is none, so nothing to undo");
+	if (r < 0)
+		return r;
 	const struct jv *hit = NULL;
 	for (size_t i = n; i-- > 0 && !hit;) {
 		const struct jv *v = &recs[i];
@@ -291,7 +290,7 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 		hit = v;
 	}
 	if (!hit) {
-		nerr_set(e, -EINVAL, "no limit change to undo%s in the audit log",
+		nerr_input(e, -EINVAL, "no limit change to undo%s in the audit log",
 			 want_t ? " for this target" : "");
 		audit_free(recs, n);
 		return -EINVAL;
@@ -312,14 +311,14 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 		/* the log is root's, but a record is still only a claim: it names
 		 * a plain path, and the cgroup there is still the one it was */
 		if (path[0] != '/' || str_path_has_dots(path))
-			r = -EINVAL, nerr_set(e, r, "the record %s names the cgroup %s (. or .. components): refusing to undo it",
-					      jv_str(hit, "id"), str_esc(&pb, path));
+			r = nerr_input(e, -EINVAL, "the record %s names the cgroup %s (. or .. components): refusing to undo it",
+				       jv_str(hit, "id"), str_esc(&pb, path));
 		else if (!want)
-			r = -EINVAL, nerr_set(e, r, "the record %s has no identity for the cgroup %s (an older nstop wrote it): refusing to undo it",
-					      jv_str(hit, "id"), str_esc(&pb, path));
+			r = nerr_input(e, -EINVAL, "the record %s has no identity for the cgroup %s (an older nstop wrote it): refusing to undo it",
+				       jv_str(hit, "id"), str_esc(&pb, path));
 		else if (!cg_identity(sr, mi, path, cur, sizeof(cur)) || strcmp(cur, want))
-			r = -EINVAL, nerr_set(e, r, "the record %s: the cgroup %s is gone or is not the one it was (removed and made again?): refusing to undo it",
-					      jv_str(hit, "id"), str_esc(&pb, path));
+			r = nerr_input(e, -EINVAL, "the record %s: the cgroup %s is gone or is not the one it was (removed and made again?): refusing to undo it",
+				       jv_str(hit, "id"), str_esc(&pb, path));
 		else
 			t.paths[mi] = xstrdup(path);
 		buf_free(&pb);
@@ -345,8 +344,7 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 		int k = limit_key_parse(nw->keys[i]);
 		const char *ov = jv_str(old, nw->keys[i]);
 		if (k < 0 || !ov || limit_unfmt(k, ov, &want.l[k]) < 0) {
-			r = -EINVAL;
-			nerr_set(e, r, "the record %s has no usable old %s value",
+			r = nerr_input(e, -EINVAL, "the record %s has no usable old %s value",
 				 jv_str(hit, "id"), nw->keys[i]);
 		}
 	}

@@ -111,9 +111,9 @@ int act_freeze(struct sysroot *sr, const struct act_target *t, bool freeze, doub
 	int dfd = freezer_dir(sr, t, &v2);
 	if (dfd < 0) {
 		if (t->denied)
-			nerr_set(e, -EINVAL, "%s", t->denied);
+			nerr_input(e, -EINVAL, "%s", t->denied);
 		else
-			nerr_set(e, -EINVAL, "%s: no freezer here (neither cgroup.freeze nor a v1 freezer cgroup)",
+			nerr_input(e, -EINVAL, "%s: no freezer here (neither cgroup.freeze nor a v1 freezer cgroup)",
 				 buf_str(&d));
 		buf_free(&d);
 		return -EINVAL;

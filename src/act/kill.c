@@ -62,9 +62,8 @@ static int pidfd_signal(int pidfd, int sig)
 int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct nerr *e)
 {
 	if (pid == 1 || pid == getpid()) {
-		nerr_set(e, -EINVAL, "pid %d is %s: not signalled", (int)pid,
-			 pid == 1 ? "the host's init" : "nstop itself");
-		return -EINVAL;
+		return nerr_input(e, -EINVAL, "pid %d is %s: not signalled", (int)pid,
+				  pid == 1 ? "the host's init" : "nstop itself");
 	}
 	int g = act_check_pid(sr, pid, e);
 	if (g < 0)
@@ -72,9 +71,10 @@ int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct 
 	int fd = pidfd_open_(pid);
 	if (fd < 0) {
 		int r = -errno;
-		nerr_set(e, r == -ESRCH ? -EINVAL : r, "pid %d: %s", (int)pid,
-			 r == -ESRCH ? "no such process" : strerror(-r));
-		return r == -ESRCH ? -EINVAL : r;
+		/* the pid the user named is not there: the input's fault */
+		if (err_vanished(r))
+			return nerr_input(e, r, "pid %d: no such process", (int)pid);
+		return nerr_set(e, r, "pid %d: %s", (int)pid, strerror(-r));
 	}
 	/* the pidfd pins the process: what we check now is what we signal */
 	uint64_t now;
@@ -84,7 +84,7 @@ int act_kill_pid(struct sysroot *sr, pid_t pid, uint64_t start, int sig, struct 
 		nerr_set(e, r, "pid %d is now another process (started at %llu, not %llu): nothing signalled",
 			 (int)pid, (unsigned long long)now, (unsigned long long)start);
 	} else if (r < 0) {
-		nerr_set(e, r, "pid %d: %s", (int)pid, r == -ESRCH ? "it exited" : strerror(-r));
+		nerr_set(e, r, "pid %d: %s", (int)pid, err_vanished(r) ? "it exited" : strerror(-r));
 	} else if (pidfd_signal(fd, sig) < 0) {
 		r = -errno;
 		nerr_set(e, r, "pid %d: SIG%s: %s", (int)pid, sig_name(sig), strerror(-r));
@@ -183,7 +183,7 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 			continue; /* exited meanwhile */
 		if (pidfd_signal(fd, sig) == 0)
 			(*hit)++;
-		else if (errno != ESRCH && !r) {
+		else if (!err_vanished(errno) && !r) {
 			r = -errno;
 			nerr_set(e, r, "pid %d: SIG%s: %s", (int)p[i], sig_name(sig), strerror(errno));
 		}

@@ -46,19 +46,19 @@ int net_addrs(const char *want, const char *const *used, size_t nused, char *ctr
 		uint64_t prefix;
 		if (!sl || (size_t)(sl - want) >= sizeof(ip) || str_parse_u64(sl + 1, &prefix) < 0 ||
 		    prefix < 8 || prefix > 30) {
-			nerr_set(e, -EINVAL, "--net veth:ADDR/PREFIX: not an IPv4 address with a prefix from 8 to 30");
+			nerr_input(e, -EINVAL, "--net veth:ADDR/PREFIX: not an IPv4 address with a prefix from 8 to 30");
 			return -EINVAL;
 		}
 		memcpy(ip, want, (size_t)(sl - want));
 		ip[sl - want] = '\0';
 		if (inet_pton(AF_INET, ip, &a) != 1) {
-			nerr_set(e, -EINVAL, "--net veth:ADDR/PREFIX: not an IPv4 address");
+			nerr_input(e, -EINVAL, "--net veth:ADDR/PREFIX: not an IPv4 address");
 			return -EINVAL;
 		}
 		uint32_t h = ntohl(a.s_addr), mask = ~0u << (32 - prefix), net = h & mask;
 		uint32_t bcast = net | ~mask;
 		if (h == net || h == bcast) {
-			nerr_set(e, -EINVAL, "--net veth:%s: the network or broadcast address", want);
+			nerr_input(e, -EINVAL, "--net veth:%s: the network or broadcast address", want);
 			return -EINVAL;
 		}
 		fmt_ip(h, (int)prefix, ctr, n);

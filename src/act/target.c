@@ -72,7 +72,7 @@ static int bad(struct nerr *e, const char *word, const char *why)
 {
 	struct buf b = {0};
 	str_escape(&b, word, strlen(word), ESC_TEXT);
-	nerr_set(e, -EINVAL, "%s: %s", buf_str(&b), why);
+	nerr_input(e, -EINVAL, "%s: %s", buf_str(&b), why);
 	buf_free(&b);
 	return -EINVAL;
 }
@@ -131,7 +131,7 @@ int act_pid_cgroups(struct sysroot *sr, pid_t pid, struct act_target *t)
 	int r = read_file_at(sr->proc_fd, f, &b);
 	if (r < 0) {
 		buf_free(&b);
-		return r == -ENOENT ? -ESRCH : r;
+		return err_vanished(r) ? -ESRCH : r;
 	}
 	struct pid_cg c = {sr, t};
 	parse_proc_cgroup(b.p, b.len, on_pid_cg, &c);
@@ -146,7 +146,7 @@ static int resolve_pid(struct sysroot *sr, const char *word, struct act_target *
 		return bad(e, word, "not a process id");
 	t->pid = (pid_t)v;
 	int r = act_pid_cgroups(sr, t->pid, t);
-	if (r == -ESRCH)
+	if (err_vanished(r))
 		return bad(e, word, "no such process");
 	if (r < 0) {
 		nerr_set(e, r, "pid %d: its cgroups: %s", (int)t->pid, strerror(-r));
@@ -218,7 +218,7 @@ static int ambiguous(struct nerr *e, const char *word, const struct snap *s, con
 		}
 		buf_adds(&b, i + 1 < n ? "," : "");
 	}
-	nerr_set(e, -EINVAL, "%s", buf_str(&b));
+	nerr_input(e, -EINVAL, "%s", buf_str(&b));
 	buf_free(&b);
 	return -EINVAL;
 }
@@ -363,8 +363,8 @@ static int self_ids(struct sysroot *sr, pid_t *self, pid_t *pp, pid_t *sid, stru
 	struct stat_fields sf;
 	if (fstatat(sr->proc_fd, "self/ns/pid", &st, 0) < 0 || st.st_ino != PID_NS_INIT_INO || k <= 0 ||
 	    n < 0 || parse_proc_stat(s, (size_t)n, &sf) < 0) {
-		nerr_set(e, -EINVAL, "nstop runs in a pid namespace of its own (or /proc is not the host's): the host's init and nstop's own ancestors are out of its sight, so it cannot keep them safe; refusing (run it from the host's)");
-		return -EINVAL;
+		/* a do-no-harm refusal, as the guards below */
+		return nerr_input(e, -EINVAL, "nstop runs in a pid namespace of its own (or /proc is not the host's): the host's init and nstop's own ancestors are out of its sight, so it cannot keep them safe; refusing (run it from the host's)");
 	}
 	l[k] = '\0';
 	*self = (pid_t)atoi(l);
@@ -403,8 +403,7 @@ int act_check_pid(struct sysroot *sr, pid_t pid, struct nerr *e)
 	size_t ng = guards(sr, g, self, pp, sid);
 	for (size_t k = 0; k < ng; k++) {
 		if (g[k].pid == pid && !r) {
-			r = -EINVAL;
-			nerr_set(e, r, "%s: not signalled", g[k].who);
+			r = nerr_input(e, -EINVAL, "%s: not signalled", g[k].who);
 		}
 		act_target_free(&g[k].cg);
 	}
@@ -457,8 +456,7 @@ static int pid_to_container(struct sysroot *sr, struct act_target *t, struct ner
 	const struct container *c = p ? proc_container(s, p) : NULL;
 	int r = 0;
 	if (!c || c->rt == RT_UNNAMED || (!c->cgroup && !c->registered)) {
-		r = -EINVAL;
-		nerr_set(e, r, "pid %d: %s: name its cgroup path as TARGET (nstop ps -o PID,CGROUP), or use kill --pid for the one process",
+		r = nerr_input(e, -EINVAL, "pid %d: %s: name its cgroup path as TARGET (nstop ps -o PID,CGROUP), or use kill --pid for the one process",
 			 (int)pid, p ? "it is in no container" : "no such process");
 	} else {
 		char *word = t->word;
@@ -471,8 +469,7 @@ static int pid_to_container(struct sysroot *sr, struct act_target *t, struct ner
 		for (int i = 0; i < sr->nmounts; i++)
 			any |= t->paths[i] != NULL;
 		if (!any) {
-			r = -EINVAL;
-			nerr_set(e, r, "pid %d: its container has no cgroup here", (int)pid);
+			r = nerr_input(e, -EINVAL, "pid %d: its container has no cgroup here", (int)pid);
 		}
 	}
 	snap_free(s);
@@ -501,7 +498,7 @@ int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e)
 	for (int i = 0; i < sr->nmounts; i++)
 		if (t->paths[i] && !plain_path(t->paths[i])) {
 			struct buf pb = {0};
-			nerr_set(e, -EINVAL, "%s: its %s cgroup %s is not a plain absolute path (empty, . or .. components); refusing",
+			nerr_input(e, -EINVAL, "%s: its %s cgroup %s is not a plain absolute path (empty, . or .. components); refusing",
 				 buf_str(&b), cgx_mount_key(sr, i), str_esc(&pb, t->paths[i]));
 			buf_free(&pb);
 			buf_free(&b);
@@ -551,8 +548,7 @@ int act_check_writable(struct sysroot *sr, struct act_target *t, struct nerr *e)
 	}
 	int r = 0;
 	if (!left) {
-		r = -EINVAL;
-		nerr_set(e, r, "%s", t->denied ? t->denied : "no cgroup to act on");
+		r = nerr_input(e, -EINVAL, "%s", t->denied ? t->denied : "no cgroup to act on");
 	}
 	act_target_finish(sr, t);
 	buf_free(&b);
@@ -569,9 +565,9 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 {
 	struct buf b = {0};
 	if (mi >= 0 && (t->denied_mask & (1u << mi)))
-		nerr_set(e, -EINVAL, "%s", t->denied);
+		nerr_input(e, -EINVAL, "%s", t->denied);
 	else
-		nerr_set(e, -EINVAL, "%s: no %s cgroup here", act_target_desc(t, &b),
+		nerr_input(e, -EINVAL, "%s: no %s cgroup here", act_target_desc(t, &b),
 			 mi >= 0 ? cgx_mount_key(sr, mi) : what);
 	buf_free(&b);
 }
@@ -583,13 +579,15 @@ int act_exit_code(const struct nerr *e)
 }
 
 /* Actions write root's cgroup files, signal other users' processes, make
- * and join namespaces: a normal user is told so before anything is tried. */
-void act_need_root(const char *cmd, int code)
+ * and join namespaces: a normal user is told so before anything is tried.
+ * Returns 0 as root, else -EPERM with the reason in e (a system refusal:
+ * nothing the user typed is wrong, the CLI exits 1, or 125 for enter). */
+int act_need_root(const char *cmd, struct nerr *e)
 {
 	if (geteuid() == 0)
-		return;
-	fprintf(stderr, "nstop: %s: needs root (it writes cgroup files, signals other users' processes%s)\n",
-		cmd, !strcmp(cmd, "create") || !strcmp(cmd, "enter") || !strcmp(cmd, "rm")
-			     ? " and makes or joins namespaces: CAP_SYS_ADMIN" : ": CAP_KILL");
-	exit(code);
+		return 0;
+	return nerr_set(e, -EPERM, "needs root (it writes cgroup files, signals other users' processes%s)",
+			!strcmp(cmd, "create") || !strcmp(cmd, "enter") || !strcmp(cmd, "rm")
+				? " and makes or joins namespaces: CAP_SYS_ADMIN"
+				: ": CAP_KILL");
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests of the actions' pure parts: limit parsing and its round trip
- * through the audit log's form, signal names, and the JSON reader. */
+ * through the audit log's form, signal names, the JSON reader, and how an
+ * error's kind (not its errno) decides the exit code. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "act/act.h"
@@ -89,10 +91,100 @@ static void t_jsonr(void)
 		OK(jv_parse(bad[i], strlen(bad[i]), &v) < 0, "refuses '%s'", bad[i]);
 }
 
+/*
+ * act_need_root as a normal user: run in a child that drops to nobody, with
+ * its stderr on a pipe. The child reports through its exit status, so a
+ * library exit() (the old behaviour: status 1 and a message) cannot pass.
+ */
+static void t_need_root(void)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0) {
+		OK(0, "pipe for act_need_root's child");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 2);
+		if (geteuid() == 0 && (setresgid(65534, 65534, 65534) < 0 ||
+				       setresuid(65534, 65534, 65534) < 0))
+			_exit(10);
+		struct nerr e = {0};
+		int r = act_need_root("kill", &e);
+		if (r != -EPERM || e.code != -EPERM || e.kind != NERR_SYSTEM || act_exit_code(&e) != 1)
+			_exit(11);
+		if (strcmp(e.msg, "needs root (it writes cgroup files, signals other users' processes: CAP_KILL)"))
+			_exit(12);
+		r = act_need_root("enter", &e);
+		if (r != -EPERM || !strstr(e.msg, "makes or joins namespaces: CAP_SYS_ADMIN"))
+			_exit(13);
+		_exit(42);
+	}
+	close(pfd[1]);
+	char out[256];
+	ssize_t n = pid > 0 ? read(pfd[0], out, sizeof(out)) : -1;
+	close(pfd[0]);
+	int st = 0;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	OK(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42,
+	   "act_need_root as nobody returns -EPERM, kind system, in nerr (child status %d)",
+	   WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	OK(n == 0, "act_need_root printed nothing (%zd bytes on stderr)", n);
+	struct nerr e = {0};
+	if (geteuid() == 0)
+		OK(act_need_root("kill", &e) == 0 && !e.code && !e.msg[0], "act_need_root as root: 0, e untouched");
+}
+
+static void t_kinds(void)
+{
+	struct nerr e = {0};
+	OK(nerr_set(&e, -EIO, "x %d", 1) == -EIO && e.code == -EIO && !strcmp(e.msg, "x 1"),
+	   "nerr_set returns its code and fills e");
+	OK(e.kind == NERR_SYSTEM && act_exit_code(&e) == 1, "a system failure exits 1");
+	OK(nerr_input(&e, -ENOENT, "no %s", "such") == -ENOENT && e.code == -ENOENT &&
+	   !strcmp(e.msg, "no such"), "nerr_input returns its code and fills e");
+	OK(e.kind == NERR_INPUT && act_exit_code(&e) == 2, "an input fault exits 2, whatever its errno");
+	OK(nerr_set(NULL, -EPERM, "ignored") == -EPERM && nerr_input(NULL, -E2BIG, "ignored") == -E2BIG,
+	   "a NULL nerr still returns the code");
+	struct nerr k = {.code = -EINVAL, .kind = NERR_SYSTEM};
+	OK(act_exit_code(&k) == 1, "a kernel refusal with -EINVAL is not the input's fault: exit 1");
+	OK(err_vanished(-ENOENT) && err_vanished(ESRCH) && !err_vanished(-EINVAL) && !err_vanished(0),
+	   "err_vanished: ENOENT and ESRCH, either sign");
+}
+
+/* kill --pid of a pid that is not there: the input's fault (exit 2), with
+ * the errno that says so, not an -EINVAL stand-in. */
+static void t_kill_gone(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	struct sysroot sr;
+	struct nerr e = {0};
+	if (sysroot_open(&sr, NULL, &e) < 0) {
+		OK(0, "sysroot_open: %s", e.msg);
+		return;
+	}
+	int r = act_kill_pid(&sr, pid, 0, SIGTERM, &e);
+	/* a pid reused meanwhile is signalled only if it is ours to kill: the
+	 * pid was our own reaped child, reuse within microseconds is unlikely */
+	OK(r == -ESRCH && e.code == -ESRCH && e.kind == NERR_INPUT && act_exit_code(&e) == 2,
+	   "kill of a reaped pid: -ESRCH, input, exit 2 (%d: %s)", r, e.msg);
+	OK(act_kill_pid(&sr, 1, 0, SIGTERM, &e) == -EINVAL && act_exit_code(&e) == 2,
+	   "kill of pid 1 refused as input (%s)", e.msg);
+	sysroot_close(&sr);
+}
+
 int main(void)
 {
 	t_limits();
 	t_signals();
 	t_jsonr();
+	t_kinds();
+	t_need_root();
+	t_kill_gone();
 	return tap_done();
 }
