@@ -23,6 +23,7 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g);
 int cmd_undo(int argc, char **argv, const struct globalopts *g);
 int cmd_audit(int argc, char **argv, const struct globalopts *g);
 void cli_audit_open(const char *cmd, const char *path, struct audit *a);
+void cli_need_root(const char *cmd, int code);
 /* cli_ctr.c */
 int cmd_create(int argc, char **argv, const struct globalopts *g);
 int cmd_rm(int argc, char **argv, const struct globalopts *g);

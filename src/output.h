@@ -45,7 +45,8 @@ struct outopts {
 	const struct column **cols;   /* chosen columns */
 	size_t ncols;
 };
-int out_select_columns(const struct table *t, const char *list, struct outopts *o);
+int out_select_columns(const struct table *t, const char *list, struct outopts *o,
+		       struct nerr *e);
 /* A forest over rows: parent[i] is a row index or -1; children keep row order. */
 struct tree {
 	size_t *order;          /* rows in depth-first order */
@@ -82,7 +83,7 @@ struct config {
 	char *audit_log;
 };
 void config_init(void);
-int config_load(void);
+int config_load(struct buf *warn);
 const struct config *config_get(void);
 int config_user_path(char *out, size_t n);
 int config_save(const struct config *c, char *path_out, size_t n, struct nerr *e);

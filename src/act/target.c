@@ -228,8 +228,12 @@ static int resolve_name(struct sysroot *sr, const char *word, struct act_target 
 {
 	int r = state_target(sr, word, t);
 	if (r != -ENOENT) {
-		if (r < 0)
-			nerr_set(e, r, "%s: reading nstop's registry: %s", word, strerror(-r));
+		if (r < 0) {
+			struct buf w = {0};
+			nerr_set(e, r, "%s: reading nstop's registry: %s", str_esc(&w, word),
+				 strerror(-r));
+			buf_free(&w);
+		}
 		return r;
 	}
 	struct snap *s = snap_take(sr, NULL, SNAP_CONTAINERS | SNAP_CGROUPS, NULL);
