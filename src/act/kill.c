@@ -179,8 +179,15 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 		(*done)[(*ndone)++] = p[i];
 		fresh++;
 		int fd = pidfd_open_(p[i]);
-		if (fd < 0)
-			continue; /* exited meanwhile */
+		if (fd < 0) {
+			/* exited meanwhile is normal; out of descriptors is not: a
+			 * member left unsignalled must fail the kill */
+			if (!err_vanished(errno) && !r) {
+				r = -errno;
+				nerr_set(e, r, "pid %d: pidfd_open: %s", (int)p[i], strerror(errno));
+			}
+			continue;
+		}
 		if (pidfd_signal(fd, sig) == 0)
 			(*hit)++;
 		else if (!err_vanished(errno) && !r) {
