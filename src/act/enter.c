@@ -419,7 +419,6 @@ static int report(struct sysroot *sr, struct audit *a, const struct enter_opts *
 			;
 		audit_enter(a, sr, &x->t, x->pid, x->start, x->joined, o, x->pty.master >= 0, -1, e);
 		x->recorded = true;
-		fprintf(stderr, "nstop: enter: %s\n", e->msg);
 		return code >= 125 && code <= 127 ? code : 125;
 	}
 	audit_enter(a, sr, &x->t, x->pid, x->start, x->joined, o, x->pty.master >= 0, 0, e);
@@ -463,8 +462,8 @@ static int enter_end(struct sysroot *sr, struct audit *a, const struct enter_opt
 
 /*
  * Returns CMD's exit status (128 + signal when killed), 125/126/127 when
- * the child could not set up or exec it (said on stderr), or -errno with e
- * filled when nstop itself failed before (the CLI then exits 125).
+ * the child could not set up or exec it (e filled, code -ECHILD), or -errno
+ * with e filled when nstop itself failed before (the CLI then exits 125).
  */
 int act_enter(struct sysroot *sr, struct audit *a, const char *word, const struct enter_opts *o,
 	      struct nerr *e)
