@@ -21,6 +21,8 @@
  * pty; I passes signals on to it and ends as it ended. The parent relays
  * the pty and records the enter in the audit log, back in nstop's own
  * namespaces (nothing of the container's is read or loaded there).
+ * This file is the parent; the target's identity is read in enter_grant.c,
+ * the child is enter_child.c.
  */
 #include <errno.h>
 #include <fcntl.h>
