@@ -415,7 +415,8 @@ int cmd_enter(int argc, char **argv, const struct globalopts *g)
 	int r = act_enter(&sr, &a, word, &o, &e);
 	audit_close(&a);
 	sysroot_close(&sr);
-	if (r < 0)
+	/* 125-127 with -ECHILD: the child could not run the command, and said why */
+	if (r < 0 || e.code == -ECHILD)
 		fprintf(stderr, "nstop: enter: %s\n", e.msg);
 	/* this process now sits in the target's namespaces: no exit handlers
 	 * (a sanitizer's leak check would look for itself in the target's

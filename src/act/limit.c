@@ -51,33 +51,33 @@ int limit_parse(enum limit_key k, const char *s, struct limit_val *v, struct ner
 		r = str_parse_cpu(s, &cpus);
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		if (r < 0)
-			nerr_set(e, -EINVAL, "--cpu: not a CPU amount (1.5, 50%% or max): %s", buf_str(&b));
+			nerr_input(e, -EINVAL, "--cpu: not a CPU amount (1.5, 50%% or max): %s", buf_str(&b));
 		else if (cpus == 0)
 			v->max = true, v->period = CPU_PERIOD_USEC;
 		else if (ncpu > 0 && cpus > (double)ncpu)
-			r = -EINVAL, nerr_set(e, r, "--cpu: %s is more than the %ld CPUs this host has",
-					      buf_str(&b), ncpu);
+			r = -EINVAL, nerr_input(e, r, "--cpu: %s is more than the %ld CPUs this host has",
+					        buf_str(&b), ncpu);
 		else if (cpus * CPU_PERIOD_USEC < 1000)
-			r = -EINVAL, nerr_set(e, r, "--cpu: %s is below the 1 ms quota the kernel accepts (1%%)",
-					      buf_str(&b));
+			r = -EINVAL, nerr_input(e, r, "--cpu: %s is below the 1 ms quota the kernel accepts (1%%)",
+					        buf_str(&b));
 		else
 			v->v = (uint64_t)llround(cpus * CPU_PERIOD_USEC), v->period = CPU_PERIOD_USEC;
 	} else if (k == LIM_PIDS) {
 		if (!strcmp(s, "max"))
 			v->max = true;
 		else if (str_parse_u64(s, &v->v) < 0 || v->v == 0 || v->v > PIDS_ABSURD)
-			r = -EINVAL, nerr_set(e, r, "--pids: not a count from 1 to %u, or max: %s",
-					      PIDS_ABSURD, buf_str(&b));
+			r = -EINVAL, nerr_input(e, r, "--pids: not a count from 1 to %u, or max: %s",
+					        PIDS_ABSURD, buf_str(&b));
 	} else {
 		const char *opt = k == LIM_MEM ? "--memory" : k == LIM_HIGH ? "--memory-high" : "--swap";
 		r = str_parse_size(s, &v->v);
 		if (r < 0 || (v->v != VAL_UNLIMITED && v->v > MEM_ABSURD))
-			r = -EINVAL, nerr_set(e, r, "%s: not a size (512M, 2G, bytes, or max): %s", opt,
-					      buf_str(&b));
+			r = -EINVAL, nerr_input(e, r, "%s: not a size (512M, 2G, bytes, or max): %s", opt,
+					        buf_str(&b));
 		else if (v->v == VAL_UNLIMITED)
 			v->max = true, v->v = 0;
 		else if (k != LIM_SWAP && v->v < 4096)
-			r = -EINVAL, nerr_set(e, r, "%s: %s is less than a page", opt, buf_str(&b));
+			r = -EINVAL, nerr_input(e, r, "%s: %s is less than a page", opt, buf_str(&b));
 	}
 	buf_free(&b);
 	if (r < 0)
@@ -279,126 +279,124 @@ static const char *errname(int code, struct buf *b)
 	return buf_str(b);
 }
 
-/*
- * Applies want to the target. old receives the values before (every setting
- * that was read). Returns 0 or -errno with e filled: -EINVAL for input the
- * kernel was never asked about.
- */
-int act_limit(struct sysroot *sr, const struct act_target *t, const struct limits *want,
-	      bool force, struct limits *old, struct nerr *e)
+/* v1's memory and memory+swap: memory <= memory+swap at every moment. */
+static int plan_v1_mem(struct wr *plan, int *np, int mi, const struct limits *want,
+		       const struct limits *old, const char *desc, struct nerr *e)
 {
-	struct buf d = {0}, eb = {0};
-	act_target_desc(t, &d);
-	act_limit_read(sr, t, old);
-	struct wr plan[12];
-	int np = 0;
-	int r = 0;
-	for (int k = 0; k < LIM_N && !r; k++) {
-		const struct limit_val *v = &want->l[k];
-		if (!v->set)
+	const struct limit_val *mem = want->l[LIM_MEM].set ? &want->l[LIM_MEM] : &old->l[LIM_MEM];
+	const struct limit_val *sw = want->l[LIM_SWAP].set ? &want->l[LIM_SWAP] : NULL;
+	char mv[64], sv[64];
+	v1_num(mv, sizeof(mv), mem, mem->v);
+	if (!sw)
+		return plan_add(plan, np, mi, "memory.limit_in_bytes", mv);
+	if (!old->l[LIM_SWAP].set)
+		return nerr_input(e, -EINVAL, "%s: --swap: this kernel does not account swap in v1 (no memory.memsw.limit_in_bytes)",
+				  desc);
+	struct limit_val msw = {.set = true, .max = mem->max || sw->max, .v = mem->v + sw->v};
+	v1_num(sv, sizeof(sv), &msw, msw.v);
+	/* memory+swap first when it stays above the current memory limit,
+	 * else memory first */
+	const struct limit_val *om = &old->l[LIM_MEM];
+	if (msw.max || (!om->max && msw.v >= om->v)) {
+		plan_add(plan, np, mi, "memory.memsw.limit_in_bytes", sv);
+		plan_add(plan, np, mi, "memory.limit_in_bytes", mv);
+	} else {
+		plan_add(plan, np, mi, "memory.limit_in_bytes", mv);
+		plan_add(plan, np, mi, "memory.memsw.limit_in_bytes", sv);
+	}
+	return 0;
+}
+
+/* One setting's writes, in the target's hierarchy mi. */
+static int plan_one(struct wr *plan, int *np, int mi, bool v2, enum limit_key k,
+		    const struct limits *want, const struct limits *old, const char *desc,
+		    struct nerr *e)
+{
+	const struct limit_val *v = &want->l[k];
+	char val[64];
+	switch (k) {
+	case LIM_CPU:
+		if (v2) {
+			limit_fmt(k, v, val, sizeof(val));
+			return plan_add(plan, np, mi, "cpu.max", val);
+		}
+		snprintf(val, sizeof(val), "%" PRIu64, v->period);
+		plan_add(plan, np, mi, "cpu.cfs_period_us", val);
+		v1_num(val, sizeof(val), v, v->v);
+		return plan_add(plan, np, mi, "cpu.cfs_quota_us", val);
+	case LIM_HIGH:
+		if (!v2)
+			return nerr_input(e, -EINVAL, "%s: --memory-high: cgroup v1 has no memory.high (only v2 does)",
+					  desc);
+		limit_fmt(k, v, val, sizeof(val));
+		return plan_add(plan, np, mi, "memory.high", val);
+	case LIM_PIDS:
+		limit_fmt(k, v, val, sizeof(val));
+		return plan_add(plan, np, mi, "pids.max", val);
+	case LIM_MEM:
+	case LIM_SWAP:
+		if (k == LIM_SWAP && want->l[LIM_MEM].set && !v2)
+			return 0; /* planned with memory */
+		if (v2) {
+			limit_fmt(k, v, val, sizeof(val));
+			return plan_add(plan, np, mi, k == LIM_MEM ? "memory.max" : "memory.swap.max", val);
+		}
+		return plan_v1_mem(plan, np, mi, want, old, desc, e);
+	default:
+		return 0;
+	}
+}
+
+/* The file writes for want, in order; every value checked, nothing written. */
+static int plan_limits(struct sysroot *sr, const struct act_target *t, const struct limits *want,
+		       const struct limits *old, struct wr *plan, int *np, const char *desc,
+		       struct nerr *e)
+{
+	for (int k = 0; k < LIM_N; k++) {
+		if (!want->l[k].set)
 			continue;
 		int mi = cgx_mount_for(sr, ctrl_of(k));
 		if (mi < 0 || !t->paths[mi]) {
 			act_missing(sr, t, mi, ctrl_of(k), e);
-			r = -EINVAL;
-			break;
+			return -EINVAL;
 		}
-		bool v2 = sr->mounts[mi].version == 2;
-		char val[64];
-		switch (k) {
-		case LIM_CPU:
-			if (v2) {
-				limit_fmt(k, v, val, sizeof(val));
-				plan_add(plan, &np, mi, "cpu.max", val);
-			} else {
-				snprintf(val, sizeof(val), "%" PRIu64, v->period);
-				plan_add(plan, &np, mi, "cpu.cfs_period_us", val);
-				v1_num(val, sizeof(val), v, v->v);
-				plan_add(plan, &np, mi, "cpu.cfs_quota_us", val);
-			}
-			break;
-		case LIM_HIGH:
-			if (!v2) {
-				r = -EINVAL;
-				nerr_set(e, r, "%s: --memory-high: cgroup v1 has no memory.high (only v2 does)",
-					 buf_str(&d));
-				break;
-			}
-			limit_fmt(k, v, val, sizeof(val));
-			plan_add(plan, &np, mi, "memory.high", val);
-			break;
-		case LIM_PIDS:
-			limit_fmt(k, v, val, sizeof(val));
-			plan_add(plan, &np, mi, "pids.max", val);
-			break;
-		case LIM_MEM:
-		case LIM_SWAP:
-			if (k == LIM_SWAP && want->l[LIM_MEM].set && !v2)
-				break; /* planned with memory, below */
-			if (v2) {
-				limit_fmt(k, v, val, sizeof(val));
-				plan_add(plan, &np, mi, k == LIM_MEM ? "memory.max" : "memory.swap.max", val);
-				break;
-			}
-			{
-				/* v1: memory <= memory+swap at every moment */
-				const struct limit_val *mem = want->l[LIM_MEM].set ? &want->l[LIM_MEM]
-										  : &old->l[LIM_MEM];
-				const struct limit_val *sw = want->l[LIM_SWAP].set ? &want->l[LIM_SWAP] : NULL;
-				char mv[64], sv[64];
-				v1_num(mv, sizeof(mv), mem, mem->v);
-				if (!sw) {
-					plan_add(plan, &np, mi, "memory.limit_in_bytes", mv);
-					break;
-				}
-				if (!old->l[LIM_SWAP].set) {
-					r = -EINVAL;
-					nerr_set(e, r, "%s: --swap: this kernel does not account swap in v1 (no memory.memsw.limit_in_bytes)",
-						 buf_str(&d));
-					break;
-				}
-				struct limit_val msw = {.set = true, .max = mem->max || sw->max,
-							.v = mem->v + sw->v};
-				v1_num(sv, sizeof(sv), &msw, msw.v);
-				/* memory+swap first when it stays above the current memory
-				 * limit, else memory first */
-				const struct limit_val *om = &old->l[LIM_MEM];
-				if (msw.max || (!om->max && msw.v >= om->v)) {
-					plan_add(plan, &np, mi, "memory.memsw.limit_in_bytes", sv);
-					plan_add(plan, &np, mi, "memory.limit_in_bytes", mv);
-				} else {
-					plan_add(plan, &np, mi, "memory.limit_in_bytes", mv);
-					plan_add(plan, &np, mi, "memory.memsw.limit_in_bytes", sv);
-				}
-			}
-			break;
-		default:
-			break;
-		}
+		int r = plan_one(plan, np, mi, sr->mounts[mi].version == 2, k, want, old, desc, e);
+		if (r < 0)
+			return r;
 	}
+	return 0;
+}
+
+/* A memory limit below what is in use only with force. */
+static int check_mem_use(struct sysroot *sr, const struct act_target *t, const struct limits *want,
+			 bool force, const char *desc, struct nerr *e)
+{
 	const struct limit_val *mv = &want->l[LIM_MEM];
-	if (!r && mv->set && !mv->max && !force) {
-		uint64_t use;
-		if (act_mem_usage(sr, t, &use) == 0 && mv->v < use) {
-			char a[32], b[32];
-			str_fmt_size(a, sizeof(a), mv->v);
-			str_fmt_size(b, sizeof(b), use);
-			r = -EINVAL;
-			nerr_set(e, r, "%s: --memory %s is below the %s in use: the kernel would reclaim or OOM-kill (v2) or refuse (v1); pass --force to do it",
-				 buf_str(&d), a, b);
-		}
-	}
-	/* the values to put back if a later write fails */
+	uint64_t use;
+	if (!mv->set || mv->max || force || act_mem_usage(sr, t, &use) < 0 || mv->v >= use)
+		return 0;
+	char a[32], b[32];
+	str_fmt_size(a, sizeof(a), mv->v);
+	str_fmt_size(b, sizeof(b), use);
+	return nerr_input(e, -EINVAL, "%s: --memory %s is below the %s in use: the kernel would reclaim or OOM-kill (v2) or refuse (v1); pass --force to do it",
+			  desc, a, b);
+}
+
+/* The values to put back if a later write fails. */
+static int plan_read_old(struct sysroot *sr, const struct act_target *t, struct wr *plan, int np,
+			 const char *desc, struct buf *eb, struct nerr *e)
+{
+	int r = 0;
 	for (int i = 0; i < np && !r; i++) {
 		int dfd = cgx_open(sr, plan[i].mi, t->paths[plan[i].mi]);
 		if (dfd < 0 || cgx_read(dfd, plan[i].file, plan[i].old, sizeof(plan[i].old)) < 0) {
 			r = dfd < 0 ? dfd : -ENOENT;
 			if (r == -ENOENT && sr->mounts[plan[i].mi].version == 2)
 				nerr_set(e, r, "%s: no %s: its controller is not enabled in the parent's cgroup.subtree_control",
-					 buf_str(&d), plan[i].file);
+					 desc, plan[i].file);
 			else
-				nerr_set(e, r, "%s: %s: cannot read it: %s", buf_str(&d), plan[i].file,
-					 errname(r, &eb));
+				nerr_set(e, r, "%s: %s: cannot read it: %s", desc, plan[i].file,
+					 errname(r, eb));
 		}
 		if (dfd >= 0)
 			close(dfd);
@@ -410,6 +408,14 @@ int act_limit(struct sysroot *sr, const struct act_target *t, const struct limit
 		}
 		/* cpu.max reads "max 100000", which it also accepts */
 	}
+	return r;
+}
+
+/* The writes, in order, until one fails. */
+static int plan_write(struct sysroot *sr, const struct act_target *t, struct wr *plan, int np,
+		      const char *desc, struct buf *eb, struct nerr *e)
+{
+	int r = 0;
 	for (int i = 0; i < np && !r; i++) {
 		int dfd = cgx_open(sr, plan[i].mi, t->paths[plan[i].mi]);
 		r = dfd < 0 ? dfd : cgx_write(dfd, plan[i].file, plan[i].val);
@@ -421,22 +427,48 @@ int act_limit(struct sysroot *sr, const struct act_target *t, const struct limit
 		}
 		if (r == -EBUSY && !strcmp(plan[i].file, "memory.limit_in_bytes"))
 			nerr_set(e, r, "%s: memory.limit_in_bytes %s: the kernel could not reclaim down to it (EBUSY): v1 refuses rather than OOM-kill; stop processes or choose a higher limit",
-				 buf_str(&d), plan[i].val);
+				 desc, plan[i].val);
 		else
-			nerr_set(e, r, "%s: writing %s to %s: %s", buf_str(&d), plan[i].val,
-				 plan[i].file, errname(r, &eb));
+			nerr_set(e, r, "%s: writing %s to %s: %s", desc, plan[i].val, plan[i].file,
+				 errname(r, eb));
 	}
-	if (r) {
-		for (int i = np; i-- > 0;) {
-			if (!plan[i].done)
-				continue;
-			int dfd = cgx_open(sr, plan[i].mi, t->paths[plan[i].mi]);
-			if (dfd >= 0) {
-				cgx_write(dfd, plan[i].file, plan[i].old);
-				close(dfd);
-			}
+	return r;
+}
+
+/* What was written put back, the last first. */
+static void plan_undo(struct sysroot *sr, const struct act_target *t, const struct wr *plan, int np)
+{
+	for (int i = np; i-- > 0;) {
+		if (!plan[i].done)
+			continue;
+		int dfd = cgx_open(sr, plan[i].mi, t->paths[plan[i].mi]);
+		if (dfd >= 0) {
+			cgx_write(dfd, plan[i].file, plan[i].old);
+			close(dfd);
 		}
 	}
+}
+
+/*
+ * Applies want to the target. old receives the values before (every setting
+ * that was read). Returns 0 or -errno with e filled: input faults (said as
+ * such) before the kernel is asked anything.
+ */
+int act_limit(struct sysroot *sr, const struct act_target *t, const struct limits *want,
+	      bool force, struct limits *old, struct nerr *e)
+{
+	struct buf d = {0}, eb = {0};
+	const char *desc = act_target_desc(t, &d);
+	act_limit_read(sr, t, old);
+	struct wr plan[12];
+	int np = 0;
+	int r = plan_limits(sr, t, want, old, plan, &np, desc, e);
+	if (!r)
+		r = check_mem_use(sr, t, want, force, desc, e);
+	if (!r)
+		r = plan_read_old(sr, t, plan, np, desc, &eb, e);
+	if (!r && (r = plan_write(sr, t, plan, np, desc, &eb, e)))
+		plan_undo(sr, t, plan, np);
 	buf_free(&d);
 	buf_free(&eb);
 	return r;

@@ -202,6 +202,97 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* The relay's state from one poll to the next. */
+struct relay {
+	struct pty *p;
+	pid_t child;
+	int sfd;                /* the signals, -1 without a signalfd */
+	int out;                /* the operator's terminal, -1 once it went away */
+	bool in_open;           /* fd 0 still read */
+	char inbuf[4096];       /* read from fd 0, not yet written to the master */
+	size_t inlen;
+};
+
+/* Signals sent to nstop: SIGWINCH resizes the pty, the keyboard's go on to
+ * the command, and so do SIGTERM and SIGHUP, which end the relay (returned;
+ * 0 for none). */
+static int relay_signals(struct relay *r)
+{
+	int gave_up = 0;
+	struct signalfd_siginfo si;
+	while (read(r->sfd, &si, sizeof(si)) == sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGWINCH && r->p->master >= 0)
+			winsize(r->p);
+		else if (sig == SIGINT || sig == SIGQUIT)
+			kill(r->child, sig);
+		else if (sig == SIGTERM || sig == SIGHUP) {
+			kill(r->child, sig);
+			gave_up = sig;
+		}
+	}
+	return gave_up;
+}
+
+/* fd 0 to the master, the master to the operator's terminal; pf[is] and
+ * pf[im] are what poll said of them (is, im: -1 when not polled). */
+static void relay_io(struct relay *r, const struct pollfd *pf, int is, int im)
+{
+	struct pty *p = r->p;
+	if (is >= 0 && pf[is].revents) {
+		ssize_t k = read(0, r->inbuf, sizeof(r->inbuf));
+		if (k > 0)
+			r->inlen = (size_t)k;
+		else if (k == 0 || (errno != EINTR && errno != EAGAIN))
+			r->in_open = false;
+	}
+	if (im >= 0 && (pf[im].revents & POLLOUT) && r->inlen) {
+		ssize_t k = write(p->master, r->inbuf, r->inlen);
+		if (k > 0) {
+			memmove(r->inbuf, r->inbuf + k, r->inlen - (size_t)k);
+			r->inlen -= (size_t)k;
+		}
+	}
+	if (im >= 0 && (pf[im].revents & (POLLIN | POLLHUP | POLLERR))) {
+		char buf[8192];
+		ssize_t k = read(p->master, buf, sizeof(buf));
+		if (k > 0) {
+			if (r->out >= 0 && write_all(r->out, buf, (size_t)k) < 0)
+				r->out = -1; /* the operator's terminal went away */
+		} else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
+			/* EIO: no slave left open; the child has exited or is about to */
+			close(p->master);
+			p->master = -1;
+		}
+	}
+}
+
+/* After the loop: the command's status, waited for (at most 2 s after
+ * SIGTERM or SIGHUP, with the pty hung up), and what it wrote last. */
+static int relay_end(struct relay *r, int status, int gave_up)
+{
+	struct pty *p = r->p;
+	int st = 0;
+	if (gave_up) {
+		pty_restore(p);
+		if (p->master >= 0)
+			close(p->master); /* a hangup for the command's session */
+		p->master = -1;
+		for (int i = 0; i < 20 && waitpid(r->child, &st, WNOHANG) == 0; i++)
+			sleep_ms(100);
+		status = 128 + gave_up;
+	} else if (status < 0) {
+		while (waitpid(r->child, &st, 0) < 0 && errno == EINTR)
+			;
+		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	drain(p, r->out);
+	pty_restore(p);
+	if (r->sfd >= 0)
+		close(r->sfd);
+	return status;
+}
+
 /*
  * The parent's side, until the child exits; sigs are the signals the caller
  * blocked before the fork (SIGCHLD, SIGWINCH, SIGINT, SIGQUIT, SIGTERM,
@@ -212,11 +303,10 @@ static void sleep_ms(long ms)
  */
 int pty_relay(struct pty *p, pid_t child, const sigset_t *sigs)
 {
-	int sfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	int out = p->on[1] ? 1 : p->on[2] ? 2 : 0;
-	bool in_open = p->master >= 0 && p->on[0];
-	char inbuf[4096];
-	size_t inlen = 0;
+	struct relay r = {.p = p, .child = child,
+			  .sfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK),
+			  .out = p->on[1] ? 1 : p->on[2] ? 2 : 0,
+			  .in_open = p->master >= 0 && p->on[0]};
 	int st = 0, status = -1, gave_up = 0;
 	if (p->master >= 0)
 		winsize(p);
@@ -230,74 +320,18 @@ int pty_relay(struct pty *p, pid_t child, const sigset_t *sigs)
 			break;
 		struct pollfd pf[3];
 		int n = 0, is = -1, im = -1;
-		if (sfd >= 0)
-			pf[n++] = (struct pollfd){sfd, POLLIN, 0};
-		if (in_open && !inlen)
+		if (r.sfd >= 0)
+			pf[n++] = (struct pollfd){r.sfd, POLLIN, 0};
+		if (r.in_open && !r.inlen)
 			is = n, pf[n++] = (struct pollfd){0, POLLIN, 0};
 		if (p->master >= 0)
-			im = n, pf[n++] = (struct pollfd){p->master, (short)(POLLIN | (inlen ? POLLOUT : 0)), 0};
+			im = n, pf[n++] = (struct pollfd){p->master, (short)(POLLIN | (r.inlen ? POLLOUT : 0)), 0};
 		/* without a signalfd, SIGCHLD is looked for every 100 ms */
-		if (poll(pf, (nfds_t)n, sfd >= 0 ? 1000 : 100) < 0 && errno != EINTR)
+		if (poll(pf, (nfds_t)n, r.sfd >= 0 ? 1000 : 100) < 0 && errno != EINTR)
 			break;
-		if (sfd >= 0 && pf[0].revents) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				int sig = (int)si.ssi_signo;
-				if (sig == SIGWINCH && p->master >= 0)
-					winsize(p);
-				else if (sig == SIGINT || sig == SIGQUIT)
-					kill(child, sig);
-				else if (sig == SIGTERM || sig == SIGHUP) {
-					kill(child, sig);
-					gave_up = sig;
-				}
-			}
-		}
-		if (gave_up)
+		if (r.sfd >= 0 && pf[0].revents && (gave_up = relay_signals(&r)))
 			break;
-		if (is >= 0 && pf[is].revents) {
-			ssize_t k = read(0, inbuf, sizeof(inbuf));
-			if (k > 0)
-				inlen = (size_t)k;
-			else if (k == 0 || (errno != EINTR && errno != EAGAIN))
-				in_open = false;
-		}
-		if (im >= 0 && (pf[im].revents & POLLOUT) && inlen) {
-			ssize_t k = write(p->master, inbuf, inlen);
-			if (k > 0) {
-				memmove(inbuf, inbuf + k, inlen - (size_t)k);
-				inlen -= (size_t)k;
-			}
-		}
-		if (im >= 0 && (pf[im].revents & (POLLIN | POLLHUP | POLLERR))) {
-			char buf[8192];
-			ssize_t k = read(p->master, buf, sizeof(buf));
-			if (k > 0) {
-				if (out >= 0 && write_all(out, buf, (size_t)k) < 0)
-					out = -1; /* the operator's terminal went away */
-			} else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
-				/* EIO: no slave left open; the child has exited or is about to */
-				close(p->master);
-				p->master = -1;
-			}
-		}
+		relay_io(&r, pf, is, im);
 	}
-	if (gave_up) {
-		pty_restore(p);
-		if (p->master >= 0)
-			close(p->master); /* a hangup for the command's session */
-		p->master = -1;
-		for (int i = 0; i < 20 && waitpid(child, &st, WNOHANG) == 0; i++)
-			sleep_ms(100);
-		status = 128 + gave_up;
-	} else if (status < 0) {
-		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
-			;
-		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	}
-	drain(p, out);
-	pty_restore(p);
-	if (sfd >= 0)
-		close(sfd);
-	return status;
+	return relay_end(&r, status, gave_up);
 }

@@ -16,7 +16,8 @@
  * A pid whose /proc entry has another inode than before is another process
  * (readdir hands out the inode at no cost), and a kept fd of an exited
  * process reads ESRCH, so a reused pid is never mistaken for the old one.
- * One-shot commands use a collector once, without kept fds.
+ * One-shot commands use a collector once, without kept fds. Reading one
+ * process's files is pent.c's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,26 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "parse.h"
-#include "collect.h"
+#include "proc.h"
 
-#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
-#define CMDLINE_MAX 8192      /* as much as lsns and ps show */
 #define FD_RESERVE 256        /* descriptors left for everything but kept stat fds */
-
-/* what has been read of one process */
-enum { PN_STAT = 1, PN_NS = 2, PN_CG = 4, PN_CMD = 8, PN_UID = 16, PN_NSPID = 32 };
-
-struct pent {
-	struct proc p;          /* strings in the collector's pool */
-	uint64_t dino;          /* inode of /proc/PID when listed, 0 unknown */
-	int fd;                 /* kept stat fd, -1 when none */
-	unsigned have;          /* PN_* */
-	uint32_t born;          /* refresh that first saw it */
-};
 
 struct pidino {
 	pid_t pid;
@@ -52,50 +38,6 @@ struct pidino {
 	bool check;             /* ... or an exit in it: read its stat to know */
 	uint64_t dino;
 };
-
-struct collector {
-	struct sysroot *sr;
-	struct users *users;
-	struct strpool *pool;
-	size_t pool_live;       /* strings in the pool after its last rotation */
-	struct pent *e;         /* sorted by pid */
-	size_t n;
-	struct pent *ne;        /* the table being built by a refresh */
-	size_t nne;
-	uint32_t gen;
-	size_t cursor;          /* where the next re-verification slice starts */
-	bool keep;              /* keep stat fds open between refreshes */
-	long nkept, maxkept;
-	long page;
-	uint64_t host_pidns;
-	struct buf b;
-	struct cnproc *cn;      /* the proc connector, NULL when not in use */
-	struct nscache *nsc;    /* namespace relations (ns.c) */
-	struct collector_stats st;
-};
-
-/* "PID/suffix" into out (at least 48 bytes): snprintf costs more than the
- * syscall's path walk on this path. */
-static const char *pid_path(char *out, pid_t pid, const char *suffix)
-{
-	char tmp[16];
-	int n = 0;
-	unsigned v = (unsigned)pid;
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) && n < (int)sizeof(tmp));
-	char *o = out;
-	while (n)
-		*o++ = tmp[--n];
-	if (suffix) {
-		*o++ = '/';
-		size_t l = strlen(suffix);
-		memcpy(o, suffix, l);
-		o += l;
-	}
-	*o = '\0';
-	return out;
-}
 
 /* the soft RLIMIT_NOFILE before a collector raised it (0: untouched) */
 static rlim_t nofile_orig;
@@ -146,21 +88,12 @@ struct collector *collector_new(struct sysroot *sr, struct users *users, bool ke
 	return c;
 }
 
-static void ent_drop(struct collector *c, struct pent *e)
-{
-	if (e->fd >= 0) {
-		close(e->fd);
-		c->nkept--;
-	}
-	e->fd = -1;
-}
-
 void collector_free(struct collector *c)
 {
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		ent_drop(c, &c->e[i]);
+		pent_drop(c, &c->e[i]);
 	free(c->e);
 	cnproc_close(c->cn);
 	nscache_free(c->nsc);
@@ -172,203 +105,6 @@ void collector_free(struct collector *c)
 const struct collector_stats *collector_stats(const struct collector *c)
 {
 	return &c->st;
-}
-
-/* Opens PID/stat, giving kept fds back when the table is full. */
-static int open_stat(struct collector *c, const char *path)
-{
-	int fd = openat(c->sr->proc_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0 || errno != EMFILE || !c->nkept)
-		return fd < 0 ? -errno : fd;
-	/* out of descriptors: keep none from now on, release ours, retry */
-	c->maxkept = 0;
-	for (size_t i = 0; i < c->n; i++)
-		ent_drop(c, &c->e[i]);
-	for (size_t i = 0; i < c->nne; i++)
-		ent_drop(c, &c->ne[i]);
-	c->st.fd_sheds++;
-	fd = openat(c->sr->proc_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? -errno : fd;
-}
-
-/*
- * Reads stat (through the kept fd when there is one). A known process
- * whose start time changed is another one: -ESTALE.
- */
-static int ent_stat(struct collector *c, struct pent *e, bool first, bool uid)
-{
-	char sbuf[2048];
-	ssize_t n;
-	c->st.stat_reads++;
-	if (e->fd >= 0) {
-		n = pread(e->fd, sbuf, sizeof(sbuf) - 1, 0);
-		if (n < 0)
-			return -errno;
-	} else {
-		char path[48];
-		int fd = open_stat(c, pid_path(path, e->p.pid, "stat"));
-		if (fd < 0)
-			return fd;
-		if (first && uid) {
-			/* files in /proc/PID have the owner of /proc/PID itself */
-			struct stat st;
-			if (fstat(fd, &st) == 0) {
-				e->p.uid = st.st_uid;
-				e->have |= PN_UID;
-			}
-		}
-		n = read(fd, sbuf, sizeof(sbuf) - 1);
-		int rerr = n < 0 ? -errno : 0;
-		if (n > 0 && c->keep && c->nkept < c->maxkept) {
-			e->fd = fd;
-			c->nkept++;
-		} else {
-			close(fd);
-		}
-		if (n < 0)
-			return rerr;
-	}
-	if (n == 0)
-		return -ESRCH;
-	sbuf[n] = '\0';
-	struct stat_fields f;
-	if (parse_proc_stat(sbuf, (size_t)n, &f) < 0 || f.pid != e->p.pid)
-		return -EINVAL;
-	struct proc *p = &e->p;
-	if (!first && f.starttime != p->start_ticks)
-		return -ESTALE;
-	p->ppid = f.ppid;
-	p->state = f.state;
-	p->kthread = (f.flags & PF_KTHREAD) != 0;
-	p->nthreads = f.nthreads;
-	p->nice = f.nice;
-	if (!p->comm || strlen(p->comm) != f.comm_len || memcmp(p->comm, f.comm, f.comm_len)) {
-		/* an exec: its command line is another one too */
-		if (p->comm)
-			e->have &= ~(unsigned)PN_CMD;
-		p->comm = strtab_intern(&c->pool->t, f.comm, f.comm_len);
-	}
-	p->start_ticks = f.starttime;
-	p->cpu_ticks = f.utime + f.stime;
-	p->rss_bytes = f.rss_pages * (uint64_t)c->page;
-	p->stat_usec = mono_usec();
-	e->have |= PN_STAT;
-	return 0;
-}
-
-static void ent_ns(struct collector *c, struct pent *e)
-{
-	char path[48], link[64];
-	c->st.ns_reads++;
-	size_t base = strlen(pid_path(path, e->p.pid, "ns/"));
-	for (int t = 0; t < NS_NTYPES; t++) {
-		strcpy(path + base, ns_type_name(t));
-		ssize_t l = readlinkat(c->sr->proc_fd, path, link, sizeof(link) - 1);
-		uint64_t ino = 0;
-		if (l > 0)
-			parse_ns_link(link, (size_t)l, ns_type_name(t), &ino);
-		e->p.ns[t] = ino;
-	}
-	e->have |= PN_NS;
-}
-
-static void ent_cg(struct collector *c, struct pent *e)
-{
-	char path[48];
-	const struct cgset *set = NULL;
-	if (read_file_at(c->sr->proc_fd, pid_path(path, e->p.pid, "cgroup"), &c->b) > 0)
-		set = pool_cgset(c->pool, c->b.p, c->b.len);
-	e->p.cg2 = set ? set->cg2 : NULL;
-	e->p.cg1 = set ? set->cg1 : NULL;
-	e->p.ncg1 = set ? set->ncg1 : 0;
-	e->have |= PN_CG;
-}
-
-static void ent_cmd(struct collector *c, struct pent *e)
-{
-	e->have |= PN_CMD;
-	e->p.cmdline = NULL;
-	e->p.cmdline_len = 0;
-	if (e->p.kthread)
-		return;
-	char path[48];
-	int fd = openat(c->sr->proc_fd, pid_path(path, e->p.pid, "cmdline"), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	char cbuf[CMDLINE_MAX];
-	size_t got = 0;
-	while (got < sizeof(cbuf)) {
-		ssize_t r = read(fd, cbuf + got, sizeof(cbuf) - got);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got) {
-		e->p.cmdline = strtab_intern(&c->pool->t, cbuf, got);
-		e->p.cmdline_len = got;
-	}
-}
-
-static void ent_uid(struct collector *c, struct pent *e)
-{
-	char path[48];
-	struct stat st;
-	if (fstatat(c->sr->proc_fd, pid_path(path, e->p.pid, NULL), &st, AT_SYMLINK_NOFOLLOW) == 0)
-		e->p.uid = st.st_uid;
-	e->have |= PN_UID;
-}
-
-/* The pid inside its own pid namespace (status NSpid), read once, and only
- * for processes outside the host's pid namespace: the others' is their pid. */
-static void ent_nspid(struct collector *c, struct pent *e)
-{
-	struct proc *p = &e->p;
-	e->have |= PN_NSPID;
-	if (!p->ns[NS_PID] || !c->host_pidns || p->ns[NS_PID] == c->host_pidns) {
-		p->nspid = p->ns[NS_PID] ? p->pid : 0;
-		return;
-	}
-	char path[48];
-	pid_t in;
-	if (read_file_at(c->sr->proc_fd, pid_path(path, p->pid, "status"), &c->b) > 0 && parse_nspid(c->b.p, c->b.len, &in) == 0)
-		p->nspid = in;
-}
-
-/* Reads what is missing of want; stat first. Returns <0 when it is gone. */
-static int ent_read(struct collector *c, struct pent *e, unsigned want, bool first)
-{
-	if (first || (want & PN_STAT)) {
-		int r = ent_stat(c, e, first, (want & PN_UID) != 0);
-		if (r < 0)
-			return r;
-	}
-	want &= ~e->have | (want & (PN_NS | PN_CG)); /* these two are re-read on demand */
-	if (want & PN_NS)
-		ent_ns(c, e);
-	if (want & PN_CG)
-		ent_cg(c, e);
-	if ((want & PN_CMD) && !(e->have & PN_CMD))
-		ent_cmd(c, e);
-	if ((want & PN_UID) && !(e->have & PN_UID))
-		ent_uid(c, e);
-	return 0;
-}
-
-static int ent_new(struct collector *c, struct pent *e, pid_t pid, uint64_t dino, unsigned want)
-{
-	memset(e, 0, sizeof(*e));
-	e->fd = -1;
-	e->p.pid = pid;
-	e->p.cpu_percent = NAN;
-	e->dino = dino;
-	/* the first walk finds an established population: no second look */
-	e->born = c->gen > 1 ? c->gen : 0;
-	c->st.new_procs++;
-	int r = ent_read(c, e, want | PN_STAT, true);
-	if (r < 0)
-		ent_drop(c, e);
-	return r;
 }
 
 /* The pids in proc/, with the inode of each entry; sorted. */
@@ -467,6 +203,106 @@ static struct pidino *event_pids(struct collector *c, size_t *np)
 	*np = n;
 	return v;
 }
+/*
+ * A known process under a listed pid: what it needs afresh. Returns 0 when
+ * it stays, -ESTALE when its pid is another process's now (to be read as
+ * new), else <0 when it is gone; it is dropped unless it stays.
+ */
+static int refresh_known(struct collector *c, struct pent *e, const struct pidino *l,
+			 unsigned want, unsigned fresh)
+{
+	if (l->dino)
+		e->dino = l->dino;
+	unsigned w = fresh | (want & ~e->have);
+	if (l->check)
+		w |= PN_STAT;
+	/* the second look at a process new on the refresh before */
+	if (e->born + 1 == c->gen)
+		w |= want & (PN_NS | PN_CG);
+	if (cnproc_execed(c->cn, e->p.pid)) {
+		/* another program: its command line even under the same comm */
+		e->have &= ~(unsigned)PN_CMD;
+		w |= PN_STAT | (want & (PN_NS | PN_CG | PN_CMD));
+	}
+	int r = w ? pent_read(c, e, w, false) : 0;
+	if (r == 0) {
+		/* a zombie leaves without an event when it is reaped: look
+		 * again on the next refresh */
+		if (e->p.state == 'Z')
+			cnproc_recheck(c->cn, e->p.pid);
+		return 0;
+	}
+	pent_drop(c, e);
+	return r;
+}
+
+/* The listed pids (sorted) merged with the known ones into the new table. */
+static void merge(struct collector *c, const struct pidino *l, size_t nl, unsigned want,
+		  unsigned fresh)
+{
+	struct pent *ne = xreallocarray(NULL, nl ? nl : 1, sizeof(*ne));
+	size_t k = 0, i = 0;
+	c->ne = ne;
+	c->nne = 0;
+	for (size_t j = 0; j < nl; j++) {
+		c->nne = k; /* reachable when descriptors run out */
+		while (i < c->n && c->e[i].p.pid < l[j].pid)
+			pent_drop(c, &c->e[i++]);
+		struct pent *e = &ne[k];
+		if (i < c->n && c->e[i].p.pid == l[j].pid && !l[j].born &&
+		    (!l[j].dino || !c->e[i].dino || c->e[i].dino == l[j].dino)) {
+			*e = c->e[i++];
+			int r = refresh_known(c, e, &l[j], want, fresh);
+			if (r == 0) {
+				k++;
+				continue;
+			}
+			if (r != -ESTALE)
+				continue;
+			/* the pid was reused: read the new process below */
+		} else if (i < c->n && c->e[i].p.pid == l[j].pid) {
+			pent_drop(c, &c->e[i++]);
+		}
+		if (pent_new(c, e, l[j].pid, l[j].dino, want) == 0) {
+			if (e->p.state == 'Z') /* born and exited since the last refresh */
+				cnproc_recheck(c->cn, e->p.pid);
+			k++;
+		}
+	}
+	while (i < c->n)
+		pent_drop(c, &c->e[i++]);
+	free(c->e);
+	c->e = ne;
+	c->n = k;
+	c->ne = NULL;
+	c->nne = 0;
+}
+
+/* The re-verification slice: every process again within about 16
+ * refreshes, 20 at most on big hosts (at most 512 per refresh). */
+static void verify_slice(struct collector *c, unsigned want, unsigned fresh)
+{
+	size_t slice = c->keep ? 32 + c->n / 16 : 0;
+	if (slice > 512)
+		slice = 512;
+	for (size_t s = 0; s < slice && c->n; s++) {
+		if (c->cursor >= c->n)
+			c->cursor = 0;
+		struct pent *e = &c->e[c->cursor];
+		c->st.verified++;
+		/* stat was read a moment ago when every process gets it afresh */
+		unsigned sw = (fresh & PN_STAT) ? 0 : PN_STAT;
+		if ((e->born && e->born + 1 >= c->gen) || pent_read(c, e, sw | (want & (PN_NS | PN_CG)), false) == 0) {
+			c->cursor++;
+			continue;
+		}
+		/* gone, or another process under the pid: drop it; a reused
+		 * pid is read as new on the next refresh */
+		pent_drop(c, e);
+		memmove(e, e + 1, (c->n - c->cursor - 1) * sizeof(*e));
+		c->n--;
+	}
+}
 
 /*
  * Brings the process table up to date. want: what every new process needs;
@@ -484,84 +320,9 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 	} else {
 		l = event_pids(c, &nl);
 	}
-	struct pent *ne = xreallocarray(NULL, nl ? nl : 1, sizeof(*ne));
-	size_t k = 0, i = 0;
-	c->ne = ne;
-	c->nne = 0;
-	for (size_t j = 0; j < nl; j++) {
-		c->nne = k; /* reachable when descriptors run out */
-		while (i < c->n && c->e[i].p.pid < l[j].pid)
-			ent_drop(c, &c->e[i++]);
-		struct pent *e = &ne[k];
-		if (i < c->n && c->e[i].p.pid == l[j].pid && !l[j].born &&
-		    (!l[j].dino || !c->e[i].dino || c->e[i].dino == l[j].dino)) {
-			*e = c->e[i++];
-			if (l[j].dino)
-				e->dino = l[j].dino;
-			unsigned w = fresh | (want & ~e->have);
-			if (l[j].check)
-				w |= PN_STAT;
-			/* the second look at a process new on the refresh before */
-			if (e->born + 1 == c->gen)
-				w |= want & (PN_NS | PN_CG);
-			if (cnproc_execed(c->cn, e->p.pid)) {
-				/* another program: its command line even under the same comm */
-				e->have &= ~(unsigned)PN_CMD;
-				w |= PN_STAT | (want & (PN_NS | PN_CG | PN_CMD));
-			}
-			int r = w ? ent_read(c, e, w, false) : 0;
-			if (r == 0) {
-				/* a zombie leaves without an event when it is
-				 * reaped: look again on the next refresh */
-				if (e->p.state == 'Z')
-					cnproc_recheck(c->cn, e->p.pid);
-				k++;
-				continue;
-			}
-			ent_drop(c, e);
-			if (r != -ESTALE)
-				continue;
-			/* the pid was reused: read the new process below */
-		} else if (i < c->n && c->e[i].p.pid == l[j].pid) {
-			ent_drop(c, &c->e[i++]);
-		}
-		if (ent_new(c, e, l[j].pid, l[j].dino, want) == 0) {
-			if (e->p.state == 'Z') /* born and exited since the last refresh */
-				cnproc_recheck(c->cn, e->p.pid);
-			k++;
-		}
-	}
-	while (i < c->n)
-		ent_drop(c, &c->e[i++]);
-	free(c->e);
+	merge(c, l, nl, want, fresh);
 	free(l);
-	c->e = ne;
-	c->n = k;
-	c->ne = NULL;
-	c->nne = 0;
-
-	/* the re-verification slice: every process again within about 16
-	 * refreshes, 20 at most on big hosts (at most 512 per refresh) */
-	size_t slice = c->keep ? 32 + c->n / 16 : 0;
-	if (slice > 512)
-		slice = 512;
-	for (size_t s = 0; s < slice && c->n; s++) {
-		if (c->cursor >= c->n)
-			c->cursor = 0;
-		struct pent *e = &c->e[c->cursor];
-		c->st.verified++;
-		/* stat was read a moment ago when every process gets it afresh */
-		unsigned sw = (fresh & PN_STAT) ? 0 : PN_STAT;
-		if ((e->born && e->born + 1 >= c->gen) || ent_read(c, e, sw | (want & (PN_NS | PN_CG)), false) == 0) {
-			c->cursor++;
-			continue;
-		}
-		/* gone, or another process under the pid: drop it; a reused
-		 * pid is read as new on the next refresh */
-		ent_drop(c, e);
-		memmove(e, e + 1, (c->n - c->cursor - 1) * sizeof(*e));
-		c->n--;
-	}
+	verify_slice(c, want, fresh);
 	for (size_t j = 0; j < c->n; j++)
 		if (c->e[j].p.pid == 2) {
 			c->host_pidns = c->e[j].p.ns[NS_PID];
@@ -570,7 +331,7 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 	/* once the host's pid namespace is known */
 	for (size_t j = 0; (want & PN_NSPID) && j < c->n; j++)
 		if ((c->e[j].have & (PN_NSPID | PN_NS)) == PN_NS)
-			ent_nspid(c, &c->e[j]);
+			pent_nspid(c, &c->e[j]);
 }
 
 /*
@@ -624,7 +385,7 @@ void collector_fill(struct collector *c, struct snap *s, const pid_t *pids, size
 			continue;
 		struct pent *e = &c->e[k];
 		if ((e->have & (PN_CMD | PN_UID)) != (PN_CMD | PN_UID)) {
-			ent_read(c, e, PN_CMD | PN_UID, false);
+			pent_read(c, e, PN_CMD | PN_UID, false);
 			sp->cmdline = e->p.cmdline;
 			sp->cmdline_len = e->p.cmdline_len;
 			sp->uid = e->p.uid;

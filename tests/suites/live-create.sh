@@ -144,8 +144,9 @@ check "seccomp filters" test "$(inside h1 -- grep '^Seccomp:' /proc/self/status 
 # enter's exit statuses
 inside h1 -- sh -c 'exit 7' >/dev/null; rc=$?
 check "enter exits with its command's status (7)" test $rc = 7
-inside h1 -- no-such-command-here >/dev/null; rc=$?
+out=$(inside h1 -- no-such-command-here); rc=$?
 check "a command not found exits 127" test $rc = 127
+check "... and enter says why on stderr" grep -qxF "nstop: enter: no-such-command-here: not found" <<<"$out"
 inside h1 -- /etc >/dev/null; rc=$?
 check "a command that cannot run exits 126" test $rc = 126
 inside no-such-container -- true >/dev/null; rc=$?

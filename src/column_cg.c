@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The cgroups and containers tables: a container's figures are its cgroup's,
+ * so the containers' getters are the cgroups' applied to that cgroup.
+ */
+#include <string.h>
+
+#include "column_cell.h"
+
+static void cg_path(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->path);
+}
+static void cg_version(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, (uint64_t)r->version);
+}
+static void cg_nprocs(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->nprocs);
+}
+static void cg_nprocs_rec(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->nprocs_rec);
+}
+static void cg_cpu(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->cpu_percent, 1);
+}
+static void cg_cpu_limit(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	if (r->cpu_quota_usec != VAL_NA && r->cpu_quota_usec != VAL_UNLIMITED &&
+	    r->cpu_period_usec != VAL_NA && r->cpu_period_usec)
+		set_dbl(c, (double)r->cpu_quota_usec / (double)r->cpu_period_usec * 100.0, 1);
+}
+static void cg_cpu_usage(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->cpu_usage_usec);
+}
+static void cg_mem(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_current);
+}
+static void cg_mem_limit(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_max);
+}
+static void cg_mem_high(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_high);
+}
+static void cg_mem_pct(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	if (r->mem_current != VAL_NA && r->mem_max != VAL_NA && r->mem_max != VAL_UNLIMITED &&
+	    r->mem_max)
+		set_dbl(c, (double)r->mem_current / (double)r->mem_max * 100.0, 1);
+}
+static void cg_anon(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_anon);
+}
+static void cg_file(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_file);
+}
+static void cg_swap(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->swap_current);
+}
+static void cg_pids(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->pids_current);
+}
+static void cg_pids_limit(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->pids_max);
+}
+static void cg_io_r(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->io_rbytes);
+}
+static void cg_io_w(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->io_wbytes);
+}
+static void cg_io_rbps(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->io_rbps, 0);
+}
+static void cg_io_wbps(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->io_wbps, 0);
+}
+static void cg_periods(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->nr_periods);
+}
+static void cg_throttled(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->nr_throttled);
+}
+static void cg_throttled_usec(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->throttled_usec);
+}
+static void cg_throttled_pct(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->throttled_percent, 1);
+}
+static void cg_oom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->oom_kills);
+}
+static void cg_psi_cpu(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_cpu, 2);
+}
+static void cg_psi_mem(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_mem, 2);
+}
+static void cg_psi_io(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_io, 2);
+}
+static void cg_frozen(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	if (r->frozen >= 0) {
+		c->type = CELL_BOOL;
+		c->u = (uint64_t)r->frozen;
+	}
+}
+static void cg_unified(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	c->type = CELL_BOOL;
+	c->u = r->in_unified || r->version == 2;
+}
+
+static const struct column cg_cols[] = {
+	{"PATH", "path", false, true, true, "cgroup path from the hierarchy's root", cg_path},
+	{"VER", "version", true, false, true, "1 for v1 (hybrid: a v1 controller has it), 2 for v2", cg_version},
+	{"PROCS", "nprocs", true, true, true, "processes directly in the cgroup", cg_nprocs},
+	{"PROCS_ALL", "nprocs_recursive", true, false, true, "processes in it and its descendants", cg_nprocs_rec},
+	{"CPU%", "cpu_percent", true, true, true, "CPU over the interval, 100 = one CPU", cg_cpu},
+	{"CPU_LIMIT%", "cpu_limit_percent", true, true, true, "cpu.max or cfs_quota_us/cfs_period_us, in percent of one CPU", cg_cpu_limit},
+	{"CPU_USEC", "cpu_usage_usec", true, false, true, "total CPU time in microseconds", cg_cpu_usage},
+	{"MEM", "memory_bytes", true, true, true, "memory.current or memory.usage_in_bytes", cg_mem},
+	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "memory.max or memory.limit_in_bytes", cg_mem_limit},
+	{"MEM_HIGH", "memory_high_bytes", true, false, true, "memory.high (v2 only)", cg_mem_high},
+	{"MEM%", "memory_percent", true, false, true, "memory in percent of its own limit", cg_mem_pct},
+	{"ANON", "memory_anon_bytes", true, false, true, "anonymous memory (memory.stat anon, v1 rss)", cg_anon},
+	{"FILE", "memory_file_bytes", true, false, true, "page cache (memory.stat file, v1 cache)", cg_file},
+	{"SWAP", "swap_bytes", true, false, true, "swap in use, where accounted", cg_swap},
+	{"PIDS", "pids", true, true, true, "pids.current", cg_pids},
+	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", cg_pids_limit},
+	{"READ", "io_read_bytes", true, false, true, "bytes read (io.stat, blkio.throttle.io_service_bytes)", cg_io_r},
+	{"WRITE", "io_write_bytes", true, false, true, "bytes written", cg_io_w},
+	{"READ/s", "io_read_bps", true, true, true, "bytes read per second over the interval", cg_io_rbps},
+	{"WRITE/s", "io_write_bps", true, true, true, "bytes written per second over the interval", cg_io_wbps},
+	{"PERIODS", "nr_periods", true, false, true, "CFS enforcement periods", cg_periods},
+	{"THROTTLED", "nr_throttled", true, true, true, "periods in which it was throttled", cg_throttled},
+	{"THR_USEC", "throttled_usec", true, false, true, "time throttled, microseconds", cg_throttled_usec},
+	{"THR%", "throttled_percent", true, false, true, "share of periods throttled over the interval", cg_throttled_pct},
+	{"OOM", "oom_kills", true, true, true, "OOM kills (memory.events oom_kill, v1 memory.oom_control)", cg_oom},
+	{"PSI_CPU", "psi_cpu_some_avg10", true, false, true, "cpu.pressure some avg10", cg_psi_cpu},
+	{"PSI_MEM", "psi_memory_some_avg10", true, false, true, "memory.pressure some avg10", cg_psi_mem},
+	{"PSI_IO", "psi_io_some_avg10", true, false, true, "io.pressure some avg10", cg_psi_io},
+	{"FROZEN", "frozen", false, false, true, "cgroup.events frozen, v1 freezer.state FROZEN", cg_frozen},
+	{"UNIFIED", "unified", false, false, true, "the path exists in a cgroup2 tree", cg_unified},
+};
+const struct table table_cgroups = {"cgroups", cg_cols, ARRAY_LEN(cg_cols)};
+
+/* ---- containers ---- */
+
+static const struct cgroup *ctr_cg(const struct snap *s, const struct container *c)
+{
+	return c->cgroup ? snap_cgroup(s, c->cgroup) : NULL;
+}
+/* memory figures: nstop's containers on v1 may have their memory cgroup elsewhere */
+static const struct cgroup *ctr_cg_mem(const struct snap *s, const struct container *c)
+{
+	const struct cgroup *g = c->cg_memory ? snap_cgroup(s, c->cg_memory) : NULL;
+	return g ? g : ctr_cg(s, c);
+}
+static void ct_name(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	column_ctr_name(s, r, c);
+}
+static void ct_runtime(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, runtime_name(r->rt));
+}
+static void ct_id(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->id);
+	if (strlen(r->id) >= 32)
+		c->slen = 12;
+}
+static void ct_fullid(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->id);
+}
+static void ct_pod(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->pod);
+}
+static void ct_init(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->init_pid)
+		set_u64(c, (uint64_t)r->init_pid);
+}
+static void ct_nprocs(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_u64(c, r->nprocs);
+}
+#define CTCG(fn, cgfn)                                                          \
+	static void fn(const struct snap *s, const void *row, struct cell *c)   \
+	{                                                                       \
+		ROW(struct container);                                          \
+		const struct cgroup *g = ctr_cg(s, r);                          \
+		if (g)                                                          \
+			cgfn(s, g, c);                                          \
+	}
+CTCG(ct_cpu, cg_cpu)
+CTCG(ct_cpu_limit, cg_cpu_limit)
+#define CTCGM(fn, cgfn)                                                         \
+	static void fn(const struct snap *s, const void *row, struct cell *c)   \
+	{                                                                       \
+		ROW(struct container);                                          \
+		const struct cgroup *g = ctr_cg_mem(s, r);                      \
+		if (g)                                                          \
+			cgfn(s, g, c);                                          \
+	}
+CTCGM(ct_mem, cg_mem)
+CTCGM(ct_mem_limit, cg_mem_limit)
+CTCGM(ct_mem_pct, cg_mem_pct)
+CTCG(ct_pids, cg_pids)
+CTCG(ct_pids_limit, cg_pids_limit)
+CTCG(ct_rbps, cg_io_rbps)
+CTCG(ct_wbps, cg_io_wbps)
+CTCG(ct_throttled, cg_throttled)
+CTCGM(ct_oom, cg_oom)
+static void ct_rx(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_dbl(c, r->net_rxps, 0);
+}
+static void ct_tx(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_dbl(c, r->net_txps, 0);
+}
+static void ct_state(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	const struct cgroup *g = ctr_cg(s, r);
+	if (!r->nprocs || r->stopped)
+		set_str(c, "stopped");
+	else
+		set_str(c, g && g->frozen == 1 ? "frozen" : "running");
+}
+static void ct_ns(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	buf_reset(&c->tmp);
+	for (int t = 0; t < NS_NTYPES; t++) {
+		if (!(r->own_ns & (1u << t)))
+			continue;
+		if (c->tmp.len)
+			buf_addc(&c->tmp, ',');
+		buf_adds(&c->tmp, ns_type_name((enum ns_type)t));
+	}
+	if (r->init_pid)
+		set_str(c, c->tmp.len ? c->tmp.p : "");
+}
+static void ct_notes(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	buf_reset(&c->tmp);
+	if (r->init_pid && r->host_pidns && r->rt != RT_UNNAMED)
+		buf_adds(&c->tmp, "host-pid");
+	if (r->init_pid && r->host_net)
+		buf_adds(&c->tmp, c->tmp.len ? ",host-net" : "host-net");
+	if (r->privileged)
+		buf_adds(&c->tmp, c->tmp.len ? ",privileged" : "privileged");
+	set_str(c, c->tmp.len ? c->tmp.p : "");
+}
+static void ct_veth(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->veth);
+}
+static void ct_cgroups(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->cgroups_json) {
+		c->type = CELL_JSON;
+		c->s = r->cgroups_json;
+		c->slen = strlen(r->cgroups_json);
+	}
+}
+static void ct_cgroup(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->cgroup);
+}
+static void ct_pidns(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	const struct proc *p = snap_proc(s, r->init_pid);
+	if (p && p->ns[NS_PID])
+		set_u64(c, p->ns[NS_PID]);
+}
+
+static const struct column ct_cols[] = {
+	{"NAME", "name", false, true, true, "name: the runtime's, the pod's, else the init process's command", ct_name},
+	{"RUNTIME", "runtime", false, true, true, "docker, podman, containerd, kubernetes, cri-o, lxc, nspawn, nstop or unnamed", ct_runtime},
+	{"ID", "short_id", false, true, true, "id, 12 digits of a long hex one", ct_id},
+	{"FULL_ID", "id", false, false, true, "full id or name", ct_fullid},
+	{"POD", "pod", false, false, true, "Kubernetes namespace/pod, where known", ct_pod},
+	{"INIT", "pid", true, true, true, "lowest pid among its processes", ct_init},
+	{"PROCS", "nprocs", true, true, true, "processes in it", ct_nprocs},
+	{"CPU%", "cpu_percent", true, true, true, "CPU over the interval, 100 = one CPU", ct_cpu},
+	{"CPU_LIMIT%", "cpu_limit_percent", true, true, true, "its cgroup's CPU limit, percent of one CPU", ct_cpu_limit},
+	{"MEM", "memory_bytes", true, true, true, "its cgroup's memory", ct_mem},
+	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "its cgroup's memory limit", ct_mem_limit},
+	{"MEM%", "memory_percent", true, true, true, "memory in percent of the limit", ct_mem_pct},
+	{"PIDS", "pids", true, true, true, "tasks (pids.current)", ct_pids},
+	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
+	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},
+	{"WRITE/s", "io_write_bps", true, true, true, "disk bytes written per second", ct_wbps},
+	{"RX/s", "net_rx_bps", true, true, true, "network bytes received per second, all interfaces but lo (root)", ct_rx},
+	{"TX/s", "net_tx_bps", true, true, true, "network bytes sent per second (root)", ct_tx},
+	{"THROTTLED", "nr_throttled", true, false, true, "CFS periods throttled", ct_throttled},
+	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
+	{"STATE", "state", false, true, true, "running, frozen or stopped", ct_state},
+	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
+	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged)", ct_notes},
+	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},
+	{"CGROUPS", "cgroups", false, false, true, "nstop containers: each hierarchy's cgroup path, by controllers (JSON: an object)", ct_cgroups},
+	{"PIDNS", "pid_ns", true, false, true, "pid namespace of its init", ct_pidns},
+	{"CGROUP", "cgroup", false, false, true, "its cgroup (v2; on v1 as found in any hierarchy)", ct_cgroup},
+};
+const struct table table_containers = {"containers", ct_cols, ARRAY_LEN(ct_cols)};
