@@ -4,7 +4,7 @@
  * the dashboard and the internal `nstop _create` it runs (see ui/act.c for
  * why a child). Pure: no I/O, fuzzed (tests/fuzz/fuzz_ctrreq.c). Strict:
  * an object of known keys only, each once, of the right type, sizes
- * bounded, no NUL inside a string; anything else is refused whole.
+ * bounded, strings plain text (see plain); anything else is refused whole.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,10 +17,24 @@ const char *const create_req_keys[CREQ_NOPTS] = {
 	"rootfs", "hostname", "cgroup-parent", "cpu", "memory", "pids", "net", "audit-log",
 };
 
-/* a string of at most CREQ_MAX_STR bytes and no NUL: a copy, else NULL */
+/* Text the JSON writer passes unchanged: valid UTF-8, no control byte
+ * (which it would write as \xNN), no NUL. The form types nothing else,
+ * and what is accepted reads back the same after it is written again. */
+static bool plain(const struct jv *v)
+{
+	if (v->type != JV_STR || strlen(v->s) != v->len)
+		return false;
+	struct buf b = {0};
+	str_escape(&b, v->s, v->len, ESC_TEXT);
+	bool ok = b.len == v->len && !memcmp(b.p, v->s, v->len);
+	buf_free(&b);
+	return ok;
+}
+
+/* a plain string of at most CREQ_MAX_STR bytes: a copy, else NULL */
 static char *req_str(const struct jv *v)
 {
-	if (v->type != JV_STR || v->len > CREQ_MAX_STR || strlen(v->s) != v->len)
+	if (v->type != JV_STR || v->len > CREQ_MAX_STR || !plain(v))
 		return NULL;
 	return xstrdup(v->s);
 }
@@ -129,7 +143,7 @@ void create_reply_json(struct buf *b, const struct create_reply *rp)
 static int reply_str(const struct jv *v, const char *key, char *out, size_t n)
 {
 	const struct jv *k = jv_get(v, key);
-	if (!k || k->type != JV_STR || k->len >= n || strlen(k->s) != k->len)
+	if (!k || k->type != JV_STR || k->len >= n || !plain(k))
 		return -EINVAL;
 	memcpy(out, k->s, k->len + 1);
 	return 0;

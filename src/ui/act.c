@@ -251,15 +251,6 @@ static int create_child(const struct create_req *rq, struct create_reply *rp, ch
 	return r;
 }
 
-/* the reply's strings on the status line: no control byte (the message is
- * escaped where it holds names; the drawing escapes again) */
-static void no_ctl(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
-
 static bool check_name(const char *v, char *err, size_t n)
 {
 	struct jv st;
@@ -352,8 +343,7 @@ static void create_form(const char *audit_log, char *status, size_t n)
 		snprintf(status, n, "c: %s", msg);
 		return;
 	}
-	no_ctl(rp.msg);
-	no_ctl(rp.cgroup);
+	/* the reply holds plain text only (ctrreq.c refuses any other) */
 	if (rp.code < 0) {
 		snprintf(status, n, "c: %s", rp.msg);
 		return;
