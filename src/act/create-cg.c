@@ -29,21 +29,24 @@
 
 static const char *const ctr_ctrls[] = {"cpu", "cpuacct", "memory", "pids", "freezer", "devices"};
 
-/* mkdir of path (a hierarchy path) through the mount's fd; *made when new. */
-static int cg_mkdir(const struct sysroot *sr, int mi, const char *path, bool *made)
+/* mkdir of path (a hierarchy path) through the mount's fd; *made when new.
+ * A path outside the hierarchy is the --cgroup-parent's fault. */
+static int cg_mkdir(const struct sysroot *sr, int mi, const char *path, bool *made, struct nerr *e)
 {
 	const struct cg_mount *m = &sr->mounts[mi];
 	const char *rel = cgx_rel(m, path);
 	*made = false;
 	if (!rel)
-		return -EINVAL;
+		return nerr_input(e, -EINVAL, "cgroup %s (%s): %s", path, cgx_mount_key(sr, mi), strerror(EINVAL));
 	if (!strcmp(rel, "."))
 		return 0;
 	if (mkdirat(m->fd, rel, 0755) == 0) {
 		*made = true;
 		return 0;
 	}
-	return errno == EEXIST ? 0 : -errno;
+	if (errno == EEXIST)
+		return 0;
+	return nerr_set(e, -errno, "cgroup %s (%s): %s", path, cgx_mount_key(sr, mi), strerror(errno));
 }
 
 static int enable_ctrls(const struct sysroot *sr, int mi, const char *path, struct nerr *e)
@@ -103,10 +106,9 @@ static int make_parent(struct sysroot *sr, int mi, const char *base, struct buf 
 		buf_addc(path, '/');
 		buf_add(path, c, (size_t)(p - c));
 		bool made;
-		r = cg_mkdir(sr, mi, buf_str(path), &made);
+		r = cg_mkdir(sr, mi, buf_str(path), &made, e);
 		if (r < 0)
-			return nerr_set(e, r, "cgroup %s (%s): %s", buf_str(path), cgx_mount_key(sr, mi),
-					strerror(-r));
+			return r;
 		if (made)
 			made_dir(mk, mi, buf_str(path));
 		if (hand_down)
@@ -132,13 +134,11 @@ static int make_one(struct sysroot *sr, int mi, const struct create_opts *o, con
 		buf_addc(&path, '/');
 		buf_adds(&path, o->name);
 		bool made;
-		r = cg_mkdir(sr, mi, buf_str(&path), &made);
+		r = cg_mkdir(sr, mi, buf_str(&path), &made, e);
 		if (!r && !made)
-			r = -EEXIST;
-		if (r < 0) {
-			nerr_set(e, r, "cgroup %s (%s): %s", buf_str(&path), cgx_mount_key(sr, mi),
-				 r == -EEXIST ? "it exists already (left over? remove it first)" : strerror(-r));
-		} else {
+			r = nerr_set(e, -EEXIST, "cgroup %s (%s): it exists already (left over? remove it first)",
+				     buf_str(&path), cgx_mount_key(sr, mi));
+		if (!r) {
 			made_dir(mk, mi, buf_str(&path));
 			t->paths[mi] = xstrdup(buf_str(&path));
 		}

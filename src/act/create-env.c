@@ -39,26 +39,15 @@ static bool hostname_ok(const char *h)
 	return true;
 }
 
-static int bad(struct nerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(struct nerr *e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char m[sizeof(e->msg)];
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	return nerr_input(e, -EINVAL, "%s", m);
-}
-
 /* Everything checked before anything is made: exit 2 material. */
 int act_create_check(struct sysroot *sr, const struct create_opts *o, struct nerr *e)
 {
 	struct buf b = {0};
 	int r = 0;
 	if (!sr->live)
-		r = bad(e, "containers are made on the live system, not a --sysroot");
+		r = nerr_input(e, -EINVAL, "containers are made on the live system, not a --sysroot");
 	else if (!state_name_ok(o->name))
-		r = bad(e, "%s: not a container name ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}, not all digits)",
+		r = nerr_input(e, -EINVAL, "%s: not a container name ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}, not all digits)",
 			(str_escape(&b, o->name, strlen(o->name), ESC_TEXT), buf_str(&b)));
 	if (r)
 		goto out;
@@ -66,52 +55,52 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 	int k = state_load(o->name, &st);
 	if (k == 0) {
 		jv_free(&st);
-		r = bad(e, "%s: a container of that name exists (nstop rm %s first)", o->name, o->name);
+		r = nerr_input(e, -EINVAL, "%s: a container of that name exists (nstop rm %s first)", o->name, o->name);
 		goto out;
 	}
 	if (o->rootfs) {
 		struct stat sb;
 		if (stat(o->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 			str_escape(&b, o->rootfs, strlen(o->rootfs), ESC_TEXT);
-			r = bad(e, "--rootfs %s: %s", buf_str(&b), errno == 0 || !S_ISDIR(sb.st_mode) ? "not a directory" : strerror(errno));
+			r = nerr_input(e, -EINVAL, "--rootfs %s: %s", buf_str(&b), errno == 0 || !S_ISDIR(sb.st_mode) ? "not a directory" : strerror(errno));
 		} else if (o->rootfs[0] != '/' || strpbrk(o->rootfs, ",:\\") || str_path_has_dots(o->rootfs)) {
-			r = bad(e, "--rootfs: an absolute path without , : or \\ (overlayfs option separators)");
+			r = nerr_input(e, -EINVAL, "--rootfs: an absolute path without , : or \\ (overlayfs option separators)");
 		} else if (!(o->ns & (1u << NS_MNT))) {
-			r = bad(e, "--rootfs needs a mount namespace (mnt in --ns)");
+			r = nerr_input(e, -EINVAL, "--rootfs needs a mount namespace (mnt in --ns)");
 		}
 	}
 	/* without a mount namespace of its own, root inside would see and
 	 * write the host's whole filesystem, /proc and /dev included */
 	if (!r && !(o->ns & (1u << NS_MNT)) && !o->privileged)
-		r = bad(e, "--ns without mnt would leave the host's whole filesystem writable inside: add mnt, or --privileged");
+		r = nerr_input(e, -EINVAL, "--ns without mnt would leave the host's whole filesystem writable inside: add mnt, or --privileged");
 	if (!r && (!o->cgroup_parent[0] || str_path_has_dots(o->cgroup_parent)))
-		r = bad(e, "--cgroup-parent: a path without . or .. components");
+		r = nerr_input(e, -EINVAL, "--cgroup-parent: a path without . or .. components");
 	if (!r && (o->ns & (1u << NS_UTS)) && !hostname_ok(o->hostname))
-		r = bad(e, "--hostname: letters, digits, - and . only, at most 64");
+		r = nerr_input(e, -EINVAL, "--hostname: letters, digits, - and . only, at most 64");
 	if (!r && o->net != NET_HOST && !(o->ns & (1u << NS_NET)))
-		r = bad(e, "--net none or veth needs a network namespace (net in --ns); --net host shares the host's");
+		r = nerr_input(e, -EINVAL, "--net none or veth needs a network namespace (net in --ns); --net host shares the host's");
 	if (!r && o->net == NET_VETH && o->addr) {
 		char a1[64], a2[64];
 		r = net_addrs(o->addr, NULL, 0, a1, a2, sizeof(a1), e);
 	}
 	for (char **v = o->env; !r && v && *v; v++)
 		if (!create_env_ok(*v))
-			r = bad(e, "--env %s: not KEY=VALUE (KEY: letters, digits and _, not first a digit)",
+			r = nerr_input(e, -EINVAL, "--env %s: not KEY=VALUE (KEY: letters, digits and _, not first a digit)",
 				(str_escape(&b, *v, strlen(*v), ESC_TEXT), buf_str(&b)));
 	if (!r && o->nbinds > CREATE_MAX_BINDS)
-		r = bad(e, "--bind: at most %d", CREATE_MAX_BINDS);
+		r = nerr_input(e, -EINVAL, "--bind: at most %d", CREATE_MAX_BINDS);
 	if (!r && o->nbinds && !(o->ns & (1u << NS_MNT)))
-		r = bad(e, "--bind needs a mount namespace (mnt in --ns)");
+		r = nerr_input(e, -EINVAL, "--bind needs a mount namespace (mnt in --ns)");
 	for (size_t i = 0; !r && i < o->nbinds; i++) {
 		const struct create_bind *bd = &o->binds[i];
 		struct stat sb;
 		if (bd->src[0] != '/' || str_path_has_dots(bd->src) || bd->dst[0] != '/' ||
 		    str_path_has_dots(bd->dst) || !bd->dst[1] || !strcmp(bd->dst, "/proc") ||
 		    !strncmp(bd->dst, "/proc/", 6))
-			r = bad(e, "--bind %s: SRC and DST absolute paths without . or .. components, DST not / or in /proc",
+			r = nerr_input(e, -EINVAL, "--bind %s: SRC and DST absolute paths without . or .. components, DST not / or in /proc",
 				(str_escape(&b, bd->src, strlen(bd->src), ESC_TEXT), buf_str(&b)));
 		else if (stat(bd->src, &sb) < 0)
-			r = bad(e, "--bind %s: %s", (str_escape(&b, bd->src, strlen(bd->src), ESC_TEXT), buf_str(&b)),
+			r = nerr_input(e, -EINVAL, "--bind %s: %s", (str_escape(&b, bd->src, strlen(bd->src), ESC_TEXT), buf_str(&b)),
 				strerror(errno));
 	}
 out:
@@ -142,11 +131,9 @@ int create_env_file(const char *path, char ***env, size_t *n, struct nerr *e)
 	int r = read_file_at(AT_FDCWD, path, &b);
 	str_escape(&pb, path, strlen(path), ESC_TEXT);
 	if (r < 0) {
-		nerr_set(e, r, "--env-file %s: %s", buf_str(&pb), strerror(-r));
-		r = -EINVAL;
+		r = nerr_input(e, -EINVAL, "--env-file %s: %s", buf_str(&pb), strerror(-r));
 	} else if (b.len > (1u << 20)) {
-		nerr_set(e, -EFBIG, "--env-file %s: too large", buf_str(&pb));
-		r = -EINVAL;
+		r = nerr_input(e, -EINVAL, "--env-file %s: too large", buf_str(&pb));
 	} else {
 		r = 0;
 	}
@@ -159,8 +146,7 @@ int create_env_file(const char *path, char ***env, size_t *n, struct nerr *e)
 		const char *q = p + strspn(p, " \t");
 		if (*q && *q != '#') {
 			if (strlen(p) != (size_t)((nl ? nl : b.p + b.len) - p) || !create_env_ok(p)) {
-				nerr_set(e, -EINVAL, "--env-file %s:%zu: not KEY=VALUE", buf_str(&pb), line);
-				r = -EINVAL;
+				r = nerr_input(e, -EINVAL, "--env-file %s:%zu: not KEY=VALUE", buf_str(&pb), line);
 				break;
 			}
 			*env = xreallocarray(*env, *n + 2, sizeof(**env));
@@ -190,14 +176,12 @@ int create_bind_parse(char *s, struct create_bind *b, struct nerr *e)
 		else
 			b->dst = c1;
 		if (mode && strcmp(mode, "ro") && strcmp(mode, "rw")) {
-			nerr_set(e, -EINVAL, "--bind: SRC[:DST][:ro|rw]: the mode is ro or rw");
-			return -EINVAL;
+			return nerr_input(e, -EINVAL, "--bind: SRC[:DST][:ro|rw]: the mode is ro or rw");
 		}
 		b->rw = mode && !strcmp(mode, "rw");
 	}
 	if (!*b->src || !*b->dst) {
-		nerr_set(e, -EINVAL, "--bind: SRC[:DST][:ro|rw]: an empty path");
-		return -EINVAL;
+		return nerr_input(e, -EINVAL, "--bind: SRC[:DST][:ro|rw]: an empty path");
 	}
 	return 0;
 }
