@@ -190,14 +190,29 @@ static void kill_menu(struct sysroot *sr, struct audit *a, struct act_target *t,
 static int create_child(const struct create_req *rq, struct create_reply *rp, char *msg, size_t n)
 {
 	int req[2], rep[2];
-	if (pipe2(req, O_CLOEXEC) < 0)
+	if (pipe2(req, O_CLOEXEC | O_NONBLOCK) < 0)
 		return snprintf(msg, n, "pipe: %s", strerror(errno)), -1;
 	if (pipe2(rep, O_CLOEXEC) < 0) {
 		snprintf(msg, n, "pipe: %s", strerror(errno));
 		close(req[0]), close(req[1]);
 		return -1;
 	}
+	/* the whole request goes into the pipe before the child exists: no
+	 * SIGPIPE if it dies early, no wait on a child that never reads */
+	struct buf b = {0};
+	create_req_json(&b, rq);
+	fcntl(req[1], F_SETPIPE_SZ, CREQ_MAX);
+	ssize_t k = b.len <= CREQ_MAX ? write(req[1], b.p, b.len) : -1;
+	close(req[1]);
+	if (k != (ssize_t)b.len || fcntl(req[0], F_SETFL, 0) < 0) {
+		snprintf(msg, n, "the create request does not fit a pipe (%zu bytes)", b.len);
+		close(req[0]), close(rep[0]), close(rep[1]);
+		buf_free(&b);
+		return -1;
+	}
+	buf_reset(&b);
 	pid_t pid = fork();
+	int fork_err = errno;
 	if (pid == 0) {
 		/* only async-signal-safe calls until the exec: fds 3 and 4 are
 		 * the request and the reply, nothing it prints is read */
@@ -216,22 +231,7 @@ static int create_child(const struct create_req *rq, struct create_reply *rp, ch
 	}
 	close(req[0]);
 	close(rep[1]);
-	struct buf b = {0};
-	create_req_json(&b, rq);
-	/* at most CREQ_MAX bytes and the child reads them all before it
-	 * answers: a write the size of a pipe's buffer cannot dead-lock */
-	for (size_t w = 0; pid > 0 && w < b.len;) {
-		ssize_t k = write(req[1], b.p + w, b.len - w);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		w += (size_t)k;
-	}
-	close(req[1]);
-	buf_reset(&b);
 	char tmp[4096];
-	ssize_t k;
 	while (pid > 0 && (k = read(rep[0], tmp, sizeof(tmp))) != 0) {
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -246,7 +246,7 @@ static int create_child(const struct create_req *rq, struct create_reply *rp, ch
 	int r = pid > 0 && create_reply_parse(b.p ? b.p : "", b.len, rp) == 0 ? 0 : -1;
 	if (r < 0)
 		snprintf(msg, n, "create failed (%s %d, no reply)", pid < 0 ? "fork" : WIFEXITED(st) ? "exit" : "signal",
-			 pid < 0 ? errno : WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			 pid < 0 ? fork_err : WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	buf_free(&b);
 	return r;
 }
