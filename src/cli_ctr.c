@@ -263,6 +263,23 @@ int cmd_create(int argc, char **argv, const struct globalopts *g)
 	return rc;
 }
 
+/* A reply's field: escaped (so plain, as ctrreq.c wants it), cut to fit
+ * at a character's boundary. */
+static void reply_field(char *dst, size_t n, const char *s)
+{
+	struct buf b = {0};
+	const char *esc = str_esc(&b, s ? s : "");
+	size_t len = strlen(esc);
+	if (len >= n) {
+		len = n - 1;
+		while (len && ((unsigned char)esc[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, esc, len);
+	dst[len] = '\0';
+	buf_free(&b);
+}
+
 /*
  * nstop _create: the dashboard's create, internal (in no help or manual).
  * Reads one JSON request (ctrreq.c) from fd 3, applies its keys as
@@ -317,12 +334,12 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 	}
 	rp.code = rc ? (e.code ? e.code : -EINVAL) : 0;
 	rp.input = rc == 2;
-	snprintf(rp.msg, sizeof(rp.msg), "%s", rc ? e.msg : "");
-	snprintf(rp.id, sizeof(rp.id), "%s", res.id);
+	reply_field(rp.msg, sizeof(rp.msg), rc ? e.msg : "");
+	reply_field(rp.id, sizeof(rp.id), res.id);
 	rp.pid = res.pid;
-	snprintf(rp.cgroup, sizeof(rp.cgroup), "%s", t.cgroup ? t.cgroup : "");
-	snprintf(rp.veth, sizeof(rp.veth), "%s", res.veth);
-	snprintf(rp.addr, sizeof(rp.addr), "%s", res.addr);
+	reply_field(rp.cgroup, sizeof(rp.cgroup), t.cgroup);
+	reply_field(rp.veth, sizeof(rp.veth), res.veth);
+	reply_field(rp.addr, sizeof(rp.addr), res.addr);
 	struct buf out = {0};
 	create_reply_json(&out, &rp);
 	for (size_t w = 0; w < out.len;) {
