@@ -639,7 +639,7 @@ int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
 int run_rm(struct sysroot *sr, struct audit *a, const char *name, double grace,
 	   struct act_target *t, struct nerr *e);
 int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use);
-/* act/create.c */
+/* act/create*.c (create.c the parent, create-env.c the input; create.h private) */
 enum { NET_NONE, NET_HOST, NET_VETH };
 /* --ns ...,user: one block of 65536 ids per container, within the range
  * systemd leaves to containers (docs/UIDS-GIDS.md) */
