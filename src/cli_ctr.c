@@ -287,28 +287,37 @@ static void reply_field(char *dst, size_t n, const char *s)
  * command line could not), creates through run_create and writes a JSON
  * reply to fd 4. Prints nothing but a misuse.
  */
+/* the request on fd 3, to its end; its length, or -1 */
+static ssize_t read_request(char *req, size_t max)
+{
+	size_t n = 0;
+	while (n <= max) {
+		ssize_t k = read(3, req + n, max + 1 - n);
+		if (k == 0)
+			break;
+		if (k < 0 && errno != EINTR)
+			return -1;
+		n += k > 0 ? (size_t)k : 0;
+	}
+	close(3);
+	return (ssize_t)n;
+}
+
 int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 {
 	(void)argv;
 	static char req[CREQ_MAX + 1];
-	size_t n = 0;
-	ssize_t k = 0;
-	while (argc == 1 && n <= CREQ_MAX && (k = read(3, req + n, CREQ_MAX + 1 - n)) != 0) {
-		if (k < 0 && errno != EINTR)
-			break;
-		n += k > 0 ? (size_t)k : 0;
-	}
-	if (argc != 1 || k < 0) {
+	ssize_t n = argc == 1 ? read_request(req, CREQ_MAX) : -1;
+	if (n < 0) {
 		fprintf(stderr, "nstop: _create: internal: a request on fd 3 and a reply on fd 4\n");
 		return 2;
 	}
-	close(3);
 	struct create_reply rp = {0};
 	struct nerr e = {0};
 	struct create_req rq;
 	struct create_args ca;
 	create_args_init(&ca, 0, g->sysroot);
-	int rc = create_req_parse(req, n, &rq, &e) < 0 ? 2 : 0;
+	int rc = create_req_parse(req, (size_t)n, &rq, &e) < 0 ? 2 : 0;
 	for (int i = 0; !rc && i < CREQ_NOPTS; i++) {
 		const struct option *lo = create_lopts;
 		while (lo->name && strcmp(lo->name, create_req_keys[i]))
@@ -319,12 +328,13 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 	struct act_target t = {0};
 	struct create_result res = {0};
 	struct sysroot sr;
+	/* as nstop create: exit 1 without root, 2 without the live system */
 	if (!rc && geteuid() != 0) {
-		nerr_input(&e, -EPERM, "needs root");
-		rc = 2;
+		nerr_set(&e, -EPERM, "needs root (it makes namespaces and cgroups)");
+		rc = 1;
 	}
 	if (!rc && sysroot_open(&sr, ca.sysroot, &e) < 0)
-		rc = 1;
+		rc = 2;
 	else if (!rc) {
 		ca.o.name = rq.name;
 		ca.o.cmd = rq.cmd;
@@ -343,7 +353,7 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 	struct buf out = {0};
 	create_reply_json(&out, &rp);
 	for (size_t w = 0; w < out.len;) {
-		k = write(4, out.p + w, out.len - w);
+		ssize_t k = write(4, out.p + w, out.len - w);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
