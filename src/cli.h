@@ -26,6 +26,7 @@ void cli_audit_open(const char *cmd, const char *path, struct audit *a);
 void cli_need_root(const char *cmd, int code);
 /* cli_ctr.c */
 int cmd_create(int argc, char **argv, const struct globalopts *g);
+int cmd_create_internal(int argc, char **argv, const struct globalopts *g);
 int cmd_rm(int argc, char **argv, const struct globalopts *g);
 int cmd_logs(int argc, char **argv, const struct globalopts *g);
 int cmd_enter(int argc, char **argv, const struct globalopts *g);

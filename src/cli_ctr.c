@@ -47,180 +47,350 @@ static void open_live(const char *cmd, const char *dir, struct sysroot *sr, int 
 	}
 }
 
-int cmd_create(int argc, char **argv, const struct globalopts *g)
+static const struct option create_lopts[] = {
+	{"ns", required_argument, NULL, O_NS},
+	{"rootfs", required_argument, NULL, O_ROOTFS},
+	{"hostname", required_argument, NULL, O_HOSTNAME},
+	{"cgroup-parent", required_argument, NULL, O_PARENT},
+	{"cpu", required_argument, NULL, O_CPU},
+	{"memory", required_argument, NULL, O_MEM},
+	{"pids", required_argument, NULL, O_PIDS},
+	{"net", required_argument, NULL, O_NET},
+	{"privileged", no_argument, NULL, O_PRIV},
+	{"audit-log", required_argument, NULL, O_AUDIT},
+	{"sysroot", required_argument, NULL, O_SYSROOT},
+	{"env", required_argument, NULL, 'e'},
+	{"env-file", required_argument, NULL, O_ENVFILE},
+	{"bind", required_argument, NULL, O_BIND},
+	{0},
+};
+
+/* create's command line as it is parsed: the options and what they own */
+struct create_args {
+	struct create_opts o;
+	struct create_bind *binds;
+	size_t nenv;
+	const char *audit, *sysroot, *rootfs;
+	char *real;             /* --rootfs resolved */
+	bool net_given, ns_given;
+	struct buf b;           /* escaped text for messages */
+};
+
+static void create_args_init(struct create_args *ca, size_t maxbinds, const char *sysroot)
 {
-	static const struct option lopts[] = {
-		{"ns", required_argument, NULL, O_NS},
-		{"rootfs", required_argument, NULL, O_ROOTFS},
-		{"hostname", required_argument, NULL, O_HOSTNAME},
-		{"cgroup-parent", required_argument, NULL, O_PARENT},
-		{"cpu", required_argument, NULL, O_CPU},
-		{"memory", required_argument, NULL, O_MEM},
-		{"pids", required_argument, NULL, O_PIDS},
-		{"net", required_argument, NULL, O_NET},
-		{"privileged", no_argument, NULL, O_PRIV},
-		{"audit-log", required_argument, NULL, O_AUDIT},
-		{"sysroot", required_argument, NULL, O_SYSROOT},
-		{"env", required_argument, NULL, 'e'},
-		{"env-file", required_argument, NULL, O_ENVFILE},
-		{"bind", required_argument, NULL, O_BIND},
-		{0},
-	};
-	struct create_opts o = {.cgroup_parent = "/nstop", .net = NET_NONE};
-	size_t nenv = 0;
-	struct create_bind *binds = xcalloc(argc, sizeof(*binds));
-	if (config_get()->cgroup_parent)
-		o.cgroup_parent = config_get()->cgroup_parent;
-	o.ns = (1u << NS_PID) | (1u << NS_MNT) | (1u << NS_UTS) | (1u << NS_IPC) | (1u << NS_NET) |
-	       (1u << NS_CGROUP);
-	const char *audit = config_get()->audit_log, *sysroot = g->sysroot, *rootfs = NULL;
-	bool net_given = false, ns_given = false;
-	struct buf b = {0};
+	memset(ca, 0, sizeof(*ca));
+	ca->o.cgroup_parent = config_get()->cgroup_parent ? config_get()->cgroup_parent : "/nstop";
+	ca->o.net = NET_NONE;
+	ca->o.ns = (1u << NS_PID) | (1u << NS_MNT) | (1u << NS_UTS) | (1u << NS_IPC) |
+		   (1u << NS_NET) | (1u << NS_CGROUP);
+	ca->binds = xcalloc(maxbinds ? maxbinds : 1, sizeof(*ca->binds));
+	ca->audit = config_get()->audit_log;
+	ca->sysroot = sysroot;
+}
+
+static void create_args_free(struct create_args *ca)
+{
+	free(ca->real);
+	free(ca->binds);
+	for (size_t i = 0; i < ca->nenv; i++)
+		free(ca->o.env[i]);
+	free(ca->o.env);
+	buf_free(&ca->b);
+}
+
+static int create_net(struct create_args *ca, char *v, struct nerr *e)
+{
+	ca->net_given = true;
+	if (!strcmp(v, "none"))
+		ca->o.net = NET_NONE;
+	else if (!strcmp(v, "host"))
+		ca->o.net = NET_HOST;
+	else if (!strcmp(v, "veth"))
+		ca->o.net = NET_VETH;
+	else if (!strncmp(v, "veth:", 5))
+		ca->o.net = NET_VETH, ca->o.addr = v + 5;
+	else
+		return nerr_input(e, -EINVAL, "--net: none, host, veth or veth:ADDR/PREFIX: %s",
+				  str_esc(&ca->b, v));
+	return 0;
+}
+
+/* a parser's message kept, the fault marked as the input's */
+static int as_input(struct nerr *e)
+{
+	e->kind = NERR_INPUT;
+	return e->code < 0 ? e->code : -EINVAL;
+}
+
+/* One option (getopt's code) and its value, which must outlive ca; the
+ * command line's and the dashboard's requests alike. */
+static int create_opt(struct create_args *ca, int c, char *v, struct nerr *e)
+{
+	struct create_opts *o = &ca->o;
+	switch (c) {
+	case O_NS:
+		ca->ns_given = true;
+		if (ns_list(v, &o->ns) < 0)
+			return nerr_input(e, -EINVAL, "--ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s",
+					  str_esc(&ca->b, v));
+		return 0;
+	case O_ROOTFS: ca->rootfs = v; return 0;
+	case O_HOSTNAME: o->hostname = v; return 0;
+	case O_PARENT: o->cgroup_parent = v; return 0;
+	case O_CPU: case O_MEM: case O_PIDS: {
+		int k = c == O_CPU ? LIM_CPU : c == O_MEM ? LIM_MEM : LIM_PIDS;
+		return limit_parse(k, v, &o->lim.l[k], e) < 0 ? as_input(e) : 0;
+	}
+	case O_NET: return create_net(ca, v, e);
+	case O_PRIV: o->privileged = true; return 0;
+	case 'e':
+		if (!create_env_ok(v))
+			return nerr_input(e, -EINVAL, "--env: KEY=VALUE (KEY: letters, digits and _, not first a digit): %s",
+					  str_esc(&ca->b, v));
+		o->env = xreallocarray(o->env, ca->nenv + 2, sizeof(*o->env));
+		o->env[ca->nenv++] = xstrdup(v);
+		o->env[ca->nenv] = NULL;
+		return 0;
+	case O_ENVFILE:
+		return create_env_file(v, &o->env, &ca->nenv, e) < 0 ? as_input(e) : 0;
+	case O_BIND:
+		if (create_bind_parse(v, &ca->binds[o->nbinds], e) < 0)
+			return as_input(e);
+		o->nbinds++;
+		return 0;
+	case O_AUDIT: ca->audit = v; return 0;
+	case O_SYSROOT: ca->sysroot = v; return 0;
+	}
+	return nerr_input(e, -EINVAL, "unknown option");
+}
+
+/* What follows from the options together: --net host leaves the host's
+ * network namespace, a hostname defaults to the name, --rootfs resolved. */
+static void create_args_finish(struct create_args *ca)
+{
+	struct create_opts *o = &ca->o;
+	o->binds = ca->binds;
+	if (o->net == NET_HOST)
+		o->ns &= ~(1u << NS_NET);
+	else if (ca->ns_given && !(o->ns & (1u << NS_NET)) && !ca->net_given)
+		o->net = NET_HOST;
+	if (!o->hostname)
+		o->hostname = o->name;
+	if (ca->rootfs) {
+		ca->real = realpath(ca->rootfs, NULL);
+		o->rootfs = ca->real ? ca->real : ca->rootfs;
+	}
+}
+
+/* create NAME [OPTIONS] [-- CMD...]: exits 2 on bad usage */
+static void create_parse(int argc, char **argv, struct create_args *ca)
+{
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+e:", lopts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+e:", create_lopts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			/* NAME may come before the options */
-			if (!o.name && strcmp(argv[optind - 1], "--") && argv[optind][0] != '-') {
-				o.name = argv[optind++];
+			if (!ca->o.name && strcmp(argv[optind - 1], "--") && argv[optind][0] != '-') {
+				ca->o.name = argv[optind++];
 				continue;
 			}
 			break;
 		}
 		struct nerr e = {0};
-		switch (c) {
-		case O_NS:
-			if (ns_list(optarg, &o.ns) < 0)
-				usage_error("create: --ns: a comma-separated list of cgroup, ipc, mnt, net, pid, time, user, uts: %s",
-					    str_esc(&b, optarg));
-			ns_given = true;
-			break;
-		case O_ROOTFS: rootfs = optarg; break;
-		case O_HOSTNAME: o.hostname = optarg; break;
-		case O_PARENT: o.cgroup_parent = optarg; break;
-		case O_CPU: case O_MEM: case O_PIDS: {
-			int k = c == O_CPU ? LIM_CPU : c == O_MEM ? LIM_MEM : LIM_PIDS;
-			if (limit_parse(k, optarg, &o.lim.l[k], &e) < 0)
-				usage_error("create: %s", e.msg);
-			break;
-		}
-		case O_NET:
-			net_given = true;
-			if (!strcmp(optarg, "none"))
-				o.net = NET_NONE;
-			else if (!strcmp(optarg, "host"))
-				o.net = NET_HOST;
-			else if (!strcmp(optarg, "veth"))
-				o.net = NET_VETH;
-			else if (!strncmp(optarg, "veth:", 5))
-				o.net = NET_VETH, o.addr = optarg + 5;
-			else
-				usage_error("create: --net: none, host, veth or veth:ADDR/PREFIX: %s", str_esc(&b, optarg));
-			break;
-		case O_PRIV: o.privileged = true; break;
-		case 'e':
-			if (!create_env_ok(optarg))
-				usage_error("create: --env: KEY=VALUE (KEY: letters, digits and _, not first a digit): %s",
-					    str_esc(&b, optarg));
-			o.env = xreallocarray(o.env, nenv + 2, sizeof(*o.env));
-			o.env[nenv++] = xstrdup(optarg);
-			o.env[nenv] = NULL;
-			break;
-		case O_ENVFILE:
-			if (create_env_file(optarg, &o.env, &nenv, &e) < 0)
-				usage_error("create: %s", e.msg);
-			break;
-		case O_BIND:
-			if (create_bind_parse(optarg, &binds[o.nbinds], &e) < 0)
-				usage_error("create: %s", e.msg);
-			o.nbinds++;
-			break;
-		case O_AUDIT: audit = optarg; break;
-		case O_SYSROOT: sysroot = optarg; break;
-		default:
+		if (c == '?' || c == ':')
 			usage_error("create: unknown option or missing value: %s (see nstop --help)",
-				    str_esc(&b, argv[optind - 1]));
-		}
+				    str_esc(&ca->b, argv[optind - 1]));
+		if (create_opt(ca, c, optarg, &e) < 0)
+			usage_error("create: %s", e.msg);
 	}
-	if (!o.name)
+	if (!ca->o.name)
 		usage_error("create: a NAME is required");
 	if (optind < argc)
-		o.cmd = argv + optind;
-	o.binds = binds;
-	if (o.net == NET_HOST)
-		o.ns &= ~(1u << NS_NET);
-	else if (ns_given && !(o.ns & (1u << NS_NET)) && !net_given)
-		o.net = NET_HOST;
-	if (!o.hostname)
-		o.hostname = o.name;
-	char *real = NULL;
-	if (rootfs) {
-		real = realpath(rootfs, NULL);
-		o.rootfs = real ? real : rootfs;
-	}
+		ca->o.cmd = argv + optind;
+	create_args_finish(ca);
+}
+
+static void create_report(const struct create_opts *o, const struct create_result *res,
+			  const struct act_target *t)
+{
+	struct buf b = {0};
+	printf("%s %s pid %d cgroup %s", o->name, res->id, (int)res->pid,
+	       t->cgroup ? str_esc(&b, t->cgroup) : "-");
+	if (res->veth[0])
+		printf(" veth %s eth0 %s", res->veth, res->addr);
+	if (!(o->ns & (1u << NS_PID)))
+		printf(" (host pid namespace)");
+	if (o->net == NET_HOST)
+		printf(" (host network)");
+	if (o->privileged)
+		printf(" (privileged)");
+	printf("\n");
+	buf_free(&b);
+}
+
+/* Checks, opens the audit log, creates: bad input is refused before the
+ * audit log is even opened. 0, or the exit code with e filled. */
+static int create_run(struct sysroot *sr, const struct create_args *ca, struct create_result *res,
+		      struct act_target *t, struct nerr *e)
+{
+	if (act_create_check(sr, &ca->o, e) < 0)
+		return 2;
+	struct audit a;
+	if (audit_open(&a, ca->audit, e) < 0)
+		return 1;
+	int r = run_create(sr, &a, &ca->o, res, t, e);
+	audit_close(&a);
+	return r < 0 ? act_exit_code(e) : 0;
+}
+
+int cmd_create(int argc, char **argv, const struct globalopts *g)
+{
+	struct create_args ca;
+	create_args_init(&ca, (size_t)argc, g->sysroot);
+	create_parse(argc, argv, &ca);
 	cli_need_root("create", 1);
 	struct sysroot sr;
-	open_live("create", sysroot, &sr, 2);
+	open_live("create", ca.sysroot, &sr, 2);
 	struct nerr e = {0};
-	/* bad input is refused before the audit log is even opened */
-	if (act_create_check(&sr, &o, &e) < 0) {
-		fprintf(stderr, "nstop: create: %s\n", e.msg);
-		free(real);
-		free(binds);
-		sysroot_close(&sr);
-		return 2;
-	}
-	struct audit a;
-	cli_audit_open("create", audit, &a);
 	struct create_result res;
-	struct act_target t;
-	int r = act_create(&sr, &o, &res, &t, &e);
-	int rc = 0;
-	if (r == 0 || act_exit_code(&e) == 1) {
-		struct buf nb = {0};
-		struct json j;
-		json_init(&j, &nb, false);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "id", res.id);
-		json_i64(&j, "pid", res.pid);
-		if (o.rootfs)
-			json_str(&j, "rootfs", o.rootfs);
-		json_str(&j, "net", o.net == NET_HOST ? "host" : o.net == NET_VETH ? "veth" : "none");
-		if (res.veth[0])
-			json_str(&j, "veth", res.veth);
-		json_bool(&j, "privileged", o.privileged);
-		json_obj_end(&j);
-		struct act_target at = {.word = (char *)o.name, .rt = RT_NSTOP, .name = (char *)o.name};
-		struct audit_rec rec = {.action = "create", .target = r == 0 ? &t : &at,
-					.new_obj = buf_str(&nb), .err = r ? &e : NULL};
-		audit_record(&a, &sr, &rec);
-		buf_free(&nb);
-	}
-	if (r < 0) {
+	struct act_target t = {0};
+	int rc = create_run(&sr, &ca, &res, &t, &e);
+	if (rc)
 		fprintf(stderr, "nstop: create: %s\n", e.msg);
-		rc = act_exit_code(&e);
-	} else {
-		printf("%s %s pid %d cgroup %s", o.name, res.id, (int)res.pid, t.cgroup ? t.cgroup : "-");
-		if (res.veth[0])
-			printf(" veth %s eth0 %s", res.veth, res.addr);
-		if (!(o.ns & (1u << NS_PID)))
-			printf(" (host pid namespace)");
-		if (o.net == NET_HOST)
-			printf(" (host network)");
-		if (o.privileged)
-			printf(" (privileged)");
-		printf("\n");
-		act_target_free(&t);
-	}
-	free(real);
-	free(binds);
-	for (size_t i = 0; i < nenv; i++)
-		free(o.env[i]);
-	free(o.env);
-	buf_free(&b);
-	audit_close(&a);
+	else
+		create_report(&ca.o, &res, &t);
+	act_target_free(&t);
+	create_args_free(&ca);
 	sysroot_close(&sr);
 	return rc;
+}
+
+/* A reply's field: escaped (so plain, as ctrreq.c wants it), cut to fit
+ * at a character's boundary. */
+static void reply_field(char *dst, size_t n, const char *s)
+{
+	struct buf b = {0};
+	const char *esc = str_esc(&b, s ? s : "");
+	size_t len = strlen(esc);
+	if (len >= n) {
+		len = n - 1;
+		while (len && ((unsigned char)esc[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, esc, len);
+	dst[len] = '\0';
+	buf_free(&b);
+}
+
+/*
+ * nstop _create: the dashboard's create, internal (in no help or manual).
+ * Reads one JSON request (ctrreq.c) from fd 3, applies its keys as
+ * create's own options (the same create_opt: it can ask for nothing the
+ * command line could not), creates through run_create and writes a JSON
+ * reply to fd 4. Prints nothing but a misuse.
+ */
+/* the request on fd 3, to its end; its length, or -1 */
+static ssize_t read_request(char *req, size_t max)
+{
+	size_t n = 0;
+	while (n <= max) {
+		ssize_t k = read(3, req + n, max + 1 - n);
+		if (k == 0)
+			break;
+		if (k < 0 && errno != EINTR)
+			return -1;
+		n += k > 0 ? (size_t)k : 0;
+	}
+	close(3);
+	return (ssize_t)n;
+}
+
+int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
+{
+	(void)argv;
+	static char req[CREQ_MAX + 1];
+	ssize_t n = argc == 1 ? read_request(req, CREQ_MAX) : -1;
+	if (n < 0) {
+		fprintf(stderr, "nstop: _create: internal: a request on fd 3 and a reply on fd 4\n");
+		return 2;
+	}
+	struct create_reply rp = {0};
+	struct nerr e = {0};
+	struct create_req rq;
+	struct create_args ca;
+	create_args_init(&ca, 0, g->sysroot);
+	int rc = create_req_parse(req, (size_t)n, &rq, &e) < 0 ? 2 : 0;
+	for (int i = 0; !rc && i < CREQ_NOPTS; i++) {
+		const struct option *lo = create_lopts;
+		while (lo->name && strcmp(lo->name, create_req_keys[i]))
+			lo++;
+		if (rq.opt[i] && (!lo->name || create_opt(&ca, lo->val, rq.opt[i], &e) < 0))
+			rc = 2;
+	}
+	struct act_target t = {0};
+	struct create_result res = {0};
+	struct sysroot sr;
+	/* as nstop create: exit 1 without root, 2 without the live system */
+	if (!rc && act_need_root("create", &e) < 0)
+		rc = 1;
+	if (!rc && sysroot_open(&sr, ca.sysroot, &e) < 0)
+		rc = 2;
+	else if (!rc) {
+		ca.o.name = rq.name;
+		ca.o.cmd = rq.cmd;
+		create_args_finish(&ca);
+		rc = create_run(&sr, &ca, &res, &t, &e);
+		sysroot_close(&sr);
+	}
+	rp.code = rc ? (e.code ? e.code : -EINVAL) : 0;
+	rp.input = rc == 2;
+	reply_field(rp.msg, sizeof(rp.msg), rc ? e.msg : "");
+	reply_field(rp.id, sizeof(rp.id), res.id);
+	rp.pid = res.pid;
+	reply_field(rp.cgroup, sizeof(rp.cgroup), t.cgroup);
+	reply_field(rp.veth, sizeof(rp.veth), res.veth);
+	reply_field(rp.addr, sizeof(rp.addr), res.addr);
+	struct buf out = {0};
+	create_reply_json(&out, &rp);
+	for (size_t w = 0; w < out.len;) {
+		ssize_t k = write(4, out.p + w, out.len - w);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		w += (size_t)k;
+	}
+	buf_free(&out);
+	act_target_free(&t);
+	create_req_free(&rq);
+	create_args_free(&ca);
+	return rc;
+}
+
+/* rm NAME...: each recorded by run_rm; an unknown name is refused first
+ * (-2: exit 2 unless something failed already) */
+static int rm_one(struct sysroot *sr, const char *name, double grace, const char *audit, struct buf *b)
+{
+	struct jv st;
+	if (state_load(name, &st) < 0) {
+		fprintf(stderr, "nstop: rm: %s: no such nstop container (see nstop containers)\n",
+			str_esc(b, name));
+		return -2;
+	}
+	jv_free(&st);
+	struct audit a;
+	cli_audit_open("rm", audit, &a);
+	struct act_target t;
+	struct nerr e = {0};
+	int r = run_rm(sr, &a, name, grace, &t, &e);
+	audit_close(&a);
+	act_target_free(&t);
+	if (r < 0) {
+		fprintf(stderr, "nstop: rm: %s\n", e.msg);
+		return act_exit_code(&e);
+	}
+	printf("%s\n", str_esc(b, name));
+	return 0;
 }
 
 int cmd_rm(int argc, char **argv, const struct globalopts *g)
@@ -258,31 +428,11 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 	open_live("rm", sysroot, &sr, 2);
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
-		struct jv st;
-		if (state_load(argv[i], &st) < 0) {
-			fprintf(stderr, "nstop: rm: %s: no such nstop container (see nstop containers)\n",
-				str_esc(&b, argv[i]));
+		int k = rm_one(&sr, argv[i], grace, audit, &b);
+		if (k == -2)
 			rc = rc ? rc : 2;
-			continue;
-		}
-		jv_free(&st);
-		struct audit a;
-		cli_audit_open("rm", audit, &a);
-		struct act_target t;
-		struct nerr e = {0};
-		int r = act_rm(&sr, argv[i], grace, &t, &e);
-		char nb[64];
-		snprintf(nb, sizeof(nb), "{\"grace\":%g}", grace);
-		struct audit_rec rec = {.action = "rm", .target = &t, .new_obj = nb, .err = r ? &e : NULL};
-		audit_record(&a, &sr, &rec);
-		audit_close(&a);
-		if (r < 0) {
-			fprintf(stderr, "nstop: rm: %s\n", e.msg);
-			rc = act_exit_code(&e);
-		} else {
-			printf("%s\n", str_esc(&b, argv[i]));
-		}
-		act_target_free(&t);
+		else if (k)
+			rc = k;
 	}
 	buf_free(&b);
 	sysroot_close(&sr);

@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 		{"rm", cmd_rm},
 		{"logs", cmd_logs},
 		{"enter", cmd_enter},
+		{"_create", cmd_create_internal}, /* the dashboard's create: in no help */
 	};
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)
 		if (!strcmp(cmd, cmds[k].name))

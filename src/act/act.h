@@ -111,8 +111,14 @@ int run_kill(struct sysroot *sr, struct audit *a, const struct act_target *t, in
 	     double grace, struct kill_result *kr, struct nerr *e);
 int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start, int sig,
 		 struct nerr *e);
+struct create_opts;
+struct create_result;
+int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
+	       struct create_result *res, struct act_target *t, struct nerr *e);
+int run_rm(struct sysroot *sr, struct audit *a, const char *name, double grace,
+	   struct act_target *t, struct nerr *e);
 int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use);
-/* act/create.c */
+/* act/create*.c (create.c the parent, create-env.c the input; create.h private) */
 enum { NET_NONE, NET_HOST, NET_VETH };
 /* --ns ...,user: one block of 65536 ids per container, within the range
  * systemd leaves to containers (docs/UIDS-GIDS.md) */
@@ -154,6 +160,33 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,
 	   struct nerr *e);
 int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct nerr *e);
+/* act/ctrreq.c: the dashboard's create request and its reply (JSON, pure) */
+#define CREQ_NOPTS 8
+#define CREQ_MAX 65536          /* bytes of a request or a reply */
+#define CREQ_MAX_STR 4096       /* bytes of one string */
+#define CREQ_MAX_ARGS 256       /* words of the command */
+extern const char *const create_req_keys[CREQ_NOPTS];
+struct create_req {
+	char *name;
+	char *opt[CREQ_NOPTS];  /* by create_req_keys, NULL: not given */
+	char **cmd;             /* NULL-terminated, or NULL */
+	size_t ncmd;
+};
+struct create_reply {
+	int code;               /* 0 or -errno */
+	bool input;             /* the error is the input's fault (exit 2) */
+	char msg[512];
+	char id[40];
+	pid_t pid;
+	char cgroup[1024];
+	char veth[16];
+	char addr[64];
+};
+int create_req_parse(const char *s, size_t n, struct create_req *rq, struct nerr *e);
+void create_req_free(struct create_req *rq);
+void create_req_json(struct buf *b, const struct create_req *rq);
+int create_reply_parse(const char *s, size_t n, struct create_reply *rp);
+void create_reply_json(struct buf *b, const struct create_reply *rp);
 struct enter_opts {
 	unsigned ns;            /* bit per enum ns_type to join; 0: all */
 	char **cmd;             /* NULL: a shell */

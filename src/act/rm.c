@@ -76,7 +76,7 @@ int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target
 	if (r < 0) {
 		struct buf b = {0};
 		str_escape(&b, name, strlen(name), ESC_TEXT);
-		nerr_set(e, -EINVAL, "%s: no such nstop container (see nstop containers)", buf_str(&b));
+		nerr_input(e, -EINVAL, "%s: no such nstop container (see nstop containers)", buf_str(&b));
 		buf_free(&b);
 		return -EINVAL;
 	}
@@ -146,7 +146,7 @@ int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct 
 	if (state_load(name, &st) < 0) {
 		struct buf b = {0};
 		str_escape(&b, name, strlen(name), ESC_TEXT);
-		nerr_set(e, -EINVAL, "%s: no such nstop container (see nstop containers)", buf_str(&b));
+		nerr_input(e, -EINVAL, "%s: no such nstop container (see nstop containers)", buf_str(&b));
 		buf_free(&b);
 		return -EINVAL;
 	}

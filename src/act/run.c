@@ -74,3 +74,38 @@ int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start,
 	record(a, sr, "kill", &t, NULL, nb, r, e);
 	return r;
 }
+
+/* create's record: what was made (or tried: the target is the name alone
+ * when nothing was made); a refusal of the input is not recorded */
+int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
+	       struct create_result *res, struct act_target *t, struct nerr *e)
+{
+	int r = act_create(sr, o, res, t, e);
+	struct buf nb = {0};
+	struct json j;
+	json_init(&j, &nb, false);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "id", res->id);
+	json_i64(&j, "pid", res->pid);
+	if (o->rootfs)
+		json_str(&j, "rootfs", o->rootfs);
+	json_str(&j, "net", o->net == NET_HOST ? "host" : o->net == NET_VETH ? "veth" : "none");
+	if (res->veth[0])
+		json_str(&j, "veth", res->veth);
+	json_bool(&j, "privileged", o->privileged);
+	json_obj_end(&j);
+	struct act_target at = {.word = (char *)o->name, .rt = RT_NSTOP, .name = (char *)o->name};
+	record(a, sr, "create", r == 0 ? t : &at, NULL, buf_str(&nb), r, e);
+	buf_free(&nb);
+	return r;
+}
+
+int run_rm(struct sysroot *sr, struct audit *a, const char *name, double grace,
+	   struct act_target *t, struct nerr *e)
+{
+	int r = act_rm(sr, name, grace, t, e);
+	char nb[64];
+	snprintf(nb, sizeof(nb), "{\"grace\":%g}", grace);
+	record(a, sr, "rm", t, NULL, nb, r, e);
+	return r;
+}

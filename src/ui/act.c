@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The dashboard's action keys: t (limits dialog), f (freeze/thaw), k (signal
- * menu and confirmation), u (undo). Each resolves the selected row with the
- * CLI's resolver and calls the CLI's run_* function; the result goes to the
- * status line, the new values show on the next refresh.
+ * menu and confirmation), u (undo), c (create form), d (remove), e (a shell
+ * inside). Each resolves the selected row with the CLI's resolver and calls
+ * the CLI's run_* function (create through an internal child, see
+ * create_child); the result goes to the status line, the new values show on
+ * the next refresh.
  */
 #include <curses.h>
 #include <errno.h>
@@ -172,50 +174,80 @@ static void kill_menu(struct sysroot *sr, struct audit *a, struct act_target *t,
 			 kr.signalled == 1 ? "" : "es", sel->label, kr.cgroup_kill ? " (cgroup.kill)" : "");
 }
 
-/* Runs nstop itself (the CLI twin of a key) with its output captured: the
- * first line goes to the status line. Returns its exit status. */
-static int run_self(char *const *argv, char *out, size_t n)
+/*
+ * The create key's request goes to `nstop _create` (cli_ctr.c), which
+ * calls run_create as `nstop create` does and answers on a pipe in JSON.
+ * Why a child at all: act_create forks and clones the container's init
+ * (which sets up its namespaces and mounts, then runs as nstop without an
+ * exec), and the dashboard has a collector thread: a fork of a threaded
+ * process may copy a lock another thread holds (malloc's, stdio's, the
+ * collector's) and leaves process-wide state (signal dispositions, the
+ * terminal, curses) that the init must not inherit. A fresh exec of this
+ * same binary is single-threaded and clean. Returns the reply parsed, or
+ * -1 with why in msg when none came.
+ */
+static int create_child(const struct create_req *rq, struct create_reply *rp, char *msg, size_t n)
 {
-	int p[2];
-	out[0] = '\0';
-	if (pipe2(p, O_CLOEXEC) < 0)
+	int req[2], rep[2];
+	if (pipe2(req, O_CLOEXEC | O_NONBLOCK) < 0)
+		return snprintf(msg, n, "pipe: %s", strerror(errno)), -1;
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		snprintf(msg, n, "pipe: %s", strerror(errno));
+		close(req[0]), close(req[1]);
 		return -1;
+	}
+	/* the whole request goes into the pipe before the child exists: no
+	 * SIGPIPE if it dies early, no wait on a child that never reads */
+	struct buf b = {0};
+	create_req_json(&b, rq);
+	fcntl(req[1], F_SETPIPE_SZ, CREQ_MAX);
+	ssize_t k = b.len <= CREQ_MAX ? write(req[1], b.p, b.len) : -1;
+	close(req[1]);
+	if (k != (ssize_t)b.len || fcntl(req[0], F_SETFL, 0) < 0) {
+		snprintf(msg, n, "the create request does not fit a pipe (%zu bytes)", b.len);
+		close(req[0]), close(rep[0]), close(rep[1]);
+		buf_free(&b);
+		return -1;
+	}
+	buf_reset(&b);
 	pid_t pid = fork();
+	int fork_err = errno;
 	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-		dup2(nul, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
+		/* only async-signal-safe calls until the exec: fds 3 and 4 are
+		 * the request and the reply, nothing it prints is read */
+		int nul = open("/dev/null", O_RDWR);
+		int in = fcntl(req[0], F_DUPFD_CLOEXEC, 10), out = fcntl(rep[1], F_DUPFD_CLOEXEC, 10);
+		if (nul < 0 || in < 0 || out < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 ||
+		    dup2(nul, 2) < 0 || dup2(in, 3) < 0 || dup2(out, 4) < 0)
+			_exit(127);
 		struct sigaction dfl = {.sa_handler = SIG_DFL};
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGTERM, &dfl, NULL);
 		sigaction(SIGHUP, &dfl, NULL);
 		fdlimit_restore();
-		execv("/proc/self/exe", argv);
+		execl("/proc/self/exe", "nstop", "_create", (char *)NULL);
 		_exit(127);
 	}
-	close(p[1]);
-	size_t len = 0;
-	ssize_t k;
-	char tmp[512];
-	while ((k = read(p[0], tmp, sizeof(tmp))) > 0)
-		for (ssize_t i = 0; i < k; i++)
-			if (len + 1 < n)
-				out[len++] = tmp[i];
-	out[len] = '\0';
-	close(p[0]);
+	close(req[0]);
+	close(rep[1]);
+	char tmp[4096];
+	while (pid > 0 && (k = read(rep[0], tmp, sizeof(tmp))) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 || b.len + (size_t)k > CREQ_MAX)
+			break;
+		buf_add(&b, tmp, (size_t)k);
+	}
+	close(rep[0]);
 	int st = 0;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	char *nl = strchr(out, '\n');
-	if (nl)
-		*nl = '\0';
-	/* what nstop printed came from untrusted names: escaped already, but
-	 * drop anything below space that is left */
-	for (char *c = out; *c; c++)
-		if ((unsigned char)*c < 0x20)
-			*c = ' ';
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	int r = pid > 0 && create_reply_parse(b.p ? b.p : "", b.len, rp) == 0 ? 0 : -1;
+	if (r < 0)
+		snprintf(msg, n, "create failed (%s %d, no reply)", pid < 0 ? "fork" : WIFEXITED(st) ? "exit" : "signal",
+			 pid < 0 ? fork_err : WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	buf_free(&b);
+	return r;
 }
 
 static bool check_name(const char *v, char *err, size_t n)
@@ -288,38 +320,36 @@ static void create_form(const char *audit_log, char *status, size_t n)
 		snprintf(status, n, "c: a name is needed");
 		return;
 	}
-	char *argv[24];
-	int a = 0;
-	argv[a++] = "nstop";
-	argv[a++] = "create";
-	argv[a++] = f[0].val;
-	argv[a++] = "--cgroup-parent";
-	argv[a++] = f[7].val;
-	if (f[2].val[0])
-		argv[a++] = "--rootfs", argv[a++] = f[2].val;
-	if (f[3].val[0])
-		argv[a++] = "--cpu", argv[a++] = f[3].val;
-	if (f[4].val[0])
-		argv[a++] = "--memory", argv[a++] = f[4].val;
-	if (f[5].val[0])
-		argv[a++] = "--pids", argv[a++] = f[5].val;
-	if (f[6].val[0])
-		argv[a++] = "--net", argv[a++] = f[6].val;
-	if (audit_log)
-		argv[a++] = "--audit-log", argv[a++] = (char *)audit_log;
-	if (f[1].val[0]) {
-		argv[a++] = "--";
-		argv[a++] = "sh";
-		argv[a++] = "-c";
-		argv[a++] = f[1].val;
+	/* the form's fields as create's options of the same names */
+	static const struct {
+		int field;
+		const char *opt;
+	} map[] = {{7, "cgroup-parent"}, {2, "rootfs"}, {3, "cpu"}, {4, "memory"}, {5, "pids"}, {6, "net"}};
+	struct create_req rq = {.name = f[0].val};
+	for (size_t i = 0; i < ARRAY_LEN(map); i++)
+		for (int k = 0; k < CREQ_NOPTS; k++)
+			if (!strcmp(create_req_keys[k], map[i].opt) && f[map[i].field].val[0])
+				rq.opt[k] = f[map[i].field].val;
+	for (int k = 0; k < CREQ_NOPTS; k++)
+		if (!strcmp(create_req_keys[k], "audit-log"))
+			rq.opt[k] = (char *)audit_log;
+	char *cmd[] = {"sh", "-c", f[1].val, NULL};
+	if (f[1].val[0])
+		rq.cmd = cmd, rq.ncmd = 3;
+	struct create_reply rp;
+	char msg[300];
+	if (create_child(&rq, &rp, msg, sizeof(msg)) < 0) {
+		snprintf(status, n, "c: %s", msg);
+		return;
 	}
-	argv[a] = NULL;
-	char out[300];
-	int rc = run_self(argv, out, sizeof(out));
-	if (rc == 0)
-		snprintf(status, n, "created %s", out);
-	else
-		snprintf(status, n, "c: %s", out[0] ? out : "create failed");
+	/* the reply holds plain text only (ctrreq.c refuses any other) */
+	if (rp.code < 0) {
+		snprintf(status, n, "c: %s", rp.msg);
+		return;
+	}
+	snprintf(status, n, "created %s %s pid %d cgroup %s%s%s%s%s", f[0].val, rp.id, (int)rp.pid,
+		 rp.cgroup[0] ? rp.cgroup : "-", rp.veth[0] ? " veth " : "", rp.veth,
+		 rp.veth[0] ? " eth0 " : "", rp.addr);
 }
 
 /* e: the screen handed to a shell in the container, then back. nstop enter
@@ -395,17 +425,26 @@ static void remove_ctr(const struct ui_sel *sel, const char *audit_log, char *st
 		snprintf(status, n, "d: not removed");
 		return;
 	}
-	char *argv[8];
-	int a = 0;
-	argv[a++] = "nstop";
-	argv[a++] = "rm";
-	argv[a++] = (char *)sel->name;
-	if (audit_log)
-		argv[a++] = "--audit-log", argv[a++] = (char *)audit_log;
-	argv[a] = NULL;
-	char out[300];
-	int rc = run_self(argv, out, sizeof(out));
-	snprintf(status, n, rc == 0 ? "removed %s" : "d: %s", rc == 0 ? sel->label : out);
+	/* act_rm neither forks nor changes anything process-wide (signals go
+	 * through pidfds, the rest is rmdir, unlink and a netlink socket of
+	 * its own), so the dashboard calls it here, as it calls run_kill */
+	struct sysroot sr;
+	struct audit a = {.fd = -1};
+	struct act_target t = {0};
+	struct nerr e = {0};
+	if (sysroot_open(&sr, NULL, &e) < 0) {
+		say(status, n, "d", &e);
+		return;
+	}
+	if (audit_open(&a, audit_log, &e) < 0)
+		say(status, n, "d", &e);
+	else if (run_rm(&sr, &a, sel->name, 10, &t, &e) < 0)
+		say(status, n, "d", &e);
+	else
+		snprintf(status, n, "removed %s", sel->label);
+	act_target_free(&t);
+	audit_close(&a);
+	sysroot_close(&sr);
 }
 
 void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n)

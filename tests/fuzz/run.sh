@@ -31,9 +31,13 @@ mkdir -p "$FB/corpus-input"
 for w in 512M 1.5G 50% 1.5 max 0.1 99999999999999999999 '{"a":[1,"\u00e9",null]}' $'\e]0;x\a' $'\xff\xfe'; do
 	printf '%s' "$w" >"$FB/corpus-input/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
 done
+mkdir -p "$FB/corpus-ctrreq"
+printf '%s' '{"name":"web","cgroup-parent":"/nstop","cpu":"0.5","net":"veth","cmd":["sh","-c","sleep 1"]}' >"$FB/corpus-ctrreq/seed-req"
+printf '%s' '{"code":0,"kind":"system","message":"","id":"ab12","pid":42,"cgroup":"/nstop/web","veth":"","addr":""}' >"$FB/corpus-ctrreq/seed-reply"
 pass=0 fail=0
-for t in stat cgroup cgfiles input idmap; do
-	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs >"$FB/build-$t.log" 2>&1; then
+for t in stat cgroup cgfiles input idmap ctrreq; do
+	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
+	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5
 		fail=$((fail + 1)); continue
 	fi

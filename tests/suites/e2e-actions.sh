@@ -89,8 +89,17 @@ if [ $CG_MODE = v2 ]; then
 else
 	cparent=nstop-e2ea-c$$
 fi
+# the form's request goes to run_create, whose error comes back as data:
+# a CLI's printed line ("nstop: create: ...") on the status line would be
+# output scraped
+mkdir "$tmp/img,x"
 keys c
 see "c opens the create form" "Create a container"
+keys "$ctr" Tab Tab "$tmp/img,x" Enter
+see "a refused create says why on the status line" "c: --rootfs: an absolute path without , : or"
+notsee "in its own words, not a CLI's scraped output" "nstop: create:"
+keys c
+see "c opens the create form again" "Create a container"
 keys '1bad'; keys BSpace BSpace BSpace BSpace
 keys 'bad/name'
 see "the name is validated as you type" "letters, digits"
@@ -116,6 +125,24 @@ see "d asks first" "Remove container $ctr?"
 keys y
 see "and removes it" "removed container $ctr"
 check "the registry entry is gone" test ! -e "$NSTOP_STATE_DIR/$ctr"
+
+
+# the same create and rm from the CLI: the same records, time, pids and
+# ids aside (the dashboard's create had --cpu 1.5 and the default --net none)
+L2=$tmp/audit-cli.log
+"$NSTOP" create "$ctr" --cgroup-parent "$cparent" --cpu 1.5 --net none --audit-log "$L2" -- sh -c "sleep 1000" >/dev/null
+"$NSTOP" rm "$ctr" --audit-log "$L2" >/dev/null
+norm='select(.action == "create" or .action == "rm")
+	| {action, target: (.target | del(.pid, .id, .cgroup_ids)), old, new: (.new | del(.id, .pid)), result}'
+tui_recs=$(jq -c "$norm" "$L") cli_recs=$(jq -c "$norm" "$L2")
+check "the dashboard's create and rm log what the CLI's do (action, target, old, new, result)" \
+	test -n "$cli_recs" -a "$tui_recs" = "$cli_recs"
+[ "$tui_recs" = "$cli_recs" ] || diff <(echo "$tui_recs") <(echo "$cli_recs") | sed 's/^/#   /'
+# the dashboard writes rm's record itself (run_rm), as it writes limit's:
+# no nstop rm was run for it (a record's id ends in its writer's pid)
+check "the dashboard's rm is recorded by the dashboard itself, not a CLI it ran" \
+	test "$(jq -r 'select(.action == "rm") | .id | sub(".*-"; "")' "$L")" = \
+	"$(jq -r 'select(.action == "limit") | .id | sub(".*-"; "")' "$L")"
 
 keys q
 see "q quits" "NSTOP-EXITED-0"
