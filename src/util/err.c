@@ -19,13 +19,14 @@ static int vset(struct nerr *e, enum nerr_kind kind, int code, const char *fmt, 
 	return code;
 }
 
-/* TRANSITION: until every input failure says so with nerr_input, a code of
- * -EINVAL or -ERANGE is taken as the input's fault, as act_exit_code did. */
+/* A failure of the system (the kernel refused, a file is missing), whatever
+ * the errno: an -EINVAL from a cgroup file is not the user's fault. What is
+ * the input's fault says so with nerr_input. */
 int nerr_set(struct nerr *e, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vset(e, code == -EINVAL || code == -ERANGE ? NERR_INPUT : NERR_SYSTEM, code, fmt, ap);
+	vset(e, NERR_SYSTEM, code, fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -150,6 +150,9 @@ static void t_kinds(void)
 	   "a NULL nerr still returns the code");
 	struct nerr k = {.code = -EINVAL, .kind = NERR_SYSTEM};
 	OK(act_exit_code(&k) == 1, "a kernel refusal with -EINVAL is not the input's fault: exit 1");
+	OK(nerr_set(&e, -EINVAL, "cgroup.freeze: %s", "Invalid argument") == -EINVAL &&
+	   e.kind == NERR_SYSTEM && act_exit_code(&e) == 1,
+	   "nerr_set(-EINVAL), as for a kernel refusal, exits 1");
 	OK(err_vanished(-ENOENT) && err_vanished(ESRCH) && !err_vanished(-EINVAL) && !err_vanished(0),
 	   "err_vanished: ENOENT and ESRCH, either sign");
 }
