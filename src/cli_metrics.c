@@ -71,16 +71,16 @@ static int write_textfile(const char *dir, const struct buf *b, struct nerr *e)
 		rc = nerr_set(e, -errno, "--textfile %s: cannot create a file in it: %s", d, strerror(errno));
 		goto out;
 	}
+	rc = write_all(fd, b->p, b->len);
 	/* readable by the collector's user whatever our umask */
-	if ((rc = write_all(fd, b->p, b->len)) < 0 || (fchmod(fd, 0644) < 0 && (rc = -errno)) ||
-	    (fsync(fd) < 0 && (rc = -errno))) {
+	if (!rc && fchmod(fd, 0644) < 0)
+		rc = -errno;
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (rc < 0) {
 		nerr_set(e, rc, "--textfile %s: writing %s: %s", d, tmp, strerror(-rc));
-		close(fd);
-		unlinkat(dfd, tmp, 0);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		rc = nerr_set(e, -errno, "--textfile %s: writing %s: %s", d, tmp, strerror(errno));
 		unlinkat(dfd, tmp, 0);
 		goto out;
 	}

@@ -24,6 +24,7 @@ cleanup() {
 	wait 2>/dev/null
 	[ -n "${CG_DIRS[*]}" ] && cg_cleanup
 	ctr_parent_rm "nstop-metrics-$$"
+	mountpoint -q "$tmp/full" 2>/dev/null && umount "$tmp/full"
 	rm -rf "$tmp"
 	cleanup_tmp
 }
@@ -165,7 +166,22 @@ check "50 replacements while read $reads times: never missing, never partial ($p
 check "... and no temp file left behind" test "$(ls -A "$tf")" = nstop.prom
 
 if ! need_root; then
-	skip "hostile names and nstop create: root only"; echo "1..$n"; exit 0
+	skip "hostile names, a full file system and nstop create: root only"; echo "1..$n"; exit 0
+fi
+
+# ---- --textfile on a full file system: exit 1, the old file kept, no temp left ----
+full=$tmp/full
+mkdir -p "$full"
+if mount -t tmpfs -o size=16k,mode=0755 nstop-metrics-full "$full"; then
+	"$NSTOP" metrics --cgroup-depth 0 --textfile "$full" >/dev/null 2>&1
+	old=$(md5sum <"$full/nstop.prom")
+	expect_exit 1 "--textfile on a full file system fails (38 KB into 16 KB)" --sysroot "$FIXTURES/v2" metrics --cgroup-depth 64 --textfile "$full"
+	check "... with why" grep -q "^nstop: metrics: --textfile $full: writing \.nstop\.prom\..*: No space left on device" /tmp/nstop-err.$$
+	check "... the old nstop.prom is untouched" test "$(md5sum <"$full/nstop.prom")" = "$old"
+	check "... and no temp file is left" test "$(ls -A "$full")" = nstop.prom
+	umount "$full"
+else
+	skip "--textfile on a full file system: cannot mount a tmpfs here"
 fi
 
 # ---- hostile names ----
