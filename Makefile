@@ -148,6 +148,10 @@ deps:
 # that was there before is left as it was).
 RUNTIME_PKGS := docker.io runc
 RUNTIME_UNITS := docker.io:docker.service docker.io:docker.socket containerd:containerd.service
+# prometheus: its promtool checks nstop metrics (tests/suites/metrics.sh); its
+# server is installed, never started or enabled here
+RUNTIME_PKGS += prometheus
+RUNTIME_UNITS += prometheus:prometheus.service
 POLICY_RC := /usr/sbin/policy-rc.d
 deps-runtimes:
 	@set -e; \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The cli layer: the batch subcommands main dispatches to (cli.c, cli_act.c,
- * cli_ctr.c), beside the dashboard. */
+ * cli_ctr.c, cli_metrics.c), beside the dashboard. */
 #ifndef NSTOP_CLI_H
 #define NSTOP_CLI_H
 
@@ -30,5 +30,7 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g);
 int cmd_rm(int argc, char **argv, const struct globalopts *g);
 int cmd_logs(int argc, char **argv, const struct globalopts *g);
 int cmd_enter(int argc, char **argv, const struct globalopts *g);
+/* cli_metrics.c */
+int cmd_metrics(int argc, char **argv, const struct globalopts *g);
 
 #endif

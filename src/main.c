@@ -42,6 +42,7 @@ static const char usage_text[] =
 	"  enter     run CMD (or a shell) in a TARGET's namespaces\n"
 	"  rm        remove nstop containers\n"
 	"  logs      a container's output\n"
+	"  metrics   the state in the Prometheus text format, for a scraper or node_exporter\n"
 	"\n"
 	"Global options:\n"
 	"  --sysroot DIR   read DIR/proc and DIR/sys/fs/cgroup instead of the live ones\n"
@@ -62,6 +63,9 @@ static const char usage_text[] =
 	"  -d, --interval SEC       sampling interval for rates (default 1)\n"
 	"snapshot options:\n"
 	"  -d, --interval SEC       take two snapshots SEC apart, for rates\n"
+	"metrics options:\n"
+	"  --textfile DIR           write DIR/nstop.prom atomically (node_exporter's textfile collector)\n"
+	"  --cgroup-depth N         per-cgroup series down to depth N (default 3, 0: the root only)\n"
 	"Actions (TARGET: /cgroup/path, a PID, a container name, id or id prefix):\n"
 	"  limit TARGET [--cpu 1.5|50%%|max] [--memory SIZE|max] [--memory-high SIZE|max]\n"
 	"               [--swap SIZE|max] [--pids N|max] [--force]\n"
@@ -227,6 +231,7 @@ int main(int argc, char **argv)
 		{"rm", cmd_rm},
 		{"logs", cmd_logs},
 		{"enter", cmd_enter},
+		{"metrics", cmd_metrics},
 		{"_create", cmd_create_internal}, /* the dashboard's create: in no help */
 	};
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)

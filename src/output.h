@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The output layer: the column table, the text and JSON writers, the config file
- * (column.c, output.c, config.c). */
+ * (column.c, output.c, config.c), the Prometheus metrics (metrics.c). */
 #ifndef NSTOP_OUTPUT_H
 #define NSTOP_OUTPUT_H
 
@@ -69,6 +69,14 @@ void out_list_columns(FILE *f, const struct table *t);
 void cell_text(struct buf *b, const struct cell *c);
 void get_cell(const struct column *col, const struct snap *s, const void *row, struct cell *c);
 void out_flush(FILE *f, struct buf *b);
+
+/* ---- metrics.c: a snapshot in the Prometheus text format 0.0.4 ---- */
+struct metrics_opts {
+	int cgroup_depth;       /* per-cgroup series down to this depth (0: the root only) */
+	double scrape_seconds;  /* how long collecting took; NAN leaves it out */
+	unsigned errors;        /* the caller's failures, added to the snapshot's */
+};
+void metrics_write(struct buf *out, const struct snap *s, const struct metrics_opts *o);
 
 /* ---- config.c: settings that stick ---- */
 struct config {

@@ -440,7 +440,7 @@ static int enter_end(struct sysroot *sr, struct audit *a, const struct enter_opt
 		x->recorded = true;
 	}
 	/* a refusal of bad input is not an action (as for the others) */
-	if (r < 0 && !x->recorded && e->code != -EINVAL)
+	if (r < 0 && !x->recorded && e->kind != NERR_INPUT)
 		audit_enter(a, sr, &x->t, x->pid, x->start, x->joined, o, false, r, e);
 	pty_close(&x->pty);
 	if (x->blocked)

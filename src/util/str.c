@@ -64,15 +64,25 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
  * most unit names, and doubling them would hide what the kernel holds.
  * ESC_JSON additionally JSON-encodes the escaped text (without the quotes),
  * so a JSON value decodes to exactly what the text output shows.
+ * ESC_PROM and ESC_PROM_HELP write the Prometheus text format's escapes
+ * (\\, \" in label values only, \n: the only ones its parsers accept) and
+ * every other control or invalid byte as \\xNN, so the value decodes to
+ * valid UTF-8 that reads as the text output does (a newline being a newline).
  */
 void str_escape(struct buf *out, const char *str, size_t n, enum esc_mode mode)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	const char *bs = mode == ESC_JSON ? "\\\\" : "\\";
+	bool prom = mode == ESC_PROM || mode == ESC_PROM_HELP;
+	const char *bs = mode == ESC_JSON || prom ? "\\\\" : "\\";
 	buf_grow(out, n);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t len = utf8_seq(s + i, n - i, &cp);
+		if (prom && s[i] == '\n') {
+			buf_adds(out, "\\n");
+			i++;
+			continue;
+		}
 		if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			size_t cnt = len ? len : 1;
 			for (size_t k = 0; k < cnt; k++)
@@ -80,9 +90,9 @@ void str_escape(struct buf *out, const char *str, size_t n, enum esc_mode mode)
 			i += cnt;
 			continue;
 		}
-		if (cp == '\\' && mode == ESC_JSON) {
+		if (cp == '\\' && (mode == ESC_JSON || prom)) {
 			buf_adds(out, "\\\\");
-		} else if (cp == '"' && mode == ESC_JSON) {
+		} else if (cp == '"' && (mode == ESC_JSON || mode == ESC_PROM)) {
 			buf_adds(out, "\\\"");
 		} else {
 			buf_add(out, s + i, len);

@@ -63,7 +63,9 @@ void buf_free(struct buf *b);
 const char *buf_str(struct buf *b);
 
 /* ---- util/str.c: escaping, sizes, percents, number parsing ---- */
-enum esc_mode { ESC_TEXT, ESC_JSON };
+/* ESC_PROM: a label value of the Prometheus text format (without the quotes);
+ * ESC_PROM_HELP: its HELP text, where a quote stays as it is */
+enum esc_mode { ESC_TEXT, ESC_JSON, ESC_PROM, ESC_PROM_HELP };
 void str_escape(struct buf *out, const char *s, size_t n, enum esc_mode mode);
 const char *str_esc(struct buf *b, const char *s);
 size_t str_width(const char *s, size_t n);
@@ -168,5 +170,27 @@ struct strpool {
 struct strpool *pool_new(void);
 struct strpool *pool_ref(struct strpool *p);
 void pool_unref(struct strpool *p);
+
+/* ---- util/prom.c: the Prometheus text exposition format 0.0.4 writer ---- */
+enum prom_type { PROM_GAUGE, PROM_COUNTER };
+struct prom {
+	struct buf *out;
+	const char *family;     /* the family samples are written to */
+	const char *help;
+	enum prom_type type;
+	size_t mark;            /* where the open sample starts in out */
+	int nlabels;            /* labels of the open sample so far */
+	struct hmap seen;       /* hashes of the series written: none twice */
+	size_t dropped;         /* samples left out as a repeated series */
+};
+void prom_init(struct prom *p, struct buf *out);
+void prom_free(struct prom *p);
+void prom_family(struct prom *p, const char *name, enum prom_type type, const char *help);
+void prom_sample(struct prom *p);
+void prom_label(struct prom *p, const char *name, const char *value, size_t n);
+void prom_labelz(struct prom *p, const char *name, const char *value);
+void prom_value_u64(struct prom *p, uint64_t v);
+void prom_value_usec(struct prom *p, uint64_t usec);
+void prom_value(struct prom *p, double v);
 
 #endif

@@ -11,7 +11,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "not ok - $CC is missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$FB"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags libnl-3.0 2>/dev/null)"
-srcs="src/collect/parse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c"
+srcs="src/collect/parse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
 tests/fixtures/prepare.sh "$B/fixtures" >/dev/null || exit 1
 fx=$B/fixtures
 seed() { # seed TARGET FILES...: the fixtures' files as the starting corpus
@@ -34,8 +34,13 @@ done
 mkdir -p "$FB/corpus-ctrreq"
 printf '%s' '{"name":"web","cgroup-parent":"/nstop","cpu":"0.5","net":"veth","cmd":["sh","-c","sleep 1"]}' >"$FB/corpus-ctrreq/seed-req"
 printf '%s' '{"code":0,"kind":"system","message":"","id":"ab12","pid":42,"cgroup":"/nstop/web","veth":"","addr":""}' >"$FB/corpus-ctrreq/seed-reply"
+# hostile label values: quotes, backslashes, newlines, controls, invalid UTF-8
+mkdir -p "$FB/corpus-prom"
+for w in $'\x01web' $'\x02a"b\\c\nd' $'\x03\xff\xfe\xc2\x9b\e[2J' $'\x00caf\xc3\xa9 \xe2\x9c\x93' $'\x01dev-disk-by\\x2duuid'; do
+	printf '%s' "$w" >"$FB/corpus-prom/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
+done
 pass=0 fail=0
-for t in stat cgroup cgfiles input idmap ctrreq; do
+for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5

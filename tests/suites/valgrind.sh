@@ -25,6 +25,8 @@ snapshot --json
 --sysroot $FIXTURES/v1 cgroups -d 0
 --sysroot $FIXTURES/hybrid containers -d 0 -J
 --sysroot $FIXTURES/v2 ns --tree parent
+metrics
+--sysroot $FIXTURES/v2 metrics --cgroup-depth 64
 ARGS
 
 # the actions, as root, on cgroups and a container of the test's own

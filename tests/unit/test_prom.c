@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of the Prometheus text format: the escaping of untrusted label
+ * values and HELP text, the writer (headers, no series twice, values), and
+ * metrics_write over a hand-made snapshot (what is left out, the depth). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "output.h"
+#include "tap.h"
+
+static const char *esc(const char *s, size_t n, enum esc_mode m)
+{
+	static struct buf b;
+	buf_reset(&b);
+	str_escape(&b, s, n, m);
+	return buf_str(&b);
+}
+#define ESC(lit, m) esc(lit, sizeof(lit) - 1, m)
+
+static void t_escape(void)
+{
+	IS_STR(ESC("web-1", ESC_PROM), "web-1", "label: plain");
+	IS_STR(ESC("a\"b", ESC_PROM), "a\\\"b", "label: double quote");
+	IS_STR(ESC("a\\b", ESC_PROM), "a\\\\b", "label: backslash");
+	IS_STR(ESC("a\nb", ESC_PROM), "a\\nb", "label: newline as \\n");
+	IS_STR(ESC("\\n", ESC_PROM), "\\\\n", "label: a backslash and n stay two characters");
+	IS_STR(ESC("a\tb\rc", ESC_PROM), "a\\\\x09b\\\\x0dc", "label: tab and CR as \\\\xNN");
+	IS_STR(ESC("\x1b[2J\x07", ESC_PROM), "\\\\x1b[2J\\\\x07", "label: ESC and BEL");
+	IS_STR(ESC("a\x7f", ESC_PROM), "a\\\\x7f", "label: DEL");
+	IS_STR(ESC("\xff\xfe", ESC_PROM), "\\\\xff\\\\xfe", "label: invalid UTF-8");
+	IS_STR(ESC("\xc2\x9b", ESC_PROM), "\\\\xc2\\\\x9b", "label: C1 control as UTF-8");
+	IS_STR(ESC("\xc0\xaf", ESC_PROM), "\\\\xc0\\\\xaf", "label: overlong");
+	IS_STR(ESC("\xe2\x9c", ESC_PROM), "\\\\xe2\\\\x9c", "label: truncated sequence");
+	IS_STR(ESC("a\0b", ESC_PROM), "a\\\\x00b", "label: NUL");
+	IS_STR(ESC("caf\xc3\xa9 \xe2\x9c\x93", ESC_PROM), "caf\xc3\xa9 \xe2\x9c\x93", "label: valid UTF-8 kept");
+	IS_STR(ESC("dev-disk-by\\x2duuid", ESC_PROM), "dev-disk-by\\\\x2duuid", "label: systemd escape, backslash doubled");
+	IS_STR(ESC("say \"hi\"\\\n", ESC_PROM_HELP), "say \"hi\"\\\\\\n", "HELP: quotes kept, backslash and newline escaped");
+	IS_STR(ESC("\x01\xff", ESC_PROM_HELP), "\\\\x01\\\\xff", "HELP: control and invalid bytes");
+	IS_STR(ESC("a\nb", ESC_TEXT), "a\\x0ab", "text escaping unchanged: newline");
+	IS_STR(ESC("q\"b\\s\n", ESC_JSON), "q\\\"b\\\\s\\\\x0a", "JSON escaping unchanged");
+}
+
+static void t_writer(void)
+{
+	struct buf b = {0};
+	struct prom p;
+	prom_init(&p, &b);
+	prom_family(&p, "x_empty", PROM_GAUGE, "never written");
+	prom_family(&p, "x_seconds_total", PROM_COUNTER, "a \"help\" \\ text\nwith a newline");
+	prom_sample(&p);
+	prom_labelz(&p, "name", "a\"b");
+	prom_labelz(&p, "id", "1");
+	prom_value_usec(&p, 1000001);
+	prom_sample(&p);
+	prom_labelz(&p, "name", "a\"b");
+	prom_labelz(&p, "id", "1");
+	prom_value_usec(&p, 5); /* the same series again */
+	prom_sample(&p);
+	prom_label(&p, "name", "x\xffy", 3);
+	prom_value_usec(&p, 5);
+	prom_family(&p, "x_ratio", PROM_GAUGE, "g");
+	prom_sample(&p);
+	prom_value(&p, 0.0253);
+	prom_family(&p, "x_bytes", PROM_GAUGE, "g");
+	prom_sample(&p);
+	prom_labelz(&p, "k", "nan");
+	prom_value(&p, NAN);
+	prom_sample(&p);
+	prom_labelz(&p, "k", "inf");
+	prom_value(&p, INFINITY);
+	prom_sample(&p);
+	prom_labelz(&p, "k", "big");
+	prom_value_u64(&p, 18446744073709551613ull);
+	IS_STR(buf_str(&b),
+	       "# HELP x_seconds_total a \"help\" \\\\ text\\nwith a newline\n"
+	       "# TYPE x_seconds_total counter\n"
+	       "x_seconds_total{name=\"a\\\"b\",id=\"1\"} 1.000001\n"
+	       "x_seconds_total{name=\"x\\\\xffy\"} 0.000005\n"
+	       "# HELP x_ratio g\n# TYPE x_ratio gauge\n"
+	       "x_ratio 0.0253\n"
+	       "# HELP x_bytes g\n# TYPE x_bytes gauge\n"
+	       "x_bytes{k=\"nan\"} NaN\n"
+	       "x_bytes{k=\"inf\"} +Inf\n"
+	       "x_bytes{k=\"big\"} 18446744073709551613\n",
+	       "writer: headers with the first sample, escapes, a repeated series dropped, values");
+	IS_U64(p.dropped, 1, "writer: one sample dropped as a repeated series");
+	prom_free(&p);
+	buf_free(&b);
+}
+
+static void blank_cg(struct cgroup *g, const char *path, int depth)
+{
+	memset(g, 0, sizeof(*g));
+	g->path = path;
+	g->depth = depth;
+	uint64_t *na[] = {&g->cpu_usage_usec, &g->mem_current, &g->mem_anon, &g->mem_file,
+			  &g->swap_current, &g->io_rbytes, &g->io_wbytes, &g->cpu_quota_usec,
+			  &g->cpu_period_usec, &g->mem_max, &g->mem_high, &g->pids_max,
+			  &g->pids_current, &g->nr_periods, &g->nr_throttled,
+			  &g->throttled_usec, &g->oom_kills};
+	for (size_t i = 0; i < ARRAY_LEN(na); i++)
+		*na[i] = VAL_NA;
+	g->psi_cpu = g->psi_mem = g->psi_io = NAN;
+}
+
+static bool has(const char *out, const char *line)
+{
+	return strstr(out, line) != NULL;
+}
+
+static void t_metrics(void)
+{
+	struct snap s = {.what = SNAP_NS | SNAP_CGROUPS | SNAP_CONTAINERS};
+	struct cgroup cgs[4];
+	blank_cg(&cgs[0], "/", 0);
+	cgs[0].cpu_usage_usec = 5000000;
+	blank_cg(&cgs[1], "/a", 1);
+	cgs[1].cpu_usage_usec = 1500000;
+	cgs[1].mem_current = 4096;
+	cgs[1].mem_max = VAL_UNLIMITED;
+	cgs[1].psi_cpu = 2.5;
+	blank_cg(&cgs[2], "/a/c\"t\n", 2);
+	cgs[2].mem_current = 100;
+	cgs[2].mem_max = 268435456;
+	cgs[2].pids_current = 3;
+	cgs[2].pids_max = VAL_UNLIMITED;
+	blank_cg(&cgs[3], "/a/c\"t\n/deep", 3);
+	cgs[3].mem_current = 7;
+	s.cgs = cgs;
+	s.ncgs = 4;
+	struct container c = {.rt = RT_K8S, .id = "abc", .name = "evil\xff\"", .pod = "ns1/pod-1",
+			      .cgroup = "/a/c\"t\n", .nprocs = 2, .net_rx = VAL_NA, .net_tx = 77};
+	s.ctrs = &c;
+	s.nctrs = 1;
+	struct nsinfo ns[3] = {{.ino = 1, .type = NS_NET, .nprocs = 5},
+			       {.ino = 2, .type = NS_NET, .nprocs = 1},
+			       {.ino = 3, .type = NS_USER, .nprocs = 0, .ghost = true}};
+	s.ns = ns;
+	s.nns = 3;
+	s.nprocs = 6;
+	struct buf b = {0};
+	struct metrics_opts o = {.cgroup_depth = 2, .scrape_seconds = 0.25};
+	metrics_write(&b, &s, &o);
+	const char *out = buf_str(&b);
+	const char *L = "{name=\"evil\\\\xff\\\"\",runtime=\"kubernetes\",id=\"abc\",namespace=\"ns1\",pod=\"pod-1\"}";
+	char want[512];
+	snprintf(want, sizeof(want), "\nnstop_container_memory_limit_bytes%s 268435456\n", L);
+	OK(has(out, want), "metrics: the container's memory limit, its labels escaped, pod split");
+	snprintf(want, sizeof(want), "\nnstop_container_processes%s 2\n", L);
+	OK(has(out, want), "metrics: its processes");
+	snprintf(want, sizeof(want), "\nnstop_container_network_transmit_bytes_total%s 77\n", L);
+	OK(has(out, want), "metrics: its network bytes sent");
+	OK(!has(out, "nstop_container_network_receive_bytes_total{"), "metrics: no made-up receive figure (VAL_NA)");
+	OK(!has(out, "nstop_container_pids_limit{"), "metrics: an unlimited pids.max leaves its series out");
+	OK(!has(out, "nstop_container_cpu_seconds_total{"), "metrics: no CPU figure, no series");
+	OK(has(out, "nstop_container_info{name=\"evil\\\\xff\\\"\",runtime=\"kubernetes\",id=\"abc\",namespace=\"ns1\",pod=\"pod-1\",cgroup=\"/a/c\\\"t\\n\"} 1\n"),
+	   "metrics: the info gauge carries the cgroup");
+	OK(has(out, "\nnstop_cgroup_cpu_seconds_total{cgroup=\"/\"} 5.000000\n") &&
+	   has(out, "\nnstop_cgroup_cpu_seconds_total{cgroup=\"/a\"} 1.500000\n"), "metrics: cgroup CPU seconds");
+	OK(has(out, "\nnstop_cgroup_memory_usage_bytes{cgroup=\"/a/c\\\"t\\n\"} 100\n"), "metrics: depth 2 is in");
+	OK(!has(out, "deep"), "metrics: depth 3 is out with --cgroup-depth 2");
+	OK(!has(out, "nstop_cgroup_memory_limit_bytes{cgroup=\"/a\"}"), "metrics: an unlimited memory.max is left out");
+	OK(has(out, "\nnstop_namespaces{type=\"net\"} 2\n") && has(out, "\nnstop_namespaces{type=\"user\"} 0\n"),
+	   "metrics: namespaces per type, ghosts not counted");
+	OK(has(out, "\nnstop_namespace_processes{type=\"net\"} 6\n"), "metrics: processes per namespace type");
+	OK(has(out, "\nnstop_scrape_duration_seconds 0.25\n"), "metrics: the scrape duration");
+	OK(has(out, "\nnstop_scrape_errors 0\n"), "metrics: no scrape error");
+	/* every line: a comment with HELP or TYPE, or a sample; no family twice */
+	size_t nhelp = 0, ntype = 0, bad = 0;
+	for (const char *l = out; *l;) {
+		const char *e = strchr(l, '\n');
+		if (!e) {
+			bad++;
+			break;
+		}
+		if (!strncmp(l, "# HELP nstop_", 13))
+			nhelp++;
+		else if (!strncmp(l, "# TYPE nstop_", 13))
+			ntype++;
+		else if (strncmp(l, "nstop_", 6))
+			bad++;
+		l = e + 1;
+	}
+	OK(!bad && nhelp == ntype && nhelp > 10, "metrics: %zu families, each with HELP and TYPE", nhelp);
+	buf_reset(&b);
+	nerr_set(&s.cg_err, -2, "no cgroup filesystem is mounted");
+	o.errors = 1;
+	o.scrape_seconds = NAN;
+	metrics_write(&b, &s, &o);
+	OK(has(buf_str(&b), "\nnstop_scrape_errors 2\n"), "metrics: a missing cgroup tree and the caller's failure count");
+	OK(!has(buf_str(&b), "nstop_scrape_duration_seconds"), "metrics: no duration when none is known");
+	buf_free(&b);
+}
+
+int main(void)
+{
+	t_escape();
+	t_writer();
+	t_metrics();
+	return tap_done();
+}
