@@ -1,0 +1,138 @@
+#!/bin/bash
+# Attacks on issue 15's restructure that worked (tests/escape/refactor.sh):
+# 1. kill walks a target's cgroup tree only 65 levels down (cgdir.c's
+#    collect_procs): a member of a cgroup nested deeper (anyone with a
+#    delegated subtree, a container with a writable cgroupfs, can make one)
+#    is never signalled, and the kill reports success with nothing
+#    remaining: SIGKILL where there is no cgroup.kill, and a TERM with
+#    --grace that never escalates to the survivor even where there is one.
+# 2. A signal that reaches the internal `nstop _create` mid-way (the
+#    dashboard runs it in its own process group on the terminal: ^C, ^\ or
+#    a hangup reach it with their default action) leaves a half-made
+#    container behind: its registry directory and cgroups, no audit record,
+#    and a name that neither nstop rm nor nstop create can clear.
+# Everything is made beneath the test's own cgroups and removed by the trap.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-cg.sh"
+if ! need_root; then
+	skip "escape refactor: cgroups and containers need root"; echo "1..$n"; exit 0
+fi
+tmp=$(mktemp -d /tmp/nstop-refac.XXXXXX)
+export NSTOP_STATE_DIR=$tmp/state
+L=$tmp/audit.log
+name=nstop-refac-$$
+pids=()
+dirs=()
+made=()
+cleanup() {
+	local p d nm
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for nm in "${made[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
+	for d in "${dirs[@]}"; do
+		[ -d "$d" ] || continue
+		find "$d" -name freezer.state -exec sh -c 'echo THAWED >"$1"' _ {} \; 2>/dev/null
+		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+			[ -d "$d" ] || break
+			sleep 0.2
+		done
+	done
+	ctr_parent_rm "$name-p"
+	rm -rf "$tmp"
+	cleanup_tmp
+}
+trap cleanup EXIT
+
+# ---- 1. a member nested deeper than the kill's walk ----
+deep=""
+for _ in $(seq 70); do deep+="/d"; done
+# deep_setup TAG HIERARCHY...: TAG/top holds a plain sleep, TAG/d/d/... (70
+# levels) a sleep that ignores SIGTERM; sets SHALLOW, DEEP and TPATH
+deep_setup() {
+	local tag=$1 h m own; shift
+	TPATH=""
+	for h in "$@"; do
+		m=$(cg_mnt "$h")
+		[ -n "$m" ] || return 1
+		own=$(cg_own "$h")
+		[ -z "$TPATH" ] || [ "$TPATH" = "${own%/}/$tag" ] || return 1
+		TPATH=${own%/}/$tag
+		mkdir -p "$m$TPATH/top" "$m$TPATH$deep" || return 1
+		dirs+=("$m$TPATH")
+	done
+	sleep 1000 &
+	SHALLOW=$!
+	(trap '' TERM; exec sleep 1000) &
+	DEEP=$!
+	pids+=("$SHALLOW" "$DEEP")
+	for h in "$@"; do
+		m=$(cg_mnt "$h")
+		echo "$SHALLOW" >"$m$TPATH/top/cgroup.procs" && echo "$DEEP" >"$m$TPATH$deep/cgroup.procs" || return 1
+	done
+}
+alive() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# SIGKILL without a unified path (no cgroup.kill): the signal_pass walk
+if deep_setup "$name-k" freezer pids; then
+	"$NSTOP" kill "$TPATH" -s KILL --audit-log "$L" >"$tmp/k.out" 2>&1
+	rc=$?
+	sleep 0.3
+	if alive "$DEEP"; then
+		check "kill -s KILL of $TPATH: a member 70 cgroups down survives, so the kill must not succeed (exit $rc: $(head -c 200 "$tmp/k.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))" test "$rc" -ne 0
+	else
+		ok "kill -s KILL of $TPATH reached the member 70 cgroups down"
+	fi
+else
+	skip "refactor: no v1 freezer and pids hierarchies beneath one own path"
+fi
+
+# SIGTERM --grace where cgroup.kill exists: the survivor must be escalated to
+if [ -n "$(cg_mnt "")" ] && deep_setup "$name-t" freezer pids ""; then
+	"$NSTOP" kill "$TPATH" -s TERM --grace 1 --audit-log "$L" >"$tmp/t.out" 2>&1
+	rc=$?
+	sleep 0.3
+	if alive "$DEEP"; then
+		notok "kill -s TERM --grace 1 of $TPATH: the member 70 cgroups down ignores SIGTERM and lives on, never escalated (exit $rc: $(head -c 200 "$tmp/t.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))"
+	else
+		ok "kill -s TERM --grace 1 of $TPATH ended the member 70 cgroups down (exit $rc)"
+	fi
+else
+	skip "refactor: no unified tree beside the v1 freezer and pids"
+fi
+
+# ---- 2. _create interrupted: nothing may be left half-made ----
+parent=$(ctr_parent "$name-p")
+leftover() { # leftover NAME: a trace of NAME that is not a registered container
+	local d
+	"$NSTOP" containers -J 2>/dev/null | jq -e --arg n "$1" '.containers[] | select(.name == $n)' >/dev/null && return 1
+	[ -e "$NSTOP_STATE_DIR/$1" ] && return 0
+	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
+		[ -n "$(find "$d" -maxdepth 6 -type d -path "*$name-p/$1" 2>/dev/null | head -1)" ] && return 0
+	done
+	return 1
+}
+interrupted=0 left=()
+for i in $(seq 1 30); do
+	nm=rf$$-$i
+	made+=("$nm")
+	printf '{"name":"%s","audit-log":"%s","cgroup-parent":"%s"}' "$nm" "$L" "$parent" >"$tmp/req"
+	"$NSTOP" _create 3<"$tmp/req" 4>"$tmp/rep.$i" &
+	p=$!
+	sleep "0.0$(printf '%02d' $(((i % 15) * 3 + 1)))"
+	kill -TERM "$p" 2>/dev/null
+	wait "$p"
+	rc=$?
+	[ "$rc" -ge 128 ] || continue
+	interrupted=$((interrupted + 1))
+	leftover "$nm" && left+=("$nm")
+done
+if [ "$interrupted" = 0 ]; then
+	skip "refactor: no _create was interrupted mid-way in 30 tries"
+else
+	"$NSTOP" rm -f "${left[0]:-none}" --audit-log "$L" >"$tmp/rm.out" 2>&1
+	check "$interrupted of 30 _create interrupted by SIGTERM (as ^C reaches the dashboard's): none leaves a half-made container (left: ${left[*]:-none}; nstop rm of the first: $(head -c 120 "$tmp/rm.out"))" test ${#left[@]} = 0
+fi
+# what the rounds left: the registry directories rm cannot remove
+for nm in "${left[@]}"; do rm -rf "${NSTOP_STATE_DIR:?}/$nm"; done
+echo "1..$n"
