@@ -1,16 +1,18 @@
 #!/bin/bash
 # Attacks on issue 15's restructure that worked (tests/escape/refactor.sh):
-# 1. kill walks a target's cgroup tree only 65 levels down (cgdir.c's
-#    collect_procs): a member of a cgroup nested deeper (anyone with a
-#    delegated subtree, a container with a writable cgroupfs, can make one)
-#    is never signalled, and the kill reports success with nothing
+# 1. kill walks a target's cgroup tree only 65 levels down and skips every
+#    cgroup whose name starts with a dot (cgdir.c's collect_procs): a
+#    member of a cgroup nested deeper, or of TARGET/.x (anyone with a
+#    delegated subtree, a container with a writable cgroupfs, can make
+#    one) is never signalled, and the kill reports success with nothing
 #    remaining: SIGKILL where there is no cgroup.kill, and a TERM with
 #    --grace that never escalates to the survivor even where there is one.
 # 2. A signal that reaches the internal `nstop _create` mid-way (the
 #    dashboard runs it in its own process group on the terminal: ^C, ^\ or
 #    a hangup reach it with their default action) leaves a half-made
 #    container behind: its registry directory and cgroups, no audit record,
-#    and a name that neither nstop rm nor nstop create can clear.
+#    and a name that neither nstop rm nor nstop create can clear; killed
+#    late, a running container's init that no registry entry names.
 # Everything is made beneath the test's own cgroups and removed by the trap.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
@@ -38,17 +40,23 @@ cleanup() {
 			sleep 0.2
 		done
 	done
+	# an interrupted _create may leave a running init no registry names
+	for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
+		find "$d" -maxdepth 7 -path "*$name-p/*" -name cgroup.procs -exec cat {} + 2>/dev/null
+	done | sort -u | while read -r p; do kill -KILL "$p" 2>/dev/null; done
+	sleep 0.3
 	ctr_parent_rm "$name-p"
 	rm -rf "$tmp"
 	cleanup_tmp
 }
 trap cleanup EXIT
 
-# ---- 1. a member nested deeper than the kill's walk ----
-deep=""
-for _ in $(seq 70); do deep+="/d"; done
-# deep_setup TAG HIERARCHY...: TAG/top holds a plain sleep, TAG/d/d/... (70
-# levels) a sleep that ignores SIGTERM; sets SHALLOW, DEEP and TPATH
+# ---- 1. a member out of the kill's walk: too deep, or dot-named ----
+deep70=""
+for _ in $(seq 70); do deep70+="/d"; done
+# deep_setup TAG HIERARCHY...: TAG/top holds a plain sleep, TAG$deep (70
+# levels down, or a dot-named cgroup) a sleep that ignores SIGTERM; sets
+# SHALLOW, DEEP and TPATH
 deep_setup() {
 	local tag=$1 h m own; shift
 	TPATH=""
@@ -73,33 +81,37 @@ deep_setup() {
 }
 alive() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
+for deep in "$deep70" /.x; do
+what="a member 70 cgroups down"
+[ "$deep" = /.x ] && what="a member of the cgroup .x"
 # SIGKILL without a unified path (no cgroup.kill): the signal_pass walk
-if deep_setup "$name-k" freezer pids; then
+if deep_setup "$name-k${#deep}" freezer pids; then
 	"$NSTOP" kill "$TPATH" -s KILL --audit-log "$L" >"$tmp/k.out" 2>&1
 	rc=$?
 	sleep 0.3
 	if alive "$DEEP"; then
-		check "kill -s KILL of $TPATH: a member 70 cgroups down survives, so the kill must not succeed (exit $rc: $(head -c 200 "$tmp/k.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))" test "$rc" -ne 0
+		check "kill -s KILL of $TPATH: $what survives, so the kill must not succeed (exit $rc: $(head -c 200 "$tmp/k.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))" test "$rc" -ne 0
 	else
-		ok "kill -s KILL of $TPATH reached the member 70 cgroups down"
+		ok "kill -s KILL of $TPATH reached $what"
 	fi
 else
 	skip "refactor: no v1 freezer and pids hierarchies beneath one own path"
 fi
 
 # SIGTERM --grace where cgroup.kill exists: the survivor must be escalated to
-if [ -n "$(cg_mnt "")" ] && deep_setup "$name-t" freezer pids ""; then
+if [ -n "$(cg_mnt "")" ] && deep_setup "$name-t${#deep}" freezer pids ""; then
 	"$NSTOP" kill "$TPATH" -s TERM --grace 1 --audit-log "$L" >"$tmp/t.out" 2>&1
 	rc=$?
 	sleep 0.3
 	if alive "$DEEP"; then
-		notok "kill -s TERM --grace 1 of $TPATH: the member 70 cgroups down ignores SIGTERM and lives on, never escalated (exit $rc: $(head -c 200 "$tmp/t.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))"
+		notok "kill -s TERM --grace 1 of $TPATH: $what ignores SIGTERM and lives on, never escalated (exit $rc: $(head -c 200 "$tmp/t.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))"
 	else
-		ok "kill -s TERM --grace 1 of $TPATH ended the member 70 cgroups down (exit $rc)"
+		ok "kill -s TERM --grace 1 of $TPATH ended $what (exit $rc)"
 	fi
 else
 	skip "refactor: no unified tree beside the v1 freezer and pids"
 fi
+done
 
 # ---- 2. _create interrupted: nothing may be left half-made ----
 parent=$(ctr_parent "$name-p")
@@ -127,11 +139,16 @@ for i in $(seq 1 30); do
 	interrupted=$((interrupted + 1))
 	leftover "$nm" && left+=("$nm")
 done
+running=$(for d in $(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo); do
+	for nm in "${left[@]}"; do
+		find "$d" -maxdepth 7 -path "*$name-p/$nm" -name "$nm" -type d -exec cat {}/cgroup.procs \; 2>/dev/null
+	done
+done | sort -u | wc -l)
 if [ "$interrupted" = 0 ]; then
 	skip "refactor: no _create was interrupted mid-way in 30 tries"
 else
 	"$NSTOP" rm -f "${left[0]:-none}" --audit-log "$L" >"$tmp/rm.out" 2>&1
-	check "$interrupted of 30 _create interrupted by SIGTERM (as ^C reaches the dashboard's): none leaves a half-made container (left: ${left[*]:-none}; nstop rm of the first: $(head -c 120 "$tmp/rm.out"))" test ${#left[@]} = 0
+	check "$interrupted of 30 _create interrupted by SIGTERM (as ^C reaches the dashboard's): none leaves a half-made container (left: ${left[*]:-none}, $running running process(es) in them; nstop rm of the first: $(head -c 120 "$tmp/rm.out"))" test ${#left[@]} = 0
 fi
 # what the rounds left: the registry directories rm cannot remove
 for nm in "${left[@]}"; do rm -rf "${NSTOP_STATE_DIR:?}/$nm"; done
