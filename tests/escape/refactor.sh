@@ -8,7 +8,7 @@
 #    remaining: SIGKILL where there is no cgroup.kill, and a TERM with
 #    --grace that never escalates to the survivor even where there is one.
 # 2. A signal that reaches the internal `nstop _create` mid-way (the
-#    dashboard runs it in its own process group on the terminal: ^C, ^\ or
+#    dashboard runs it in the dashboard's process group on the terminal: ^C, ^\ or
 #    a hangup reach it with their default action) leaves a half-made
 #    container behind: its registry directory and cgroups, no audit record,
 #    and a name that neither nstop rm nor nstop create can clear; killed
