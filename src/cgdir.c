@@ -138,11 +138,19 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Appends the pids of dfd's cgroup.procs and of every descendant's. */
-static void collect_procs(int dfd, pid_t **pids, size_t *n, size_t *cap, int depth)
+/* Appends the pids of dfd's cgroup.procs and of every descendant's.
+ * Walks the tree beneath dfd; 0, or -errno when some of it could not be
+ * read (deeper than CGX_MEMBERS_DEPTH, a directory that would not open for
+ * another reason than its removal): an action must not take a partial list
+ * for the whole. Every name but . and .. is a cgroup (".x" is one too). */
+static int collect_procs(int dfd, pid_t **pids, size_t *n, size_t *cap, int depth)
 {
 	struct buf b = {0};
-	if (read_file_at(dfd, "cgroup.procs", &b) >= 0) {
+	int r = 0;
+	int k = read_file_at(dfd, "cgroup.procs", &b);
+	if (k < 0 && !err_vanished(k) && k != -ENODEV) /* ENODEV: removed while open */
+		r = k;
+	else if (k >= 0 && b.len) {
 		char *save = NULL;
 		for (char *t = strtok_r(b.p, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
 			char *end;
@@ -157,38 +165,49 @@ static void collect_procs(int dfd, pid_t **pids, size_t *n, size_t *cap, int dep
 		}
 	}
 	buf_free(&b);
-	if (depth > 64)
-		return;
 	int it = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (it < 0)
-		return;
+		return err_vanished(errno) ? r : -errno;
 	DIR *d = fdopendir(it);
 	if (!d) {
 		close(it);
-		return;
+		return -errno;
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		if (depth >= CGX_MEMBERS_DEPTH) {
+			r = -ELOOP;
+			break;
+		}
 		int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (sub < 0)
+		if (sub < 0) {
+			if (!err_vanished(errno) && !r)
+				r = -errno;
 			continue;
-		collect_procs(sub, pids, n, cap, depth + 1);
+		}
+		int kr = collect_procs(sub, pids, n, cap, depth + 1);
+		if (kr < 0 && !r)
+			r = kr;
 		close(sub);
 	}
 	closedir(d);
+	return r;
 }
 
 /* Every process in the cgroup at path in hierarchy mi and its descendants,
- * sorted and unique; returns the count. */
-size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out)
+ * sorted and unique; returns the count. *err (when err is not NULL) gets 0,
+ * or -errno when part of the tree could not be read: the list is then only
+ * what was found, which an action must not take for the whole. */
+size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out, int *err)
 {
 	pid_t *pids = NULL;
 	size_t n = 0, cap = 0;
+	int r = 0;
 	int dfd = cgx_open(sr, mi, path);
 	if (dfd >= 0) {
-		collect_procs(dfd, &pids, &n, &cap, 0);
+		r = collect_procs(dfd, &pids, &n, &cap, 0);
 		close(dfd);
 	}
 	if (n > 1)
@@ -198,6 +217,8 @@ size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **o
 		if (!u || pids[u - 1] != pids[i])
 			pids[u++] = pids[i];
 	*out = pids;
+	if (err)
+		*err = r;
 	return u;
 }
 

@@ -34,7 +34,9 @@ int cgx_mount_by_key(const struct sysroot *sr, const char *key);
 const char *cgx_rel(const struct cg_mount *m, const char *path);
 int cgx_open(const struct sysroot *sr, int mi, const char *path);
 int cgx_read(int dfd, const char *file, char *out, size_t n);
-size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out);
+/* a cgroup tree deeper than this below an action's target is refused */
+#define CGX_MEMBERS_DEPTH 256
+size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **out, int *err);
 /* The start time of a live pid (-ESRCH: gone or a zombie). */
 int sysroot_pid_start(struct sysroot *sr, pid_t pid, uint64_t *start);
 const char *cg_layout_name(enum cg_layout l);

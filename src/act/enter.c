@@ -72,7 +72,8 @@ static pid_t first_pid(struct sysroot *sr, const struct act_target *t)
 {
 	int mi = act_primary_mount(sr, t);
 	pid_t *p = NULL;
-	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
+	/* a partial list (a tree too deep to read) still names a member */
+	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p, NULL);
 	pid_t mine[64];
 	size_t nmine = 0;
 	char l[32];

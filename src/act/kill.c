@@ -106,26 +106,43 @@ static int cmp_pid_(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* How many processes the target's cgroup holds now (with nested ones). */
-static size_t count_members(struct sysroot *sr, const struct act_target *t)
+/* How many processes the target's cgroup holds now (with nested ones);
+ * -errno when its tree could not be read in full (see cgx_members). */
+static ssize_t count_members(struct sysroot *sr, const struct act_target *t)
 {
 	pid_t *p = NULL;
 	int mi = act_primary_mount(sr, t);
-	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
+	int err = 0;
+	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p, &err);
 	free(p);
-	return n;
+	return err < 0 ? err : (ssize_t)n;
 }
 
-/* Waits up to sec for the cgroups to hold no process; returns how many remain. */
-static size_t wait_empty(struct sysroot *sr, const struct act_target *t, double sec)
+/* Waits up to sec for the cgroups to hold no process; returns how many
+ * remain, or -errno when they could not be counted. */
+static ssize_t wait_empty(struct sysroot *sr, const struct act_target *t, double sec)
 {
 	uint64_t deadline = mono_usec() + (uint64_t)(sec * 1e6);
 	for (;;) {
-		size_t n = count_members(sr, t);
+		ssize_t n = count_members(sr, t);
 		if (!n || mono_usec() >= deadline)
 			return n;
 		sleep_ms(20);
 	}
+}
+
+static int uncounted(const struct act_target *t, int r, struct nerr *e)
+{
+	struct buf d = {0};
+	char why[64];
+	if (r == -ELOOP)
+		snprintf(why, sizeof(why), "deeper than %d levels", CGX_MEMBERS_DEPTH);
+	else
+		snprintf(why, sizeof(why), "%s", strerror(-r));
+	nerr_set(e, r, "%s: its cgroup tree could not be read in full (%s): not every member can be signalled or counted",
+		 act_target_desc(t, &d), why);
+	buf_free(&d);
+	return r;
 }
 
 /* cgroup.kill in the unified tree; -ENOENT when there is none to use. */
@@ -168,7 +185,13 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 {
 	pid_t *p = NULL;
 	int mi = act_primary_mount(sr, t);
-	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
+	int err = 0;
+	size_t n = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p, &err);
+	if (err < 0) {
+		/* a member that cannot be listed cannot be signalled: fail, not "done" */
+		free(p);
+		return uncounted(t, err, e);
+	}
 	int r = 0, fresh = 0;
 	pid_t self = getpid();
 	size_t old = *ndone;
@@ -285,11 +308,12 @@ static int kill_phase(struct sysroot *sr, const struct act_target *t, int sig, u
 {
 	int mi = act_primary_mount(sr, t);
 	if (sig == SIGKILL && mi >= 0 && sr->mounts[mi].version == 2) {
-		/* cgroup.kill reports no count: the members just before it */
-		size_t n = count_members(sr, t);
+		/* cgroup.kill reports no count: the members just before it (the
+		 * kernel's kill is whole even where the count is not) */
+		ssize_t n = count_members(sr, t);
 		if (kill_file(sr, t) == 0) {
 			*used_file = true;
-			*hit += (unsigned)n;
+			*hit += n > 0 ? (unsigned)n : 0;
 			return 0;
 		}
 	}
@@ -309,18 +333,23 @@ int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double gra
 		act_missing(sr, t, -1, "any", e);
 		return -EINVAL;
 	}
-	res->before = count_members(sr, t);
+	ssize_t n = count_members(sr, t);
+	res->before = n > 0 ? (size_t)n : 0;
 	int r = kill_phase(sr, t, grace > 0 ? SIGTERM : sig, &res->signalled, &res->cgroup_kill, res, e);
 	if (r == 0 && grace > 0) {
-		res->remain = wait_empty(sr, t, grace);
-		if (res->remain) {
+		n = wait_empty(sr, t, grace);
+		if (n != 0) {
 			res->escalated = true;
 			r = kill_phase(sr, t, SIGKILL, &res->signalled, &res->cgroup_kill, res, e);
 		}
 	}
+	n = 0;
 	if (r == 0 && (sig == SIGKILL || res->escalated))
-		res->remain = wait_empty(sr, t, 5);
+		n = wait_empty(sr, t, 5);
 	else if (r == 0 && sig != SIGSTOP && sig != SIGCONT)
-		res->remain = wait_empty(sr, t, 0.2);
+		n = wait_empty(sr, t, 0.2);
+	if (n < 0)
+		return uncounted(t, (int)n, e);
+	res->remain = (size_t)n;
 	return r;
 }

@@ -42,7 +42,8 @@ static int rmdir_tree(const struct sysroot *sr, int mi, const char *path)
 		DIR *d = fdopendir(dfd);
 		struct dirent *de;
 		while (d && (de = readdir(d))) {
-			if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
 				continue;
 			struct buf sub = {0};
 			buf_printf(&sub, "%s/%s", path, de->d_name);
@@ -105,7 +106,8 @@ int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target
 	/* what is left in its cgroups (entered shells outside its pid namespace) */
 	int mi = act_primary_mount(sr, t);
 	pid_t *p = NULL;
-	if (mi >= 0 && cgx_members(sr, mi, t->paths[mi], &p) > 0) {
+	int err = 0;
+	if (mi >= 0 && (cgx_members(sr, mi, t->paths[mi], &p, &err) > 0 || err < 0)) {
 		struct kill_result kr;
 		struct nerr ke = {0};
 		act_kill(sr, t, SIGKILL, 0, &kr, &ke);

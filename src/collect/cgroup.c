@@ -268,7 +268,8 @@ static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct b
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		/* ".x" is a cgroup like any other: hiding it would hide its processes */
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		/* a cgroup removed mid-walk is simply gone */
 		int cfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
