@@ -77,8 +77,8 @@ int run_kill_pid(struct sysroot *sr, struct audit *a, pid_t pid, uint64_t start,
 
 /* create's record: what was made (or tried: the target is the name alone
  * when nothing was made); a refusal of the input is not recorded */
-int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
-	       struct create_result *res, struct act_target *t, struct nerr *e)
+static int create_recorded(struct sysroot *sr, struct audit *a, const struct create_opts *o,
+			   struct create_result *res, struct act_target *t, struct nerr *e)
 {
 	int r = act_create(sr, o, res, t, e);
 	struct buf nb = {0};
@@ -97,6 +97,26 @@ int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
 	struct act_target at = {.word = (char *)o->name, .rt = RT_NSTOP, .name = (char *)o->name};
 	record(a, sr, "create", r == 0 ? t : &at, NULL, buf_str(&nb), r, e);
 	buf_free(&nb);
+	return r;
+}
+
+/*
+ * A create is made whole or undone, then recorded: the signals that end a
+ * process by default (^C, ^\, a hangup, a TERM) wait until then, as kill's
+ * do between freeze and thaw; the faults are left alone. A signal that came
+ * meanwhile ends nstop right after, with the container complete or gone.
+ */
+int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
+	       struct create_result *res, struct act_target *t, struct nerr *e)
+{
+	sigset_t block, old;
+	sigfillset(&block);
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS};
+	for (size_t i = 0; i < ARRAY_LEN(faults); i++)
+		sigdelset(&block, faults[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int r = create_recorded(sr, a, o, res, t, e);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 

@@ -158,10 +158,15 @@ static void kill_menu(struct sysroot *sr, struct audit *a, struct act_target *t,
 	}
 	int mi = act_primary_mount(sr, t);
 	pid_t *p = NULL;
-	size_t cnt = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p);
+	int err = 0;
+	size_t cnt = mi < 0 ? 0 : cgx_members(sr, mi, t->paths[mi], &p, &err);
 	free(p);
-	snprintf(q, sizeof(q), "Send SIG%s to %zu process%s of %s?", sig_items[i], cnt,
-		 cnt == 1 ? "" : "es", sel->label);
+	if (err < 0)
+		snprintf(q, sizeof(q), "Send SIG%s to the processes of %s (not all could be counted)?",
+			 sig_items[i], sel->label);
+	else
+		snprintf(q, sizeof(q), "Send SIG%s to %zu process%s of %s?", sig_items[i], cnt,
+			 cnt == 1 ? "" : "es", sel->label);
 	if (!dialog_confirm(q, ui_redraw)) {
 		snprintf(status, n, "k: not sent");
 		return;
@@ -224,8 +229,13 @@ static int create_child(const struct create_req *rq, struct create_reply *rp, ch
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGTERM, &dfl, NULL);
 		sigaction(SIGHUP, &dfl, NULL);
+		/* a process group of its own: ^C, ^\ or a hangup at the dashboard's
+		 * terminal must not cut a create in half */
+		setpgid(0, 0);
 		fdlimit_restore();
-		execl("/proc/self/exe", "nstop", "_create", (char *)NULL);
+		/* the request carries the dashboard's audit log; the config file
+		 * was the dashboard's to read (it may have been told not to) */
+		execl("/proc/self/exe", "nstop", "--no-config", "_create", (char *)NULL);
 		_exit(127);
 	}
 	close(req[0]);
@@ -375,6 +385,7 @@ static void enter_shell(const struct ui_sel *sel, const char *audit_log, char *s
 		char *argv[8];
 		int a = 0;
 		argv[a++] = "nstop";
+		argv[a++] = "--no-config"; /* the audit log is the dashboard's, below */
 		argv[a++] = "enter";
 		if (sel->kind == SEL_PROC && sel->start) {
 			snprintf(word, sizeof(word), "%d@%llu", (int)sel->pid, (unsigned long long)sel->start);
