@@ -82,15 +82,32 @@ int state_save(const char *name, const char *json)
 	return r;
 }
 
-/* Removes name below dfd, a directory tree included, never following links. */
-int rm_tree_at(int dfd, const char *name, int depth)
+/*
+ * Removes name below dfd, a directory tree included, never following links.
+ * A container writes its own layer, as deep as it likes: a directory
+ * RM_HOIST levels down is moved up beside the entry being emptied (top,
+ * as ".rm-N") and removed from there on a later pass, so neither the stack
+ * nor the open descriptors grow with the depth. 1: something was hoisted
+ * (pass again), 0: gone, -errno.
+ */
+#define RM_HOIST 64
+static int rm_tree(int top, int dfd, const char *name, int depth, unsigned *seq)
 {
 	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	if (depth > 128)
-		return -ELOOP;
+	if (depth >= RM_HOIST && top >= 0) {
+		for (int tries = 0; tries < 1000; tries++) {
+			char to[32];
+			snprintf(to, sizeof(to), ".rm-%u", (*seq)++);
+			if (renameat(dfd, name, top, to) == 0)
+				return 1;
+			if (errno != EEXIST && errno != ENOTEMPTY)
+				return -errno;
+		}
+		return -EEXIST;
+	}
 	int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0)
 		return -errno;
@@ -100,20 +117,68 @@ int rm_tree_at(int dfd, const char *name, int depth)
 		return -errno;
 	}
 	int r = 0;
+	bool again = false;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		int e = rm_tree_at(sub, de->d_name, depth + 1);
-		if (e && !r)
+		int e = rm_tree(top, sub, de->d_name, depth + 1, seq);
+		if (e == 1)
+			again = true;
+		else if (e && !r)
 			r = e;
 	}
 	closedir(d);
-	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !r)
-		r = -errno;
-	return r;
+	if (r || again)
+		return r ? r : 1;
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
 }
 
+/* Empties the directory dfd, every entry but keep (NULL: none), passing
+ * again while deep trees were hoisted into it. */
+static int empty_dir(int dfd, const char *keep)
+{
+	unsigned seq = 0;
+	for (;;) {
+		int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		DIR *d = fdopendir(fd);
+		if (!d) {
+			close(fd);
+			return -errno;
+		}
+		int r = 0;
+		bool again = false;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+			    (keep && !strcmp(de->d_name, keep)))
+				continue;
+			int e = rm_tree(dfd, dfd, de->d_name, 1, &seq);
+			if (e == 1)
+				again = true;
+			else if (e && !r)
+				r = e;
+		}
+		closedir(d);
+		if (r || !again)
+			return r;
+	}
+}
+
+int rm_tree_at(int dfd, const char *name, int depth)
+{
+	unsigned seq = 0;
+	int r = rm_tree(-1, dfd, name, depth, &seq);
+	return r == 1 ? -ELOOP : r;
+}
+
+/* The registry entry goes in two steps: everything in it but state.json
+ * (the container's layer may be deep or stubborn), then state.json and the
+ * directory; a failure in the first keeps state.json, so rm can be retried. */
 int state_remove(const char *name)
 {
 	if (!state_name_ok(name))
@@ -121,7 +186,18 @@ int state_remove(const char *name)
 	int dfd = state_dir_open();
 	if (dfd < 0)
 		return dfd == -ENOENT ? 0 : dfd;
-	int r = rm_tree_at(dfd, name, 0);
+	int r = 0;
+	int nd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (nd < 0)
+		r = errno == ENOENT ? 0 : -errno;
+	else {
+		r = empty_dir(nd, "state.json");
+		if (!r && unlinkat(nd, "state.json", 0) < 0 && errno != ENOENT)
+			r = -errno;
+		close(nd);
+		if (!r && unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			r = -errno;
+	}
 	close(dfd);
 	return r;
 }
