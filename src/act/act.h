@@ -220,6 +220,7 @@ int net_setup_inside(const char *cidr, const char *gw_cidr, struct nerr *e);
 /* act/secure.c */
 int secure_caps(struct nerr *e);
 int secure_seccomp(struct nerr *e);
+void secure_signals(void);
 /* the filter's syscall names by class, for its tests */
 enum secure_class { SECURE_ALLOWED, SECURE_REFUSED, SECURE_BY_ARGS };
 const char *const *secure_syscalls(enum secure_class c, size_t *n);

@@ -90,10 +90,7 @@ static void __attribute__((noreturn)) container_init(char **cmd)
 	if (cmd && cmd[0]) {
 		child = fork();
 		if (child == 0) {
-			sigprocmask(SIG_UNBLOCK, &set, NULL);
-			struct sigaction dfl = {.sa_handler = SIG_DFL};
-			for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
-				sigaction(sigs[i], &dfl, NULL);
+			secure_signals();
 			execvp(cmd[0], cmd);
 			int err = errno;
 			fprintf(stderr, "nstop-init: %s: %s\n", cmd[0], strerror(err));

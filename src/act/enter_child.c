@@ -146,12 +146,7 @@ static void __attribute__((noreturn)) command_main(struct child *c)
 				child_fail(c, 125, "the pty: %s", strerror(errno));
 			break;
 		}
-	static const int dfl[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGWINCH,
-				  SIGTSTP, SIGTTIN, SIGTTOU};
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-	for (size_t i = 0; i < ARRAY_LEN(dfl); i++)
-		sigaction(dfl[i], &sa, NULL);
-	sigprocmask(SIG_SETMASK, c->mask, NULL);
+	secure_signals();
 	char **cmd = o->cmd;
 	if (cmd && cmd[0]) {
 		execvp(cmd[0], cmd);

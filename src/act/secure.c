@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -354,4 +355,18 @@ int secure_seccomp(struct nerr *e)
 		nerr_set(e, r, "seccomp: loading the filter: %s", strerror(-r));
 	seccomp_release(ctx);
 	return r < 0 ? -1 : 0;
+}
+
+/* A container's command starts as a fresh process would: every signal at its
+ * default and none blocked, whatever nstop's caller ignored or blocked (a
+ * SIGPIPE or SIGQUIT ignored by the launcher is not the container's). */
+void secure_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL); /* EINVAL for the few it refuses */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
