@@ -19,6 +19,13 @@
 #    tree (rm_tree_at stops at 128 levels), so the registry entry is gone
 #    while the layer stays: rm says "no such container", create says
 #    "exists": the name is stuck, the layer left on disk.
+# 4. A container's command inherited the signals nstop's launcher ignored
+#    (SIGPIPE, SIGQUIT, ...) and the mask nstop ran with.
+# Fixed: every name but . and .. is a cgroup, a tree deeper than nstop reads
+# fails the kill; run_create holds the ending signals until the create is
+# whole or undone and recorded, the dashboard's _create has its own process
+# group; state.json goes last, deep layers are hoisted and removed; the
+# command starts with default signals and an empty mask.
 # Everything is made beneath the test's own cgroups and removed by the trap.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
@@ -58,8 +65,11 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- 1. a member out of the kill's walk: too deep, or dot-named ----
-deep70=""
+deep70="" deep300=""
 for _ in $(seq 70); do deep70+="/d"; done
+# deeper than nstop walks (CGX_MEMBERS_DEPTH, 256): the kill may fail, but
+# must never say it succeeded while the member lives
+for _ in $(seq 300); do deep300+="/d"; done
 # deep_setup TAG HIERARCHY...: TAG/top holds a plain sleep, TAG$deep (70
 # levels down, or a dot-named cgroup) a sleep that ignores SIGTERM; sets
 # SHALLOW, DEEP and TPATH
@@ -87,9 +97,10 @@ deep_setup() {
 }
 alive() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
-for deep in "$deep70" /.x; do
+for deep in "$deep70" /.x "$deep300"; do
 what="a member 70 cgroups down"
 [ "$deep" = /.x ] && what="a member of the cgroup .x"
+[ "$deep" = "$deep300" ] && what="a member 300 cgroups down"
 # SIGKILL without a unified path (no cgroup.kill): the signal_pass walk
 if deep_setup "$name-k${#deep}" freezer pids; then
 	"$NSTOP" kill "$TPATH" -s KILL --audit-log "$L" >"$tmp/k.out" 2>&1
@@ -109,7 +120,9 @@ if [ -n "$(cg_mnt "")" ] && deep_setup "$name-t${#deep}" freezer pids ""; then
 	"$NSTOP" kill "$TPATH" -s TERM --grace 1 --audit-log "$L" >"$tmp/t.out" 2>&1
 	rc=$?
 	sleep 0.3
-	if alive "$DEEP"; then
+	if alive "$DEEP" && [ "$deep" = "$deep300" ]; then
+		check "kill -s TERM --grace 1 of $TPATH: $what lives on, so the kill must not succeed (exit $rc: $(head -c 200 "$tmp/t.out"))" test "$rc" -ne 0
+	elif alive "$DEEP"; then
 		notok "kill -s TERM --grace 1 of $TPATH: $what ignores SIGTERM and lives on, never escalated (exit $rc: $(head -c 200 "$tmp/t.out"); audit: $(tail -1 "$L" | jq -c .new 2>/dev/null))"
 	else
 		ok "kill -s TERM --grace 1 of $TPATH ended $what (exit $rc)"
@@ -183,4 +196,14 @@ if command -v busybox >/dev/null; then
 else
 	skip "refactor: no busybox for a rootfs"
 fi
+# ---- 4. what the launcher ignored or blocked is not the container's ----
+nm=rfs$$
+made+=("$nm")
+(trap '' PIPE QUIT USR1 HUP; exec "$NSTOP" create "$nm" --cgroup-parent "$parent" --audit-log "$L" -- \
+	sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status; sleep 1000') >/dev/null 2>&1
+for _ in $(seq 50); do grep -q SigBlk "$NSTOP_STATE_DIR/$nm/log" 2>/dev/null && break; sleep 0.1; done
+sigs=$(tr '\n\t' '  ' <"$NSTOP_STATE_DIR/$nm/log" 2>/dev/null)
+check "a container started by a launcher ignoring PIPE, QUIT, USR1 and HUP gets every signal at its default, none blocked ($sigs)" \
+	eval 'grep -q "^SigIgn:[[:space:]]*0*$" "$NSTOP_STATE_DIR/$nm/log" && grep -q "^SigBlk:[[:space:]]*0*$" "$NSTOP_STATE_DIR/$nm/log"'
+"$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1
 echo "1..$n"
