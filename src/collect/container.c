@@ -386,30 +386,68 @@ static bool new_cgset(const struct proc *p, struct cgrun *r)
 	return true;
 }
 
+/* container_match once per interned path of a refresh: thousands of
+ * processes share a few hundred paths, and matching is string work */
+struct match_memo {
+	struct hmap idx;        /* interned path -> index in m, or NO_MATCH */
+	struct cg_match *m;
+	uint32_t *span;         /* the span of the match's container prefix */
+	size_t n, cap;
+};
+#define NO_MATCH UINT32_MAX
+
+static const struct cg_match *memo_match(struct match_memo *mm, struct spans *u, struct snap *s,
+					 const char *path, uint32_t *span)
+{
+	uint32_t k;
+	if (!hmap_get(&mm->idx, (uint64_t)(uintptr_t)path, &k)) {
+		struct cg_match m;
+		k = NO_MATCH;
+		if (container_match(path, &m)) {
+			if (mm->n == mm->cap) {
+				mm->cap = mm->cap ? mm->cap * 2 : 64;
+				mm->m = xreallocarray(mm->m, mm->cap, sizeof(*mm->m));
+				mm->span = xreallocarray(mm->span, mm->cap, sizeof(*mm->span));
+			}
+			mm->m[mm->n] = m;
+			mm->span[mm->n] = span_id(u, strtab_intern(s->strs, path, m.end));
+			k = (uint32_t)mm->n++;
+		}
+		hmap_put(&mm->idx, (uint64_t)(uintptr_t)path, k);
+	}
+	if (k == NO_MATCH)
+		return NULL;
+	*span = mm->span[k];
+	return &mm->m[k];
+}
+
 static void spans_build(struct spans *u, struct snap *s)
 {
 	struct cgrun run = {0};
+	struct match_memo mm = {0};
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
 		if (!new_cgset(p, &run))
 			continue;
 		uint32_t first = 0;
-		struct cg_match fm;
-		bool have = false;
+		const struct cg_match *fm = NULL;
 		for (int j = -1; j < p->ncg1; j++) {
 			const char *path = j < 0 ? p->cg2 : p->cg1[j].path;
-			struct cg_match m;
-			if (!path || !container_match(path, &m))
+			uint32_t k;
+			const struct cg_match *m = path ? memo_match(&mm, u, s, path, &k) : NULL;
+			if (!m)
 				continue;
-			uint32_t k = span_id(u, strtab_intern(s->strs, path, m.end));
-			if (!have) {
-				first = k, fm = m, have = true;
-			} else if (m.rt == fm.rt && !strcmp(m.id, fm.id)) {
+			if (!fm) {
+				first = k, fm = m;
+			} else if (m->rt == fm->rt && !strcmp(m->id, fm->id)) {
 				uint32_t a = span_root(u, first), b = span_root(u, k);
 				u->up[a > b ? a : b] = a > b ? b : a;
 			}
 		}
 	}
+	hmap_free(&mm.idx);
+	free(mm.m);
+	free(mm.span);
 }
 
 static void spans_free(struct spans *u)
