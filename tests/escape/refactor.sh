@@ -215,7 +215,8 @@ check "a container started by a launcher ignoring PIPE, QUIT, USR1 and HUP gets 
 # where the target has no freezer, one missed pass ends SIGKILL's rounds.)
 mover() { # mover DIR: a TERM-immune member (uid nobody when setpriv exists) moving itself between DIR/a and DIR/b
 	local d=$1
-	chown nobody "$d/a" "$d/b" "$d/a/cgroup.procs" "$d/b/cgroup.procs" 2>/dev/null
+	# (v2 moves need the common parent's cgroup.procs too: a delegated TP)
+	chown nobody "$d" "$d/cgroup.procs" "$d/a" "$d/b" "$d/a/cgroup.procs" "$d/b/cgroup.procs" 2>/dev/null
 	if command -v setpriv >/dev/null; then
 		bash -c 'echo $$ >"$1/a/cgroup.procs"; trap "" TERM; exec setpriv --reuid nobody --regid nogroup --clear-groups bash -c "trap \"\" TERM; while :; do echo \$\$ >$1/b/cgroup.procs; echo \$\$ >$1/a/cgroup.procs; done"' _ "$d" &
 	else
@@ -224,15 +225,15 @@ mover() { # mover DIR: a TERM-immune member (uid nobody when setpriv exists) mov
 	MOVER=$!
 	pids+=("$MOVER")
 }
-for how in "TERM --grace 1:freezer" "KILL:pids"; do
+for how in "TERM --grace 1:freezer" "KILL:pids" "TERM --grace 1:"; do
 	sig=${how%%:*} h=${how#*:}
 	m=$(cg_mnt "$h")
 	if [ -z "$m" ]; then
-		skip "refactor: no v1 $h hierarchy for the moving member"
+		skip "refactor: no ${h:-cgroup2} hierarchy for the moving member"
 		continue
 	fi
 	own=$(cg_own "$h")
-	TP=${own%/}/$name-mv$h
+	TP=${own%/}/$name-mv${h:-v2}
 	mkdir -p "$m$TP/a" "$m$TP/b" && dirs+=("$m$TP")
 	got=""
 	for try in $(seq 10); do
@@ -249,7 +250,7 @@ for how in "TERM --grace 1:freezer" "KILL:pids"; do
 		wait "$MOVER" 2>/dev/null
 		[ -n "$got" ] && break
 	done
-	check "kill -s $sig of $TP (v1 $h only): a member moving itself between TP/a and TP/b must never be left alive by a kill that succeeds (${got:-10 tries, none})" test -z "$got"
+	check "kill -s $sig of $TP (${h:-cgroup2} only): a member moving itself between TP/a and TP/b must never be left alive by a kill that succeeds (${got:-10 tries, none})" test -z "$got"
 done
 
 # ---- 6. a create held up by the registry's lock ignores ^C and TERM ----
