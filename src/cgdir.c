@@ -209,6 +209,8 @@ size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **o
 	if (dfd >= 0) {
 		r = collect_procs(dfd, &pids, &n, &cap, 0);
 		close(dfd);
+	} else if (!err_vanished(dfd)) {
+		r = dfd; /* out of descriptors is not "no members" */
 	}
 	if (n > 1)
 		qsort(pids, n, sizeof(*pids), cmp_pid);

@@ -118,14 +118,75 @@ static ssize_t count_members(struct sysroot *sr, const struct act_target *t)
 	return err < 0 ? err : (ssize_t)n;
 }
 
+/* cgroup2's own answer for the whole subtree: 1 populated, 0 empty, -errno
+ * when the members are not counted in a cgroup2 tree (on a hybrid host the
+ * v1 tree counted may hold other processes than the unified one) or the
+ * file says nothing. */
+static int populated(struct sysroot *sr, const struct act_target *t)
+{
+	int mi = cgx_mount_for(sr, "");
+	if (mi < 0 || !t->paths[mi] || mi != act_primary_mount(sr, t))
+		return -ENOENT;
+	int dfd = cgx_open(sr, mi, t->paths[mi]);
+	if (dfd < 0)
+		return dfd;
+	char ev[256];
+	int r = cgx_read(dfd, "cgroup.events", ev, sizeof(ev));
+	close(dfd);
+	if (r < 0)
+		return r;
+	const char *p = strstr(ev, "populated ");
+	if (!p || (p != ev && p[-1] != '\n') || (p[10] != '0' && p[10] != '1'))
+		return -EINVAL;
+	return p[10] == '1';
+}
+
+static void block_ending(sigset_t *old);
+
+/*
+ * Whether a count of none is the truth. A walk of the tree misses now and
+ * then a member that moves itself between the target's sub-cgroups as it
+ * goes; so none is confirmed by cgroup2's populated flag, else by a count
+ * taken frozen (a frozen process moves nothing), else by three walks.
+ */
+static bool confirmed_empty(struct sysroot *sr, const struct act_target *t)
+{
+	int pop = populated(sr, t);
+	if (pop >= 0)
+		return pop == 0;
+	if (act_frozen(sr, t) == 0) {
+		sigset_t old;
+		block_ending(&old);
+		struct nerr fe = {0};
+		bool froze = act_freeze(sr, t, true, 5, &fe) == 0;
+		ssize_t n = count_members(sr, t);
+		if (froze) {
+			for (int i = 0; i < 3 && act_freeze(sr, t, false, 5, &fe) < 0; i++)
+				;
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (froze)
+			return n == 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (count_members(sr, t) != 0)
+			return false;
+		sleep_ms(20);
+	}
+	return true;
+}
+
 /* Waits up to sec for the cgroups to hold no process; returns how many
- * remain, or -errno when they could not be counted. */
+ * remain (at least 1 while none is not confirmed), or -errno when they could
+ * not be counted. */
 static ssize_t wait_empty(struct sysroot *sr, const struct act_target *t, double sec)
 {
 	uint64_t deadline = mono_usec() + (uint64_t)(sec * 1e6);
 	for (;;) {
 		ssize_t n = count_members(sr, t);
-		if (!n || mono_usec() >= deadline)
+		if (!n && !confirmed_empty(sr, t))
+			n = 1;
+		if (!n || n < 0 || mono_usec() >= deadline)
 			return n;
 		sleep_ms(20);
 	}
@@ -225,6 +286,18 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 	return r < 0 ? r : fresh;
 }
 
+/* every signal that would end or stop nstop by default (SIGUSR1 and Ctrl-Z
+ * left targets frozen too), but those a fault raises */
+static void block_ending(sigset_t *old)
+{
+	sigset_t block;
+	sigfillset(&block);
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS};
+	for (size_t i = 0; i < ARRAY_LEN(faults); i++)
+		sigdelset(&block, faults[i]);
+	sigprocmask(SIG_BLOCK, &block, old);
+}
+
 #define UNFROZEN_ROUNDS 100
 
 /*
@@ -240,14 +313,8 @@ static int signal_pass(struct sysroot *sr, const struct act_target *t, int sig, 
 static int signal_all(struct sysroot *sr, const struct act_target *t, int sig, unsigned *hit,
 		      struct kill_result *res, struct nerr *e)
 {
-	/* every signal that would end or stop nstop by default (SIGUSR1 and
-	 * Ctrl-Z left targets frozen too), but those a fault raises */
-	sigset_t block, old;
-	sigfillset(&block);
-	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS};
-	for (size_t i = 0; i < ARRAY_LEN(faults); i++)
-		sigdelset(&block, faults[i]);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigset_t old;
+	block_ending(&old);
 	int was = act_frozen(sr, t);
 	bool froze = false;
 	struct nerr fe = {0};
@@ -344,8 +411,15 @@ int act_kill(struct sysroot *sr, const struct act_target *t, int sig, double gra
 		}
 	}
 	n = 0;
-	if (r == 0 && (sig == SIGKILL || res->escalated))
-		n = wait_empty(sr, t, 5);
+	if (r == 0 && (sig == SIGKILL || res->escalated)) {
+		/* a member that moved while a pass walked is missed by it: pass
+		 * again while the target is not confirmed empty */
+		n = wait_empty(sr, t, 1);
+		for (int i = 0; r == 0 && n > 0 && i < 4; i++) {
+			r = kill_phase(sr, t, SIGKILL, &res->signalled, &res->cgroup_kill, res, e);
+			n = r ? 0 : wait_empty(sr, t, 1);
+		}
+	}
 	else if (r == 0 && sig != SIGSTOP && sig != SIGCONT)
 		n = wait_empty(sr, t, 0.2);
 	if (n < 0)
