@@ -35,6 +35,7 @@ void act_missing(const struct sysroot *sr, const struct act_target *t, int mi, c
 		 struct nerr *e);
 int act_primary_mount(struct sysroot *sr, const struct act_target *t);
 int act_exit_code(const struct nerr *e);
+bool act_stop_pending(void);
 int act_need_root(const char *cmd, struct nerr *e);
 /* act/cgctl.c (what reads them is cgdir.c, in the sysroot layer) */
 int cgx_write(int dfd, const char *file, const char *val);

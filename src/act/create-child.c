@@ -152,6 +152,9 @@ void __attribute__((noreturn)) create_child_main(struct child *c)
 {
 	const struct create_opts *o = c->o;
 	struct nerr e = {0};
+	/* the init starts as a fresh process would: no handler, mask or
+	 * ignored signal of run_create's or of nstop's launcher */
+	secure_signals();
 	wait_go(c);
 	/* a session of its own: the operator's terminal is never its
 	 * controlling one (/dev/tty gives ENXIO, no TIOCSTI into the shell) */

@@ -119,7 +119,8 @@ int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e)
 {
 	int lk = state_lock();
 	if (lk < 0) {
-		nerr_set(e, lk, "%s/.lock: %s", state_dir(), strerror(-lk));
+		nerr_set(e, lk, "%s/.lock: %s", state_dir(),
+			 lk == -EINTR ? "interrupted while another nstop held it" : strerror(-lk));
 		return lk;
 	}
 	struct id_range *used = NULL;

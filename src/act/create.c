@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sched.h>
@@ -73,6 +74,16 @@ static void undo(struct sysroot *sr, struct made *mk, const char *name)
 static int child_wait(int c2p, int p2c, pid_t pid, uint32_t base, struct nerr *e)
 {
 	for (;;) {
+		/* a setup that hangs (a stuck mount) is given up on ^C */
+		struct pollfd pf = {c2p, POLLIN, 0};
+		int pr = poll(&pf, 1, 100);
+		if (pr == 0 || (pr < 0 && errno == EINTR)) {
+			if (act_stop_pending()) {
+				nerr_set(e, -EINTR, "interrupted while the container was being set up (undone)");
+				return -EINTR;
+			}
+			continue;
+		}
 		char ch;
 		ssize_t n = read(c2p, &ch, 1);
 		if (n < 0 && errno == EINTR)

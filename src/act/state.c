@@ -8,8 +8,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -202,6 +204,21 @@ int state_remove(const char *name)
 	return r;
 }
 
+/* Whether a signal that ends nstop by default is waiting while an action
+ * holds it back (run_create, kill): a wait that could last (a lock another
+ * nstop holds, a child that hangs) gives up on it and undoes. */
+bool act_stop_pending(void)
+{
+	sigset_t p;
+	if (sigpending(&p) < 0)
+		return false;
+	static const int stop[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	for (size_t i = 0; i < ARRAY_LEN(stop); i++)
+		if (sigismember(&p, stop[i]) == 1)
+			return true;
+	return false;
+}
+
 /* An exclusive flock on the registry's lock file, held until the fd is
  * closed: allocations that must not race (user-namespace id blocks). */
 int state_lock(void)
@@ -212,9 +229,16 @@ int state_lock(void)
 	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int r = fd < 0 ? -errno : 0;
 	close(dfd);
-	while (!r && flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
+	/* not a blocking flock: the create holding its signals back must
+	 * still give up on ^C while another nstop (a stopped one) holds it */
+	while (!r && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			r = -errno;
+		else if (act_stop_pending())
+			r = -EINTR;
+		else
+			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
 	if (r < 0) {
 		if (fd >= 0)
 			close(fd);
