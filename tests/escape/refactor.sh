@@ -305,8 +305,9 @@ ipid=$(jq -r .pid "$NSTOP_STATE_DIR/$nm/state.json" 2>/dev/null)
 blk=$(awk '/^SigBlk/ { print $2 }' "/proc/$ipid/status" 2>/dev/null)
 ign=$(awk '/^SigIgn/ { print $2 }' "/proc/$ipid/status" 2>/dev/null)
 if [ -n "$blk" ]; then
-	check "the container's init (pid $ipid) blocks only TERM, INT, HUP and CHLD and ignores nothing (SigBlk $blk, SigIgn $ign; want 0000000000014003 and 0)" \
-		eval '[ "$blk" = 0000000000014003 ] && [ "$((16#$ign))" = 0 ]'
+	# (in its sigwaitinfo the kernel shows those four unblocked: a subset)
+	check "the container's init (pid $ipid) blocks nothing but TERM, INT, HUP and CHLD and ignores nothing (SigBlk $blk, SigIgn $ign; want within 0000000000014003, and 0)" \
+		eval '[ "$((16#$blk & ~16#14003))" = 0 ] && [ "$((16#$ign))" = 0 ]'
 else
 	skip "refactor: no init to read for the mask check ($(head -c 100 "$NSTOP_STATE_DIR/$nm/log" 2>/dev/null))"
 fi
