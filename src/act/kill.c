@@ -6,6 +6,7 @@
  * pidfd first, then check that its start time still matches, then signal
  * through the pidfd, so a reused pid is never hit.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -144,10 +145,53 @@ static int populated(struct sysroot *sr, const struct act_target *t)
 static void block_ending(sigset_t *old);
 
 /*
+ * Whether some process is, by its own /proc/PID/cgroup, beneath the target
+ * in the hierarchy its members are counted in: each process's line is read
+ * whole, so one that moves between the target's sub-cgroups is always seen
+ * (a walk of the tree may read a, then b, as it goes from b to a). A /proc
+ * walk, paid only to confirm none. 1, 0, or -errno.
+ */
+static int member_by_proc(struct sysroot *sr, const struct act_target *t)
+{
+	int mi = act_primary_mount(sr, t);
+	if (mi < 0 || !t->paths[mi])
+		return 0;
+	const char *root = t->paths[mi];
+	size_t rl = strlen(root);
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	int fd = openat(sr->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	int found = 0;
+	struct dirent *de;
+	while (!found && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		struct act_target pt = {0};
+		if (act_pid_cgroups(sr, (pid_t)pid, &pt) == 0 && pt.paths[mi]) {
+			const char *p = pt.paths[mi];
+			found = !strncmp(p, root, rl) && (p[rl] == '\0' || p[rl] == '/' || rl == 1);
+		}
+		act_target_free(&pt);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
  * Whether a count of none is the truth. A walk of the tree misses now and
  * then a member that moves itself between the target's sub-cgroups as it
  * goes; so none is confirmed by cgroup2's populated flag, else by a count
- * taken frozen (a frozen process moves nothing), else by three walks.
+ * taken frozen (a frozen process moves nothing), else by every process's own
+ * /proc/PID/cgroup.
  */
 static bool confirmed_empty(struct sysroot *sr, const struct act_target *t)
 {
@@ -168,12 +212,7 @@ static bool confirmed_empty(struct sysroot *sr, const struct act_target *t)
 		if (froze)
 			return n == 0;
 	}
-	for (int i = 0; i < 3; i++) {
-		if (count_members(sr, t) != 0)
-			return false;
-		sleep_ms(20);
-	}
-	return true;
+	return member_by_proc(sr, t) == 0;
 }
 
 /* Waits up to sec for the cgroups to hold no process; returns how many
