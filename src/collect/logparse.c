@@ -50,7 +50,8 @@ int parse_rfc3339(const char *s, size_t n, int64_t *ns)
 	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
 	    digits(s + 17, 2, &se))
 		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	/* nanoseconds in an int64_t reach 1677 to 2262 */
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1678 || y > 2261)
 		return -EINVAL;
 	size_t i = 19;
 	int64_t frac = 0;

@@ -39,8 +39,15 @@ mkdir -p "$FB/corpus-prom"
 for w in $'\x01web' $'\x02a"b\\c\nd' $'\x03\xff\xfe\xc2\x9b\e[2J' $'\x00caf\xc3\xa9 \xe2\x9c\x93' $'\x01dev-disk-by\\x2duuid'; do
 	printf '%s' "$w" >"$FB/corpus-prom/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
 done
+# log lines of both formats, hostile bytes, Docker's state files
+mkdir -p "$FB/corpus-logs"
+printf '%s\n' '\x00{"log":"hello\n","stream":"stdout","time":"2024-01-02T03:04:05.123456789Z"}' \
+	'{"log":"\u001b[2Jpart","stream":"stderr","time":"2024-01-02T03:04:05Z"}' '{"log":"end\n"}' >"$FB/corpus-logs/seed-docker"
+printf '\x01%s\n' '2016-10-06T00:17:09.669794202Z stdout P part1 ' '2016-10-06T00:17:10+01:00 stderr F end' >"$FB/corpus-logs/seed-cri"
+printf '%s' '{"Name":"/web","Image":"sha256:abc","Config":{"Image":"busybox:1.36"},"LogPath":"/var/lib/docker/containers/x/x-json.log"}' >"$FB/corpus-logs/seed-config"
+printf '%s' '{"LogConfig":{"Type":"json-file","Config":{"max-size":"2k"}}}' >"$FB/corpus-logs/seed-hostconfig"
 pass=0 fail=0
-for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom}; do
+for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5
