@@ -99,6 +99,11 @@ else
 		want=$(dk inspect -f '{{.Name}}' "$did")
 		check "docker: nstop containers --json names it as docker inspect does ($got, ${want#/})" \
 			test "$got" = "${want#/}"
+		got=$(jq -r --arg id "$did" '.containers[] | select(.id == $id and .pid != null) | .image' "$tmp/ctrs.json")
+		want=$(dk inspect -f '{{.Config.Image}}' "$did")
+		check "docker: ... its image as docker inspect's .Config.Image ($got, $want)" test "$got" = "$want"
+		"$NSTOP" containers -o NAME,IMAGE -d 0.1 >"$tmp/ctrs.txt" 2>&1
+		check "docker: ... and in the table" grep -qE "^$dname +$want\$" "$tmp/ctrs.txt"
 		logs_checks docker "$dname" dk logs
 		# -f across rotations: json-file renames ID-json.log to .1 at 2 KiB
 		rprog='while [ ! -f /tmp/go ]; do sleep 0.1; done
