@@ -2,7 +2,7 @@
 /*
  * nstop logs TARGET [-f] [--tail N] [--since TIME] [--timestamps]: a
  * container's output. nstop's own containers' logs as act_logs copies them;
- * Docker's json-file logs through collect/logs.c, each record's text
+ * Docker's json-file and Podman's k8s-file logs through collect/logs.c, each record's text
  * escaped (a container chooses every byte of it), stdout's records to
  * stdout and stderr's to stderr as docker logs does.
  */
@@ -103,12 +103,13 @@ static bool alive(struct sysroot *sr, pid_t pid, uint64_t start)
 	return pid > 0 && sysroot_pid_start(sr, pid, &now) == 0 && now == start;
 }
 
-static int docker_logs(struct sysroot *sr, const struct act_target *t, bool follow, size_t tail,
-		       int64_t since, bool timestamps, struct nerr *e)
+static int runtime_logs(struct sysroot *sr, const struct act_target *t, bool follow, size_t tail,
+			int64_t since, bool timestamps, struct nerr *e)
 {
 	struct snap *s = snap_take(sr, NULL, SNAP_PROCS, NULL);
 	struct logsrc ls;
-	int r = logs_open_docker(sr, s, t->id, &ls, e);
+	int r = t->rt == RT_PODMAN ? logs_open_podman(sr, s, t->id, t->pid, &ls, e)
+				   : logs_open_docker(sr, s, t->id, &ls, e);
 	snap_free(s);
 	if (r < 0)
 		return r;
@@ -198,7 +199,7 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 		/* nstop's own: a plain copy of what it wrote, no records */
 		jv_free(&st);
 		if (records_opt)
-			usage_error("logs: --tail, --since and --timestamps: for Docker containers; "
+			usage_error("logs: --tail, --since and --timestamps: for Docker and Podman containers; "
 				    "nstop's own log is a plain copy of the output, without times");
 		r = act_logs(&sr, word, follow, STDOUT_FILENO, &e);
 	} else {
@@ -206,13 +207,13 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 		r = act_resolve(&sr, word, &t, &e);
 		if (r == 0 && t.rt == RT_NSTOP)
 			r = act_logs(&sr, t.name ? t.name : word, follow, STDOUT_FILENO, &e);
-		else if (r == 0 && t.rt == RT_DOCKER && t.id)
-			r = docker_logs(&sr, &t, follow, tail, since, timestamps, &e);
+		else if (r == 0 && (t.rt == RT_DOCKER || t.rt == RT_PODMAN) && t.id)
+			r = runtime_logs(&sr, &t, follow, tail, since, timestamps, &e);
 		else if (r == 0)
 			r = nerr_input(&e, -EINVAL, "%s: %s", str_esc(&b, word),
 				       t.rt == RT_NONE ? "not a container (logs are a container's)"
 						       : "logs of this runtime's containers are not read yet "
-							 "(Docker's json-file and nstop's own are)");
+							 "(Docker's json-file, Podman's k8s-file and nstop's own are)");
 		act_target_free(&t);
 	}
 	if (r < 0)

@@ -116,6 +116,12 @@ int logs_open_file(struct sysroot *sr, const char *abs, enum log_fmt fmt, struct
 		   struct nerr *e);
 int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, struct logsrc *ls,
 		     struct nerr *e);
+int podman_conmon(struct sysroot *sr, const struct snap *s, const char *id, pid_t init,
+		  struct buf *argv, struct conmon_args *a, char *dir, size_t dsize, char *why, size_t n);
+int podman_names(struct sysroot *sr, const struct snap *s, const char *id, pid_t init, char *name,
+		 size_t nsize, char *image, size_t isize);
+int logs_open_podman(struct sysroot *sr, const struct snap *s, const char *id, pid_t init,
+		     struct logsrc *ls, struct nerr *e);
 int logs_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg);
 int logs_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg);
 void logs_close(struct logsrc *ls);

@@ -526,6 +526,16 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		const struct proc *init = snap_proc(s, c->init_pid);
 		if (!init)
 			continue;
+		if (c->rt == RT_PODMAN && !c->name) {
+			/* Podman's own names, through its conmon (collect/logs.c) */
+			char name[256], image[512];
+			if (podman_names(sr, s, c->id, c->init_pid, name, sizeof(name), image, sizeof(image)) == 0) {
+				if (name[0])
+					c->name = strtab_intern(s->strs, name, strlen(name));
+				if (image[0])
+					c->image = strtab_intern(s->strs, image, strlen(image));
+			}
+		}
 		for (int t = 0; t < NS_NTYPES; t++)
 			if (init->ns[t] && s->host_ns[t] && init->ns[t] != s->host_ns[t])
 				c->own_ns |= 1u << t;

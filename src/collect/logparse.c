@@ -244,3 +244,74 @@ int parse_docker_hostconfig(const char *s, size_t n, char *driver, size_t size)
 	jv_free(&v);
 	return r;
 }
+
+/*
+ * Podman's names and image, from containers/storage's containers.json (a
+ * JSON array of {"id","names":[...],"metadata":"<JSON text>"}): the entry
+ * of id, its first name, and the "image-name" its metadata holds. 0 when
+ * found, -ENOENT when not, -EINVAL when it is no JSON array.
+ */
+int parse_podman_containers(const char *s, size_t n, const char *id, char *name, size_t nsize,
+			    char *image, size_t isize)
+{
+	name[0] = image[0] = '\0';
+	struct jv v;
+	if (jv_parse(s, n, &v) < 0)
+		return -EINVAL;
+	int r = v.type == JV_ARR ? -ENOENT : -EINVAL;
+	for (size_t i = 0; r == -ENOENT && i < v.n; i++) {
+		const struct jv *c = &v.kids[i];
+		const char *cid = c->type == JV_OBJ ? jv_str(c, "id") : NULL;
+		if (!cid || strcmp(cid, id))
+			continue;
+		r = 0;
+		const struct jv *names = jv_get(c, "names");
+		if (names && names->type == JV_ARR && names->n && names->kids[0].type == JV_STR &&
+		    strlen(names->kids[0].s) < nsize)
+			copy_str(name, nsize, names->kids[0].s);
+		const char *meta = jv_str(c, "metadata");
+		struct jv m;
+		if (meta && jv_parse(meta, strlen(meta), &m) == 0) {
+			const char *in = m.type == JV_OBJ ? jv_str(&m, "image-name") : NULL;
+			if (in && strlen(in) < isize)
+				copy_str(image, isize, in);
+			jv_free(&m);
+		}
+		const char *img = jv_str(c, "image");
+		if (!image[0] && img && strlen(img) < isize)
+			copy_str(image, isize, img);
+	}
+	jv_free(&v);
+	return r;
+}
+
+/*
+ * conmon's argv (NUL-separated, as /proc/PID/cmdline): -c the container's
+ * id, -b its bundle (ROOT/DRIVER-containers/ID/userdata), -l its log
+ * ("k8s-file:PATH", "journald:", "passthrough"...). Pointers into argv;
+ * NULL where absent.
+ */
+void parse_conmon_args(const char *argv, size_t len, struct conmon_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	const char *end = argv + len;
+	const char **want = NULL;
+	for (const char *p = argv; p < end;) {
+		const char *z = memchr(p, '\0', (size_t)(end - p));
+		if (!z)
+			break; /* an argument without its end: not taken */
+		if (want) {
+			*want = p;
+			want = NULL;
+		} else if (!strcmp(p, "-c") || !strcmp(p, "--cid")) {
+			want = &a->cid;
+		} else if (!strcmp(p, "-b") || !strcmp(p, "--bundle")) {
+			want = &a->bundle;
+		} else if (!strcmp(p, "-l") || !strcmp(p, "--log-path")) {
+			want = &a->log;
+		} else if (!strcmp(p, "-n") || !strcmp(p, "--name")) {
+			want = &a->name;
+		}
+		p = z + 1;
+	}
+}

@@ -396,3 +396,106 @@ int logs_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
 	}
 	return (int)count;
 }
+
+/*
+ * Podman keeps no file naming its storage beside the container's cgroup;
+ * its conmon does, on its command line: the container's init's parent,
+ * running as root, named conmon, whose -c is the container's id, has -b
+ * ROOT/DRIVER-containers/ID/userdata and -l the log. dir gets
+ * ROOT/DRIVER-containers (where containers.json lies); argv keeps the
+ * command line a points into.
+ */
+int podman_conmon(struct sysroot *sr, const struct snap *s, const char *id, pid_t init,
+		  struct buf *argv, struct conmon_args *a, char *dir, size_t dsize, char *why, size_t n)
+{
+	const struct proc *p = snap_proc(s, init);
+	const struct proc *cm = p ? snap_proc(s, p->ppid) : NULL;
+	if (!cm || cm->uid != 0 || !cm->comm || strcmp(cm->comm, "conmon"))
+		return snprintf(why, n, "its init's parent is no conmon of root's"), -ENOENT;
+	char path[32];
+	snprintf(path, sizeof(path), "%d/cmdline", (int)cm->pid);
+	if (read_file_at(sr->proc_fd, path, argv) <= 0)
+		return snprintf(why, n, "its conmon's command line is gone"), -ENOENT;
+	parse_conmon_args(argv->p, argv->len, a);
+	if (!a->cid || strcmp(a->cid, id) || !a->bundle)
+		return snprintf(why, n, "its conmon (pid %d) names another container", (int)cm->pid), -ENOENT;
+	/* ROOT/DRIVER-containers/ID/userdata, DRIVER a word */
+	size_t bl = strlen(a->bundle), il = strlen(id);
+	const char *tail = a->bundle + bl - il - 10;
+	if (bl < il + 10 + 13 || a->bundle[0] != '/' || strcmp(tail + il + 1, "/userdata") ||
+	    tail[0] != '/' || memcmp(tail + 1, id, il) || tail - a->bundle < 12 ||
+	    memcmp(tail - 11, "-containers", 11) || bl >= dsize)
+		return snprintf(why, n, "its conmon's bundle is not ROOT/DRIVER-containers/ID/userdata"), -EINVAL;
+	const char *d = tail - 11;
+	while (d > a->bundle && d[-1] != '/') {
+		d--;
+		if (!((*d >= 'a' && *d <= 'z') || (*d >= '0' && *d <= '9')))
+			return snprintf(why, n, "its conmon's bundle has an odd storage driver"), -EINVAL;
+	}
+	memcpy(dir, a->bundle, (size_t)(tail - a->bundle));
+	dir[tail - a->bundle] = '\0';
+	return 0;
+}
+
+/* Podman's name and image for a container, from its storage's containers.json. */
+int podman_names(struct sysroot *sr, const struct snap *s, const char *id, pid_t init, char *name,
+		 size_t nsize, char *image, size_t isize)
+{
+	struct buf argv = {0}, b = {0};
+	struct conmon_args a;
+	char dir[4096], why[200];
+	int r = podman_conmon(sr, s, id, init, &argv, &a, dir, sizeof(dir), why, sizeof(why));
+	if (r == 0) {
+		char path[4096 + 32];
+		snprintf(path, sizeof(path), "%s/containers.json", dir);
+		r = rt_read(sr, path, &b, why, sizeof(why));
+	}
+	if (r == 0)
+		r = parse_podman_containers(b.p, b.len, id, name, nsize, image, isize);
+	buf_free(&argv);
+	buf_free(&b);
+	return r;
+}
+
+/* Podman: the k8s-file log conmon writes (CRI lines), in the container's userdata. */
+int logs_open_podman(struct sysroot *sr, const struct snap *s, const char *id, pid_t init,
+		     struct logsrc *ls, struct nerr *e)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->fd = -1;
+	struct buf argv = {0}, p = {0};
+	struct conmon_args a;
+	char dir[4096], why[200];
+	int r = podman_conmon(sr, s, id, init, &argv, &a, dir, sizeof(dir), why, sizeof(why));
+	if (r < 0) {
+		nerr_set(e, r, "podman container %.12s: %s", id, why);
+		goto out;
+	}
+	const char *name = a.name ? str_esc(&p, a.name) : id;
+	const char *lg = a.log ? a.log : "";
+	size_t bl = strlen(a.bundle);
+	if (!strncmp(lg, "k8s-file:", 9)) {
+		const char *f = lg + 9;
+		if (strncmp(f, a.bundle, bl) || f[bl] != '/' || strchr(f + bl + 1, '/') || !f[bl + 1] ||
+		    !strcmp(f + bl + 1, "..") || !strcmp(f + bl + 1, ".")) {
+			struct buf q = {0};
+			r = nerr_set(e, -EPERM, "%s: its log %s is not in the container's directory %s",
+				     name, str_esc(&q, f), a.bundle);
+			buf_free(&q);
+		} else {
+			r = logs_open_file(sr, f, LOG_CRI, ls, e);
+		}
+	} else if (!strncmp(lg, "journald", 8)) {
+		r = nerr_set(e, -ENODATA, "%s: its log driver is journald: its output is in the journal "
+			     "(journalctl CONTAINER_ID_FULL=%s)", name, id);
+	} else {
+		struct buf q = {0};
+		r = nerr_set(e, -ENODATA, "%s: its log driver is %s: Podman keeps no file of its output",
+			     name, lg[0] ? str_esc(&q, lg) : "none");
+		buf_free(&q);
+	}
+out:
+	buf_free(&argv);
+	buf_free(&p);
+	return r;
+}

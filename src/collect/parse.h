@@ -83,5 +83,11 @@ struct docker_cfg {
 };
 int parse_docker_config(const char *s, size_t n, struct docker_cfg *c);
 int parse_docker_hostconfig(const char *s, size_t n, char *driver, size_t size);
+int parse_podman_containers(const char *s, size_t n, const char *id, char *name, size_t nsize,
+			    char *image, size_t isize);
+struct conmon_args {
+	const char *cid, *bundle, *log, *name;
+};
+void parse_conmon_args(const char *argv, size_t len, struct conmon_args *a);
 
 #endif

@@ -16,6 +16,7 @@ follow_pid=''
 cleanup() {
 	[ -z "$follow_pid" ] || kill "$follow_pid" 2>/dev/null
 	docker_down
+	podman_down
 	rm -rf "$tmp"
 	cleanup_tmp
 }
@@ -28,6 +29,15 @@ prog='for i in 1 2 3 4 5; do echo "line$i"; sleep 0.05; done
 printf "\033[2Jhostile\001\002end\n"
 printf "bad\377utf8\n" >&2
 n=0; while :; do if [ -f /tmp/go ]; then n=$((n + 1)); echo "followed-$n"; rm -f /tmp/go; fi; sleep 0.1; done'
+
+# a time as Docker prints it (9 digits, Z): Podman's Go RFC3339Nano drops
+# trailing zeros and writes +00:00 (this host's zone is UTC)
+norm_t() {
+	awk '{ t = $1; sub(/\+00:00$/, "Z", t); if (match(t, /\.[0-9]+Z$/)) {
+		f = substr(t, RSTART + 1, RLENGTH - 2); while (length(f) < 9) f = f "0"
+		t = substr(t, 1, RSTART) f "Z" }
+		$1 = t; print }'
+}
 
 raw_free() { # no ESC, no C0 control but tab and newline in the file
 	! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$1"
@@ -60,8 +70,8 @@ logs_checks() {
 	"$NSTOP" logs --tail 0 "$name" >"$tmp/tail0.out" 2>&1
 	check "$eng: --tail 0 prints nothing" test ! -s "$tmp/tail0.out"
 	# --timestamps: each line as the engine's own logs -t prints it
-	"$@" -t "$name" 2>/dev/null | head -5 >"$tmp/eng-t.out"
-	"$NSTOP" logs --timestamps "$name" 2>/dev/null | head -5 >"$tmp/t.out"
+	"$@" -t "$name" 2>/dev/null | head -5 | norm_t >"$tmp/eng-t.out"
+	"$NSTOP" logs --timestamps "$name" 2>/dev/null | head -5 | norm_t >"$tmp/t.out"
 	check "$eng: --timestamps prints the times the engine prints ($(head -1 "$tmp/t.out"))" \
 		cmp -s "$tmp/eng-t.out" "$tmp/t.out"
 	# --since the third line's time: from it on
@@ -134,4 +144,68 @@ for i in $(seq 40); do echo "r-$i $(printf %0300d 0)"; sleep 0.1; done; sleep 10
 	fi
 	docker_down
 fi
+# ---- Podman ----
+# Its own containers.conf (runc: crun refuses this host's hybrid cgroups;
+# no default ulimits: raising RLIMIT_NPROC needs CAP_SYS_RESOURCE here) and
+# storage under the temp dir, the busybox image imported, no network, a
+# cgroup parent of the test's own (absolute, as Podman's cgroupfs manager
+# takes it: beneath the test's unified path; made and removed here)
+PM_TMP='' PM_PARENT='' PM_WHY=''
+pm() { podman --root "$PM_TMP/storage" --runroot "$PM_TMP/run" --tmpdir "$PM_TMP/tmp" "$@"; }
+podman_down() {
+	[ -n "$PM_TMP" ] || return 0
+	pm rm -f -a -t 0 >/dev/null 2>&1
+	pm rmi -a -f >/dev/null 2>&1
+	local m d
+	for m in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do
+		d=$m$PM_PARENT
+		[ -n "$PM_PARENT" ] && [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	awk -v d="$PM_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
+	rm -rf --one-file-system "$PM_TMP"
+	PM_TMP=''
+}
+podman_up() {
+	command -v podman >/dev/null || { PM_WHY="Debian's podman is not installed; 'make deps-runtimes' installs it"; return 1; }
+	command -v runc >/dev/null || { PM_WHY="no runc ('make deps-runtimes')"; return 1; }
+	[ -x /bin/busybox ] || { PM_WHY="no /bin/busybox (busybox-static, make deps)"; return 1; }
+	PM_TMP=$(mktemp -d /tmp/nstop-podman.XXXXXX) || return 1
+	printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
+		>"$PM_TMP/containers.conf"
+	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' "$PM_TMP/storage" "$PM_TMP/run" \
+		>"$PM_TMP/storage.conf"
+	export CONTAINERS_CONF=$PM_TMP/containers.conf CONTAINERS_STORAGE_CONF=$PM_TMP/storage.conf
+	local own
+	own=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	PM_PARENT=${own%/}/nstop-podman-$$
+	if ! docker_busybox_tar | pm import - "localhost/nstop-busybox:$$" >/dev/null 2>"$PM_TMP/import.err"; then
+		PM_WHY="podman import failed: $(head -c 300 "$PM_TMP/import.err")"; return 1
+	fi
+}
+if ! podman_up; then
+	skip "podman: $PM_WHY"
+else
+	pname=nstop-rtp-$$
+	if ! pm run -d --name "$pname" --network none --log-driver k8s-file --cgroup-parent "$PM_PARENT" \
+		"localhost/nstop-busybox:$$" sh -c "$prog" >/dev/null 2>"$tmp/pm.err"; then
+		skip "podman: podman run failed here: $(head -c 300 "$tmp/pm.err" | tr '\n' ' ')"
+	else
+		exec_touch() { pm exec "$1" touch /tmp/go; }
+		"$NSTOP" containers --json -d 0.1 >"$tmp/ctrs.json" 2>"$tmp/ctrs.err"
+		pid=$(pm inspect -f '{{.State.Pid}}' "$pname")
+		got=$(jq -r --argjson p "$pid" '.containers[] | select(.pid == $p) | "\(.runtime) \(.name) \(.image)"' "$tmp/ctrs.json")
+		want="podman $(pm inspect -f '{{.Name}} {{.ImageName}}' "$pname")"
+		check "podman: nstop containers --json: runtime, name and image as podman inspect's ($got; $want)" \
+			test "$got" = "$want"
+		logs_checks podman "$pname" pm logs
+		if pm run -d --name "$pname-none" --network none --log-driver none --cgroup-parent "$PM_PARENT" \
+			"localhost/nstop-busybox:$$" sleep 1000 >/dev/null 2>&1; then
+			sleep 0.5
+			expect_exit 1 "podman --log-driver none: nstop logs fails" logs "$pname-none"
+			check "... saying the driver keeps no file ($(head -c 200 /tmp/nstop-err.$$))" grep -q 'log driver is' /tmp/nstop-err.$$
+		fi
+	fi
+fi
+podman_down
 echo "1..$n"
