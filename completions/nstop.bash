@@ -95,7 +95,7 @@ _nstop() {
 	rm)
 		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$2 == "nstop" { print $1 }')" -- "$cur") ;;
 	logs)
-		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$1 != "-" && ($2 == "nstop" || $2 == "docker") { print $1 }')" -- "$cur") ;;
+		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$1 != "-" && ($2 == "nstop" || $2 == "docker" || $2 == "podman") { print $1 }')" -- "$cur") ;;
 	esac
 }
 complete -F _nstop nstop

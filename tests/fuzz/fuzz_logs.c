@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: runtimes' log lines (Docker json-file, CRI) and Docker's
- * config.v2.json and hostconfig.json, all written by others. The input's
+ * Fuzz target: runtimes' log lines (Docker json-file, CRI), Docker's
+ * config.v2.json and hostconfig.json, Podman's containers.json and conmon's
+ * command line, all written by others. The input's
  * lines go through the joiner in the format its first byte picks; a record
  * never exceeds LOG_TEXT_MAX, a whole CRI "F" line of known framing gives
  * back exactly its text, the state files' fields always end within their
@@ -49,6 +50,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_docker_hostconfig(in, n, d, sizeof(d));
 	if (!memchr(d, 0, sizeof(d)))
 		abort();
+	char pn[64], pi[64];
+	int pr = parse_podman_containers(in, n, "bb", pn, sizeof(pn), pi, sizeof(pi));
+	if (pr > 0 || !memchr(pn, 0, sizeof(pn)) || !memchr(pi, 0, sizeof(pi)))
+		abort();
+	/* conmon's argv: every pointer a whole argument inside the input */
+	struct conmon_args a;
+	parse_conmon_args(in, n, &a);
+	const char *got[] = {a.cid, a.bundle, a.log, a.name};
+	for (size_t i = 0; i < 4; i++)
+		if (got[i] && (got[i] < in || got[i] >= in + n || !memchr(got[i], 0, (size_t)(in + n - got[i]))))
+			abort();
 	int64_t ns;
 	parse_rfc3339(in, n, &ns);
 	return 0;

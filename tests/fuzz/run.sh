@@ -46,6 +46,8 @@ printf '%s\n' '\x00{"log":"hello\n","stream":"stdout","time":"2024-01-02T03:04:0
 printf '\x01%s\n' '2016-10-06T00:17:09.669794202Z stdout P part1 ' '2016-10-06T00:17:10+01:00 stderr F end' >"$FB/corpus-logs/seed-cri"
 printf '%s' '{"Name":"/web","Image":"sha256:abc","Config":{"Image":"busybox:1.36"},"LogPath":"/var/lib/docker/containers/x/x-json.log"}' >"$FB/corpus-logs/seed-config"
 printf '%s' '{"LogConfig":{"Type":"json-file","Config":{"max-size":"2k"}}}' >"$FB/corpus-logs/seed-hostconfig"
+printf '%s' '[{"id":"bb","names":["web"],"image":"47dd","metadata":"{\"image-name\":\"localhost/busybox:1\"}"}]' >"$FB/corpus-logs/seed-podman"
+printf '/usr/bin/conmon\0-c\0bb\0-b\0/s/vfs-containers/bb/userdata\0-l\0k8s-file:/s/x/ctr.log\0-n\0web\0' >"$FB/corpus-logs/seed-conmon"
 pass=0 fail=0
 for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c

@@ -114,11 +114,41 @@ static void t_config(void)
 	OK(parse_docker_hostconfig("{}", 2, d, sizeof(d)) == 0 && !d[0], "docker hostconfig: none said");
 }
 
+static void t_podman(void)
+{
+	char name[64], image[64];
+	const char *s = "[{\"id\":\"aa\",\"names\":[\"other\"]},{\"id\":\"bb\",\"names\":[\"web\",\"alias\"],"
+			"\"image\":\"47dd60\",\"metadata\":\"{\\\"image-name\\\":\\\"localhost/busybox:1\\\",\\\"name\\\":\\\"web\\\"}\"}]";
+	OK(parse_podman_containers(s, strlen(s), "bb", name, sizeof(name), image, sizeof(image)) == 0,
+	   "podman containers.json: the entry found");
+	IS_STR(name, "web", "podman: its first name");
+	IS_STR(image, "localhost/busybox:1", "podman: the image-name of its metadata");
+	s = "[{\"id\":\"bb\",\"names\":[],\"image\":\"47dd60\",\"metadata\":\"not json\"}]";
+	OK(parse_podman_containers(s, strlen(s), "bb", name, sizeof(name), image, sizeof(image)) == 0 && !name[0] &&
+	   !strcmp(image, "47dd60"), "podman: bad metadata: the image id, no name");
+	OK(parse_podman_containers(s, strlen(s), "cc", name, sizeof(name), image, sizeof(image)) == -ENOENT,
+	   "podman: an id not there");
+	OK(parse_podman_containers("{}", 2, "cc", name, sizeof(name), image, sizeof(image)) == -EINVAL,
+	   "podman: not an array");
+	static const char argv[] = "/usr/bin/conmon\0--api-version\0001\0-c\0bb\0-u\0bb\0-r\0/usr/bin/runc\0-b\0"
+				   "/s/vfs-containers/bb/userdata\0-n\0web\0-l\0k8s-file:/s/vfs-containers/bb/userdata/ctr.log\0"
+				   "--exit-command-arg\0-c\0";
+	struct conmon_args a;
+	parse_conmon_args(argv, sizeof(argv) - 1, &a);
+	IS_STR(a.cid, "bb", "conmon: -c");
+	IS_STR(a.bundle, "/s/vfs-containers/bb/userdata", "conmon: -b");
+	IS_STR(a.name, "web", "conmon: -n");
+	IS_STR(a.log, "k8s-file:/s/vfs-containers/bb/userdata/ctr.log", "conmon: -l");
+	parse_conmon_args(argv, 36, &a); /* "...-c\\0b": the id without its end */
+	OK(!a.cid, "conmon: an argument cut short is not taken");
+}
+
 int main(void)
 {
 	t_time();
 	t_docker();
 	t_cri();
 	t_config();
+	t_podman();
 	return tap_done();
 }
