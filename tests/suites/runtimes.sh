@@ -8,6 +8,7 @@
 # saying why; everything made is removed in the trap.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-docker.sh"
+. "$TOP/tests/lib-tmux.sh"
 need_root || { skip "runtimes: needs root"; exit 0; }
 tmp=$(mktemp -d /tmp/nstop-rt.XXXXXX)
 export NSTOP_STATE_DIR=$tmp/state
@@ -15,6 +16,7 @@ follow_pid=''
 # shellcheck disable=SC2317
 cleanup() {
 	[ -z "$follow_pid" ] || kill "$follow_pid" 2>/dev/null
+	[ -z "${sock:-}" ] || tmux_stop
 	docker_down
 	podman_down
 	rm -rf "$tmp"
@@ -114,6 +116,20 @@ else
 		check "docker: ... its image as docker inspect's .Config.Image ($got, $want)" test "$got" = "$want"
 		"$NSTOP" containers -o NAME,IMAGE -d 0.1 >"$tmp/ctrs.txt" 2>&1
 		check "docker: ... and in the table" grep -qE "^$dname +$want\$" "$tmp/ctrs.txt"
+		# the dashboard's containers view: its row with the image
+		if command -v tmux >/dev/null; then
+			sock=nstop-rt-$$
+			T new-session -d -s e2e -x 250 -y 40 \
+				"env NO_COLOR=1 LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config -r; sleep 30"
+			keys / && keys -l "$dname" && keys Enter
+			for i in $(seq 50); do screen | grep -qE "^ *$dname +docker +[0-9a-f]{12} +$want " && break; sleep 0.2; done
+			check "docker: the dashboard's containers view shows its name and image" \
+				bash -c "tmux -L $sock capture-pane -p -t e2e | grep -qE '^ *$dname +docker +[0-9a-f]{12} +$want '"
+			screen | grep -q "$dname" || screen | head -8 | sed 's/^/#   /'
+			tmux_stop
+		else
+			skip "docker: the dashboard's containers view: no tmux (make deps)"
+		fi
 		logs_checks docker "$dname" dk logs
 		# -f across rotations: json-file renames ID-json.log to .1 at 2 KiB
 		rprog='while [ ! -f /tmp/go ]; do sleep 0.1; done
