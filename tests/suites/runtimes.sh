@@ -27,6 +27,7 @@ trap 'exit 1' INT TERM HUP
 
 # The container's program: five lines, a hostile one, then "followed-N"
 # each time /tmp/go appears (made by exec, whose output is not logged)
+# shellcheck disable=SC2016 # expanded by the container's shell
 prog='for i in 1 2 3 4 5; do echo "line$i"; sleep 0.05; done
 printf "\033[2Jhostile\001\002end\n"
 printf "bad\377utf8\n" >&2
@@ -132,6 +133,7 @@ else
 		fi
 		logs_checks docker "$dname" dk logs
 		# -f across rotations: json-file renames ID-json.log to .1 at 2 KiB
+		# shellcheck disable=SC2016 # expanded by the container's shell
 		rprog='while [ ! -f /tmp/go ]; do sleep 0.1; done
 for i in $(seq 40); do echo "r-$i $(printf %0300d 0)"; sleep 0.1; done; sleep 1000'
 		if dk_run rid --name "$dname-rot" --network none --log-opt max-size=2k --log-opt max-file=3 \
@@ -139,6 +141,7 @@ for i in $(seq 40); do echo "r-$i $(printf %0300d 0)"; sleep 0.1; done; sleep 10
 			"$NSTOP" logs -f "$dname-rot" >"$tmp/rot.out" 2>"$tmp/rot.err" &
 			follow_pid=$!
 			sleep 0.5
+			# shellcheck disable=SC2154 # set by dk_run
 			dk exec "$rid" touch /tmp/go
 			for i in $(seq 100); do grep -q '^r-40 ' "$tmp/rot.out" && break; sleep 0.1; done
 			kill "$follow_pid" 2>/dev/null; wait "$follow_pid" 2>/dev/null; follow_pid=''
@@ -173,6 +176,7 @@ podman_down() {
 	pm rm -f -a -t 0 >/dev/null 2>&1
 	pm rmi -a -f >/dev/null 2>&1
 	local m d
+	# shellcheck disable=SC2013 # mount points hold no blanks here (/sys/fs/cgroup/...)
 	for m in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do
 		d=$m$PM_PARENT
 		[ -n "$PM_PARENT" ] && [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
