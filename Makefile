@@ -152,6 +152,10 @@ RUNTIME_UNITS := docker.io:docker.service docker.io:docker.socket containerd:con
 # server is installed, never started or enabled here
 RUNTIME_PKGS += prometheus
 RUNTIME_UNITS += prometheus:prometheus.service
+# podman (runc beside it: crun refuses hybrid cgroups): tests/suites/runtimes.sh
+# runs it with a containers.conf and storage of its own under a temp dir
+RUNTIME_PKGS += podman
+RUNTIME_UNITS += podman:podman.socket podman:podman.service podman:podman-auto-update.timer podman:podman-restart.service
 POLICY_RC := /usr/sbin/policy-rc.d
 deps-runtimes:
 	@set -e; \

@@ -78,7 +78,7 @@ _nstop() {
 	create) opts="--ns --rootfs --hostname --cgroup-parent --cpu --memory --pids --net --privileged --audit-log" ;;
 	enter) opts="--ns --privileged --no-tty --audit-log" ;;
 	rm) opts="-f --force --grace --audit-log" ;;
-	logs) opts="-f --follow" ;;
+	logs) opts="-f --follow --tail --since -t --timestamps" ;;
 	metrics) opts="--textfile --cgroup-depth" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -92,8 +92,10 @@ _nstop() {
 		else
 			mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,FULL_ID | awk '$1 != "-" { print $1 } { print $2 }')" -- "$cur")
 		fi ;;
-	rm | logs)
+	rm)
 		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$2 == "nstop" { print $1 }')" -- "$cur") ;;
+	logs)
+		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$1 != "-" && ($2 == "nstop" || $2 == "docker" || $2 == "podman") { print $1 }')" -- "$cur") ;;
 	esac
 }
 complete -F _nstop nstop

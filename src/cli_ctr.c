@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The container subcommands: create, enter, rm and logs. create and rm are
+ * The container subcommands: create, enter and rm (logs: cli_logs.c). create and rm are
  * recorded in the audit log; enter exits with its command's status (125 when
  * nstop itself fails, 126 when the command cannot run, 127 when it is not
  * found, as docker exec does).
@@ -437,40 +437,6 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 	buf_free(&b);
 	sysroot_close(&sr);
 	return rc;
-}
-
-int cmd_logs(int argc, char **argv, const struct globalopts *g)
-{
-	static const struct option lopts[] = {
-		{"follow", no_argument, NULL, 'f'},
-		{"sysroot", required_argument, NULL, O_SYSROOT},
-		{0},
-	};
-	bool follow = false;
-	const char *sysroot = g->sysroot;
-	struct buf b = {0};
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f", lopts, NULL)) != -1) {
-		if (c == 'f')
-			follow = true;
-		else if (c == O_SYSROOT)
-			sysroot = optarg;
-		else
-			usage_error("logs: unknown option or missing value: %s (see nstop --help)",
-				    str_esc(&b, argv[optind - 1]));
-	}
-	if (optind + 1 != argc)
-		usage_error("logs: one NAME is required");
-	struct sysroot sr;
-	open_live("logs", sysroot, &sr, 2);
-	struct nerr e = {0};
-	int r = act_logs(&sr, argv[optind], follow, STDOUT_FILENO, &e);
-	if (r < 0)
-		fprintf(stderr, "nstop: logs: %s\n", e.msg);
-	sysroot_close(&sr);
-	buf_free(&b);
-	return r < 0 ? act_exit_code(&e) : 0;
 }
 
 /* enter: 125 for every failure of nstop's own, usage included */

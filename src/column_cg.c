@@ -239,6 +239,11 @@ static void ct_pod(const struct snap *s, const void *row, struct cell *c)
 	ROW(struct container);
 	set_str(c, r->pod);
 }
+static void ct_image(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->image);
+}
 static void ct_init(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -355,6 +360,7 @@ static const struct column ct_cols[] = {
 	{"ID", "short_id", false, true, true, "id, 12 digits of a long hex one", ct_id},
 	{"FULL_ID", "id", false, false, true, "full id or name", ct_fullid},
 	{"POD", "pod", false, false, true, "Kubernetes namespace/pod, where known", ct_pod},
+	{"IMAGE", "image", false, true, true, "image: what was run (repository:tag), else its digest; Docker, where known", ct_image},
 	{"INIT", "pid", true, true, true, "lowest pid among its processes", ct_init},
 	{"PROCS", "nprocs", true, true, true, "processes in it", ct_nprocs},
 	{"CPU%", "cpu_percent", true, true, true, "CPU over the interval, 100 = one CPU", ct_cpu},

@@ -84,7 +84,7 @@ static const char usage_text[] =
 	"         (a pty of its own on a terminal, no more privilege than TARGET;\n"
 	"         -i, -t, --interactive, --tty accepted; exit 125/126/127 as docker exec)\n"
 	"  rm NAME... [-f] [--grace SEC]\n"
-	"  logs NAME [-f|--follow]\n"
+	"  logs TARGET [-f|--follow] [--tail N] [--since TIME] [-t|--timestamps]\n"
 	"Listing options (ns, cgroups, ps, containers; --json also for snapshot):\n"
 	"  -J, --json               JSON output\n"
 	"  -o, --output LIST        columns to show (comma-separated; +LIST adds to the default)\n"

@@ -78,6 +78,7 @@ struct container {
 	const char *id;         /* interned: 64-hex id, or a name (lxc, nspawn, nstop) */
 	const char *name;       /* interned, may be NULL */
 	const char *pod;        /* Kubernetes "namespace/pod", interned, may be NULL */
+	const char *image;      /* interned: what was run (repository:tag), else its digest; may be NULL */
 	const char *cgroup;     /* interned cgroup path; NULL for unnamed ones */
 	uint64_t pidns;         /* unnamed ones: their pid namespace */
 	pid_t init_pid;         /* lowest pid among its processes, 0 when none */

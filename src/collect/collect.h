@@ -7,6 +7,7 @@
 #include "../util/util.h"
 #include "../sysroot.h"
 #include "../snap.h"
+#include "parse.h"
 
 /* ---- collect/cgset.c: parsed /proc/PID/cgroup texts, pooled ---- */
 const struct cgset *pool_cgset(struct strpool *p, const char *text, size_t n);
@@ -90,5 +91,39 @@ int state_load(const char *name, struct jv *out);
 int state_dir_open(void);
 size_t state_list(char ***out);
 void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg);
+
+/* ---- collect/logs.c: runtimes' log files and state files, read ---- */
+#define LOG_READ_MAX (16 << 20)   /* of a log, from its end */
+struct logsrc {
+	struct sysroot *sr;
+	int fd;
+	enum log_fmt fmt;
+	char path[4096];        /* as the runtime names it */
+	dev_t dev;
+	ino_t ino;
+	off_t pos;              /* read up to here */
+	struct buf part;        /* a line begun, not yet ended */
+	struct log_join j;      /* a record's pieces */
+};
+typedef void (*log_rec_fn)(void *arg, const struct log_join *rec);
+int rt_open(struct sysroot *sr, const char *abs, char *why, size_t n);
+int rt_read(struct sysroot *sr, const char *abs, struct buf *b, char *why, size_t n);
+size_t docker_roots(struct sysroot *sr, const struct snap *s, char (*roots)[4096], size_t max);
+#define DOCKER_ROOTS_MAX 8
+int docker_config(struct sysroot *sr, char (*roots)[4096], size_t nr, const char *id,
+		  struct docker_cfg *c, char *root, char *why, size_t n);
+int logs_open_file(struct sysroot *sr, const char *abs, enum log_fmt fmt, struct logsrc *ls,
+		   struct nerr *e);
+int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, struct logsrc *ls,
+		     struct nerr *e);
+int podman_conmon(struct sysroot *sr, const struct snap *s, const char *id, pid_t init,
+		  struct buf *argv, struct conmon_args *a, char *dir, size_t dsize, char *why, size_t n);
+int podman_names(struct sysroot *sr, const struct snap *s, const char *id, pid_t init, char *name,
+		 size_t nsize, char *image, size_t isize);
+int logs_open_podman(struct sysroot *sr, const struct snap *s, const char *id, pid_t init,
+		     struct logsrc *ls, struct nerr *e);
+int logs_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg);
+int logs_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg);
+void logs_close(struct logsrc *ls);
 
 #endif

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -151,26 +152,36 @@ bool container_match(const char *path, struct cg_match *m)
 	return false;
 }
 
-/* Docker's own name for a container: "Name":"/web" in config.v2.json. */
-static const char *docker_name(struct snap *s, struct sysroot *sr, const char *id)
+/*
+ * Docker's own name and image for a container, from the config.v2.json in
+ * its daemon's data root (collect/logs.c finds it: /var/lib/docker, or the
+ * --data-root of a dockerd running as root). The roots are looked up once
+ * per snapshot, when the first Docker container is met.
+ */
+struct docker_ctx {
+	char (*roots)[PATH_MAX];
+	size_t n;
+	bool looked;
+};
+
+static void docker_names(struct snap *s, struct sysroot *sr, struct docker_ctx *x, struct container *c)
 {
-	char path[160];
-	snprintf(path, sizeof(path), "var/lib/docker/containers/%s/config.v2.json", id);
-	struct buf b = {0};
-	const char *name = NULL;
-	if (read_file_at(sr->root_fd, path, &b) > 0) {
-		const char *k = strstr(b.p, "\"Name\":\"");
-		if (k) {
-			k += 8;
-			if (*k == '/')
-				k++;
-			const char *e = strchr(k, '"');
-			if (e && e > k && e - k < 128)
-				name = strtab_intern(s->strs, k, (size_t)(e - k));
-		}
+	if (!x->looked) {
+		x->roots = xcalloc(DOCKER_ROOTS_MAX, PATH_MAX);
+		x->n = docker_roots(sr, s, x->roots, DOCKER_ROOTS_MAX);
+		x->looked = true;
 	}
-	buf_free(&b);
-	return name;
+	struct docker_cfg *cfg = xmalloc(sizeof(*cfg));
+	char why[256];
+	if (docker_config(sr, x->roots, x->n, c->id, cfg, NULL, why, sizeof(why)) == 0) {
+		if (cfg->name[0])
+			c->name = strtab_intern(s->strs, cfg->name, strlen(cfg->name));
+		/* what was run (repository:tag), else the image's digest */
+		const char *img = cfg->image[0] ? cfg->image : cfg->image_id;
+		if (img[0])
+			c->image = strtab_intern(s->strs, img, strlen(img));
+	}
+	free(cfg);
 }
 
 /* Kubernetes keeps /var/log/pods/<namespace>_<pod>_<uid>: "namespace/pod". */
@@ -463,6 +474,7 @@ void container_collect(struct snap *s, struct sysroot *sr)
 	struct hmap byp = {0};
 	struct hmap byspan = {0};
 	struct spans spans = {0};
+	struct docker_ctx dk = {0};
 	spans_build(&spans, s);
 	/* cgroup-shaped containers */
 	for (size_t i = 0; i < s->ncgs; i++) {
@@ -490,7 +502,7 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		c->cgroup = path;
 		c->id = id;
 		if (m.rt == RT_DOCKER)
-			c->name = docker_name(s, sr, m.id);
+			docker_names(s, sr, &dk, c);
 		if (m.pod_uid[0])
 			c->pod = k8s_pod(s, sr, m.pod_uid);
 		hmap_put(&byp, (uint64_t)(uintptr_t)path, (uint32_t)(s->nctrs - 1));
@@ -552,12 +564,23 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		const struct proc *init = snap_proc(s, c->init_pid);
 		if (!init)
 			continue;
+		if (c->rt == RT_PODMAN && !c->name) {
+			/* Podman's own names, through its conmon (collect/logs.c) */
+			char name[256], image[512];
+			if (podman_names(sr, s, c->id, c->init_pid, name, sizeof(name), image, sizeof(image)) == 0) {
+				if (name[0])
+					c->name = strtab_intern(s->strs, name, strlen(name));
+				if (image[0])
+					c->image = strtab_intern(s->strs, image, strlen(image));
+			}
+		}
 		for (int t = 0; t < NS_NTYPES; t++)
 			if (init->ns[t] && s->host_ns[t] && init->ns[t] != s->host_ns[t])
 				c->own_ns |= 1u << t;
 		c->host_pidns = !(c->own_ns & (1u << NS_PID));
 		c->host_net = !(c->own_ns & (1u << NS_NET));
 	}
+	free(dk.roots);
 	hmap_free(&byp);
 	hmap_free(&byspan);
 	spans_free(&spans);

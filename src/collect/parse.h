@@ -65,4 +65,29 @@ struct proc_creds {
 };
 int parse_proc_status(const char *s, size_t n, struct proc_creds *c);
 
+/* ---- collect/logparse.c: runtimes' log lines and state files (pure, fuzzable) ---- */
+enum log_fmt { LOG_DOCKER_JSON, LOG_CRI };
+#define LOG_TEXT_MAX (256 * 1024)   /* a record's text beyond this is dropped */
+struct log_join {
+	struct buf text;        /* the record's text, pieces joined, no newline */
+	int64_t time_ns;        /* its first piece's time, INT64_MIN when unknown */
+	char stream[8];         /* "stdout", "stderr" (cut to 7 bytes) */
+	bool open;              /* pieces kept, waiting for the last */
+	bool cut;               /* longer than LOG_TEXT_MAX */
+};
+int log_feed(struct log_join *j, enum log_fmt fmt, const char *line, size_t n);
+void log_join_free(struct log_join *j);
+int parse_rfc3339(const char *s, size_t n, int64_t *ns);
+struct docker_cfg {
+	char name[256], image[512], image_id[80], log_path[4096];
+};
+int parse_docker_config(const char *s, size_t n, struct docker_cfg *c);
+int parse_docker_hostconfig(const char *s, size_t n, char *driver, size_t size);
+int parse_podman_containers(const char *s, size_t n, const char *id, char *name, size_t nsize,
+			    char *image, size_t isize);
+struct conmon_args {
+	const char *cid, *bundle, *log, *name;
+};
+void parse_conmon_args(const char *argv, size_t len, struct conmon_args *a);
+
 #endif

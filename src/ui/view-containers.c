@@ -80,7 +80,7 @@ static bool refuse(const struct snap *s, const void *row, int key, char *msg, si
 const struct view_ops view_containers = {
 	.name = "Containers",
 	.table = &table_containers,
-	.cols = {"NAME", "RUNTIME", "ID", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT",
+	.cols = {"NAME", "RUNTIME", "ID", "IMAGE", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT",
 		 "MEM%", "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
 	.sort = "CPU%",
 	.count = count,

@@ -11,7 +11,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "not ok - $CC is missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$FB"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags libnl-3.0 2>/dev/null)"
-srcs="src/collect/parse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
+srcs="src/collect/parse.c src/collect/logparse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
 tests/fixtures/prepare.sh "$B/fixtures" >/dev/null || exit 1
 fx=$B/fixtures
 seed() { # seed TARGET FILES...: the fixtures' files as the starting corpus
@@ -39,8 +39,17 @@ mkdir -p "$FB/corpus-prom"
 for w in $'\x01web' $'\x02a"b\\c\nd' $'\x03\xff\xfe\xc2\x9b\e[2J' $'\x00caf\xc3\xa9 \xe2\x9c\x93' $'\x01dev-disk-by\\x2duuid'; do
 	printf '%s' "$w" >"$FB/corpus-prom/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
 done
+# log lines of both formats, hostile bytes, Docker's state files
+mkdir -p "$FB/corpus-logs"
+printf '%s\n' '\x00{"log":"hello\n","stream":"stdout","time":"2024-01-02T03:04:05.123456789Z"}' \
+	'{"log":"\u001b[2Jpart","stream":"stderr","time":"2024-01-02T03:04:05Z"}' '{"log":"end\n"}' >"$FB/corpus-logs/seed-docker"
+printf '\x01%s\n' '2016-10-06T00:17:09.669794202Z stdout P part1 ' '2016-10-06T00:17:10+01:00 stderr F end' >"$FB/corpus-logs/seed-cri"
+printf '%s' '{"Name":"/web","Image":"sha256:abc","Config":{"Image":"busybox:1.36"},"LogPath":"/var/lib/docker/containers/x/x-json.log"}' >"$FB/corpus-logs/seed-config"
+printf '%s' '{"LogConfig":{"Type":"json-file","Config":{"max-size":"2k"}}}' >"$FB/corpus-logs/seed-hostconfig"
+printf '%s' '[{"id":"bb","names":["web"],"image":"47dd","metadata":"{\"image-name\":\"localhost/busybox:1\"}"}]' >"$FB/corpus-logs/seed-podman"
+printf '/usr/bin/conmon\0-c\0bb\0-b\0/s/vfs-containers/bb/userdata\0-l\0k8s-file:/s/x/ctr.log\0-n\0web\0' >"$FB/corpus-logs/seed-conmon"
 pass=0 fail=0
-for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom}; do
+for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5

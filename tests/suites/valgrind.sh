@@ -56,4 +56,39 @@ ARGS
 	# kill, create and rm signal through pidfds, which valgrind 3.19 does
 	# not know (syscall 434): they run under ASan instead (make check-asan)
 fi
+# a Docker container's name, image and log (tests/lib-docker.sh's engine)
+if need_root; then
+	. "$TOP/tests/lib-docker.sh"
+	vtmp=$(mktemp -d /tmp/nstop-vgdk.XXXXXX)
+	trap 'docker_down; cg_cleanup 2>/dev/null; rm -rf "$vtmp" ${tmp:+"$tmp"}; cleanup_tmp' EXIT
+	if ! docker_up; then
+		skip "valgrind of docker logs: $DOCKER_WHY"
+	elif ! dk_run vid --name "nstop-vg-$$" --network none "$DOCKER_IMAGE" \
+		sh -c 'for i in 1 2 3; do echo "vg-$i"; printf "\033x\n" >&2; sleep 0.2; done; sleep 120'; then
+		notok "valgrind: docker run failed"
+	else
+		sleep 1
+		while read -r args; do
+			# shellcheck disable=SC2086
+			valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+				"$NSTOP" $args >"$vtmp/out" 2>/tmp/nstop-err.$$
+			rc=$?
+			if [ $rc -eq 0 ] && grep -q vg- "$vtmp/out"; then ok "valgrind: nstop $args"; else
+				notok "valgrind: nstop $args (exit $rc)"; grep -v 'unhandled ioctl\|spurious\|README_MISSING' /tmp/nstop-err.$$ | head -8 | sed 's/^/#   /'; fi
+		done <<ARGS
+containers -d 0.1 -J -o NAME,IMAGE,INIT
+logs nstop-vg-$$
+logs --tail 2 -t --since 1h nstop-vg-$$
+ARGS
+		# -f to the end: a container that exits while it is followed
+		if dk_run fid --name "nstop-vgf-$$" --network none "$DOCKER_IMAGE" sh -c 'echo vg-f; sleep 6'; then
+			sleep 0.5
+			valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+				"$NSTOP" logs -f "nstop-vgf-$$" >"$vtmp/out" 2>/tmp/nstop-err.$$
+			rc=$?
+			if [ $rc -eq 0 ] && grep -q vg-f "$vtmp/out"; then ok "valgrind: nstop logs -f, to the container's exit"; else
+				notok "valgrind: nstop logs -f (exit $rc)"; head -8 /tmp/nstop-err.$$ | sed 's/^/#   /'; fi
+		fi
+	fi
+fi
 echo "1..$n"
