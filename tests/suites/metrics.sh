@@ -208,10 +208,17 @@ if cg_setup "nstop-metrics-cg-$$"; then
 		done
 		comm=$'u\n"\\\xff\e'
 		unshare -p -f --kill-child "$TOP/$B/tests/hostile" "$comm" &
-		pids+=("$!")
-		sleep 0.5
+		us=$!
+		pids+=("$us")
+		# until its child has taken the hostile comm (a fixed pause was too
+		# short on a loaded host)
+		for _ in $(seq 100); do
+			c=$(cat "/proc/$us/task/$us/children" 2>/dev/null)
+			[ -n "$c" ] && [ "$(head -c 1 "/proc/${c%% *}/comm" 2>/dev/null)" = u ] && break
+			sleep 0.05
+		done
 		# its child too, by pid: killed before the next test looks at the host
-		for c in $(cat "/proc/$!/task/$!/children" 2>/dev/null); do pids+=("$c"); done
+		for c in $(cat "/proc/$us/task/$us/children" 2>/dev/null); do pids+=("$c"); done
 		expect_exit 0 "nstop metrics with hostile container names" metrics
 		cp /tmp/nstop-out.$$ "$tmp/hostile.prom"
 		promcheck "hostile names" "$tmp/hostile.prom"
