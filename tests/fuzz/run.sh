@@ -39,8 +39,14 @@ mkdir -p "$FB/corpus-prom"
 for w in $'\x01web' $'\x02a"b\\c\nd' $'\x03\xff\xfe\xc2\x9b\e[2J' $'\x00caf\xc3\xa9 \xe2\x9c\x93' $'\x01dev-disk-by\\x2duuid'; do
 	printf '%s' "$w" >"$FB/corpus-prom/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
 done
+# Accept headers: Prometheus', curl's, a browser's
+mkdir -p "$FB/corpus-accept"
+for w in 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' \
+	'*/*' 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' 'application/openmetrics-text; q=0.999'; do
+	printf '%s' "$w" >"$FB/corpus-accept/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
+done
 pass=0 fail=0
-for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom}; do
+for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom accept}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5
