@@ -197,7 +197,6 @@ struct server *serve_start(const struct serve_opts *o, struct nerr *e)
 				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_PER_IP,
 				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT,
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-				 MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 				 MHD_OPTION_END);
 	if (!sv->d) {
 		int err = errno ? errno : EADDRNOTAVAIL;
