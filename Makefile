@@ -3,6 +3,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -132,9 +133,13 @@ install: nstop
 	install -m 0644 man/nstop.8 $(DESTDIR)$(MANDIR)/man8/nstop.8
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 completions/nstop.bash $(DESTDIR)$(BASHCOMPDIR)/nstop
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/nstop-exporter.service.in >$(DESTDIR)$(UNITDIR)/nstop-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nstop-exporter.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8 $(DESTDIR)$(BASHCOMPDIR)/nstop
+	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8 $(DESTDIR)$(BASHCOMPDIR)/nstop \
+		$(DESTDIR)$(UNITDIR)/nstop-exporter.service
 
 clean:
 	rm -rf build nstop

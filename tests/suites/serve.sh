@@ -65,6 +65,23 @@ for a in nope 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9 ':9'; do
 done
 expect_exit 2 "an unknown option" serve --bogus
 
+# ---- the systemd unit: installed by make install, not enabled ----
+if make -s -C "$TOP" install DESTDIR="$tmp/inst" B="$B" >"$tmp/install.log" 2>&1; then
+	unit=$tmp/inst/usr/local/lib/systemd/system/nstop-exporter.service
+	check "make install: contrib/nstop-exporter.service installed, its ExecStart nstop serve on 127.0.0.1" \
+		grep -qx 'ExecStart=/usr/local/bin/nstop serve --listen 127.0.0.1:9847' "$unit"
+	check "... not enabled (no .wants link)" test -z "$(find "$tmp/inst" -name '*.wants')"
+	if command -v systemd-analyze >/dev/null; then
+		sed "s|^ExecStart=/usr/local/bin/nstop|ExecStart=$NSTOP|" "$unit" >"$tmp/nstop-exporter.service"
+		out=$(systemd-analyze verify --man=no "$tmp/nstop-exporter.service" 2>&1)
+		check "... systemd-analyze verify: nothing to say${out:+ ($out)}" test -z "$out"
+	else
+		skip "systemd-analyze is missing"
+	fi
+else
+	notok "make install DESTDIR=..."; tail -3 "$tmp/install.log" | sed 's/^/#   /'
+fi
+
 port=$(free_port)
 # a port taken: the system's fault, exit 1, named
 python3 -c 'import socket, sys, time; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); open(sys.argv[2], "w").close(); time.sleep(5)' "$port" "$tmp/taken" &
