@@ -3,11 +3,14 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
 PKGS := ncursesw libnl-3.0 libnl-route-3.0 libproc2 libseccomp
+# nstop serve's HTTP server
+PKGS += libmicrohttpd
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -26,6 +29,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route-3-dev \
 	libproc2-dev libseccomp-dev procps util-linux mandoc tmux jq python3 valgrind busybox-static \
 	iproute2 libc-bin qemu-system-x86 cpio kmod strace clang libclang-rt-14-dev
+# nstop serve (libmicrohttpd; curl in its suite)
+DEBIAN_PKGS += libmicrohttpd-dev curl
 
 .PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench fuzz
 .PHONY: deps-runtimes
@@ -128,9 +133,13 @@ install: nstop
 	install -m 0644 man/nstop.8 $(DESTDIR)$(MANDIR)/man8/nstop.8
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 completions/nstop.bash $(DESTDIR)$(BASHCOMPDIR)/nstop
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/nstop-exporter.service.in >$(DESTDIR)$(UNITDIR)/nstop-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nstop-exporter.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8 $(DESTDIR)$(BASHCOMPDIR)/nstop
+	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8 $(DESTDIR)$(BASHCOMPDIR)/nstop \
+		$(DESTDIR)$(UNITDIR)/nstop-exporter.service
 
 clean:
 	rm -rf build nstop

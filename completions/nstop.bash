@@ -9,7 +9,7 @@ _nstop_list() { # the lines of a nstop listing, or nothing (quietly) on error
 _nstop() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local _nstop_bin=${COMP_WORDS[0]}
-	local cmds="ns cgroups ps snapshot containers limit freeze thaw kill undo audit create enter rm logs metrics"
+	local cmds="ns cgroups ps snapshot containers limit freeze thaw kill undo audit create enter rm logs metrics serve"
 	local cmd="" i _nstop_sysroot=""
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -80,6 +80,7 @@ _nstop() {
 	rm) opts="-f --force --grace --audit-log" ;;
 	logs) opts="-f --follow --tail --since -t --timestamps" ;;
 	metrics) opts="--textfile --cgroup-depth" ;;
+	serve) opts="--listen --insecure --cgroup-depth" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

@@ -32,5 +32,7 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g);
 int cmd_enter(int argc, char **argv, const struct globalopts *g);
 /* cli_metrics.c */
 int cmd_metrics(int argc, char **argv, const struct globalopts *g);
+/* cli_serve.c */
+int cmd_serve(int argc, char **argv, const struct globalopts *g);
 
 #endif

@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"  rm        remove nstop containers\n"
 	"  logs      a container's output\n"
 	"  metrics   the state in the Prometheus text format, for a scraper or node_exporter\n"
+	"  serve     the metrics over HTTP for Prometheus (GET /metrics), until SIGTERM\n"
 	"\n"
 	"Global options:\n"
 	"  --sysroot DIR   read DIR/proc and DIR/sys/fs/cgroup instead of the live ones\n"
@@ -66,6 +67,10 @@ static const char usage_text[] =
 	"metrics options:\n"
 	"  --textfile DIR           write DIR/nstop.prom atomically (node_exporter's textfile collector)\n"
 	"  --cgroup-depth N         per-cgroup series down to depth N (default 3, 0: the root only)\n"
+	"serve options:\n"
+	"  --listen ADDR:PORT       where to listen (default 127.0.0.1:9847; [::1]:PORT for IPv6)\n"
+	"  --insecure               allow a non-loopback address without TLS and authentication\n"
+	"  --cgroup-depth N         as for metrics\n"
 	"Actions (TARGET: /cgroup/path, a PID, a container name, id or id prefix):\n"
 	"  limit TARGET [--cpu 1.5|50%%|max] [--memory SIZE|max] [--memory-high SIZE|max]\n"
 	"               [--swap SIZE|max] [--pids N|max] [--force]\n"
@@ -232,6 +237,7 @@ int main(int argc, char **argv)
 		{"logs", cmd_logs},
 		{"enter", cmd_enter},
 		{"metrics", cmd_metrics},
+		{"serve", cmd_serve},
 		{"_create", cmd_create_internal}, /* the dashboard's create: in no help */
 	};
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)

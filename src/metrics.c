@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A snapshot as Prometheus metrics (text format 0.0.4): per container, per
+ * A snapshot as Prometheus metrics (text format 0.0.4, or OpenMetrics 1.0.0
+ * for a server's scrape that asks for it): per container, per
  * cgroup down to a depth, per namespace type, and nstop's own. Only what the
  * snapshot holds; a figure this kernel or layout lacks (VAL_NA, NAN) and a
  * limit that is "max" leave their series out rather than write a made-up 0.
@@ -157,7 +158,7 @@ static void containers(struct ctx *x)
 {
 	const struct snap *s = x->s;
 	struct prom *p = &x->p;
-	prom_family(p, "nstop_container_info", PROM_GAUGE,
+	prom_family(p, "nstop_container_info", PROM_INFO,
 		    "A container of any runtime, 1; its labels name it (cgroup: its cgroup's path).");
 	for (size_t i = 0; i < s->nctrs; i++) {
 		const struct container *c = &s->ctrs[i];
@@ -272,13 +273,14 @@ void metrics_write(struct buf *out, const struct snap *s, const struct metrics_o
 {
 	struct ctx x = {.s = s, .name_col = table_find(&table_containers, "NAME", 4)};
 	prom_init(&x.p, out);
+	x.p.om = o->openmetrics;
 	if (s->what & SNAP_CONTAINERS)
 		containers(&x);
 	if (s->what & SNAP_CGROUPS)
 		cgroups(&x, o->cgroup_depth);
 	if (s->what & SNAP_NS)
 		namespaces(&x);
-	prom_family(&x.p, "nstop_build_info", PROM_GAUGE, "The nstop that wrote these metrics, 1.");
+	prom_family(&x.p, "nstop_build_info", PROM_INFO, "The nstop that wrote these metrics, 1.");
 	prom_sample(&x.p);
 	prom_labelz(&x.p, "version", NSTOP_VERSION);
 	prom_value_u64(&x.p, 1);
@@ -293,6 +295,7 @@ void metrics_write(struct buf *out, const struct snap *s, const struct metrics_o
 		    "(the cgroup trees, the process table), plus the caller's failures.");
 	prom_sample(&x.p);
 	prom_value_u64(&x.p, snap_errors(s) + o->errors);
+	prom_end(&x.p);
 	buf_free(&x.cell.tmp);
 	prom_free(&x.p);
 }

@@ -6,6 +6,7 @@
 
 #include "util/util.h"
 #include "snap.h"
+#include <sys/socket.h>
 
 /* ---- column.c: one table per listing ---- */
 /* CELL_JSON: s holds a JSON value nstop wrote itself (emitted as is in JSON) */
@@ -75,8 +76,25 @@ struct metrics_opts {
 	int cgroup_depth;       /* per-cgroup series down to this depth (0: the root only) */
 	double scrape_seconds;  /* how long collecting took; NAN leaves it out */
 	unsigned errors;        /* the caller's failures, added to the snapshot's */
+	bool openmetrics;       /* OpenMetrics 1.0.0 rather than text 0.0.4 */
 };
 void metrics_write(struct buf *out, const struct snap *s, const struct metrics_opts *o);
+
+/* ---- serve.c: the metrics over HTTP (nstop serve) ---- */
+#define SERVE_CONNECTIONS 64    /* connections at once, each its own thread */
+#define SERVE_PER_IP 64         /* from one address: a whole HA pair's scrapers fit */
+#define SERVE_TIMEOUT 10        /* seconds a connection may sit idle */
+struct serve_opts {
+	const char *sysroot;
+	struct sockaddr_storage addr;
+	char addr_text[64];     /* ADDR:PORT, for messages */
+	int cgroup_depth;
+};
+struct server;
+struct server *serve_start(const struct serve_opts *o, struct nerr *e);
+unsigned serve_connections(struct server *sv);
+void serve_quiesce(struct server *sv, uint64_t grace_usec);
+void serve_stop(struct server *sv);
 
 /* ---- config.c: settings that stick ---- */
 struct config {

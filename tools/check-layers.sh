@@ -32,6 +32,7 @@ layer_of() {
 	src/act/*) echo "5 act" ;;
 	src/column.o | src/column_cg.o | src/column_cell.o | src/output.o | src/config.o) echo "6 output" ;;
 	src/metrics.o) echo "6 output" ;;
+	src/serve.o) echo "6 output" ;;
 	src/ui/*) echo "7 ui" ;;
 	src/cli*.o) echo "7 cli" ;;
 	src/main.o) echo "8 main" ;;

@@ -588,3 +588,86 @@ int parse_proc_status(const char *s, size_t n, struct proc_creds *c)
 	}
 	return (seen & 0xef) == 0xef ? 0 : -EINVAL; /* all but CapAmb, NoNewPrivs, Seccomp */
 }
+
+/* A token of an Accept header, spaces around it dropped. */
+static void accept_trim(const char **b, const char **e)
+{
+	while (*b < *e && (**b == ' ' || **b == '\t'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+static bool accept_eq(const char *b, const char *e, const char *lit)
+{
+	size_t n = strlen(lit);
+	return (size_t)(e - b) == n && !strncasecmp(b, lit, n);
+}
+
+/* q: "0", "1", "0.5", "1.000"; thousandths, -1 when malformed (RFC 9110 12.4.2). */
+static int accept_q(const char *b, const char *e)
+{
+	accept_trim(&b, &e);
+	if (b >= e || (*b != '0' && *b != '1'))
+		return -1;
+	int q = (*b++ - '0') * 1000, scale = 100;
+	if (b < e && *b == '.') {
+		for (b++; b < e && scale && (unsigned)(*b - '0') <= 9; b++, scale /= 10)
+			q += (*b - '0') * scale;
+	}
+	return b == e && q <= 1000 ? q : -1;
+}
+
+/*
+ * Prometheus asks "application/openmetrics-text;version=1.0.0,...,
+ * text/plain;version=0.0.4;q=0.5,ANY;q=0.1", curl "ANY" (ANY: the wildcard
+ * star slash star). OpenMetrics is chosen when a range names it (version
+ * 1.0.0 or none) with a q above 0 and no lower than the best range that text
+ * 0.0.4 matches (text/plain of that or no version, text/star, ANY).
+ * Malformed ranges are skipped, never guessed at.
+ */
+bool parse_accept_openmetrics(const char *s, size_t n)
+{
+	const char *end = s + n;
+	int om = 0, text = 0;
+	while (s < end) {
+		const char *r = s, *re = memchr(s, ',', (size_t)(end - s));
+		if (!re)
+			re = end;
+		s = re < end ? re + 1 : end;
+		const char *te = memchr(r, ';', (size_t)(re - r));
+		if (!te)
+			te = re;
+		const char *tb = r, *tt = te;
+		accept_trim(&tb, &tt);
+		int q = 1000;
+		bool v_om = true, v_text = true, bad = false;
+		for (const char *pp = te; pp < re && !bad;) {
+			const char *pb = pp + 1, *pe = memchr(pb, ';', (size_t)(re - pb));
+			if (!pe)
+				pe = re;
+			pp = pe;
+			const char *eq = memchr(pb, '=', (size_t)(pe - pb));
+			if (!eq)
+				continue;
+			const char *kb = pb, *ke = eq, *vb = eq + 1, *ve = pe;
+			accept_trim(&kb, &ke);
+			accept_trim(&vb, &ve);
+			if (accept_eq(kb, ke, "q")) {
+				q = accept_q(vb, ve);
+				bad = q < 0;
+			} else if (accept_eq(kb, ke, "version")) {
+				v_om = accept_eq(vb, ve, "1.0.0");
+				v_text = accept_eq(vb, ve, "0.0.4");
+			}
+		}
+		if (bad)
+			continue;
+		if (accept_eq(tb, tt, "application/openmetrics-text") && v_om && q > om)
+			om = q;
+		if (((accept_eq(tb, tt, "text/plain") && v_text) || accept_eq(tb, tt, "text/*") ||
+		     accept_eq(tb, tt, "*/*")) && q > text)
+			text = q;
+	}
+	return om > 0 && om >= text;
+}

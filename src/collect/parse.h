@@ -64,6 +64,9 @@ struct proc_creds {
 	int seccomp;               /* 0, 1 strict, 2 filter; -1: not said */
 };
 int parse_proc_status(const char *s, size_t n, struct proc_creds *c);
+/* an HTTP Accept header (network input): does it prefer OpenMetrics 1.0.0
+ * to the text format 0.0.4? */
+bool parse_accept_openmetrics(const char *s, size_t n);
 
 /* ---- collect/logparse.c: runtimes' log lines and state files (pure, fuzzable) ---- */
 enum log_fmt { LOG_DOCKER_JSON, LOG_CRI };

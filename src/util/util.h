@@ -171,10 +171,12 @@ struct strpool *pool_new(void);
 struct strpool *pool_ref(struct strpool *p);
 void pool_unref(struct strpool *p);
 
-/* ---- util/prom.c: the Prometheus text exposition format 0.0.4 writer ---- */
-enum prom_type { PROM_GAUGE, PROM_COUNTER };
+/* ---- util/prom.c: the Prometheus text format 0.0.4 and OpenMetrics 1.0.0 writer ---- */
+/* PROM_INFO: a gauge of 1 named *_info, OpenMetrics' info type */
+enum prom_type { PROM_GAUGE, PROM_COUNTER, PROM_INFO };
 struct prom {
 	struct buf *out;
+	bool om;                /* OpenMetrics 1.0.0 rather than text 0.0.4 */
 	const char *family;     /* the family samples are written to */
 	const char *help;
 	enum prom_type type;
@@ -192,5 +194,6 @@ void prom_labelz(struct prom *p, const char *name, const char *value);
 void prom_value_u64(struct prom *p, uint64_t v);
 void prom_value_usec(struct prom *p, uint64_t usec);
 void prom_value(struct prom *p, double v);
+void prom_end(struct prom *p);
 
 #endif

@@ -48,8 +48,14 @@ printf '%s' '{"Name":"/web","Image":"sha256:abc","Config":{"Image":"busybox:1.36
 printf '%s' '{"LogConfig":{"Type":"json-file","Config":{"max-size":"2k"}}}' >"$FB/corpus-logs/seed-hostconfig"
 printf '%s' '[{"id":"bb","names":["web"],"image":"47dd","metadata":"{\"image-name\":\"localhost/busybox:1\"}"}]' >"$FB/corpus-logs/seed-podman"
 printf '/usr/bin/conmon\0-c\0bb\0-b\0/s/vfs-containers/bb/userdata\0-l\0k8s-file:/s/x/ctr.log\0-n\0web\0' >"$FB/corpus-logs/seed-conmon"
+# Accept headers: Prometheus', curl's, a browser's
+mkdir -p "$FB/corpus-accept"
+for w in 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' \
+	'*/*' 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' 'application/openmetrics-text; q=0.999'; do
+	printf '%s' "$w" >"$FB/corpus-accept/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
+done
 pass=0 fail=0
-for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs}; do
+for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs accept}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then
 		echo "not ok - fuzz_$t does not build"; sed 's/^/#   /' "$FB/build-$t.log" | head -5

@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 expect_exit 0 "--help" --help
-check "--help lists every command" bash -c 'for c in ns cgroups ps snapshot containers limit freeze thaw kill undo audit create enter rm logs metrics; do grep -q "^  $c " /tmp/nstop-out.'$$' || exit 1; done'
+check "--help lists every command" bash -c 'for c in ns cgroups ps snapshot containers limit freeze thaw kill undo audit create enter rm logs metrics serve; do grep -q "^  $c " /tmp/nstop-out.'$$' || exit 1; done'
 expect_exit 0 "--version" --version
 check "--version prints the version" grep -qx 'nstop [0-9.]*' /tmp/nstop-out.$$
 

@@ -29,6 +29,28 @@ metrics
 --sysroot $FIXTURES/v2 metrics --cgroup-depth 64
 ARGS
 
+# nstop serve: a few scrapes in both formats, then SIGTERM; its threads,
+# the warm collector and the snapshots freed (curl, 127.0.0.1 only)
+if command -v curl >/dev/null; then
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+		"$NSTOP" serve --listen "127.0.0.1:$port" >/dev/null 2>/tmp/nstop-err.$$ &
+	vpid=$!
+	got=0
+	for i in $(seq 100); do
+		curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/" && break
+		sleep 0.2
+	done
+	for a in '*/*' 'application/openmetrics-text' '*/*'; do
+		curl -s --max-time 10 -H "Accept: $a" "http://127.0.0.1:$port/metrics" | grep -q '^nstop_build_info' && got=$((got + 1))
+	done
+	kill -TERM "$vpid"; wait "$vpid"; rc=$?
+	if [ $rc -eq 0 ] && [ $got = 3 ]; then ok "valgrind: nstop serve, 3 scrapes, SIGTERM"; else
+		notok "valgrind: nstop serve (exit $rc, $got of 3 scrapes)"; grep -v 'unhandled ioctl\|spurious\|README_MISSING' /tmp/nstop-err.$$ | head -8 | sed 's/^/#   /'; fi
+else
+	skip "valgrind: nstop serve: curl is missing"
+fi
+
 # the actions, as root, on cgroups and a container of the test's own
 . "$TOP/tests/lib-cg.sh"
 if need_root && cg_setup "nstop-vg-$$"; then

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "collect/parse.h"
 #include "output.h"
 #include "tap.h"
 
@@ -192,10 +193,96 @@ static void t_metrics(void)
 	buf_free(&b);
 }
 
+/* OpenMetrics 1.0.0: families named without the counter's _total and the
+ * info's _info, a UNIT from the name's suffix, HELP escaping quotes too,
+ * TYPE before HELP, and # EOF at the end. */
+static void t_openmetrics(void)
+{
+	struct buf b = {0};
+	struct prom p;
+	prom_init(&p, &b);
+	p.om = true;
+	prom_family(&p, "x_seconds_total", PROM_COUNTER, "a \"help\" \\ text\nwith a newline");
+	prom_sample(&p);
+	prom_labelz(&p, "name", "a\"b");
+	prom_value_usec(&p, 1000001);
+	prom_family(&p, "x_build_info", PROM_INFO, "i");
+	prom_sample(&p);
+	prom_labelz(&p, "version", "1");
+	prom_value_u64(&p, 1);
+	prom_family(&p, "x_memory_bytes", PROM_GAUGE, "g");
+	prom_sample(&p);
+	prom_value_u64(&p, 4096);
+	prom_family(&p, "x_processes", PROM_GAUGE, "g");
+	prom_sample(&p);
+	prom_value_u64(&p, 3);
+	prom_end(&p);
+	IS_STR(buf_str(&b),
+	       "# TYPE x_seconds counter\n# UNIT x_seconds seconds\n"
+	       "# HELP x_seconds a \\\"help\\\" \\\\ text\\nwith a newline\n"
+	       "x_seconds_total{name=\"a\\\"b\"} 1.000001\n"
+	       "# TYPE x_build info\n# HELP x_build i\n"
+	       "x_build_info{version=\"1\"} 1\n"
+	       "# TYPE x_memory_bytes gauge\n# UNIT x_memory_bytes bytes\n# HELP x_memory_bytes g\n"
+	       "x_memory_bytes 4096\n"
+	       "# TYPE x_processes gauge\n# HELP x_processes g\n"
+	       "x_processes 3\n"
+	       "# EOF\n",
+	       "openmetrics: family names without _total/_info, UNIT, HELP escapes, # EOF");
+	prom_free(&p);
+	buf_reset(&b);
+	prom_init(&p, &b);
+	prom_family(&p, "x_info", PROM_INFO, "i");
+	prom_sample(&p);
+	prom_value_u64(&p, 1);
+	prom_end(&p);
+	IS_STR(buf_str(&b), "# HELP x_info i\n# TYPE x_info gauge\nx_info 1\n",
+	       "text 0.0.4: an info family is a gauge, no # EOF");
+	prom_free(&p);
+	buf_free(&b);
+}
+
+/* The Accept header: network input, so malformed ranges must not choose. */
+static void t_accept(void)
+{
+	static const struct {
+		const char *h;
+		bool om;
+	} cases[] = {
+		{"application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+		 "text/plain;version=0.0.4;q=0.5,*/*;q=0.1", true},  /* Prometheus 2.42 */
+		{"*/*", false},                                      /* curl */
+		{"", false},
+		{"application/openmetrics-text", true},
+		{"Application/OpenMetrics-Text ; Version = 1.0.0", true},
+		{"application/openmetrics-text;version=0.0.1", false}, /* a version we do not write */
+		{"application/openmetrics-text;q=0", false},
+		{"application/openmetrics-text;q=0.4, text/plain;q=0.5", false},
+		{"text/plain;q=0.5, application/openmetrics-text;q=0.5", true},
+		{"text/plain;version=0.0.4, application/openmetrics-text;q=0.9", false},
+		{"text/plain;version=9, application/openmetrics-text;q=0.1", true},
+		{"application/openmetrics-text;q=1.5", false},       /* malformed q: skipped */
+		{"application/openmetrics-text;q=0.5x", false},
+		{"application/openmetrics-text;q=", false},
+		{"application/openmetrics-text;q", true},            /* no value: no parameter */
+		{",,;;==,application/openmetrics-text,", true},
+		{"text/*;q=1, application/openmetrics-text;q=0.999", false},
+		{"application/openmetrics-textX", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		OK(parse_accept_openmetrics(cases[i].h, strlen(cases[i].h)) == cases[i].om,
+		   "accept: %s -> %s", cases[i].h, cases[i].om ? "openmetrics" : "text");
+	/* not NUL-terminated: the length bounds the read */
+	char raw[] = {'*', '/', '*', 'X'};
+	OK(!parse_accept_openmetrics(raw, 3), "accept: a buffer of n bytes, not a string");
+}
+
 int main(void)
 {
 	t_escape();
 	t_writer();
 	t_metrics();
+	t_openmetrics();
+	t_accept();
 	return tap_done();
 }
