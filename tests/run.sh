@@ -28,6 +28,7 @@ run_suite() {
 	local out rc
 	# a file, not $(...): a stray grandchild holding the pipe must not hang us
 	# a hung suite fails alone, it does not hang the run
+	local t0=$SECONDS
 	timeout -k 10 "${SUITE_TIMEOUT:-900}" "$@" >"$B/suite.out" 2>&1 </dev/null
 	rc=$?
 	[ $rc = 124 ] && echo "not ok - $name timed out after ${SUITE_TIMEOUT:-900} s" >>"$B/suite.out"
@@ -47,6 +48,8 @@ run_suite() {
 		echo "== $name: $p passed, $s skipped"
 		grep '# SKIP' <<<"$out" | sed 's/^/   /'
 	fi
+	# the guest's budget is counted per suite (VERBOSE: the v2 guest)
+	[ -n "${VERBOSE:-}" ] && echo "# time $name: $((SECONDS - t0)) s"
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }
 
