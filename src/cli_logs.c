@@ -85,12 +85,17 @@ static int since_parse(const char *s, int64_t *out)
 			mul = 3600;
 		else if (!strcmp(end, "d"))
 			mul = 86400;
+		/* nanoseconds in an int64 reach the year 2262: past it the
+		 * cast would be undefined (and read as "everything") */
+		double ns = v * (mul < 0 ? 1 : mul) * 1e9;
+		if (mul != 0 && !(ns < 9.2e18))
+			return -1;
 		if (mul < 0) {
-			*out = (int64_t)(v * 1e9);
+			*out = (int64_t)ns;
 			return 0;
 		}
 		if (mul > 0) {
-			*out = now_ns - (int64_t)(v * mul * 1e9);
+			*out = now_ns - (int64_t)ns;
 			return 0;
 		}
 	}

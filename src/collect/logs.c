@@ -98,6 +98,40 @@ static const char *data_root_arg(const char *argv, size_t len)
 }
 
 /*
+ * Whether pid is a daemon of the host's root: real, effective, saved and
+ * file uid 0 read from its status (a process that made itself non-dumpable
+ * shows root-owned files under /proc/PID whoever runs it, so the owner of
+ * /proc/PID/stat proves nothing), and on the live system in nstop's own pid
+ * and mount namespaces (root inside a container is uid 0 too, and may name
+ * itself dockerd or conmon).
+ */
+static bool host_root_daemon(struct sysroot *sr, pid_t pid)
+{
+	char path[48];
+	struct buf b = {0};
+	snprintf(path, sizeof(path), "%d/status", (int)pid);
+	bool ok = read_file_at(sr->proc_fd, path, &b) > 0;
+	const char *u = ok ? strstr(b.p, "\nUid:") : NULL;
+	unsigned long v[4];
+	ok = u && sscanf(u + 5, "%lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3]) == 4 &&
+	     !v[0] && !v[1] && !v[2] && !v[3];
+	buf_free(&b);
+	if (!ok || !sr->live)
+		return ok;
+	static const char *const ns[] = {"pid", "mnt"};
+	for (size_t i = 0; i < 2; i++) {
+		struct stat mine, theirs;
+		char q[48];
+		snprintf(path, sizeof(path), "self/ns/%s", ns[i]);
+		snprintf(q, sizeof(q), "%d/ns/%s", (int)pid, ns[i]);
+		if (fstatat(sr->proc_fd, path, &mine, 0) < 0 || fstatat(sr->proc_fd, q, &theirs, 0) < 0 ||
+		    mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Docker's data roots: /var/lib/docker and the --data-root of every
  * dockerd running as root (a dockerd of anyone else, or a process only
  * named so, could name a tree of its own making). Docker itself keeps
@@ -113,7 +147,8 @@ size_t docker_roots(struct sysroot *sr, const struct snap *s, char (*roots)[PATH
 	struct buf b = {0};
 	for (size_t i = 0; s && i < s->nprocs && n < max; i++) {
 		const struct proc *p = &s->procs[i];
-		if (p->uid != 0 || !p->comm || strcmp(p->comm, "dockerd"))
+		if (p->uid != 0 || !p->comm || strcmp(p->comm, "dockerd") ||
+		    !host_root_daemon(sr, p->pid))
 			continue;
 		char path[32];
 		snprintf(path, sizeof(path), "%d/cmdline", (int)p->pid);
@@ -239,10 +274,13 @@ int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, s
 		else if (!strcmp(driver, "journald"))
 			r = nerr_set(e, -ENODATA, "%s: its log driver is journald: its output is in the journal "
 				     "(journalctl CONTAINER_ID=%.12s)", shown, id);
-		else if (!strcmp(driver, "local"))
+		else if (!strcmp(driver, "local")) {
+			struct buf q = {0};
 			r = nerr_set(e, -ENODATA, "%s: its log driver is local: Docker keeps its output in a "
 				     "format of its own under %s/containers/%.12s.../local-logs (docker logs reads it)",
-				     shown, root, id);
+				     shown, str_esc(&q, root), id);
+			buf_free(&q);
+		}
 		else
 			r = nerr_set(e, -ENODATA, "%s: its log driver is %s: Docker sends its output there "
 				     "and keeps no file of it", shown, buf_str(&d));
@@ -254,14 +292,17 @@ int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, s
 	int dl = snprintf(dir, sizeof(dir), "%s/containers/%s/", root, id);
 	const char *lp = c->log_path;
 	if (!lp[0]) {
+		struct buf q = {0};
 		r = nerr_set(e, -ENODATA, "%s: its config.v2.json names no LogPath (log driver %s)", shown,
-			     driver[0] ? driver : "unknown");
+			     driver[0] ? str_esc(&q, driver) : "unknown");
+		buf_free(&q);
 	} else if (strncmp(lp, dir, (size_t)dl) || strchr(lp + dl, '/') || !strcmp(lp + dl, ".") ||
 		   !strcmp(lp + dl, "..") || !lp[dl]) {
-		struct buf p = {0};
+		struct buf p = {0}, q = {0};
 		r = nerr_set(e, -EPERM, "%s: its LogPath %s is not in the container's directory %s",
-			     shown, str_esc(&p, lp), dir);
+			     shown, str_esc(&p, lp), str_esc(&q, dir));
 		buf_free(&p);
+		buf_free(&q);
 	} else {
 		r = logs_open_file(sr, lp, LOG_DOCKER_JSON, ls, e);
 	}
@@ -410,8 +451,9 @@ int podman_conmon(struct sysroot *sr, const struct snap *s, const char *id, pid_
 {
 	const struct proc *p = snap_proc(s, init);
 	const struct proc *cm = p ? snap_proc(s, p->ppid) : NULL;
-	if (!cm || cm->uid != 0 || !cm->comm || strcmp(cm->comm, "conmon"))
-		return snprintf(why, n, "its init's parent is no conmon of root's"), -ENOENT;
+	if (!cm || cm->uid != 0 || !cm->comm || strcmp(cm->comm, "conmon") ||
+	    !host_root_daemon(sr, cm->pid))
+		return snprintf(why, n, "its init's parent is no conmon of the host's root"), -ENOENT;
 	char path[32];
 	snprintf(path, sizeof(path), "%d/cmdline", (int)cm->pid);
 	if (read_file_at(sr->proc_fd, path, argv) <= 0)
@@ -468,7 +510,9 @@ int logs_open_podman(struct sysroot *sr, const struct snap *s, const char *id, p
 	char dir[4096], why[200];
 	int r = podman_conmon(sr, s, id, init, &argv, &a, dir, sizeof(dir), why, sizeof(why));
 	if (r < 0) {
-		nerr_set(e, r, "podman container %.12s: %s", id, why);
+		struct buf w = {0};
+		nerr_set(e, r, "podman container %.12s: %s", id, str_esc(&w, why));
+		buf_free(&w);
 		goto out;
 	}
 	const char *name = a.name ? str_esc(&p, a.name) : id;
@@ -478,10 +522,11 @@ int logs_open_podman(struct sysroot *sr, const struct snap *s, const char *id, p
 		const char *f = lg + 9;
 		if (strncmp(f, a.bundle, bl) || f[bl] != '/' || strchr(f + bl + 1, '/') || !f[bl + 1] ||
 		    !strcmp(f + bl + 1, "..") || !strcmp(f + bl + 1, ".")) {
-			struct buf q = {0};
+			struct buf q = {0}, w = {0};
 			r = nerr_set(e, -EPERM, "%s: its log %s is not in the container's directory %s",
-				     name, str_esc(&q, f), a.bundle);
+				     name, str_esc(&q, f), str_esc(&w, a.bundle));
 			buf_free(&q);
+			buf_free(&w);
 		} else {
 			r = logs_open_file(sr, f, LOG_CRI, ls, e);
 		}
