@@ -12,9 +12,17 @@
 # user then chooses the conmon's -b/-l or the dockerd's --data-root, and
 # nstop prints that user's bytes raw in its messages (terminal escapes in
 # root's terminal) and reads a config.v2.json from the tree the user named.
-# Needs neither Docker nor Podman: the runtimes' processes are the
-# attacker's own look-alikes.
+# Parts 1-3 need neither Docker nor Podman: the runtimes' processes are the
+# attacker's own look-alikes. Part 4, with tests/lib-docker.sh's engine (a
+# dockerd with --data-root), is a real container's root alone: no privilege,
+# Docker's defaults, a volume. It writes a config.v2.json of its own id
+# (mountinfo shows it) into the volume and runs a script named dockerd with
+# --data-root the volume's host path; once pids have wrapped (pid_max is
+# 32768 here; forks anywhere advance it, the container's own included) that
+# script's pid is below the real dockerd's, its root is looked in first, and
+# nstop shows the container's name, image and log as the container chose.
 . "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-docker.sh"
 if ! need_root; then
 	skip "escape logs: the cgroups and the other user need root"; echo "1..$n"; exit 0
 fi
@@ -42,6 +50,7 @@ cleanup() {
 	done
 	sleep 0.2
 	for c in "${cgs[@]}"; do rmdir "$c" 2>/dev/null || { sleep 0.5; rmdir "$c" 2>/dev/null; }; done
+	[ -z "$DOCKER_TMP" ] || docker_down
 	rm -rf "$tmp"
 	cleanup_tmp
 }
@@ -132,4 +141,56 @@ check "nstop logs reads no config.v2.json from a tree nobody's dockerd names" \
 	eval '! grep -q "LogPath" "$tmp/d.lerr"'
 check "nstop logs prints no raw control byte from a dockerd's --data-root" \
 	eval '! has_ctl "$tmp/d.lerr" && ! has_ctl "$tmp/d.lout"'
+
+# 4. Docker, a real container's root: its name, image and log forged
+if ! docker_up; then
+	skip "escape logs part 4: docker: $DOCKER_WHY"; echo "1..$n"; exit 0
+fi
+if [ -z "$DOCKER_MINE" ]; then
+	skip "escape logs part 4: the machine's own dockerd (its root /var/lib/docker is looked in first)"
+	echo "1..$n"; exit 0
+fi
+if [ "$DOCKER_PID" -le 1500 ]; then
+	skip "escape logs part 4: dockerd's pid $DOCKER_PID is too low to get below"; echo "1..$n"; exit 0
+fi
+vol=nstop-esclogs-$$ A=''
+dk volume create "$vol" >/dev/null
+if ! dk_run A --name "nstop-esclogs-$$" --network none -v "$vol:/v" "$DOCKER_IMAGE" sh -c 'echo real line; sleep 1000'; then
+	notok "docker run failed"; echo "1..$n"; exit 0
+fi
+hv=$(dk volume inspect -f '{{.Mountpoint}}' "$vol")
+# all inside the container, as its root: its id from mountinfo, the tree
+# in its volume, a "dockerd" script
+dk exec -e HV="$hv" "$A" sh -c '
+	id=$(grep -o "containers/[0-9a-f]\{64\}/hostname" /proc/self/mountinfo | head -1 | cut -d/ -f2)
+	mkdir -p /v/containers/$id
+	printf "{\"Name\":\"/prod-db\",\"Config\":{\"Image\":\"postgres:16\"},\"LogPath\":\"%s/containers/%s/%s-json.log\"}" "$HV" $id $id >/v/containers/$id/config.v2.json
+	printf "{\"log\":\"FORGED LINE\\\\n\",\"stream\":\"stdout\",\"time\":\"2026-01-01T00:00:00Z\"}\n" >/v/containers/$id/$id-json.log
+	printf "#!/bin/sh\nwhile :; do sleep 1000; done\n" >/tmp/dockerd; chmod 755 /tmp/dockerd' >"$tmp/exec.out" 2>&1
+# pids wrapped to below dockerd's (what the container's forks would do too)
+"$PY" - "$DOCKER_PID" <<'PY'
+import os, sys
+target = int(sys.argv[1]) - 800
+for _ in range(70000):
+    lp = int(open('/proc/sys/kernel/ns_last_pid').read())
+    if 300 < lp < target:
+        break
+    p = os.fork()
+    if p == 0:
+        os._exit(0)
+    os.waitpid(p, 0)
+PY
+dk exec -d "$A" /tmp/dockerd --data-root="$hv"
+sleep 1
+fp=$(ps -eo pid,comm,args | awk -v hv="--data-root=$hv" '$2 == "dockerd" && index($0, hv) { print $1 }' | head -1)
+echo "# the container's dockerd: pid ${fp:-none}, the real one's $DOCKER_PID"
+"$NSTOP" containers -J -d 0.1 >"$tmp/dc.json" 2>/dev/null
+got=$(jq -r --arg h "$A" '.containers[] | select(.id == $h) | "\(.name) \(.image)"' "$tmp/dc.json" 2>/dev/null | head -1)
+check "nstop containers shows the container's own name and image, not its root's forgery (got: ${got:-none})" \
+	eval '! grep -q "prod-db\|postgres" <<<"$got"'
+"$NSTOP" logs "$A" >"$tmp/dl.out" 2>&1
+check "nstop logs shows the container's real log, not the one in its volume (got: $(head -c 100 "$tmp/dl.out" | tr '\n' ' '))" \
+	eval 'grep -q "real line" "$tmp/dl.out" && ! grep -q FORGED "$tmp/dl.out"'
+dk rm -f "$A" >/dev/null 2>&1
+dk volume rm -f "$vol" >/dev/null 2>&1
 echo "1..$n"
