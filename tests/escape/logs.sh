@@ -193,4 +193,28 @@ check "nstop logs shows the container's real log, not the one in its volume (got
 	eval 'grep -q "real line" "$tmp/dl.out" && ! grep -q FORGED "$tmp/dl.out"'
 dk rm -f "$A" >/dev/null 2>&1
 dk volume rm -f "$vol" >/dev/null 2>&1
+
+# 5. Any local user alone: seven non-dumpable "dockerd"s of nobody's, each
+# naming another (nonexistent) root, with pids still below the real
+# dockerd's, fill DOCKER_ROOTS_MAX: the real root is never looked in, and
+# every container of that daemon loses its name, image and log in nstop.
+B=''
+if ! dk_run B --name "nstop-esclogs-b-$$" --network none "$DOCKER_IMAGE" sh -c 'echo b line; sleep 1000'; then
+	notok "docker run failed"; echo "1..$n"; exit 0
+fi
+low=1
+for k in 1 2 3 4 5 6 7; do
+	fake dockerd "$tmp/f$k.out" --data-root="/nonexistent-$$-$k"
+	[ "$FAKE" -lt "$DOCKER_PID" ] || low=0
+done
+if [ $low = 0 ]; then
+	skip "escape logs part 5: the fakes' pids are not below dockerd's $DOCKER_PID"
+else
+	bname=$(dk inspect -f '{{.Name}}' "$B")
+	"$NSTOP" containers -J -d 0.1 >"$tmp/bc.json" 2>/dev/null
+	got=$(jq -r --arg h "$B" '.containers[] | select(.id == $h) | "\(.name)"' "$tmp/bc.json" 2>/dev/null | head -1)
+	check "nobody's look-alike dockerds do not hide a container's name (got: ${got:-none}, docker: ${bname#/})" test "$got" = "${bname#/}"
+	"$NSTOP" logs "$B" >"$tmp/bl.out" 2>&1
+	check "nobody's look-alike dockerds do not hide a container's log (got: $(head -c 150 "$tmp/bl.out" | tr '\n' ' '))" grep -q "b line" "$tmp/bl.out"
+fi
 echo "1..$n"
