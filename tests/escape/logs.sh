@@ -21,6 +21,9 @@
 # 32768 here; forks anywhere advance it, the container's own included) that
 # script's pid is below the real dockerd's, its root is looked in first, and
 # nstop shows the container's name, image and log as the container chose.
+# Part 5: seven such dockerds of nobody's (non-dumpable), each naming another
+# root, fill DOCKER_ROOTS_MAX and hide every container of the real daemon.
+# Parts 4-5 fork (and reap) up to one pid_max of short-lived processes.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-docker.sh"
 if ! need_root; then
