@@ -453,7 +453,7 @@ int podman_conmon(struct sysroot *sr, const struct snap *s, const char *id, pid_
 	const struct proc *cm = p ? snap_proc(s, p->ppid) : NULL;
 	if (!cm || cm->uid != 0 || !cm->comm || strcmp(cm->comm, "conmon") ||
 	    !host_root_daemon(sr, cm->pid))
-		return snprintf(why, n, "its init's parent is no conmon of the host's root"), -ENOENT;
+		return snprintf(why, n, "its init's parent is no conmon of root's (the host's)"), -ENOENT;
 	char path[32];
 	snprintf(path, sizeof(path), "%d/cmdline", (int)cm->pid);
 	if (read_file_at(sr->proc_fd, path, argv) <= 0)

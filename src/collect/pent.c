@@ -86,9 +86,12 @@ static int ent_stat(struct collector *c, struct pent *e, bool first, bool uid)
 		if (fd < 0)
 			return fd;
 		if (first && uid) {
-			/* files in /proc/PID have the owner of /proc/PID itself */
+			/* files in /proc/PID have the owner of /proc/PID itself,
+			 * but those of a process that made itself non-dumpable
+			 * show root whoever runs it: a root owner is asked of the
+			 * directory (ent_uid), which keeps the real one */
 			struct stat st;
-			if (fstat(fd, &st) == 0) {
+			if (fstat(fd, &st) == 0 && st.st_uid != 0) {
 				e->p.uid = st.st_uid;
 				e->have |= PN_UID;
 			}
