@@ -290,11 +290,10 @@ static void ct_tx(const struct snap *s, const void *row, struct cell *c)
 static void ct_state(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	const struct cgroup *g = ctr_cg(s, r);
 	if (!r->nprocs || r->stopped)
 		set_str(c, "stopped");
 	else
-		set_str(c, g && g->frozen == 1 ? "frozen" : "running");
+		set_str(c, snap_ctr_frozen(s, r) == 1 ? "frozen" : "running");
 }
 static void ct_ns(const struct snap *s, const void *row, struct cell *c)
 {

@@ -151,6 +151,9 @@ void snap_free(struct snap *s);
 const struct proc *snap_proc(const struct snap *s, pid_t pid);
 const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino);
 const struct cgroup *snap_cgroup(const struct snap *s, const char *path);
+const struct cgroup *snap_ctr_cgroup(const struct snap *s, const struct container *c);
+const struct cgroup *snap_ctr_cgroup_mem(const struct snap *s, const struct container *c);
+int snap_ctr_frozen(const struct snap *s, const struct container *c);
 int cg_path_cmp(const char *a, const char *b);
 
 #endif

@@ -162,13 +162,15 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 	rd_psi(dfd, "cpu.pressure", &c->psi_cpu);
 	rd_psi(dfd, "memory.pressure", &c->psi_mem);
 	rd_psi(dfd, "io.pressure", &c->psi_io);
-	if (c->frozen < 0) {
+	/* frozen where either tree says so: on hybrid hosts nstop freezes
+	 * through the unified tree while v1's freezer.state stays THAWED */
+	if (c->frozen != 1) {
 		uint64_t fz = VAL_NA;
 		if (read_file_at(dfd, "cgroup.events", b) > 0)
 			keyed(b, "frozen", &fz, 1);
 		if (fz == VAL_NA)
 			rd_u64(dfd, "cgroup.freeze", &fz);
-		if (fz != VAL_NA)
+		if (fz != VAL_NA && (fz || c->frozen < 0))
 			c->frozen = fz != 0;
 	}
 }
@@ -225,11 +227,12 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 			c->io_wbytes = wr;
 		}
 	}
-	if (has_ctrl(m, "freezer") && c->frozen < 0) {
+	if (has_ctrl(m, "freezer") && c->frozen != 1) {
 		char tmp[32];
 		int n = read_small_at(dfd, "freezer.state", tmp, sizeof(tmp));
-		if (n > 0)
-			c->frozen = !strncmp(tmp, "FROZEN", 6);
+		int fz = n > 0 ? parse_freezer_state(tmp, (size_t)n) : -1;
+		if (fz == 1 || (fz == 0 && c->frozen < 0))
+			c->frozen = fz;
 	}
 }
 

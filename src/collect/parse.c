@@ -241,6 +241,21 @@ int parse_limit(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
+/*
+ * v1 freezer.state: "FROZEN" 1; "THAWED" and "FREEZING" (on the way, some
+ * tasks still run) 0; anything else -EINVAL.
+ */
+int parse_freezer_state(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	if (n == 6 && !memcmp(s, "FROZEN", 6))
+		return 1;
+	if ((n == 6 && !memcmp(s, "THAWED", 6)) || (n == 8 && !memcmp(s, "FREEZING", 8)))
+		return 0;
+	return -EINVAL;
+}
+
 /* v2 cpu.max: "$MAX $PERIOD", MAX being "max" or microseconds. */
 int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period)
 {

@@ -104,8 +104,13 @@ static void sparkline(struct buf *b, const double *v, int n, int pos, int width,
 	}
 }
 
-/* The cgroup's lines; returns the next free line. */
-static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, int w)
+/*
+ * The cgroup's lines; returns the next free line. gm holds the memory
+ * figures (a memory hierarchy may be rooted elsewhere than the cpu one);
+ * frozen is the row's state as its view has it (1, 0, -1 unknown).
+ */
+static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgroup *gm,
+			int frozen, int y, int yend, int w)
 {
 	struct buf *t = &u->tmp;
 	char a[32], b[32], c[32], d[32];
@@ -113,19 +118,25 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, i
 		buf_reset(t);
 		buf_adds(t, "cgroup ");
 		str_escape(t, g->path, strlen(g->path), ESC_TEXT);
+		if (gm != g) {
+			buf_adds(t, "  memory ");
+			str_escape(t, gm->path, strlen(gm->path), ESC_TEXT);
+		}
+		if (frozen >= 0)
+			buf_adds(t, frozen ? "  frozen yes" : "  frozen no");
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {
-		str_fmt_size(a, sizeof(a), g->mem_current);
-		str_fmt_size(b, sizeof(b), g->mem_max);
-		str_fmt_size(c, sizeof(c), g->mem_high);
-		str_fmt_size(d, sizeof(d), g->swap_current);
+		str_fmt_size(a, sizeof(a), gm->mem_current);
+		str_fmt_size(b, sizeof(b), gm->mem_max);
+		str_fmt_size(c, sizeof(c), gm->mem_high);
+		str_fmt_size(d, sizeof(d), gm->swap_current);
 		buf_reset(t);
 		buf_printf(t, "memory %s  max %s  high %s  swap %s  oom kills ", a, b, c, d);
-		if (g->oom_kills == VAL_NA)
+		if (gm->oom_kills == VAL_NA)
 			buf_adds(t, "-");
 		else
-			buf_printf(t, "%llu", (unsigned long long)g->oom_kills);
+			buf_printf(t, "%llu", (unsigned long long)gm->oom_kills);
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {
@@ -154,12 +165,14 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, i
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
+	const struct hist *hm = gm == g ? hs : hist_get(u->hist, "cg", gm->path, false);
 	if (hs && hs->n && y < yend) {
 		buf_reset(t);
 		buf_adds(t, "cpu ");
 		sparkline(t, hs->cpu, hs->n, hs->pos, (w - 16) / 2, u->utf8);
 		buf_adds(t, "  mem ");
-		sparkline(t, hs->mem, hs->n, hs->pos, (w - 16) / 2, u->utf8);
+		if (hm)
+			sparkline(t, hm->mem, hm->n, hm->pos, (w - 16) / 2, u->utf8);
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	return y;
@@ -234,8 +247,15 @@ void ui_draw_detail(struct ui *u, int y0, int h, int w)
 	mvaddstr(y0, 1, " detail ");
 	attroff(A_BOLD);
 	int y = y0 + 1;
-	if (g)
-		y = cgroup_lines(u, g, y, y0 + h, w);
+	if (g) {
+		const struct view_ops *o = u->views[u->view];
+		const void *r = u->rows[u->vs[u->view].sel];
+		const struct cgroup *gm = o->detail_mem ? o->detail_mem(u->shown, r) : NULL;
+		int fz = g->frozen;
+		if (o->frozen && o->frozen(u->shown, r))
+			fz = 1;
+		y = cgroup_lines(u, g, gm ? gm : g, fz, y, y0 + h, w);
+	}
 	if (p)
 		y = proc_lines(u, p, y, y0 + h, w);
 	if (y < y0 + h && !g && !p)

@@ -151,6 +151,12 @@ is "v1 cgroupfs kubepods container" "$(ct v1 0b1c2d3e4f5a69788796a5b4c3d2e1f00b1
 is "v1 unshare --fork --pid sandbox is an unnamed container" "$(ct v1 pidns:4026532230 pid)" 1011
 is "v1 its label is its init's command" "$(ct v1 pidns:4026532230 name)" sh
 is "v1 frozen docker (freezer)" "$(ct v1 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9 state)" frozen
+# frozen through the unified tree (as nstop freeze does on hybrid hosts)
+# while freezer.state says THAWED (hand-set in the hybrid tree): frozen
+# wherever either says so
+is "hybrid unified cgroup.events frozen 1, freezer.state THAWED" "$(cg hybrid /lxc.payload.web frozen)" true
+is "hybrid: that container's state" "$(ct hybrid web state)" frozen
+is "hybrid: a container thawed in both" "$(ct hybrid 3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081 state)" running
 
 # ps filters
 is "ps --ns lists the members of a namespace" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps --ns 4026532139 -H -o PID | tr -d ' \n')" 343368

@@ -165,6 +165,12 @@ static void t_limits(void)
 	OK(parse_limit("-1\n", 3, &v) == 0 && v == VAL_UNLIMITED, "limit: cfs_quota_us -1 is unlimited");
 	OK(parse_limit("12ab", 4, &v) == -EINVAL, "limit: junk fails");
 	OK(parse_limit("", 0, &v) == -EINVAL, "limit: empty fails");
+	OK(parse_freezer_state("FROZEN\n", 7) == 1, "freezer.state: FROZEN");
+	OK(parse_freezer_state("THAWED\n", 7) == 0, "freezer.state: THAWED");
+	OK(parse_freezer_state("FREEZING\n", 9) == 0, "freezer.state: FREEZING is not frozen yet");
+	OK(parse_freezer_state("FROZENX", 7) == -EINVAL, "freezer.state: a longer word fails");
+	OK(parse_freezer_state("FROZ", 4) == -EINVAL, "freezer.state: a prefix fails");
+	OK(parse_freezer_state("", 0) == -EINVAL, "freezer.state: empty fails");
 }
 
 static void t_psi_io(void)
