@@ -166,6 +166,85 @@ static void cg_unified(const struct snap *s, const void *row, struct cell *c)
 	c->u = r->in_unified || r->version == 2;
 }
 
+static void cg_wset(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_wset);
+}
+static void cg_wset_pct(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	if (r->mem_wset != VAL_NA && r->eff_mem_max != VAL_NA && r->eff_mem_max)
+		set_dbl(c, (double)r->mem_wset / (double)r->eff_mem_max * 100.0, 1);
+}
+static void cg_inactive_file(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_inactive_file);
+}
+static void cg_shmem(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_shmem);
+}
+static void cg_kernel(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_kernel);
+}
+static void cg_sock(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_sock);
+}
+static void cg_eff_mem(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->eff_mem_max);
+}
+static void cg_eff_mem_from(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->eff_mem_from);
+}
+static void cg_mem_headroom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_headroom);
+	if (r->mem_headroom == 0)
+		c->type = CELL_SIZE;
+}
+static void cg_eff_cpu(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->eff_cpu_percent, 1);
+}
+static void cg_eff_cpu_from(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->eff_cpu_from);
+}
+static void cg_cpu_headroom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->cpu_headroom, 1);
+}
+static void cg_eff_pids(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->eff_pids_max);
+}
+static void cg_eff_pids_from(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->eff_pids_from);
+}
+static void cg_pids_headroom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->pids_headroom);
+}
+
 static const struct column cg_cols[] = {
 	{"PATH", "path", false, true, true, "cgroup path from the hierarchy's root", cg_path},
 	{"VER", "version", true, false, true, "1 for v1 (hybrid: a v1 controller has it), 2 for v2", cg_version},
@@ -178,6 +257,21 @@ static const struct column cg_cols[] = {
 	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "memory.max or memory.limit_in_bytes", cg_mem_limit},
 	{"MEM_HIGH", "memory_high_bytes", true, false, true, "memory.high (v2 only)", cg_mem_high},
 	{"MEM%", "memory_percent", true, false, true, "memory in percent of its own limit", cg_mem_pct},
+	{"WSET", "memory_working_set_bytes", true, true, true, "working set: memory minus inactive file pages (memory.stat inactive_file, v1 total_inactive_file), as kubelet counts it", cg_wset},
+	{"WSET%", "memory_working_set_percent", true, true, true, "working set in percent of the effective memory limit", cg_wset_pct},
+	{"INACTIVE_FILE", "memory_inactive_file_bytes", true, false, true, "page cache not recently used (memory.stat inactive_file, v1 total_inactive_file)", cg_inactive_file},
+	{"SHMEM", "memory_shmem_bytes", true, false, true, "shared memory and tmpfs (memory.stat shmem, v1 total_shmem)", cg_shmem},
+	{"KERNEL", "memory_kernel_bytes", true, false, true, "kernel memory (memory.stat kernel, v2 only)", cg_kernel},
+	{"SOCK", "memory_sock_bytes", true, false, true, "network buffers (memory.stat sock, v2 only)", cg_sock},
+	{"EFF_MEM_LIMIT", "effective_memory_limit_bytes", true, false, true, "the tightest memory limit on the path to the root", cg_eff_mem},
+	{"EFF_MEM_FROM", "effective_memory_limit_from", false, false, true, "the cgroup that sets it", cg_eff_mem_from},
+	{"MEM_HEADROOM", "memory_headroom_bytes", true, false, true, "the least memory limit minus usage on the path to the root", cg_mem_headroom},
+	{"EFF_CPU_LIMIT%", "effective_cpu_limit_percent", true, false, true, "the tightest CPU limit on the path to the root, percent of one CPU", cg_eff_cpu},
+	{"EFF_CPU_FROM", "effective_cpu_limit_from", false, false, true, "the cgroup that sets it", cg_eff_cpu_from},
+	{"CPU_HEADROOM%", "cpu_headroom_percent", true, false, true, "the least CPU limit minus CPU use on the path to the root", cg_cpu_headroom},
+	{"EFF_PIDS_LIMIT", "effective_pids_limit", true, false, true, "the tightest pids.max on the path to the root", cg_eff_pids},
+	{"EFF_PIDS_FROM", "effective_pids_limit_from", false, false, true, "the cgroup that sets it", cg_eff_pids_from},
+	{"PIDS_HEADROOM", "pids_headroom", true, false, true, "the least pids.max minus pids.current on the path to the root", cg_pids_headroom},
 	{"ANON", "memory_anon_bytes", true, false, true, "anonymous memory (memory.stat anon, v1 rss)", cg_anon},
 	{"FILE", "memory_file_bytes", true, false, true, "page cache (memory.stat file, v1 cache)", cg_file},
 	{"SWAP", "swap_bytes", true, false, true, "swap in use, where accounted", cg_swap},
@@ -277,6 +371,21 @@ CTCG(ct_rbps, cg_io_rbps)
 CTCG(ct_wbps, cg_io_wbps)
 CTCG(ct_throttled, cg_throttled)
 CTCGM(ct_oom, cg_oom)
+CTCGM(ct_wset, cg_wset)
+CTCGM(ct_wset_pct, cg_wset_pct)
+CTCGM(ct_inactive_file, cg_inactive_file)
+CTCGM(ct_shmem, cg_shmem)
+CTCGM(ct_kernel, cg_kernel)
+CTCGM(ct_sock, cg_sock)
+CTCGM(ct_eff_mem, cg_eff_mem)
+CTCGM(ct_eff_mem_from, cg_eff_mem_from)
+CTCGM(ct_mem_headroom, cg_mem_headroom)
+CTCG(ct_eff_cpu, cg_eff_cpu)
+CTCG(ct_eff_cpu_from, cg_eff_cpu_from)
+CTCG(ct_cpu_headroom, cg_cpu_headroom)
+CTCG(ct_eff_pids, cg_eff_pids)
+CTCG(ct_eff_pids_from, cg_eff_pids_from)
+CTCG(ct_pids_headroom, cg_pids_headroom)
 static void ct_rx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -361,6 +470,21 @@ static const struct column ct_cols[] = {
 	{"MEM", "memory_bytes", true, true, true, "its cgroup's memory", ct_mem},
 	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "its cgroup's memory limit", ct_mem_limit},
 	{"MEM%", "memory_percent", true, true, true, "memory in percent of the limit", ct_mem_pct},
+	{"WSET", "memory_working_set_bytes", true, true, true, "working set: memory minus inactive file pages, as kubelet counts it", ct_wset},
+	{"WSET%", "memory_working_set_percent", true, true, true, "working set in percent of the effective memory limit", ct_wset_pct},
+	{"INACTIVE_FILE", "memory_inactive_file_bytes", true, false, true, "page cache not recently used", ct_inactive_file},
+	{"SHMEM", "memory_shmem_bytes", true, false, true, "shared memory and tmpfs", ct_shmem},
+	{"KERNEL", "memory_kernel_bytes", true, false, true, "kernel memory (v2 only)", ct_kernel},
+	{"SOCK", "memory_sock_bytes", true, false, true, "network buffers (v2 only)", ct_sock},
+	{"EFF_MEM_LIMIT", "effective_memory_limit_bytes", true, false, true, "the tightest memory limit on its cgroup's path to the root", ct_eff_mem},
+	{"EFF_MEM_FROM", "effective_memory_limit_from", false, false, true, "the cgroup that sets it", ct_eff_mem_from},
+	{"MEM_HEADROOM", "memory_headroom_bytes", true, false, true, "the least memory limit minus usage on that path", ct_mem_headroom},
+	{"EFF_CPU_LIMIT%", "effective_cpu_limit_percent", true, false, true, "the tightest CPU limit on that path, percent of one CPU", ct_eff_cpu},
+	{"EFF_CPU_FROM", "effective_cpu_limit_from", false, false, true, "the cgroup that sets it", ct_eff_cpu_from},
+	{"CPU_HEADROOM%", "cpu_headroom_percent", true, false, true, "the least CPU limit minus CPU use on that path", ct_cpu_headroom},
+	{"EFF_PIDS_LIMIT", "effective_pids_limit", true, false, true, "the tightest pids.max on that path", ct_eff_pids},
+	{"EFF_PIDS_FROM", "effective_pids_limit_from", false, false, true, "the cgroup that sets it", ct_eff_pids_from},
+	{"PIDS_HEADROOM", "pids_headroom", true, false, true, "the least pids.max minus pids.current on that path", ct_pids_headroom},
 	{"PIDS", "pids", true, true, true, "tasks (pids.current)", ct_pids},
 	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
 	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},

@@ -45,6 +45,9 @@ struct cgroup {
 	uint32_t nprocs_rec;    /* including descendants */
 	uint64_t cpu_usage_usec;
 	uint64_t mem_current, mem_anon, mem_file, swap_current;
+	/* memory.stat (v1: total_*): VAL_NA where the kernel does not say */
+	uint64_t mem_inactive_file, mem_shmem, mem_kernel, mem_sock;
+	uint64_t mem_wset;      /* working set: current - inactive_file, floored at 0 */
 	uint64_t io_rbytes, io_wbytes;
 	uint64_t cpu_quota_usec, cpu_period_usec;
 	uint64_t mem_max, mem_high, pids_max, pids_current;
@@ -52,6 +55,12 @@ struct cgroup {
 	uint64_t oom_kills;
 	double psi_cpu, psi_mem, psi_io; /* some avg10; NAN when not available */
 	int frozen;             /* 1, 0, or -1 when not available */
+	/* the tightest limit on the path to the root (this cgroup's own
+	 * included), the cgroup that sets it (NULL: none is set), and the
+	 * headroom: the least limit minus usage on that path */
+	uint64_t eff_mem_max, eff_pids_max, mem_headroom, pids_headroom;
+	double eff_cpu_percent, cpu_headroom; /* NAN: unlimited or unknown */
+	const char *eff_mem_from, *eff_pids_from, *eff_cpu_from;
 	/* rates from two snapshots (NAN without a previous one) */
 	double cpu_percent, io_rbps, io_wbps, throttled_percent;
 };

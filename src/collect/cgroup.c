@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,11 +48,14 @@ static void init_row(struct cgroup *c, const char *path)
 			  &c->swap_current, &c->io_rbytes, &c->io_wbytes, &c->cpu_quota_usec,
 			  &c->cpu_period_usec, &c->mem_max, &c->mem_high, &c->pids_max,
 			  &c->pids_current, &c->nr_periods, &c->nr_throttled,
-			  &c->throttled_usec, &c->oom_kills};
+			  &c->throttled_usec, &c->oom_kills, &c->mem_inactive_file, &c->mem_shmem,
+			  &c->mem_kernel, &c->mem_sock, &c->mem_wset, &c->eff_mem_max, &c->eff_pids_max,
+			  &c->mem_headroom, &c->pids_headroom};
 	for (size_t i = 0; i < ARRAY_LEN(na); i++)
 		*na[i] = VAL_NA;
 	c->psi_cpu = c->psi_mem = c->psi_io = NAN;
 	c->cpu_percent = c->io_rbps = c->io_wbps = c->throttled_percent = NAN;
+	c->eff_cpu_percent = c->cpu_headroom = NAN;
 	c->frozen = -1;
 	int depth = 0;
 	for (const char *p = path; *p; p++)
@@ -134,9 +138,17 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 		keyed(b, "throttled_usec", &c->throttled_usec, 1);
 	}
 	rd_u64(dfd, "memory.current", &c->mem_current);
-	if (read_file_at(dfd, "memory.stat", b) > 0) {
-		keyed(b, "anon", &c->mem_anon, 1);
-		keyed(b, "file", &c->mem_file, 1);
+	if (c->mem_anon == VAL_NA && read_file_at(dfd, "memory.stat", b) > 0) {
+		static const char *const k[] = {"anon", "file", "inactive_file", "shmem", "kernel",
+						"sock"};
+		uint64_t *o[] = {&c->mem_anon, &c->mem_file, &c->mem_inactive_file, &c->mem_shmem,
+				 &c->mem_kernel, &c->mem_sock};
+		uint64_t v[ARRAY_LEN(k)];
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			v[i] = VAL_NA;
+		parse_keyed_set(b->p, b->len, k, ARRAY_LEN(k), v);
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			*o[i] = v[i];
 	}
 	rd_u64(dfd, "memory.swap.current", &c->swap_current);
 	uint64_t r, wr;
@@ -201,12 +213,20 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 	if (has_ctrl(m, "memory")) {
 		rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
 		rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
-		if (read_file_at(dfd, "memory.stat", b) > 0) {
-			/* total_* include descendants, like usage_in_bytes does */
-			keyed(b, "total_rss", &c->mem_anon, 1);
-			keyed(b, "rss", &c->mem_anon, 1);
-			keyed(b, "total_cache", &c->mem_file, 1);
-			keyed(b, "cache", &c->mem_file, 1);
+		if (c->mem_anon == VAL_NA && read_file_at(dfd, "memory.stat", b) > 0) {
+			/* total_* include descendants, like usage_in_bytes does;
+			 * v1 has no kernel or sock line (kmem is a file of its own) */
+			static const char *const k[] = {"total_rss", "total_cache",
+							"total_inactive_file", "total_shmem",
+							"rss", "cache", "inactive_file", "shmem"};
+			uint64_t *o[] = {&c->mem_anon, &c->mem_file, &c->mem_inactive_file,
+					 &c->mem_shmem};
+			uint64_t v[ARRAY_LEN(k)];
+			for (size_t i = 0; i < ARRAY_LEN(k); i++)
+				v[i] = VAL_NA;
+			parse_keyed_set(b->p, b->len, k, ARRAY_LEN(k), v);
+			for (size_t i = 0; i < ARRAY_LEN(o); i++)
+				*o[i] = v[i] != VAL_NA ? v[i] : v[i + 4];
 		}
 		uint64_t memsw = VAL_NA;
 		rd_u64(dfd, "memory.memsw.usage_in_bytes", &memsw);
@@ -395,12 +415,129 @@ static void count_procs(struct snap *s)
 	free(sets);
 }
 
-/* The whole trees (paths NULL), or just the cgroups named in paths. */
-static void collect(struct snap *s, struct sysroot *sr, const char *const *paths, size_t np)
+/* The parent's row: the nearest ancestor that has one, NULL for the root. */
+static const struct cgroup *parent_row(const struct snap *s, struct buf *b, const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	if (!sl || !strcmp(path, "/"))
+		return NULL;
+	char up[4096];
+	size_t n = sl == path ? 1 : (size_t)(sl - path);
+	if (n >= sizeof(up))
+		return NULL;
+	memcpy(up, path, n);
+	up[n] = '\0';
+	return row_or_ancestor(s, b, up);
+}
+
+static bool limited(uint64_t v)
+{
+	return v != VAL_NA && v != VAL_UNLIMITED;
+}
+
+/* one resource's effective limit: the parent's or its own, the tighter */
+static void eff_limit(uint64_t own, uint64_t use, const struct cgroup *c, const struct cgroup *up,
+		      size_t off_max, size_t off_from, size_t off_head, struct cgroup *out)
+{
+	uint64_t *max = (uint64_t *)((char *)out + off_max);
+	const char **from = (const char **)((char *)out + off_from);
+	uint64_t *head = (uint64_t *)((char *)out + off_head);
+	if (up) {
+		*max = *(const uint64_t *)((const char *)up + off_max);
+		*from = *(const char *const *)((const char *)up + off_from);
+		*head = *(const uint64_t *)((const char *)up + off_head);
+	}
+	if (!limited(own))
+		return;
+	if (*max == VAL_NA || own < *max) {
+		*max = own;
+		*from = c->path;
+	}
+	if (use != VAL_NA) {
+		uint64_t h = own > use ? own - use : 0;
+		if (*head == VAL_NA || h < *head)
+			*head = h;
+	}
+}
+
+static double own_cpu_limit(const struct cgroup *c)
+{
+	if (!limited(c->cpu_quota_usec) || c->cpu_period_usec == VAL_NA || !c->cpu_period_usec)
+		return NAN;
+	return (double)c->cpu_quota_usec / (double)c->cpu_period_usec * 100.0;
+}
+
+/*
+ * Effective limits: the rows are sorted parents first, so each takes its
+ * parent's (the nearest ancestor that has a row) and tightens it with its own.
+ */
+static void effective(struct snap *s)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct cgroup *c = &s->cgs[i];
+		const struct cgroup *up = parent_row(s, &b, c->path);
+		c->mem_wset = mem_working_set(c->mem_current, c->mem_inactive_file);
+		eff_limit(c->mem_max, c->mem_current, c, up, offsetof(struct cgroup, eff_mem_max),
+			  offsetof(struct cgroup, eff_mem_from), offsetof(struct cgroup, mem_headroom), c);
+		eff_limit(c->pids_max, c->pids_current, c, up, offsetof(struct cgroup, eff_pids_max),
+			  offsetof(struct cgroup, eff_pids_from), offsetof(struct cgroup, pids_headroom), c);
+		double own = own_cpu_limit(c);
+		if (up) {
+			c->eff_cpu_percent = up->eff_cpu_percent;
+			c->eff_cpu_from = up->eff_cpu_from;
+		}
+		if (!isnan(own) && (isnan(c->eff_cpu_percent) || own < c->eff_cpu_percent)) {
+			c->eff_cpu_percent = own;
+			c->eff_cpu_from = c->path;
+		}
+	}
+	buf_free(&b);
+}
+
+/* Every path and its ancestors, each once (limits bind from above). */
+static const char **with_ancestors(struct snap *s, const char *const *paths, size_t np, size_t *nout)
+{
+	struct hmap seen = {0};
+	const char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct buf b = {0};
+	for (size_t k = 0; k < np; k++) {
+		buf_reset(&b);
+		buf_adds(&b, paths[k]);
+		for (;;) {
+			const char *ip = strtab_intern(s->strs, b.p, b.len);
+			if (hmap_get(&seen, (uint64_t)(uintptr_t)ip, NULL))
+				break;
+			hmap_put(&seen, (uint64_t)(uintptr_t)ip, 1);
+			if (n == cap) {
+				cap = cap ? cap * 2 : 32;
+				v = xreallocarray(v, cap, sizeof(*v));
+			}
+			v[n++] = ip;
+			char *sl = strrchr(b.p, '/');
+			if (!sl || !strcmp(b.p, "/"))
+				break;
+			sl[sl == b.p] = '\0';
+			b.len = strlen(b.p);
+		}
+	}
+	buf_free(&b);
+	hmap_free(&seen);
+	*nout = n;
+	return v;
+}
+
+/* The whole trees (paths NULL), or just the cgroups named in paths (and
+ * their ancestors, whose limits bind them too). */
+static void collect(struct snap *s, struct sysroot *sr, const char *const *paths0, size_t np0)
 {
 	struct walk w = {.s = s};
+	size_t np = 0;
+	const char **paths = paths0 ? with_ancestors(s, paths0, np0, &np) : NULL;
 	if (sr->layout == CG_NONE) {
 		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
+		free(paths);
 		return;
 	}
 	/* v1 hierarchies first: on hybrid hosts their figures win over the
@@ -433,9 +570,11 @@ static void collect(struct snap *s, struct sysroot *sr, const char *const *paths
 	}
 	hmap_free(&w.idx);
 	buf_free(&w.b);
+	free(paths);
 	if (s->ncgs > 1)
 		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_row);
 	count_procs(s);
+	effective(s);
 }
 
 void cgroup_collect(struct snap *s, struct sysroot *sr)
@@ -478,4 +617,18 @@ void cgroup_rates(struct snap *s, const struct snap *prev)
 		else if (c->nr_periods != VAL_NA && o->nr_periods != VAL_NA)
 			c->throttled_percent = 0;
 	}
+	/* CPU headroom: the least limit minus use on the path, parents first */
+	struct buf b = {0};
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct cgroup *c = &s->cgs[i];
+		const struct cgroup *up = parent_row(s, &b, c->path);
+		double own = own_cpu_limit(c), h = up ? up->cpu_headroom : NAN;
+		if (!isnan(own) && !isnan(c->cpu_percent)) {
+			double m = own > c->cpu_percent ? own - c->cpu_percent : 0;
+			if (isnan(h) || m < h)
+				h = m;
+		}
+		c->cpu_headroom = h;
+	}
+	buf_free(&b);
 }

@@ -217,6 +217,53 @@ int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out)
 }
 
 /*
+ * Several "key value" lines in one pass (memory.stat has some forty): out[i]
+ * takes keys[i]'s value where that line is there and well formed, and is
+ * left alone otherwise; the first line of a key counts. Returns how many
+ * keys were found.
+ */
+int parse_keyed_set(const char *s, size_t n, const char *const *keys, size_t nkeys, uint64_t *out)
+{
+	int found = 0;
+	uint64_t seen = 0;
+	if (nkeys > 64)
+		nkeys = 64;
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *sp = memchr(p, ' ', (size_t)(le - p));
+		for (size_t i = 0; sp && i < nkeys; i++) {
+			size_t kl = strlen(keys[i]);
+			if ((seen >> i & 1) || (size_t)(sp - p) != kl || memcmp(p, keys[i], kl))
+				continue;
+			seen |= UINT64_C(1) << i;
+			const char *q = sp + 1;
+			uint64_t v;
+			if (num_u64(&q, le, &v) == 0 && q == le) {
+				out[i] = v;
+				found++;
+			}
+			break;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return found;
+}
+
+/*
+ * The working set as kubelet computes it: usage minus the inactive file
+ * pages (v2 memory.stat inactive_file, v1 total_inactive_file), floored at
+ * 0; VAL_NA when either is unknown.
+ */
+uint64_t mem_working_set(uint64_t usage, uint64_t inactive_file)
+{
+	if (usage == VAL_NA || inactive_file == VAL_NA)
+		return VAL_NA;
+	return usage > inactive_file ? usage - inactive_file : 0;
+}
+
+/*
  * A limit file: "max" (v2), a number, v1's "-1" (cfs_quota_us), or v1's
  * "unlimited" sentinel, PAGE_COUNTER_MAX rounded to pages (9223372036854771712
  * with 4 KiB pages); anything that large means unlimited.

@@ -40,6 +40,8 @@ int parse_mountinfo(char *s, size_t n, void (*fn)(void *arg, const struct mounti
 
 /* "key value" files: cpu.stat, memory.stat, memory.events, v1 cpu.stat... */
 int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out);
+int parse_keyed_set(const char *s, size_t n, const char *const *keys, size_t nkeys, uint64_t *out);
+uint64_t mem_working_set(uint64_t usage, uint64_t inactive_file);
 int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period);
 int parse_limit(const char *s, size_t n, uint64_t *out);
 int parse_freezer_state(const char *s, size_t n);

@@ -104,6 +104,14 @@ static void sparkline(struct buf *b, const double *v, int n, int pos, int width,
 	}
 }
 
+static void pct1(char *o, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(o, n, "-");
+	else
+		snprintf(o, n, "%.1f%%", v);
+}
+
 /*
  * The cgroup's lines; returns the next free line. gm holds the memory
  * figures (a memory hierarchy may be rooted elsewhere than the cpu one);
@@ -137,6 +145,58 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 			buf_adds(t, "-");
 		else
 			buf_printf(t, "%llu", (unsigned long long)gm->oom_kills);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		/* what the memory is: the working set (kubelet's) and memory.stat */
+		str_fmt_size(a, sizeof(a), gm->mem_wset);
+		buf_reset(t);
+		buf_printf(t, "wset %s", a);
+		if (gm->mem_wset != VAL_NA && gm->eff_mem_max != VAL_NA && gm->eff_mem_max) {
+			fmt_pct(b, sizeof(b), (double)gm->mem_wset / (double)gm->eff_mem_max * 100.0);
+			buf_printf(t, " (%s of the effective limit)", b);
+		}
+		static const char *const nm[] = {"anon", "file", "inactive_file", "shmem", "kernel",
+						 "sock"};
+		const uint64_t v[] = {gm->mem_anon, gm->mem_file, gm->mem_inactive_file,
+				      gm->mem_shmem, gm->mem_kernel, gm->mem_sock};
+		for (size_t i = 0; i < ARRAY_LEN(nm); i++) {
+			str_fmt_size(a, sizeof(a), v[i]);
+			buf_printf(t, "  %s %s", nm[i], a);
+		}
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		/* the tightest limits on the path to the root, and who sets them */
+		buf_reset(t);
+		str_fmt_size(a, sizeof(a), gm->eff_mem_max);
+		str_fmt_size(b, sizeof(b), gm->mem_headroom);
+		buf_printf(t, "effective memory %s", a);
+		if (gm->eff_mem_from) {
+			buf_adds(t, " from ");
+			str_escape(t, gm->eff_mem_from, strlen(gm->eff_mem_from), ESC_TEXT);
+		}
+		buf_printf(t, " headroom %s  cpu ", b);
+		pct1(a, sizeof(a), g->eff_cpu_percent);
+		pct1(b, sizeof(b), g->cpu_headroom);
+		buf_adds(t, a);
+		if (g->eff_cpu_from) {
+			buf_adds(t, " from ");
+			str_escape(t, g->eff_cpu_from, strlen(g->eff_cpu_from), ESC_TEXT);
+		}
+		buf_printf(t, " headroom %s  pids ", b);
+		if (g->eff_pids_max != VAL_NA)
+			buf_printf(t, "%llu", (unsigned long long)g->eff_pids_max);
+		else
+			buf_adds(t, "-");
+		if (g->eff_pids_from) {
+			buf_adds(t, " from ");
+			str_escape(t, g->eff_pids_from, strlen(g->eff_pids_from), ESC_TEXT);
+		}
+		if (g->pids_headroom != VAL_NA)
+			buf_printf(t, " headroom %llu", (unsigned long long)g->pids_headroom);
+		else
+			buf_adds(t, " headroom -");
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {

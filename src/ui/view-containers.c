@@ -85,7 +85,7 @@ const struct view_ops view_containers = {
 	.name = "Containers",
 	.table = &table_containers,
 	.cols = {"NAME", "RUNTIME", "ID", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT",
-		 "MEM%", "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
+		 "MEM%", "WSET", "WSET%", "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
 	.sort = "CPU%",
 	.count = count,
 	.row = row,
