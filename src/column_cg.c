@@ -211,8 +211,6 @@ static void cg_mem_headroom(const struct snap *s, const void *row, struct cell *
 {
 	ROW(struct cgroup);
 	set_size(c, r->mem_headroom);
-	if (r->mem_headroom == 0)
-		c->type = CELL_SIZE;
 }
 static void cg_eff_cpu(const struct snap *s, const void *row, struct cell *c)
 {

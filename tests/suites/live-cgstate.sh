@@ -9,6 +9,7 @@
 # removes everything.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
+. "$TOP/tests/lib-docker.sh"
 if ! need_root; then
 	skip "live cgroup state: making containers needs root"; echo "1..$n"; exit 0
 fi
@@ -21,10 +22,13 @@ SEE_LINES=40
 . "$TOP/tests/lib-tmux.sh"
 pname=nstop-cgst-$$
 parent=$(ctr_parent "$pname")
-ctr=cgst$$
+ctr=cgst$$ ctr2=cgsl$$
 cleanup() {
 	tmux_stop
 	"$NSTOP" rm -f "$ctr" --audit-log "$L" >/dev/null 2>&1
+	"$NSTOP" rm -f "$ctr2" --audit-log "$L" >/dev/null 2>&1
+	docker_down
+	rm -f "/dev/shm/$pname"
 	ctr_parent_rm "$pname"
 	cg_cleanup
 	rm -rf "$tmp"
@@ -103,5 +107,119 @@ if cg_setup "$pname-v1" unified && [ "$CG_MODE" = v1 ]; then
 	check "thawed in both: frozen false" test "$(cgf "$CG_PATH_freezer")" = false
 else
 	skip "v1 freezer: ${CG_WHY:-no v1 freezer here (pure v2)}"
+fi
+
+# ---- the working set against the kernel's own files ----
+near() { # near GOT WANT PERCENT: |GOT - WANT| <= PERCENT % of WANT (and both numbers)
+	awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { if (g !~ /^[0-9]+$/ || w !~ /^[0-9]+$/) exit 1
+		d = g - w; if (d < 0) d = -d; exit !(d <= w * p / 100) }'
+}
+cgj() { "$NSTOP" cgroups -J | jq -r --arg p "$1" --arg k "$2" '.cgroups[] | select(.path == $p) | .[$k] | tostring'; }
+stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1/memory.stat"; }
+if cg_setup "$pname-ws"; then
+	# 24 MiB written to a file on disk (page cache), 8 MiB to /dev/shm (shmem)
+	cg_start ws bash -c "dd if=/dev/urandom of='$tmp/ws.dat' bs=1M count=24 2>/dev/null &&
+		dd if=/dev/zero of='/dev/shm/$pname' bs=1M count=8 2>/dev/null && echo ready && exec sleep 1000"
+	md=$CG_DIR_memory
+	if [ "$CG_MODE" = v2 ]; then use=$(cat "$md/memory.current"); inact=$(stat_of "$md" inactive_file)
+		file=$(stat_of "$md" file); shm=$(stat_of "$md" shmem)
+	else use=$(cat "$md/memory.usage_in_bytes"); inact=$(stat_of "$md" total_inactive_file)
+		file=$(stat_of "$md" total_cache); shm=$(stat_of "$md" total_shmem)
+	fi
+	want=$((use > inact ? use - inact : 0))
+	got=$(cgj "$CG_PATH_memory" memory_working_set_bytes)
+	ok "# the kernel: usage $use, inactive_file $inact, file $file, shmem $shm"
+	check "the page cache is charged to it (file $file >= 24 MiB)" test "$file" -ge $((24 << 20))
+	# usage moves by the per-CPU charge batch (64 pages a CPU) between reads
+	slack=$((64 * 4096 * $(nproc)))
+	check "WSET = usage - inactive_file within 2 % or the charge batch ($got, the kernel's files $want)" \
+		bash -c "d=\$(($got - $want)); d=\${d#-}; [ \$d -le $slack ] || [ \$((d * 50)) -le $want ]"
+	check "INACTIVE_FILE is memory.stat's within 2 % ($(cgj "$CG_PATH_memory" memory_inactive_file_bytes), $inact)" \
+		near "$(cgj "$CG_PATH_memory" memory_inactive_file_bytes)" "$inact" 2
+	check "SHMEM is memory.stat's ($(cgj "$CG_PATH_memory" memory_shmem_bytes), $shm >= 8 MiB)" \
+		bash -c "[ '$(cgj "$CG_PATH_memory" memory_shmem_bytes)' = '$shm' ] && [ '$shm' -ge $((8 << 20)) ]"
+	if [ "$CG_MODE" = v2 ]; then
+		check "KERNEL and SOCK are memory.stat's" test "$(cgj "$CG_PATH_memory" memory_kernel_bytes) $(cgj "$CG_PATH_memory" memory_sock_bytes)" = \
+			"$(stat_of "$md" kernel) $(stat_of "$md" sock)"
+	else
+		check "v1: no kernel or sock line, so null" test "$(cgj "$CG_PATH_memory" memory_kernel_bytes) $(cgj "$CG_PATH_memory" memory_sock_bytes)" = "null null"
+	fi
+	rm -f "/dev/shm/$pname" "$tmp/ws.dat"
+	kill -KILL "$ws" 2>/dev/null
+else
+	skip "working set: $CG_WHY"
+fi
+
+# ---- effective limits: a container under a parent tighter than its own ----
+if cg_setup "$pname-lim"; then
+	if [ "$CG_MODE" = v2 ]; then
+		echo "30000 100000" >"$CG_DIR_cpu/cpu.max"; echo $((64 << 20)) >"$CG_DIR_memory/memory.max"
+		own_cpu=(--cpu 50%)
+	else
+		# v1 refuses a child quota above its parent's (EINVAL): the
+		# container's own is unlimited, the parent's binds
+		echo 30000 >"$CG_DIR_cpu/cpu.cfs_quota_us"; echo 100000 >"$CG_DIR_cpu/cpu.cfs_period_us"
+		echo $((64 << 20)) >"$CG_DIR_memory/memory.limit_in_bytes"
+		own_cpu=()
+	fi
+	echo 50 >"$CG_DIR_pids/pids.max"
+	expect_exit 0 "create a container with --memory 128M --pids 80 ${own_cpu[*]} under a parent with 64M, 50 pids, 30 % CPU" \
+		create "$ctr2" --cgroup-parent "$(ctr_parent "$pname-lim")" --memory 128M --pids 80 "${own_cpu[@]}" \
+		--audit-log "$L" -- sh -c 'while :; do :; done'
+	sleep 1.5
+	"$NSTOP" containers -J -d 1 >"$tmp/lim.json"
+	cj() { jq -r --arg n "$ctr2" --arg k "$1" '.containers[] | select(.name == $n) | .[$k] | tostring' "$tmp/lim.json"; }
+	check "its own memory limit is 128M ($(cj memory_limit_bytes))" test "$(cj memory_limit_bytes)" = $((128 << 20))
+	check "EFF_MEM_LIMIT is the parent's 64M ($(cj effective_memory_limit_bytes))" test "$(cj effective_memory_limit_bytes)" = $((64 << 20))
+	check "set by the parent ($(cj effective_memory_limit_from))" test "$(cj effective_memory_limit_from)" = "$CG_PATH_memory"
+	check "EFF_CPU_LIMIT% is the parent's 30 ($(cj effective_cpu_limit_percent))" test "$(cj effective_cpu_limit_percent)" = 30
+	check "set by the parent ($(cj effective_cpu_limit_from))" test "$(cj effective_cpu_limit_from)" = "$CG_PATH_cpu"
+	check "EFF_PIDS_LIMIT is the parent's 50 ($(cj effective_pids_limit))" test "$(cj effective_pids_limit)" = 50
+	check "set by the parent ($(cj effective_pids_limit_from))" test "$(cj effective_pids_limit_from)" = "$CG_PATH_pids"
+	pu=$(if [ "$CG_MODE" = v2 ]; then cat "$CG_DIR_memory/memory.current"; else cat "$CG_DIR_memory/memory.usage_in_bytes"; fi)
+	check "memory headroom: 64M minus the parent's usage within 2 % ($(cj memory_headroom_bytes), $(((64 << 20) - pu)))" \
+		near "$(cj memory_headroom_bytes)" $(((64 << 20) - pu)) 2
+	check "pids headroom: 50 minus the parent's pids.current ($(cj pids_headroom))" \
+		test "$(cj pids_headroom)" = $((50 - $(cat "$CG_DIR_pids/pids.current")))
+	cpu=$(cj cpu_percent) hr=$(cj cpu_headroom_percent)
+	check "the spinning container is held to 30 % ($cpu) and has little CPU headroom ($hr)" \
+		awk -v c="$cpu" -v h="$hr" 'BEGIN { exit !(c >= 20 && c <= 35 && h >= 0 && h <= 10) }'
+	wpct=$(cj memory_working_set_percent) wset=$(cj memory_working_set_bytes)
+	check "WSET% is of the effective 64M ($wpct % of $wset bytes)" \
+		awk -v p="$wpct" -v w="$wset" 'BEGIN { e = w / 67108864 * 100; d = p - e; if (d < 0) d = -d; exit !(d <= 0.11) }'
+	check "the cgroups listing has the same effective memory limit" \
+		test "$("$NSTOP" cgroups -H -o PATH,EFF_MEM_LIMIT | awk -v p="$(cj cgroup)" '$1 == p { print $2 }')" != ""
+	T new-session -d -s e2e -x 250 -y 50 \
+		"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP --no-config -d 0.5 -r; sleep 30"
+	see "the dashboard starts" "namespaces "
+	keys 1 / "$ctr2" Enter
+	see "the detail pane: the effective memory limit and who sets it" "effective memory 64M from $CG_PATH_memory"
+	see "the effective CPU limit and who sets it" "cpu 30.0% from $CG_PATH_cpu"
+	see "the effective pids limit and who sets it" "pids 50 from $CG_PATH_pids"
+	see "the working set beside the memory.stat lines" "wset "
+	tmux_stop
+	"$NSTOP" rm -f "$ctr2" --audit-log "$L" >/dev/null 2>&1
+else
+	skip "effective limits: $CG_WHY"
+fi
+
+# ---- the working set against docker stats (which subtracts inactive file) ----
+if docker_up; then
+	dk_run dkid "$DOCKER_IMAGE" \
+		sh -c 'dd if=/dev/urandom of=/cache.dat bs=1M count=32 2>/dev/null; sleep 1000' ||
+		notok "docker run failed"
+	sleep 3
+	# docker stats: "12.5MiB / 1.9GiB"
+	du=$(dk stats --no-stream --format '{{.MemUsage}}' "$dkid" | awk '{ v = $1; u = v; sub(/[0-9.]+/, "", u); sub(/[A-Za-z]+$/, "", v)
+		m = u == "KiB" ? 1024 : u == "MiB" ? 1048576 : u == "GiB" ? 1073741824 : u == "kB" ? 1000 : u == "MB" ? 1e6 : u == "GB" ? 1e9 : 1
+		printf "%d\n", v * m }')
+	nw=$("$NSTOP" containers -J | jq -r --arg i "$dkid" '.containers[] | select(.id == $i) | .memory_working_set_bytes')
+	nm=$("$NSTOP" containers -J | jq -r --arg i "$dkid" '.containers[] | select(.id == $i) | .memory_bytes')
+	ok "# docker stats $du bytes; nstop WSET $nw, MEM $nm"
+	check "WSET agrees with docker stats' usage within 5 % ($nw, $du)" near "$nw" "$du" 5
+	dk rm -f "$dkid" >/dev/null 2>&1
+	docker_down
+else
+	skip "working set vs docker stats: $DOCKER_WHY"
 fi
 echo "1..$n"

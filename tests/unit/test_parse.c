@@ -171,6 +171,24 @@ static void t_limits(void)
 	OK(parse_freezer_state("FROZENX", 7) == -EINVAL, "freezer.state: a longer word fails");
 	OK(parse_freezer_state("FROZ", 4) == -EINVAL, "freezer.state: a prefix fails");
 	OK(parse_freezer_state("", 0) == -EINVAL, "freezer.state: empty fails");
+	{
+		static const char *const k[] = {"anon", "file", "inactive_file", "sock", "kernel"};
+		const char *ms = "anon 4096\nfile 8192\nkernel_stack 16384\nfile_mapped 12\n"
+				 "inactive_file 2048\nsock 12x\nanon 1\n";
+		uint64_t o[5] = {VAL_NA, VAL_NA, VAL_NA, VAL_NA, VAL_NA};
+		OK(parse_keyed_set(ms, strlen(ms), k, 5, o) == 3, "keyed set: three keys found");
+		OK(o[0] == 4096 && o[1] == 8192 && o[2] == 2048, "keyed set: values, first line of a key wins");
+		OK(o[3] == VAL_NA, "keyed set: a junk value leaves it alone");
+		OK(o[4] == VAL_NA, "keyed set: a longer key (kernel_stack) is not kernel");
+		uint64_t t[1] = {VAL_NA};
+		OK(parse_keyed_set("anon 7", 6, k, 1, t) == 1 && t[0] == 7, "keyed set: no final newline");
+		OK(parse_keyed_set("", 0, k, 1, t) == 0, "keyed set: empty");
+		OK(parse_keyed_set("anon", 4, k, 1, t) == 0 && t[0] == 7, "keyed set: no value");
+	}
+	OK(mem_working_set(100, 30) == 70, "working set: usage - inactive_file");
+	OK(mem_working_set(30, 100) == 0, "working set: floored at 0");
+	OK(mem_working_set(VAL_NA, 1) == VAL_NA && mem_working_set(1, VAL_NA) == VAL_NA,
+	   "working set: unknown when either is");
 }
 
 static void t_psi_io(void)
