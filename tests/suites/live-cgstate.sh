@@ -121,28 +121,42 @@ if cg_setup "$pname-ws"; then
 	cg_start ws bash -c "dd if=/dev/urandom of='$tmp/ws.dat' bs=1M count=24 2>/dev/null &&
 		dd if=/dev/zero of='/dev/shm/$pname' bs=1M count=8 2>/dev/null && echo ready && exec sleep 1000"
 	md=$CG_DIR_memory
-	if [ "$CG_MODE" = v2 ]; then use=$(cat "$md/memory.current"); inact=$(stat_of "$md" inactive_file)
-		file=$(stat_of "$md" file); shm=$(stat_of "$md" shmem)
-	else use=$(cat "$md/memory.usage_in_bytes"); inact=$(stat_of "$md" total_inactive_file)
-		file=$(stat_of "$md" total_cache); shm=$(stat_of "$md" total_shmem)
-	fi
-	want=$((use > inact ? use - inact : 0))
-	got=$(cgj "$CG_PATH_memory" memory_working_set_bytes)
-	ok "# the kernel: usage $use, inactive_file $inact, file $file, shmem $shm"
-	check "the page cache is charged to it (file $file >= 24 MiB)" test "$file" -ge $((24 << 20))
-	# usage moves by the per-CPU charge batch (64 pages a CPU) between reads
+	kernel() { # usage inactive_file file shmem, as the kernel has them now
+		if [ "$CG_MODE" = v2 ]; then
+			echo "$(cat "$md/memory.current") $(stat_of "$md" inactive_file) $(stat_of "$md" file) $(stat_of "$md" shmem)"
+		else
+			echo "$(cat "$md/memory.usage_in_bytes") $(stat_of "$md" total_inactive_file) $(stat_of "$md" total_cache) $(stat_of "$md" total_shmem)"
+		fi
+	}
+	# the kernel's files read before and after nstop's: the figures move
+	# (the per-CPU charge batch of 64 pages a CPU, pages going from one
+	# LRU list to another), so nstop's must lie between the two, give or
+	# take that batch
+	read -r use1 inact1 file shm <<<"$(kernel)"
+	"$NSTOP" cgroups -J | jq --arg p "$CG_PATH_memory" '.cgroups[] | select(.path == $p)' >"$tmp/ws.json"
+	read -r use2 inact2 _ _ <<<"$(kernel)"
+	wj() { jq -r --arg k "$1" '.[$k] | tostring' "$tmp/ws.json"; }
 	slack=$((64 * 4096 * $(nproc)))
-	check "WSET = usage - inactive_file within 2 % or the charge batch ($got, the kernel's files $want)" \
-		bash -c "d=\$(($got - $want)); d=\${d#-}; [ \$d -le $slack ] || [ \$((d * 50)) -le $want ]"
-	check "INACTIVE_FILE is memory.stat's within 2 % ($(cgj "$CG_PATH_memory" memory_inactive_file_bytes), $inact)" \
-		near "$(cgj "$CG_PATH_memory" memory_inactive_file_bytes)" "$inact" 2
-	check "SHMEM is memory.stat's ($(cgj "$CG_PATH_memory" memory_shmem_bytes), $shm >= 8 MiB)" \
-		bash -c "[ '$(cgj "$CG_PATH_memory" memory_shmem_bytes)' = '$shm' ] && [ '$shm' -ge $((8 << 20)) ]"
+	within() { # within GOT A B: A <= GOT <= B (either order), give or take the slack
+		awk -v g="$1" -v a="$2" -v b="$3" -v s="$slack" 'BEGIN { if (g !~ /^[0-9]+$/) exit 1
+			lo = a < b ? a : b; hi = a < b ? b : a; exit !(g >= lo - s && g <= hi + s) }'
+	}
+	w1=$((use1 > inact1 ? use1 - inact1 : 0)) w2=$((use2 > inact2 ? use2 - inact2 : 0))
+	ok "# the kernel: usage $use1..$use2, inactive_file $inact1..$inact2, file $file, shmem $shm"
+	check "the page cache is charged to it (file $file >= 24 MiB)" test "$file" -ge $((24 << 20))
+	check "WSET = usage - inactive_file ($(wj memory_working_set_bytes), the kernel's files $w1..$w2)" \
+		within "$(wj memory_working_set_bytes)" "$w1" "$w2"
+	check "INACTIVE_FILE is memory.stat's ($(wj memory_inactive_file_bytes), $inact1..$inact2)" \
+		within "$(wj memory_inactive_file_bytes)" "$inact1" "$inact2"
+	check "SHMEM is memory.stat's ($(wj memory_shmem_bytes), $shm >= 8 MiB)" \
+		bash -c "[ '$(wj memory_shmem_bytes)' = '$shm' ] && [ '$shm' -ge $((8 << 20)) ]"
 	if [ "$CG_MODE" = v2 ]; then
-		check "KERNEL and SOCK are memory.stat's" test "$(cgj "$CG_PATH_memory" memory_kernel_bytes) $(cgj "$CG_PATH_memory" memory_sock_bytes)" = \
-			"$(stat_of "$md" kernel) $(stat_of "$md" sock)"
+		# kernel memory moves too: within 64 KiB of a fresh read
+		check "KERNEL and SOCK are memory.stat's" awk -v a="$(wj memory_kernel_bytes)" -v b="$(stat_of "$md" kernel)" \
+			-v c="$(wj memory_sock_bytes)" -v d="$(stat_of "$md" sock)" \
+			'BEGIN { x = a - b; if (x < 0) x = -x; exit !(a ~ /^[0-9]+$/ && x <= 65536 && c ~ /^[0-9]+$/ && c == d) }'
 	else
-		check "v1: no kernel or sock line, so null" test "$(cgj "$CG_PATH_memory" memory_kernel_bytes) $(cgj "$CG_PATH_memory" memory_sock_bytes)" = "null null"
+		check "v1: no kernel or sock line, so null" test "$(wj memory_kernel_bytes) $(wj memory_sock_bytes)" = "null null"
 	fi
 	rm -f "/dev/shm/$pname" "$tmp/ws.dat"
 	kill -KILL "$ws" 2>/dev/null
@@ -182,8 +196,9 @@ if cg_setup "$pname-lim"; then
 	check "pids headroom: 50 minus the parent's pids.current ($(cj pids_headroom))" \
 		test "$(cj pids_headroom)" = $((50 - $(cat "$CG_DIR_pids/pids.current")))
 	cpu=$(cj cpu_percent) hr=$(cj cpu_headroom_percent)
-	check "the spinning container is held to 30 % ($cpu) and has little CPU headroom ($hr)" \
-		awk -v c="$cpu" -v h="$hr" 'BEGIN { exit !(c >= 20 && c <= 35 && h >= 0 && h <= 10) }'
+	check "the spinning container is held to 30 % ($cpu), its CPU headroom is what is left ($hr)" \
+		awk -v c="$cpu" -v h="$hr" 'BEGIN { d = h - (30 - c); if (d < 0) d = -d
+			exit !(c ~ /^[0-9.]+$/ && c >= 5 && c <= 35 && h ~ /^[0-9.]+$/ && d <= 1.5) }'
 	wpct=$(cj memory_working_set_percent) wset=$(cj memory_working_set_bytes)
 	check "WSET% is of the effective 64M ($wpct % of $wset bytes)" \
 		awk -v p="$wpct" -v w="$wset" 'BEGIN { e = w / 67108864 * 100; d = p - e; if (d < 0) d = -d; exit !(d <= 0.11) }'
