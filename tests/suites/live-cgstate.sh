@@ -201,7 +201,8 @@ if cg_setup "$pname-lim"; then
 			exit !(c ~ /^[0-9.]+$/ && c >= 5 && c <= 35 && h ~ /^[0-9.]+$/ && d <= 1.5) }'
 	wpct=$(cj memory_working_set_percent) wset=$(cj memory_working_set_bytes)
 	check "WSET% is of the effective 64M ($wpct % of $wset bytes)" \
-		awk -v p="$wpct" -v w="$wset" 'BEGIN { e = w / 67108864 * 100; d = p - e; if (d < 0) d = -d; exit !(d <= 0.11) }'
+		awk -v p="$wpct" -v w="$wset" 'BEGIN { if (p !~ /^[0-9.]+$/ || w !~ /^[0-9]+$/) exit 1
+			e = w / 67108864 * 100; d = p - e; if (d < 0) d = -d; exit !(d <= 0.11) }'
 	check "the cgroups listing has the same effective memory limit" \
 		test "$("$NSTOP" cgroups -H -o PATH,EFF_MEM_LIMIT | awk -v p="$(cj cgroup)" '$1 == p { print $2 }')" != ""
 	T new-session -d -s e2e -x 250 -y 50 \
