@@ -243,6 +243,102 @@ static void cg_pids_headroom(const struct snap *s, const void *row, struct cell 
 	set_u64(c, r->pids_headroom);
 }
 
+static void cg_psi_cpu_some_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_some[PSI_CPU].avg60, 2);
+}
+static void cg_psi_cpu_some_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_some[PSI_CPU].total);
+}
+static void cg_psi_cpu_full_avg10(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_CPU].avg10, 2);
+}
+static void cg_psi_cpu_full_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_CPU].avg60, 2);
+}
+static void cg_psi_cpu_full_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_full[PSI_CPU].total);
+}
+static void cg_psi_memory_some_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_some[PSI_MEM].avg60, 2);
+}
+static void cg_psi_memory_some_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_some[PSI_MEM].total);
+}
+static void cg_psi_memory_full_avg10(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_MEM].avg10, 2);
+}
+static void cg_psi_memory_full_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_MEM].avg60, 2);
+}
+static void cg_psi_memory_full_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_full[PSI_MEM].total);
+}
+static void cg_psi_io_some_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_some[PSI_IO].avg60, 2);
+}
+static void cg_psi_io_some_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_some[PSI_IO].total);
+}
+static void cg_psi_io_full_avg10(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_IO].avg10, 2);
+}
+static void cg_psi_io_full_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_IO].avg60, 2);
+}
+static void cg_psi_io_full_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_full[PSI_IO].total);
+}
+static void cg_mev_low(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_low);
+}
+static void cg_mev_high(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_high);
+}
+static void cg_mev_max(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_max);
+}
+static void cg_mev_oom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_oom);
+}
+
 static const struct column cg_cols[] = {
 	{"PATH", "path", false, true, true, "cgroup path from the hierarchy's root", cg_path},
 	{"VER", "version", true, false, true, "1 for v1 (hybrid: a v1 controller has it), 2 for v2", cg_version},
@@ -287,6 +383,25 @@ static const struct column cg_cols[] = {
 	{"PSI_CPU", "psi_cpu_some_avg10", true, false, true, "cpu.pressure some avg10", cg_psi_cpu},
 	{"PSI_MEM", "psi_memory_some_avg10", true, false, true, "memory.pressure some avg10", cg_psi_mem},
 	{"PSI_IO", "psi_io_some_avg10", true, false, true, "io.pressure some avg10", cg_psi_io},
+	{"PSI_CPU_SOME60", "psi_cpu_some_avg60", true, false, true, "cpu.pressure some avg60", cg_psi_cpu_some_avg60},
+	{"PSI_CPU_SOME_TOTAL", "psi_cpu_some_total_usec", true, false, true, "cpu.pressure some total stall, microseconds", cg_psi_cpu_some_total},
+	{"PSI_CPU_FULL10", "psi_cpu_full_avg10", true, false, true, "cpu.pressure full avg10", cg_psi_cpu_full_avg10},
+	{"PSI_CPU_FULL60", "psi_cpu_full_avg60", true, false, true, "cpu.pressure full avg60", cg_psi_cpu_full_avg60},
+	{"PSI_CPU_FULL_TOTAL", "psi_cpu_full_total_usec", true, false, true, "cpu.pressure full total stall, microseconds", cg_psi_cpu_full_total},
+	{"PSI_MEM_SOME60", "psi_memory_some_avg60", true, false, true, "memory.pressure some avg60", cg_psi_memory_some_avg60},
+	{"PSI_MEM_SOME_TOTAL", "psi_memory_some_total_usec", true, false, true, "memory.pressure some total stall, microseconds", cg_psi_memory_some_total},
+	{"PSI_MEM_FULL10", "psi_memory_full_avg10", true, false, true, "memory.pressure full avg10", cg_psi_memory_full_avg10},
+	{"PSI_MEM_FULL60", "psi_memory_full_avg60", true, false, true, "memory.pressure full avg60", cg_psi_memory_full_avg60},
+	{"PSI_MEM_FULL_TOTAL", "psi_memory_full_total_usec", true, false, true, "memory.pressure full total stall, microseconds", cg_psi_memory_full_total},
+	{"PSI_IO_SOME60", "psi_io_some_avg60", true, false, true, "io.pressure some avg60", cg_psi_io_some_avg60},
+	{"PSI_IO_SOME_TOTAL", "psi_io_some_total_usec", true, false, true, "io.pressure some total stall, microseconds", cg_psi_io_some_total},
+	{"PSI_IO_FULL10", "psi_io_full_avg10", true, false, true, "io.pressure full avg10", cg_psi_io_full_avg10},
+	{"PSI_IO_FULL60", "psi_io_full_avg60", true, false, true, "io.pressure full avg60", cg_psi_io_full_avg60},
+	{"PSI_IO_FULL_TOTAL", "psi_io_full_total_usec", true, false, true, "io.pressure full total stall, microseconds", cg_psi_io_full_total},
+	{"MEM_EVENTS_LOW", "memory_events_low", true, false, true, "memory.events low: times reclaimed below memory.low (v2)", cg_mev_low},
+	{"MEM_EVENTS_HIGH", "memory_events_high", true, false, true, "memory.events high: times throttled over memory.high (v2)", cg_mev_high},
+	{"MEM_EVENTS_MAX", "memory_events_max", true, false, true, "memory.events max: times at memory.max (v2)", cg_mev_max},
+	{"MEM_EVENTS_OOM", "memory_events_oom", true, false, true, "memory.events oom: times out of memory at memory.max (v2)", cg_mev_oom},
 	{"FROZEN", "frozen", false, false, true, "cgroup.events frozen, v1 freezer.state FROZEN", cg_frozen},
 	{"UNIFIED", "unified", false, false, true, "the path exists in a cgroup2 tree", cg_unified},
 };
@@ -384,6 +499,25 @@ CTCG(ct_cpu_headroom, cg_cpu_headroom)
 CTCG(ct_eff_pids, cg_eff_pids)
 CTCG(ct_eff_pids_from, cg_eff_pids_from)
 CTCG(ct_pids_headroom, cg_pids_headroom)
+CTCG(ct_psi_cpu_some_avg60, cg_psi_cpu_some_avg60)
+CTCG(ct_psi_cpu_some_total, cg_psi_cpu_some_total)
+CTCG(ct_psi_cpu_full_avg10, cg_psi_cpu_full_avg10)
+CTCG(ct_psi_cpu_full_avg60, cg_psi_cpu_full_avg60)
+CTCG(ct_psi_cpu_full_total, cg_psi_cpu_full_total)
+CTCG(ct_psi_memory_some_avg60, cg_psi_memory_some_avg60)
+CTCG(ct_psi_memory_some_total, cg_psi_memory_some_total)
+CTCG(ct_psi_memory_full_avg10, cg_psi_memory_full_avg10)
+CTCG(ct_psi_memory_full_avg60, cg_psi_memory_full_avg60)
+CTCG(ct_psi_memory_full_total, cg_psi_memory_full_total)
+CTCG(ct_psi_io_some_avg60, cg_psi_io_some_avg60)
+CTCG(ct_psi_io_some_total, cg_psi_io_some_total)
+CTCG(ct_psi_io_full_avg10, cg_psi_io_full_avg10)
+CTCG(ct_psi_io_full_avg60, cg_psi_io_full_avg60)
+CTCG(ct_psi_io_full_total, cg_psi_io_full_total)
+CTCGM(ct_mev_low, cg_mev_low)
+CTCGM(ct_mev_high, cg_mev_high)
+CTCGM(ct_mev_max, cg_mev_max)
+CTCGM(ct_mev_oom, cg_mev_oom)
 static void ct_rx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -483,6 +617,25 @@ static const struct column ct_cols[] = {
 	{"EFF_PIDS_LIMIT", "effective_pids_limit", true, false, true, "the tightest pids.max on that path", ct_eff_pids},
 	{"EFF_PIDS_FROM", "effective_pids_limit_from", false, false, true, "the cgroup that sets it", ct_eff_pids_from},
 	{"PIDS_HEADROOM", "pids_headroom", true, false, true, "the least pids.max minus pids.current on that path", ct_pids_headroom},
+	{"PSI_CPU_SOME60", "psi_cpu_some_avg60", true, false, true, "cpu.pressure some avg60", ct_psi_cpu_some_avg60},
+	{"PSI_CPU_SOME_TOTAL", "psi_cpu_some_total_usec", true, false, true, "cpu.pressure some total stall, microseconds", ct_psi_cpu_some_total},
+	{"PSI_CPU_FULL10", "psi_cpu_full_avg10", true, false, true, "cpu.pressure full avg10", ct_psi_cpu_full_avg10},
+	{"PSI_CPU_FULL60", "psi_cpu_full_avg60", true, false, true, "cpu.pressure full avg60", ct_psi_cpu_full_avg60},
+	{"PSI_CPU_FULL_TOTAL", "psi_cpu_full_total_usec", true, false, true, "cpu.pressure full total stall, microseconds", ct_psi_cpu_full_total},
+	{"PSI_MEM_SOME60", "psi_memory_some_avg60", true, false, true, "memory.pressure some avg60", ct_psi_memory_some_avg60},
+	{"PSI_MEM_SOME_TOTAL", "psi_memory_some_total_usec", true, false, true, "memory.pressure some total stall, microseconds", ct_psi_memory_some_total},
+	{"PSI_MEM_FULL10", "psi_memory_full_avg10", true, false, true, "memory.pressure full avg10", ct_psi_memory_full_avg10},
+	{"PSI_MEM_FULL60", "psi_memory_full_avg60", true, false, true, "memory.pressure full avg60", ct_psi_memory_full_avg60},
+	{"PSI_MEM_FULL_TOTAL", "psi_memory_full_total_usec", true, false, true, "memory.pressure full total stall, microseconds", ct_psi_memory_full_total},
+	{"PSI_IO_SOME60", "psi_io_some_avg60", true, false, true, "io.pressure some avg60", ct_psi_io_some_avg60},
+	{"PSI_IO_SOME_TOTAL", "psi_io_some_total_usec", true, false, true, "io.pressure some total stall, microseconds", ct_psi_io_some_total},
+	{"PSI_IO_FULL10", "psi_io_full_avg10", true, false, true, "io.pressure full avg10", ct_psi_io_full_avg10},
+	{"PSI_IO_FULL60", "psi_io_full_avg60", true, false, true, "io.pressure full avg60", ct_psi_io_full_avg60},
+	{"PSI_IO_FULL_TOTAL", "psi_io_full_total_usec", true, false, true, "io.pressure full total stall, microseconds", ct_psi_io_full_total},
+	{"MEM_EVENTS_LOW", "memory_events_low", true, false, true, "memory.events low: times reclaimed below memory.low (v2)", ct_mev_low},
+	{"MEM_EVENTS_HIGH", "memory_events_high", true, false, true, "memory.events high: times throttled over memory.high (v2)", ct_mev_high},
+	{"MEM_EVENTS_MAX", "memory_events_max", true, false, true, "memory.events max: times at memory.max (v2)", ct_mev_max},
+	{"MEM_EVENTS_OOM", "memory_events_oom", true, false, true, "memory.events oom: times out of memory at memory.max (v2)", ct_mev_oom},
 	{"PIDS", "pids", true, true, true, "tasks (pids.current)", ct_pids},
 	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
 	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},

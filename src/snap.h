@@ -36,6 +36,12 @@ struct proc {
 };
 
 /* ---- a cgroup (collect/cgroup.c fills it) ---- */
+/* one PSI line: averages in percent (NAN absent), total stall in microseconds */
+struct cg_psi {
+	double avg10, avg60, avg300;
+	uint64_t total;
+};
+enum { PSI_CPU, PSI_MEM, PSI_IO, PSI_NRES };
 struct cgroup {
 	const char *path;       /* interned, "/" for the root */
 	int version;            /* 2 or 1 (hybrid rows with v1 data say 1) */
@@ -61,6 +67,8 @@ struct cgroup {
 	uint64_t eff_mem_max, eff_pids_max, mem_headroom, pids_headroom;
 	double eff_cpu_percent, cpu_headroom; /* NAN: unlimited or unknown */
 	const char *eff_mem_from, *eff_pids_from, *eff_cpu_from;
+	struct cg_psi psi_some[PSI_NRES], psi_full[PSI_NRES]; /* cpu, memory, io */
+	uint64_t mev_low, mev_high, mev_max, mev_oom; /* memory.events (v2) */
 	/* rates from two snapshots (NAN without a previous one) */
 	double cpu_percent, io_rbps, io_wbps, throttled_percent;
 };

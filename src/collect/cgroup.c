@@ -50,12 +50,20 @@ static void init_row(struct cgroup *c, const char *path)
 			  &c->pids_current, &c->nr_periods, &c->nr_throttled,
 			  &c->throttled_usec, &c->oom_kills, &c->mem_inactive_file, &c->mem_shmem,
 			  &c->mem_kernel, &c->mem_sock, &c->mem_wset, &c->eff_mem_max, &c->eff_pids_max,
-			  &c->mem_headroom, &c->pids_headroom};
+			  &c->mem_headroom, &c->pids_headroom, &c->mev_low, &c->mev_high,
+			  &c->mev_max, &c->mev_oom};
 	for (size_t i = 0; i < ARRAY_LEN(na); i++)
 		*na[i] = VAL_NA;
 	c->psi_cpu = c->psi_mem = c->psi_io = NAN;
 	c->cpu_percent = c->io_rbps = c->io_wbps = c->throttled_percent = NAN;
 	c->eff_cpu_percent = c->cpu_headroom = NAN;
+	for (int i = 0; i < PSI_NRES; i++) {
+		struct cg_psi *q[] = {&c->psi_some[i], &c->psi_full[i]};
+		for (int j = 0; j < 2; j++) {
+			q[j]->avg10 = q[j]->avg60 = q[j]->avg300 = NAN;
+			q[j]->total = VAL_NA;
+		}
+	}
 	c->frozen = -1;
 	int depth = 0;
 	for (const char *p = path; *p; p++)
@@ -110,15 +118,32 @@ static void rd_limit(int dfd, const char *name, uint64_t *out)
 		*out = v;
 }
 
-static void rd_psi(int dfd, const char *name, double *out)
+static void psi_set(const char *tmp, size_t n, const char *kind, struct cg_psi *p)
+{
+	double a[3];
+	uint64_t t;
+	if (parse_psi_line(tmp, n, kind, a, &t) == 0) {
+		p->avg10 = a[0];
+		p->avg60 = a[1];
+		p->avg300 = a[2];
+		p->total = t;
+	}
+}
+
+/* a PSI file: some avg10 (the column) and both lines in full */
+static void rd_psi(int dfd, const char *name, double *out, struct cg_psi *some, struct cg_psi *full)
 {
 	char tmp[256];
 	if (!isnan(*out))
 		return;
 	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
 	double d;
-	if (n > 0 && parse_psi_avg10(tmp, (size_t)n, "some", &d) == 0)
+	if (n <= 0)
+		return;
+	if (parse_psi_avg10(tmp, (size_t)n, "some", &d) == 0)
 		*out = d;
+	psi_set(tmp, (size_t)n, "some", some);
+	psi_set(tmp, (size_t)n, "full", full);
 }
 
 static void keyed(const struct buf *b, const char *key, uint64_t *out, uint64_t div)
@@ -169,11 +194,19 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 	rd_limit(dfd, "memory.high", &c->mem_high);
 	rd_limit(dfd, "pids.max", &c->pids_max);
 	rd_u64(dfd, "pids.current", &c->pids_current);
-	if (read_file_at(dfd, "memory.events", b) > 0)
-		keyed(b, "oom_kill", &c->oom_kills, 1);
-	rd_psi(dfd, "cpu.pressure", &c->psi_cpu);
-	rd_psi(dfd, "memory.pressure", &c->psi_mem);
-	rd_psi(dfd, "io.pressure", &c->psi_io);
+	if (c->oom_kills == VAL_NA && read_file_at(dfd, "memory.events", b) > 0) {
+		static const char *const k[] = {"oom_kill", "low", "high", "max", "oom"};
+		uint64_t *o[] = {&c->oom_kills, &c->mev_low, &c->mev_high, &c->mev_max, &c->mev_oom};
+		uint64_t v[ARRAY_LEN(k)];
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			v[i] = VAL_NA;
+		parse_keyed_set(b->p, b->len, k, ARRAY_LEN(k), v);
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			*o[i] = v[i];
+	}
+	rd_psi(dfd, "cpu.pressure", &c->psi_cpu, &c->psi_some[PSI_CPU], &c->psi_full[PSI_CPU]);
+	rd_psi(dfd, "memory.pressure", &c->psi_mem, &c->psi_some[PSI_MEM], &c->psi_full[PSI_MEM]);
+	rd_psi(dfd, "io.pressure", &c->psi_io, &c->psi_some[PSI_IO], &c->psi_full[PSI_IO]);
 	/* frozen where either tree says so: on hybrid hosts nstop freezes
 	 * through the unified tree while v1's freezer.state stays THAWED */
 	if (c->frozen != 1) {

@@ -322,6 +322,62 @@ int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period)
 	return 0;
 }
 
+/*
+ * One PSI line in full: "KIND avg10=A avg60=B avg300=C total=N" (the
+ * averages in percent, total in microseconds). avg[0..2] and *total are set
+ * only when the whole line is well formed.
+ */
+int parse_psi_line(const char *s, size_t n, const char *kind, double avg[3], uint64_t *total)
+{
+	static const char *const keys[] = {"avg10=", "avg60=", "avg300=", "total="};
+	size_t kl = strlen(kind);
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl && !memcmp(p, kind, kl) && p[kl] == ' ') {
+			const char *q = p + kl + 1;
+			double a[3];
+			uint64_t t = 0;
+			for (size_t i = 0; i < 4; i++) {
+				size_t l = strlen(keys[i]);
+				if ((size_t)(le - q) < l || memcmp(q, keys[i], l))
+					return -EINVAL;
+				q += l;
+				const char *ve = q;
+				while (ve < le && *ve != ' ')
+					ve++;
+				if (i == 3) {
+					if (num_u64(&q, ve, &t) < 0 || q != ve)
+						return -EINVAL;
+				} else {
+					char tmp[32];
+					size_t vl = (size_t)(ve - q);
+					if (!vl || vl >= sizeof(tmp))
+						return -EINVAL;
+					memcpy(tmp, q, vl);
+					tmp[vl] = '\0';
+					char *e;
+					a[i] = strtod(tmp, &e);
+					if (*e || !isfinite(a[i]) || a[i] < 0 || a[i] > 100)
+						return -EINVAL;
+					q = ve;
+				}
+				if (q < le) {
+					if (*q != ' ')
+						return -EINVAL;
+					q++;
+				}
+			}
+			memcpy(avg, a, sizeof(a));
+			*total = t;
+			return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return -ENOENT;
+}
+
 /* PSI: "some avg10=0.12 avg60=... total=N", then maybe a "full" line. */
 int parse_psi_avg10(const char *s, size_t n, const char *kind, double *out)
 {

@@ -46,6 +46,7 @@ int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period);
 int parse_limit(const char *s, size_t n, uint64_t *out);
 int parse_freezer_state(const char *s, size_t n);
 int parse_psi_avg10(const char *s, size_t n, const char *kind, double *out);
+int parse_psi_line(const char *s, size_t n, const char *kind, double avg[3], uint64_t *total);
 int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino);

@@ -224,6 +224,33 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 			buf_printf(t, "/%llu", (unsigned long long)g->pids_max);
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
+	if (y < yend) {
+		/* pressure: some and full, avg10/avg60 in percent; memory.events */
+		static const char *const res[] = {"cpu", "memory", "io"};
+		buf_reset(t);
+		buf_adds(t, "psi avg10/avg60");
+		for (int k = 0; k < 2; k++) {
+			buf_adds(t, k ? "  full" : "  some");
+			for (int i = 0; i < PSI_NRES; i++) {
+				const struct cgroup *pg = i == PSI_MEM ? gm : g;
+				const struct cg_psi *q = k ? &pg->psi_full[i] : &pg->psi_some[i];
+				pct1(a, sizeof(a), q->avg10);
+				pct1(b, sizeof(b), q->avg60);
+				buf_printf(t, " %s %s/%s", res[i], a, b);
+			}
+		}
+		static const char *const ev[] = {"low", "high", "max", "oom", "oom_kill"};
+		const uint64_t evv[] = {gm->mev_low, gm->mev_high, gm->mev_max, gm->mev_oom,
+					gm->oom_kills};
+		buf_adds(t, "  memory.events");
+		for (size_t i = 0; i < ARRAY_LEN(ev); i++) {
+			if (evv[i] == VAL_NA)
+				buf_printf(t, " %s -", ev[i]);
+			else
+				buf_printf(t, " %s %llu", ev[i], (unsigned long long)evv[i]);
+		}
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
 	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
 	const struct hist *hm = gm == g ? hs : hist_get(u->hist, "cg", gm->path, false);
 	if (hs && hs->n && y < yend) {

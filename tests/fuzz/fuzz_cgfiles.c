@@ -20,6 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_keyed_set(s, size, keys, 7, v);
 	parse_psi_avg10(s, size, "some", &d);
 	parse_psi_avg10(s, size, "full", &d);
+	double av[3];
+	parse_psi_line(s, size, "some", av, &a);
+	parse_psi_line(s, size, "full", av, &a);
 	parse_io_stat(s, size, &a, &b);
 	parse_blkio_bytes(s, size, &a, &b);
 	parse_ns_link(s, size, "net", &a);

@@ -94,6 +94,12 @@ is "v2 set by kubepods.slice" "$(cg v2 $P/cri-containerd-e8e63bc00833502988ea232
 is "v2 one with its own tighter limit: its own" "$(cg v2 $A effective_memory_limit_from)" $A
 is "v2 its headroom: the least limit minus usage on the path" "$(cg v2 $A memory_headroom_bytes)" $((67108864 - $(cat "$FIXTURES/v2/sys/fs/cgroup$A/memory.current")))
 is "v2 effective CPU limit" "$(cg v2 $A effective_cpu_limit_percent)" 200
+is "v2 cpu.pressure full avg10" "$(cg v2 $D psi_cpu_full_avg10)" 25.09
+is "v2 cpu.pressure full total" "$(cg v2 $D psi_cpu_full_total_usec)" 10683217
+is "v2 cpu.pressure some avg60" "$(cg v2 $D psi_cpu_some_avg60)" 12.47
+is "v2 io.pressure some total" "$(cg v2 $D psi_io_some_total_usec)" 116847
+is "v2 memory.events max" "$(cg v2 /nstop/batch memory_events_max)" 36
+is "v2 memory.events oom" "$(cg v2 /nstop/batch memory_events_oom)" 1
 
 V1D=/docker/3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081
 V1F=/system.slice/docker-9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9.scope
@@ -121,6 +127,7 @@ is "v1 WSET: usage_in_bytes - total_inactive_file" "$(cg v1 $V1D memory_working_
 is "v1 WSET% of the effective limit" "$(cg v1 $V1D memory_working_set_percent)" 20.9
 is "v1 inactive file" "$(cg v1 $V1D memory_inactive_file_bytes)" 4000000
 is "v1 has no kernel line: null" "$(cg v1 $V1D memory_kernel_bytes)" null
+is "v1: no PSI full, no memory.events: null" "$(cg v1 $V1D psi_cpu_full_avg10) $(cg v1 $V1D memory_events_max)" "null null"
 is "v1 effective memory limit is its own" "$(cg v1 $V1D effective_memory_limit_from)" $V1D
 is "v1 systemd escape kept raw in JSON" "$(cg v1 '/system.slice/systemd-fsck@dev-disk-by\x2duuid-1234\x2dabcd.service' nprocs)" 1
 

@@ -30,6 +30,7 @@ cleanup() {
 	docker_down
 	rm -f "/dev/shm/$pname"
 	ctr_parent_rm "$pname"
+	ctr_parent_rm "$pname-lim"
 	cg_cleanup
 	rm -rf "$tmp"
 	cleanup_tmp
@@ -77,7 +78,7 @@ see "the detail pane says frozen" "frozen yes"
 mem=$("$NSTOP" containers -J | jq -r --arg n "$ctr" '.containers[] | select(.name == $n) | .memory_bytes')
 check "containers --json has its memory ($mem bytes)" test "$mem" -gt 0
 see "the detail pane has its memory limit" "max 96M"
-notsee "and not memory -" "memory -"
+notsee "and not memory -" "memory -  max"
 if [ "$memp" != "$cgp" ]; then
 	see "and names the memory hierarchy's path" "memory $memp"
 else
@@ -205,10 +206,38 @@ if cg_setup "$pname-lim"; then
 			e = w / 67108864 * 100; d = p - e; if (d < 0) d = -d; exit !(d <= 0.11) }'
 	check "the cgroups listing has the same effective memory limit" \
 		test "$("$NSTOP" cgroups -H -o PATH,EFF_MEM_LIMIT | awk -v p="$(cj cgroup)" '$1 == p { print $2 }')" != ""
+	# pressure in full, from the cgroup2 tree (hybrid: the unified one)
+	u2=$(jq -r '.cgroups.cgroup2 // .cgroup' "$NSTOP_STATE_DIR/$ctr2/state.json")
+	pf=$(cg_mnt "")$u2/cpu.pressure
+	if [ -r "$pf" ]; then
+		t1=$(awk '$1 == "some" { sub("total=", "", $5); print $5 }' "$pf")
+		"$NSTOP" containers -J >"$tmp/psi.json"
+		t2=$(awk '$1 == "some" { sub("total=", "", $5); print $5 }' "$pf")
+		pj() { jq -r --arg n "$ctr2" --arg k "$1" '.containers[] | select(.name == $n) | .[$k] | tostring' "$tmp/psi.json"; }
+		check "cpu.pressure some total between the kernel's reads ($t1 <= $(pj psi_cpu_some_total_usec) <= $t2)" \
+			awk -v g="$(pj psi_cpu_some_total_usec)" -v a="$t1" -v b="$t2" 'BEGIN { exit !(g ~ /^[0-9]+$/ && g >= a && g <= b) }'
+		check "the throttled spinner stalls: some avg60 > 0 ($(pj psi_cpu_some_avg60))" \
+			awk -v g="$(pj psi_cpu_some_avg60)" 'BEGIN { exit !(g ~ /^[0-9.]+$/ && g > 0) }'
+		full=$(grep -c '^full ' "$pf")
+		if [ "$full" = 1 ]; then
+			check "cpu.pressure full avg10 is a number" bash -c "[[ '$(pj psi_cpu_full_avg10)' =~ ^[0-9.]+\$ ]]"
+		else
+			check "no cpu full line here: null" test "$(pj psi_cpu_full_avg10)" = null
+		fi
+		if [ "$CG_MODE" = v2 ]; then
+			check "memory.events max is the kernel's" test "$(pj memory_events_max)" = \
+				"$(awk '$1 == "max" { print $2 }' "$CG_DIR_memory/$ctr2/memory.events")"
+		else
+			check "v1: no memory.events, null" test "$(pj memory_events_max)" = null
+		fi
+	else
+		skip "no cpu.pressure at $pf (PSI off)"
+	fi
 	T new-session -d -s e2e -x 250 -y 50 \
 		"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP --no-config -d 0.5 -r; sleep 30"
 	see "the dashboard starts" "namespaces "
 	keys 1 / "$ctr2" Enter
+	see "the detail pane: pressure some and full" "psi avg10/avg60  some cpu "
 	see "the detail pane: the effective memory limit and who sets it" "effective memory 64M from $CG_PATH_memory"
 	see "the effective CPU limit and who sets it" "cpu 30.0% from $CG_PATH_cpu"
 	see "the effective pids limit and who sets it" "pids 50 from $CG_PATH_pids"

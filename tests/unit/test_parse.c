@@ -185,6 +185,28 @@ static void t_limits(void)
 		OK(parse_keyed_set("", 0, k, 1, t) == 0, "keyed set: empty");
 		OK(parse_keyed_set("anon", 4, k, 1, t) == 0 && t[0] == 7, "keyed set: no value");
 	}
+	{
+		const char *ps = "some avg10=1.50 avg60=0.25 avg300=0.00 total=123456\n"
+				 "full avg10=0.10 avg60=0.00 avg300=0.00 total=789\n";
+		double av[3] = {-1, -1, -1};
+		uint64_t tot = 0;
+		OK(parse_psi_line(ps, strlen(ps), "some", av, &tot) == 0 && av[0] == 1.5 &&
+			   av[1] == 0.25 && av[2] == 0 && tot == 123456, "psi line: some in full");
+		OK(parse_psi_line(ps, strlen(ps), "full", av, &tot) == 0 && av[0] == 0.1 && tot == 789,
+		   "psi line: full");
+		OK(parse_psi_line("some avg10=1.00 avg60=0.00\n", 27, "full", av, &tot) == -ENOENT,
+		   "psi line: no full line");
+		OK(parse_psi_line("some avg10=1.00 avg60=0.00\n", 27, "some", av, &tot) == -EINVAL,
+		   "psi line: a short line fails");
+		OK(parse_psi_line("some avg10=nan avg60=0 avg300=0 total=1", 39, "some", av, &tot) == -EINVAL,
+		   "psi line: nan fails");
+		OK(parse_psi_line("some avg10=101 avg60=0 avg300=0 total=1", 39, "some", av, &tot) == -EINVAL,
+		   "psi line: over 100 percent fails");
+		OK(parse_psi_line("some avg10=1 avg60=0 avg300=0 total=-1", 38, "some", av, &tot) == -EINVAL,
+		   "psi line: a negative total fails");
+		OK(parse_psi_line("some avg10=1 avg60=0 avg300=0 total=5", 37, "some", av, &tot) == 0 &&
+			   tot == 5, "psi line: no final newline");
+	}
 	OK(mem_working_set(100, 30) == 70, "working set: usage - inactive_file");
 	OK(mem_working_set(30, 100) == 0, "working set: floored at 0");
 	OK(mem_working_set(VAL_NA, 1) == VAL_NA && mem_working_set(1, VAL_NA) == VAL_NA,
