@@ -307,6 +307,60 @@ static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, int dfd
 	return c;
 }
 
+/* An ancestor's row in the containers' paths mode: what its limits and
+ * their headroom need, no more. */
+static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const char *path)
+{
+	struct cgroup *c = row_for(w, path);
+	if (!c)
+		return;
+	char tmp[64];
+	int n;
+	uint64_t q, pe;
+	if (m->version == 1) {
+		c->version = 1;
+		if (has_ctrl(m, "cpuacct")) {
+			uint64_t ns = VAL_NA;
+			rd_u64(dfd, "cpuacct.usage", &ns);
+			if (ns != VAL_NA && c->cpu_usage_usec == VAL_NA)
+				c->cpu_usage_usec = ns / 1000;
+		}
+		if (has_ctrl(m, "cpu")) {
+			q = pe = VAL_NA;
+			rd_limit(dfd, "cpu.cfs_quota_us", &q);
+			rd_u64(dfd, "cpu.cfs_period_us", &pe);
+			if (q != VAL_NA && pe != VAL_NA && pe && c->cpu_quota_usec == VAL_NA) {
+				c->cpu_quota_usec = q;
+				c->cpu_period_usec = pe;
+			}
+		}
+		if (has_ctrl(m, "memory")) {
+			rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
+			rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
+		}
+		if (has_ctrl(m, "pids")) {
+			rd_limit(dfd, "pids.max", &c->pids_max);
+			rd_u64(dfd, "pids.current", &c->pids_current);
+		}
+		return;
+	}
+	if (c->version == 0)
+		c->version = 2;
+	if (w->s->layout == CG_HYBRID)
+		c->in_unified = true;
+	if (c->cpu_usage_usec == VAL_NA && read_file_at(dfd, "cpu.stat", &w->b) > 0)
+		keyed(&w->b, "usage_usec", &c->cpu_usage_usec, 1);
+	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
+	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
+		c->cpu_quota_usec = q;
+		c->cpu_period_usec = pe;
+	}
+	rd_u64(dfd, "memory.current", &c->mem_current);
+	rd_limit(dfd, "memory.max", &c->mem_max);
+	rd_limit(dfd, "pids.max", &c->pids_max);
+	rd_u64(dfd, "pids.current", &c->pids_current);
+}
+
 static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct buf *path,
 		     int depth)
 {
@@ -528,32 +582,49 @@ static void effective(struct snap *s)
 	buf_free(&b);
 }
 
-/* Every path and its ancestors, each once (limits bind from above). */
-static const char **with_ancestors(struct snap *s, const char *const *paths, size_t np, size_t *nout)
+/*
+ * The paths asked for, then their ancestors (limits bind from above), each
+ * once; *nfull says how many of them were asked for. The roots are left out:
+ * a root cgroup has no limits (v2 has no files for them, v1 refuses them),
+ * and v1's root memory.stat is summed over every cgroup on each read.
+ */
+static const char **with_ancestors(struct snap *s, const char *const *paths, size_t np,
+				   size_t *nout, size_t *nfull)
 {
 	struct hmap seen = {0};
-	const char **v = NULL;
-	size_t n = 0, cap = 0;
+	/* never NULL: no paths reads no cgroup, not every one */
+	size_t n = 0, cap = 32;
+	const char **v = xreallocarray(NULL, cap, sizeof(*v));
 	struct buf b = {0};
-	for (size_t k = 0; k < np; k++) {
-		buf_reset(&b);
-		buf_adds(&b, paths[k]);
-		for (;;) {
-			const char *ip = strtab_intern(s->strs, b.p, b.len);
-			if (hmap_get(&seen, (uint64_t)(uintptr_t)ip, NULL))
-				break;
-			hmap_put(&seen, (uint64_t)(uintptr_t)ip, 1);
-			if (n == cap) {
-				cap = cap ? cap * 2 : 32;
-				v = xreallocarray(v, cap, sizeof(*v));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < np; k++) {
+			buf_reset(&b);
+			buf_adds(&b, paths[k]);
+			for (int up = 0;; up++) {
+				if (up >= pass) {
+					const char *ip = strtab_intern(s->strs, b.p, b.len);
+					if (hmap_get(&seen, (uint64_t)(uintptr_t)ip, NULL) && pass)
+						break;
+					if (!hmap_get(&seen, (uint64_t)(uintptr_t)ip, NULL)) {
+						hmap_put(&seen, (uint64_t)(uintptr_t)ip, 1);
+						if (n == cap) {
+							cap = cap ? cap * 2 : 32;
+							v = xreallocarray(v, cap, sizeof(*v));
+						}
+						v[n++] = ip;
+					}
+				}
+				if (!pass)
+					break;
+				char *sl = strrchr(b.p, '/');
+				if (!sl || sl == b.p)
+					break; /* the next one up is the root */
+				*sl = '\0';
+				b.len = strlen(b.p);
 			}
-			v[n++] = ip;
-			char *sl = strrchr(b.p, '/');
-			if (!sl || !strcmp(b.p, "/"))
-				break;
-			sl[sl == b.p] = '\0';
-			b.len = strlen(b.p);
 		}
+		if (!pass)
+			*nfull = n;
 	}
 	buf_free(&b);
 	hmap_free(&seen);
@@ -566,8 +637,8 @@ static const char **with_ancestors(struct snap *s, const char *const *paths, siz
 static void collect(struct snap *s, struct sysroot *sr, const char *const *paths0, size_t np0)
 {
 	struct walk w = {.s = s};
-	size_t np = 0;
-	const char **paths = paths0 ? with_ancestors(s, paths0, np0, &np) : NULL;
+	size_t np = 0, nfull = 0;
+	const char **paths = paths0 ? with_ancestors(s, paths0, np0, &np, &nfull) : NULL;
 	if (sr->layout == CG_NONE) {
 		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
 		free(paths);
@@ -585,7 +656,10 @@ static void collect(struct snap *s, struct sysroot *sr, const char *const *paths
 				int dfd = cgx_open(sr, i, paths[k]);
 				if (dfd < 0)
 					continue;
-				read_dir(&w, m, dfd, paths[k]);
+				if (k < nfull)
+					read_dir(&w, m, dfd, paths[k]);
+				else
+					read_limits(&w, m, dfd, paths[k]);
 				close(dfd);
 			}
 			if (paths)
