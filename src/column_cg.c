@@ -339,6 +339,32 @@ static void cg_mev_oom(const struct snap *s, const void *row, struct cell *c)
 	set_u64(c, r->mev_oom);
 }
 
+static void cg_mem_min(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_min);
+}
+static void cg_mem_low(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_low);
+}
+static void cg_cpu_weight(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->cpu_weight);
+}
+static void cg_cpuset(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->cpuset_cpus);
+}
+static void cg_cpuset_n(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->cpuset_ncpus);
+}
+
 static const struct column cg_cols[] = {
 	{"PATH", "path", false, true, true, "cgroup path from the hierarchy's root", cg_path},
 	{"VER", "version", true, false, true, "1 for v1 (hybrid: a v1 controller has it), 2 for v2", cg_version},
@@ -402,6 +428,11 @@ static const struct column cg_cols[] = {
 	{"MEM_EVENTS_HIGH", "memory_events_high", true, false, true, "memory.events high: times throttled over memory.high (v2)", cg_mev_high},
 	{"MEM_EVENTS_MAX", "memory_events_max", true, false, true, "memory.events max: times at memory.max (v2)", cg_mev_max},
 	{"MEM_EVENTS_OOM", "memory_events_oom", true, false, true, "memory.events oom: times out of memory at memory.max (v2)", cg_mev_oom},
+	{"MEM_MIN", "memory_min_bytes", true, false, true, "memory.min: protected from reclaim (v2)", cg_mem_min},
+	{"MEM_LOW", "memory_low_bytes", true, false, true, "memory.low: reclaimed last (v2)", cg_mem_low},
+	{"CPU_WEIGHT", "cpu_weight", true, false, true, "cpu.weight, 1 to 10000, 100 the default (v2)", cg_cpu_weight},
+	{"CPUSET", "cpuset_cpus_effective", false, false, true, "cpuset.cpus.effective (v1 cpuset.effective_cpus): the CPUs it may run on", cg_cpuset},
+	{"CPUSET_N", "cpuset_ncpus", true, false, true, "how many CPUs that is", cg_cpuset_n},
 	{"FROZEN", "frozen", false, false, true, "cgroup.events frozen, v1 freezer.state FROZEN", cg_frozen},
 	{"UNIFIED", "unified", false, false, true, "the path exists in a cgroup2 tree", cg_unified},
 };
@@ -518,6 +549,11 @@ CTCGM(ct_mev_low, cg_mev_low)
 CTCGM(ct_mev_high, cg_mev_high)
 CTCGM(ct_mev_max, cg_mev_max)
 CTCGM(ct_mev_oom, cg_mev_oom)
+CTCGM(ct_mem_min, cg_mem_min)
+CTCGM(ct_mem_low, cg_mem_low)
+CTCG(ct_cpu_weight, cg_cpu_weight)
+CTCG(ct_cpuset, cg_cpuset)
+CTCG(ct_cpuset_n, cg_cpuset_n)
 static void ct_rx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -636,6 +672,11 @@ static const struct column ct_cols[] = {
 	{"MEM_EVENTS_HIGH", "memory_events_high", true, false, true, "memory.events high: times throttled over memory.high (v2)", ct_mev_high},
 	{"MEM_EVENTS_MAX", "memory_events_max", true, false, true, "memory.events max: times at memory.max (v2)", ct_mev_max},
 	{"MEM_EVENTS_OOM", "memory_events_oom", true, false, true, "memory.events oom: times out of memory at memory.max (v2)", ct_mev_oom},
+	{"MEM_MIN", "memory_min_bytes", true, false, true, "memory.min: protected from reclaim (v2)", ct_mem_min},
+	{"MEM_LOW", "memory_low_bytes", true, false, true, "memory.low: reclaimed last (v2)", ct_mem_low},
+	{"CPU_WEIGHT", "cpu_weight", true, false, true, "cpu.weight, 1 to 10000, 100 the default (v2)", ct_cpu_weight},
+	{"CPUSET", "cpuset_cpus_effective", false, false, true, "cpuset.cpus.effective (v1 cpuset.effective_cpus): the CPUs it may run on", ct_cpuset},
+	{"CPUSET_N", "cpuset_ncpus", true, false, true, "how many CPUs that is", ct_cpuset_n},
 	{"PIDS", "pids", true, true, true, "tasks (pids.current)", ct_pids},
 	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
 	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},

@@ -69,6 +69,9 @@ struct cgroup {
 	const char *eff_mem_from, *eff_pids_from, *eff_cpu_from;
 	struct cg_psi psi_some[PSI_NRES], psi_full[PSI_NRES]; /* cpu, memory, io */
 	uint64_t mev_low, mev_high, mev_max, mev_oom; /* memory.events (v2) */
+	uint64_t mem_min, mem_low, cpu_weight; /* v2 memory.min, memory.low, cpu.weight */
+	uint64_t cpuset_ncpus;  /* CPUs in cpuset.cpus.effective (v1 cpuset.effective_cpus) */
+	const char *cpuset_cpus; /* that list, interned raw; NULL when not read */
 	/* rates from two snapshots (NAN without a previous one) */
 	double cpu_percent, io_rbps, io_wbps, throttled_percent;
 };

@@ -51,7 +51,8 @@ static void init_row(struct cgroup *c, const char *path)
 			  &c->throttled_usec, &c->oom_kills, &c->mem_inactive_file, &c->mem_shmem,
 			  &c->mem_kernel, &c->mem_sock, &c->mem_wset, &c->eff_mem_max, &c->eff_pids_max,
 			  &c->mem_headroom, &c->pids_headroom, &c->mev_low, &c->mev_high,
-			  &c->mev_max, &c->mev_oom};
+			  &c->mev_max, &c->mev_oom, &c->mem_min, &c->mem_low, &c->cpu_weight,
+			  &c->cpuset_ncpus};
 	for (size_t i = 0; i < ARRAY_LEN(na); i++)
 		*na[i] = VAL_NA;
 	c->psi_cpu = c->psi_mem = c->psi_io = NAN;
@@ -146,6 +147,20 @@ static void rd_psi(int dfd, const char *name, double *out, struct cg_psi *some, 
 	psi_set(tmp, (size_t)n, "full", full);
 }
 
+static void rd_cpuset(struct walk *w, int dfd, const char *name, struct cgroup *c)
+{
+	char tmp[512];
+	if (c->cpuset_cpus)
+		return;
+	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	uint64_t k;
+	size_t len;
+	if (n > 0 && parse_cpu_list(tmp, (size_t)n, &k, &len) == 0) {
+		c->cpuset_ncpus = k;
+		c->cpuset_cpus = strtab_intern(w->s->strs, tmp, len);
+	}
+}
+
 static void keyed(const struct buf *b, const char *key, uint64_t *out, uint64_t div)
 {
 	uint64_t v;
@@ -207,6 +222,13 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 	rd_psi(dfd, "cpu.pressure", &c->psi_cpu, &c->psi_some[PSI_CPU], &c->psi_full[PSI_CPU]);
 	rd_psi(dfd, "memory.pressure", &c->psi_mem, &c->psi_some[PSI_MEM], &c->psi_full[PSI_MEM]);
 	rd_psi(dfd, "io.pressure", &c->psi_io, &c->psi_some[PSI_IO], &c->psi_full[PSI_IO]);
+	/* the unified tree of a hybrid host has no controllers: no such files */
+	if (w->s->layout != CG_HYBRID) {
+		rd_limit(dfd, "memory.min", &c->mem_min);
+		rd_limit(dfd, "memory.low", &c->mem_low);
+		rd_u64(dfd, "cpu.weight", &c->cpu_weight);
+		rd_cpuset(w, dfd, "cpuset.cpus.effective", c);
+	}
 	/* frozen where either tree says so: on hybrid hosts nstop freezes
 	 * through the unified tree while v1's freezer.state stays THAWED */
 	if (c->frozen != 1) {
@@ -280,6 +302,8 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 			c->io_wbytes = wr;
 		}
 	}
+	if (has_ctrl(m, "cpuset"))
+		rd_cpuset(w, dfd, "cpuset.effective_cpus", c);
 	if (has_ctrl(m, "freezer") && c->frozen != 1) {
 		char tmp[32];
 		int n = read_small_at(dfd, "freezer.state", tmp, sizeof(tmp));

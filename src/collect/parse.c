@@ -264,6 +264,38 @@ uint64_t mem_working_set(uint64_t usage, uint64_t inactive_file)
 }
 
 /*
+ * A CPU list ("0-3,8,10-11\n", cpuset.cpus.effective): *ncpus is how many
+ * CPUs it names; *len the length without the trailing newline. Empty (no
+ * CPUs) is 0; anything but digits, commas and ascending ranges -EINVAL.
+ */
+int parse_cpu_list(const char *s, size_t n, uint64_t *ncpus, size_t *len)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	uint64_t count = 0;
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		uint64_t a, b;
+		if (num_u64(&p, end, &a) < 0 || a > 1u << 20)
+			return -EINVAL;
+		b = a;
+		if (p < end && *p == '-') {
+			p++;
+			if (num_u64(&p, end, &b) < 0 || b < a || b > 1u << 20)
+				return -EINVAL;
+		}
+		count += b - a + 1;
+		if (p < end && (*p != ',' || p + 1 == end))
+			return -EINVAL;
+		if (p < end)
+			p++;
+	}
+	*ncpus = count;
+	*len = n;
+	return 0;
+}
+
+/*
  * A limit file: "max" (v2), a number, v1's "-1" (cfs_quota_us), or v1's
  * "unlimited" sentinel, PAGE_COUNTER_MAX rounded to pages (9223372036854771712
  * with 4 KiB pages); anything that large means unlimited.

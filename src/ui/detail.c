@@ -251,6 +251,25 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 		}
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
+	if (y < yend) {
+		/* protection and share: memory.min/low, cpu.weight, the cpuset */
+		str_fmt_size(a, sizeof(a), gm->mem_min);
+		str_fmt_size(b, sizeof(b), gm->mem_low);
+		buf_reset(t);
+		buf_printf(t, "memory.min %s  memory.low %s  cpu.weight ", a, b);
+		if (g->cpu_weight != VAL_NA)
+			buf_printf(t, "%llu", (unsigned long long)g->cpu_weight);
+		else
+			buf_adds(t, "-");
+		buf_adds(t, "  cpuset ");
+		if (g->cpuset_cpus) {
+			str_escape(t, g->cpuset_cpus, strlen(g->cpuset_cpus), ESC_TEXT);
+			buf_printf(t, " (%llu CPUs)", (unsigned long long)g->cpuset_ncpus);
+		} else {
+			buf_adds(t, "-");
+		}
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
 	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
 	const struct hist *hm = gm == g ? hs : hist_get(u->hist, "cg", gm->path, false);
 	if (hs && hs->n && y < yend) {

@@ -100,6 +100,10 @@ is "v2 cpu.pressure some avg60" "$(cg v2 $D psi_cpu_some_avg60)" 12.47
 is "v2 io.pressure some total" "$(cg v2 $D psi_io_some_total_usec)" 116847
 is "v2 memory.events max" "$(cg v2 /nstop/batch memory_events_max)" 36
 is "v2 memory.events oom" "$(cg v2 /nstop/batch memory_events_oom)" 1
+is "v2 cpu.weight" "$(cg v2 $D cpu_weight)" 100
+is "v2 memory.min" "$(cg v2 $D memory_min_bytes)" 0
+is "v2 the root's cpuset.cpus.effective" "$(cg v2 / cpuset_cpus_effective)" "$(cat "$FIXTURES/v2/sys/fs/cgroup/cpuset.cpus.effective")"
+is "v2 no cpuset controller below the root: null" "$(cg v2 $D cpuset_cpus_effective)" null
 
 V1D=/docker/3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081
 V1F=/system.slice/docker-9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9.scope

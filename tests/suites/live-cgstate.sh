@@ -233,6 +233,18 @@ if cg_setup "$pname-lim"; then
 	else
 		skip "no cpu.pressure at $pf (PSI off)"
 	fi
+	# protection, weight, cpuset
+	if [ "$CG_MODE" = v2 ]; then
+		cd2=$CG_DIR_cpu/$ctr2
+		check "cpu.weight and memory.low are the kernel's" test "$(cj cpu_weight) $(cj memory_low_bytes)" = \
+			"$(cat "$cd2/cpu.weight") $(cat "$cd2/memory.low")"
+		rootset=$(cat "$(cg_mnt "")/cpuset.cpus.effective")
+	else
+		check "v1: no cpu.weight, memory.min or memory.low: null" test "$(cj cpu_weight) $(cj memory_min_bytes) $(cj memory_low_bytes)" = "null null null"
+		rootset=$(cat "$(cg_mnt cpuset)/cpuset.effective_cpus")
+	fi
+	check "the root's effective cpuset is the kernel's ($rootset)" \
+		test "$("$NSTOP" cgroups -J -d 0 | jq -r '.cgroups[] | select(.path == "/") | .cpuset_cpus_effective')" = "$rootset"
 	T new-session -d -s e2e -x 250 -y 50 \
 		"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP --no-config -d 0.5 -r; sleep 30"
 	see "the dashboard starts" "namespaces "
@@ -242,6 +254,7 @@ if cg_setup "$pname-lim"; then
 	see "the effective CPU limit and who sets it" "cpu 30.0% from $CG_PATH_cpu"
 	see "the effective pids limit and who sets it" "pids 50 from $CG_PATH_pids"
 	see "the working set beside the memory.stat lines" "wset "
+	see "memory.min, memory.low, cpu.weight, the cpuset" "memory.min "
 	tmux_stop
 	"$NSTOP" rm -f "$ctr2" --audit-log "$L" >/dev/null 2>&1
 else

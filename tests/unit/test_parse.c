@@ -207,6 +207,17 @@ static void t_limits(void)
 		OK(parse_psi_line("some avg10=1 avg60=0 avg300=0 total=5", 37, "some", av, &tot) == 0 &&
 			   tot == 5, "psi line: no final newline");
 	}
+	{
+		uint64_t k = 0;
+		size_t l = 0;
+		OK(parse_cpu_list("0-3,8,10-11\n", 12, &k, &l) == 0 && k == 7 && l == 11, "cpu list: ranges and singles");
+		OK(parse_cpu_list("\n", 1, &k, &l) == 0 && k == 0 && l == 0, "cpu list: empty is no CPUs");
+		OK(parse_cpu_list("3-1", 3, &k, &l) == -EINVAL, "cpu list: a descending range fails");
+		OK(parse_cpu_list("0,", 2, &k, &l) == -EINVAL, "cpu list: a trailing comma fails");
+		OK(parse_cpu_list("0-", 2, &k, &l) == -EINVAL, "cpu list: an open range fails");
+		OK(parse_cpu_list("0-1\x1b[2J", 8, &k, &l) == -EINVAL, "cpu list: control bytes fail");
+		OK(parse_cpu_list("0-99999999", 10, &k, &l) == -EINVAL, "cpu list: absurd CPU numbers fail");
+	}
 	OK(mem_working_set(100, 30) == 70, "working set: usage - inactive_file");
 	OK(mem_working_set(30, 100) == 0, "working set: floored at 0");
 	OK(mem_working_set(VAL_NA, 1) == VAL_NA && mem_working_set(1, VAL_NA) == VAL_NA,
