@@ -148,6 +148,55 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {
+		buf_reset(t);
+		fmt_pct(a, sizeof(a), g->cpu_percent);
+		buf_printf(t, "cpu %s  ", a);
+		if (g->cpu_quota_usec == VAL_UNLIMITED)
+			buf_printf(t, "limit max/%llu", (unsigned long long)g->cpu_period_usec);
+		else if (g->cpu_quota_usec != VAL_NA)
+			buf_printf(t, "limit %llu/%llu us", (unsigned long long)g->cpu_quota_usec,
+				   (unsigned long long)g->cpu_period_usec);
+		else
+			buf_adds(t, "limit -");
+		if (g->nr_throttled != VAL_NA)
+			buf_printf(t, "  throttled %llu of %llu periods",
+				   (unsigned long long)g->nr_throttled, (unsigned long long)g->nr_periods);
+		buf_adds(t, "  pids ");
+		if (g->pids_current != VAL_NA)
+			buf_printf(t, "%llu", (unsigned long long)g->pids_current);
+		else
+			buf_adds(t, "-");
+		if (g->pids_max == VAL_UNLIMITED)
+			buf_adds(t, "/max");
+		else if (g->pids_max != VAL_NA)
+			buf_printf(t, "/%llu", (unsigned long long)g->pids_max);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
+	const struct hist *hm = gm == g ? hs : hist_get(u->hist, "cg", gm->path, false);
+	if (hs && hs->n && y < yend) {
+		buf_reset(t);
+		buf_adds(t, "cpu ");
+		sparkline(t, hs->cpu, hs->n, hs->pos, (w - 16) / 2, u->utf8);
+		buf_adds(t, "  mem ");
+		if (hm)
+			sparkline(t, hm->mem, hm->n, hm->pos, (w - 16) / 2, u->utf8);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	return y;
+}
+
+/*
+ * The cgroup's further lines, below the process's when the pane is short:
+ * the working set and memory.stat, the effective limits, pressure and
+ * memory.events, protection, weight and cpuset.
+ */
+static int cgroup_more(struct ui *u, const struct cgroup *g, const struct cgroup *gm, int y,
+		       int yend, int w)
+{
+	struct buf *t = &u->tmp;
+	char a[32], b[32];
+	if (y < yend) {
 		/* what the memory is: the working set (kubelet's) and memory.stat */
 		str_fmt_size(a, sizeof(a), gm->mem_wset);
 		buf_reset(t);
@@ -200,31 +249,6 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {
-		buf_reset(t);
-		fmt_pct(a, sizeof(a), g->cpu_percent);
-		buf_printf(t, "cpu %s  ", a);
-		if (g->cpu_quota_usec == VAL_UNLIMITED)
-			buf_printf(t, "limit max/%llu", (unsigned long long)g->cpu_period_usec);
-		else if (g->cpu_quota_usec != VAL_NA)
-			buf_printf(t, "limit %llu/%llu us", (unsigned long long)g->cpu_quota_usec,
-				   (unsigned long long)g->cpu_period_usec);
-		else
-			buf_adds(t, "limit -");
-		if (g->nr_throttled != VAL_NA)
-			buf_printf(t, "  throttled %llu of %llu periods",
-				   (unsigned long long)g->nr_throttled, (unsigned long long)g->nr_periods);
-		buf_adds(t, "  pids ");
-		if (g->pids_current != VAL_NA)
-			buf_printf(t, "%llu", (unsigned long long)g->pids_current);
-		else
-			buf_adds(t, "-");
-		if (g->pids_max == VAL_UNLIMITED)
-			buf_adds(t, "/max");
-		else if (g->pids_max != VAL_NA)
-			buf_printf(t, "/%llu", (unsigned long long)g->pids_max);
-		put(y++, 1, t->p, t->len, w - 2, false);
-	}
-	if (y < yend) {
 		/* pressure: some and full, avg10/avg60 in percent; memory.events */
 		static const char *const res[] = {"cpu", "memory", "io"};
 		buf_reset(t);
@@ -268,17 +292,6 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 		} else {
 			buf_adds(t, "-");
 		}
-		put(y++, 1, t->p, t->len, w - 2, false);
-	}
-	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
-	const struct hist *hm = gm == g ? hs : hist_get(u->hist, "cg", gm->path, false);
-	if (hs && hs->n && y < yend) {
-		buf_reset(t);
-		buf_adds(t, "cpu ");
-		sparkline(t, hs->cpu, hs->n, hs->pos, (w - 16) / 2, u->utf8);
-		buf_adds(t, "  mem ");
-		if (hm)
-			sparkline(t, hm->mem, hm->n, hm->pos, (w - 16) / 2, u->utf8);
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	return y;
@@ -353,10 +366,11 @@ void ui_draw_detail(struct ui *u, int y0, int h, int w)
 	mvaddstr(y0, 1, " detail ");
 	attroff(A_BOLD);
 	int y = y0 + 1;
+	const struct cgroup *gm = NULL;
 	if (g) {
 		const struct view_ops *o = u->views[u->view];
 		const void *r = u->rows[u->vs[u->view].sel];
-		const struct cgroup *gm = o->detail_mem ? o->detail_mem(u->shown, r) : NULL;
+		gm = o->detail_mem ? o->detail_mem(u->shown, r) : NULL;
 		int fz = g->frozen;
 		if (o->frozen && o->frozen(u->shown, r))
 			fz = 1;
@@ -364,6 +378,8 @@ void ui_draw_detail(struct ui *u, int y0, int h, int w)
 	}
 	if (p)
 		y = proc_lines(u, p, y, y0 + h, w);
+	if (g)
+		y = cgroup_more(u, g, gm ? gm : g, y, y0 + h, w);
 	if (y < y0 + h && !g && !p)
 		mvaddstr(y, 1, "-");
 }
