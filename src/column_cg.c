@@ -166,6 +166,205 @@ static void cg_unified(const struct snap *s, const void *row, struct cell *c)
 	c->u = r->in_unified || r->version == 2;
 }
 
+static void cg_wset(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_wset);
+}
+static void cg_wset_pct(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	if (r->mem_wset != VAL_NA && r->eff_mem_max != VAL_NA && r->eff_mem_max)
+		set_dbl(c, (double)r->mem_wset / (double)r->eff_mem_max * 100.0, 1);
+}
+static void cg_inactive_file(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_inactive_file);
+}
+static void cg_shmem(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_shmem);
+}
+static void cg_kernel(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_kernel);
+}
+static void cg_sock(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_sock);
+}
+static void cg_eff_mem(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->eff_mem_max);
+}
+static void cg_eff_mem_from(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->eff_mem_from);
+}
+static void cg_mem_headroom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_headroom);
+}
+static void cg_eff_cpu(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->eff_cpu_percent, 1);
+}
+static void cg_eff_cpu_from(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->eff_cpu_from);
+}
+static void cg_cpu_headroom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->cpu_headroom, 1);
+}
+static void cg_eff_pids(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->eff_pids_max);
+}
+static void cg_eff_pids_from(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->eff_pids_from);
+}
+static void cg_pids_headroom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->pids_headroom);
+}
+
+static void cg_psi_cpu_some_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_some[PSI_CPU].avg60, 2);
+}
+static void cg_psi_cpu_some_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_some[PSI_CPU].total);
+}
+static void cg_psi_cpu_full_avg10(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_CPU].avg10, 2);
+}
+static void cg_psi_cpu_full_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_CPU].avg60, 2);
+}
+static void cg_psi_cpu_full_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_full[PSI_CPU].total);
+}
+static void cg_psi_memory_some_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_some[PSI_MEM].avg60, 2);
+}
+static void cg_psi_memory_some_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_some[PSI_MEM].total);
+}
+static void cg_psi_memory_full_avg10(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_MEM].avg10, 2);
+}
+static void cg_psi_memory_full_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_MEM].avg60, 2);
+}
+static void cg_psi_memory_full_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_full[PSI_MEM].total);
+}
+static void cg_psi_io_some_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_some[PSI_IO].avg60, 2);
+}
+static void cg_psi_io_some_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_some[PSI_IO].total);
+}
+static void cg_psi_io_full_avg10(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_IO].avg10, 2);
+}
+static void cg_psi_io_full_avg60(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_dbl(c, r->psi_full[PSI_IO].avg60, 2);
+}
+static void cg_psi_io_full_total(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->psi_full[PSI_IO].total);
+}
+static void cg_mev_low(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_low);
+}
+static void cg_mev_high(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_high);
+}
+static void cg_mev_max(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_max);
+}
+static void cg_mev_oom(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->mev_oom);
+}
+
+static void cg_mem_min(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_min);
+}
+static void cg_mem_low(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_size(c, r->mem_low);
+}
+static void cg_cpu_weight(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->cpu_weight);
+}
+static void cg_cpuset(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_str(c, r->cpuset_cpus);
+}
+static void cg_cpuset_n(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct cgroup);
+	set_u64(c, r->cpuset_ncpus);
+}
+
 static const struct column cg_cols[] = {
 	{"PATH", "path", false, true, true, "cgroup path from the hierarchy's root", cg_path},
 	{"VER", "version", true, false, true, "1 for v1 (hybrid: a v1 controller has it), 2 for v2", cg_version},
@@ -178,6 +377,21 @@ static const struct column cg_cols[] = {
 	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "memory.max or memory.limit_in_bytes", cg_mem_limit},
 	{"MEM_HIGH", "memory_high_bytes", true, false, true, "memory.high (v2 only)", cg_mem_high},
 	{"MEM%", "memory_percent", true, false, true, "memory in percent of its own limit", cg_mem_pct},
+	{"WSET", "memory_working_set_bytes", true, true, true, "working set: memory minus inactive file pages (memory.stat inactive_file, v1 total_inactive_file), as kubelet counts it", cg_wset},
+	{"WSET%", "memory_working_set_percent", true, true, true, "working set in percent of the effective memory limit", cg_wset_pct},
+	{"INACTIVE_FILE", "memory_inactive_file_bytes", true, false, true, "page cache not recently used (memory.stat inactive_file, v1 total_inactive_file)", cg_inactive_file},
+	{"SHMEM", "memory_shmem_bytes", true, false, true, "shared memory and tmpfs (memory.stat shmem, v1 total_shmem)", cg_shmem},
+	{"KERNEL", "memory_kernel_bytes", true, false, true, "kernel memory (memory.stat kernel, v2 only)", cg_kernel},
+	{"SOCK", "memory_sock_bytes", true, false, true, "network buffers (memory.stat sock, v2 only)", cg_sock},
+	{"EFF_MEM_LIMIT", "effective_memory_limit_bytes", true, false, true, "the tightest memory limit on the path to the root", cg_eff_mem},
+	{"EFF_MEM_FROM", "effective_memory_limit_from", false, false, true, "the cgroup that sets it", cg_eff_mem_from},
+	{"MEM_HEADROOM", "memory_headroom_bytes", true, false, true, "the least memory limit minus usage on the path to the root", cg_mem_headroom},
+	{"EFF_CPU_LIMIT%", "effective_cpu_limit_percent", true, false, true, "the tightest CPU limit on the path to the root, percent of one CPU", cg_eff_cpu},
+	{"EFF_CPU_FROM", "effective_cpu_limit_from", false, false, true, "the cgroup that sets it", cg_eff_cpu_from},
+	{"CPU_HEADROOM%", "cpu_headroom_percent", true, false, true, "the least CPU limit minus CPU use on the path to the root", cg_cpu_headroom},
+	{"EFF_PIDS_LIMIT", "effective_pids_limit", true, false, true, "the tightest pids.max on the path to the root", cg_eff_pids},
+	{"EFF_PIDS_FROM", "effective_pids_limit_from", false, false, true, "the cgroup that sets it", cg_eff_pids_from},
+	{"PIDS_HEADROOM", "pids_headroom", true, false, true, "the least pids.max minus pids.current on the path to the root", cg_pids_headroom},
 	{"ANON", "memory_anon_bytes", true, false, true, "anonymous memory (memory.stat anon, v1 rss)", cg_anon},
 	{"FILE", "memory_file_bytes", true, false, true, "page cache (memory.stat file, v1 cache)", cg_file},
 	{"SWAP", "swap_bytes", true, false, true, "swap in use, where accounted", cg_swap},
@@ -195,6 +409,30 @@ static const struct column cg_cols[] = {
 	{"PSI_CPU", "psi_cpu_some_avg10", true, false, true, "cpu.pressure some avg10", cg_psi_cpu},
 	{"PSI_MEM", "psi_memory_some_avg10", true, false, true, "memory.pressure some avg10", cg_psi_mem},
 	{"PSI_IO", "psi_io_some_avg10", true, false, true, "io.pressure some avg10", cg_psi_io},
+	{"PSI_CPU_SOME60", "psi_cpu_some_avg60", true, false, true, "cpu.pressure some avg60", cg_psi_cpu_some_avg60},
+	{"PSI_CPU_SOME_TOTAL", "psi_cpu_some_total_usec", true, false, true, "cpu.pressure some total stall, microseconds", cg_psi_cpu_some_total},
+	{"PSI_CPU_FULL10", "psi_cpu_full_avg10", true, false, true, "cpu.pressure full avg10", cg_psi_cpu_full_avg10},
+	{"PSI_CPU_FULL60", "psi_cpu_full_avg60", true, false, true, "cpu.pressure full avg60", cg_psi_cpu_full_avg60},
+	{"PSI_CPU_FULL_TOTAL", "psi_cpu_full_total_usec", true, false, true, "cpu.pressure full total stall, microseconds", cg_psi_cpu_full_total},
+	{"PSI_MEM_SOME60", "psi_memory_some_avg60", true, false, true, "memory.pressure some avg60", cg_psi_memory_some_avg60},
+	{"PSI_MEM_SOME_TOTAL", "psi_memory_some_total_usec", true, false, true, "memory.pressure some total stall, microseconds", cg_psi_memory_some_total},
+	{"PSI_MEM_FULL10", "psi_memory_full_avg10", true, false, true, "memory.pressure full avg10", cg_psi_memory_full_avg10},
+	{"PSI_MEM_FULL60", "psi_memory_full_avg60", true, false, true, "memory.pressure full avg60", cg_psi_memory_full_avg60},
+	{"PSI_MEM_FULL_TOTAL", "psi_memory_full_total_usec", true, false, true, "memory.pressure full total stall, microseconds", cg_psi_memory_full_total},
+	{"PSI_IO_SOME60", "psi_io_some_avg60", true, false, true, "io.pressure some avg60", cg_psi_io_some_avg60},
+	{"PSI_IO_SOME_TOTAL", "psi_io_some_total_usec", true, false, true, "io.pressure some total stall, microseconds", cg_psi_io_some_total},
+	{"PSI_IO_FULL10", "psi_io_full_avg10", true, false, true, "io.pressure full avg10", cg_psi_io_full_avg10},
+	{"PSI_IO_FULL60", "psi_io_full_avg60", true, false, true, "io.pressure full avg60", cg_psi_io_full_avg60},
+	{"PSI_IO_FULL_TOTAL", "psi_io_full_total_usec", true, false, true, "io.pressure full total stall, microseconds", cg_psi_io_full_total},
+	{"MEM_EVENTS_LOW", "memory_events_low", true, false, true, "memory.events low: times reclaimed below memory.low (v2)", cg_mev_low},
+	{"MEM_EVENTS_HIGH", "memory_events_high", true, false, true, "memory.events high: times throttled over memory.high (v2)", cg_mev_high},
+	{"MEM_EVENTS_MAX", "memory_events_max", true, false, true, "memory.events max: times at memory.max (v2)", cg_mev_max},
+	{"MEM_EVENTS_OOM", "memory_events_oom", true, false, true, "memory.events oom: times out of memory at memory.max (v2)", cg_mev_oom},
+	{"MEM_MIN", "memory_min_bytes", true, false, true, "memory.min: protected from reclaim (v2)", cg_mem_min},
+	{"MEM_LOW", "memory_low_bytes", true, false, true, "memory.low: reclaimed last (v2)", cg_mem_low},
+	{"CPU_WEIGHT", "cpu_weight", true, false, true, "cpu.weight, 1 to 10000, 100 the default (v2)", cg_cpu_weight},
+	{"CPUSET", "cpuset_cpus_effective", false, false, true, "cpuset.cpus.effective (v1 cpuset.effective_cpus): the CPUs it may run on", cg_cpuset},
+	{"CPUSET_N", "cpuset_ncpus", true, false, true, "how many CPUs that is", cg_cpuset_n},
 	{"FROZEN", "frozen", false, false, true, "cgroup.events frozen, v1 freezer.state FROZEN", cg_frozen},
 	{"UNIFIED", "unified", false, false, true, "the path exists in a cgroup2 tree", cg_unified},
 };
@@ -282,6 +520,45 @@ CTCG(ct_rbps, cg_io_rbps)
 CTCG(ct_wbps, cg_io_wbps)
 CTCG(ct_throttled, cg_throttled)
 CTCGM(ct_oom, cg_oom)
+CTCGM(ct_wset, cg_wset)
+CTCGM(ct_wset_pct, cg_wset_pct)
+CTCGM(ct_inactive_file, cg_inactive_file)
+CTCGM(ct_shmem, cg_shmem)
+CTCGM(ct_kernel, cg_kernel)
+CTCGM(ct_sock, cg_sock)
+CTCGM(ct_eff_mem, cg_eff_mem)
+CTCGM(ct_eff_mem_from, cg_eff_mem_from)
+CTCGM(ct_mem_headroom, cg_mem_headroom)
+CTCG(ct_eff_cpu, cg_eff_cpu)
+CTCG(ct_eff_cpu_from, cg_eff_cpu_from)
+CTCG(ct_cpu_headroom, cg_cpu_headroom)
+CTCG(ct_eff_pids, cg_eff_pids)
+CTCG(ct_eff_pids_from, cg_eff_pids_from)
+CTCG(ct_pids_headroom, cg_pids_headroom)
+CTCG(ct_psi_cpu_some_avg60, cg_psi_cpu_some_avg60)
+CTCG(ct_psi_cpu_some_total, cg_psi_cpu_some_total)
+CTCG(ct_psi_cpu_full_avg10, cg_psi_cpu_full_avg10)
+CTCG(ct_psi_cpu_full_avg60, cg_psi_cpu_full_avg60)
+CTCG(ct_psi_cpu_full_total, cg_psi_cpu_full_total)
+CTCG(ct_psi_memory_some_avg60, cg_psi_memory_some_avg60)
+CTCG(ct_psi_memory_some_total, cg_psi_memory_some_total)
+CTCG(ct_psi_memory_full_avg10, cg_psi_memory_full_avg10)
+CTCG(ct_psi_memory_full_avg60, cg_psi_memory_full_avg60)
+CTCG(ct_psi_memory_full_total, cg_psi_memory_full_total)
+CTCG(ct_psi_io_some_avg60, cg_psi_io_some_avg60)
+CTCG(ct_psi_io_some_total, cg_psi_io_some_total)
+CTCG(ct_psi_io_full_avg10, cg_psi_io_full_avg10)
+CTCG(ct_psi_io_full_avg60, cg_psi_io_full_avg60)
+CTCG(ct_psi_io_full_total, cg_psi_io_full_total)
+CTCGM(ct_mev_low, cg_mev_low)
+CTCGM(ct_mev_high, cg_mev_high)
+CTCGM(ct_mev_max, cg_mev_max)
+CTCGM(ct_mev_oom, cg_mev_oom)
+CTCGM(ct_mem_min, cg_mem_min)
+CTCGM(ct_mem_low, cg_mem_low)
+CTCG(ct_cpu_weight, cg_cpu_weight)
+CTCG(ct_cpuset, cg_cpuset)
+CTCG(ct_cpuset_n, cg_cpuset_n)
 static void ct_rx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -295,11 +572,10 @@ static void ct_tx(const struct snap *s, const void *row, struct cell *c)
 static void ct_state(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	const struct cgroup *g = ctr_cg(s, r);
 	if (!r->nprocs || r->stopped)
 		set_str(c, "stopped");
 	else
-		set_str(c, g && g->frozen == 1 ? "frozen" : "running");
+		set_str(c, snap_ctr_frozen(s, r) == 1 ? "frozen" : "running");
 }
 static void ct_ns(const struct snap *s, const void *row, struct cell *c)
 {
@@ -368,6 +644,45 @@ static const struct column ct_cols[] = {
 	{"MEM", "memory_bytes", true, true, true, "its cgroup's memory", ct_mem},
 	{"MEM_LIMIT", "memory_limit_bytes", true, true, true, "its cgroup's memory limit", ct_mem_limit},
 	{"MEM%", "memory_percent", true, true, true, "memory in percent of the limit", ct_mem_pct},
+	{"WSET", "memory_working_set_bytes", true, true, true, "working set: memory minus inactive file pages, as kubelet counts it", ct_wset},
+	{"WSET%", "memory_working_set_percent", true, true, true, "working set in percent of the effective memory limit", ct_wset_pct},
+	{"INACTIVE_FILE", "memory_inactive_file_bytes", true, false, true, "page cache not recently used", ct_inactive_file},
+	{"SHMEM", "memory_shmem_bytes", true, false, true, "shared memory and tmpfs", ct_shmem},
+	{"KERNEL", "memory_kernel_bytes", true, false, true, "kernel memory (v2 only)", ct_kernel},
+	{"SOCK", "memory_sock_bytes", true, false, true, "network buffers (v2 only)", ct_sock},
+	{"EFF_MEM_LIMIT", "effective_memory_limit_bytes", true, false, true, "the tightest memory limit on its cgroup's path to the root", ct_eff_mem},
+	{"EFF_MEM_FROM", "effective_memory_limit_from", false, false, true, "the cgroup that sets it", ct_eff_mem_from},
+	{"MEM_HEADROOM", "memory_headroom_bytes", true, false, true, "the least memory limit minus usage on that path", ct_mem_headroom},
+	{"EFF_CPU_LIMIT%", "effective_cpu_limit_percent", true, false, true, "the tightest CPU limit on that path, percent of one CPU", ct_eff_cpu},
+	{"EFF_CPU_FROM", "effective_cpu_limit_from", false, false, true, "the cgroup that sets it", ct_eff_cpu_from},
+	{"CPU_HEADROOM%", "cpu_headroom_percent", true, false, true, "the least CPU limit minus CPU use on that path", ct_cpu_headroom},
+	{"EFF_PIDS_LIMIT", "effective_pids_limit", true, false, true, "the tightest pids.max on that path", ct_eff_pids},
+	{"EFF_PIDS_FROM", "effective_pids_limit_from", false, false, true, "the cgroup that sets it", ct_eff_pids_from},
+	{"PIDS_HEADROOM", "pids_headroom", true, false, true, "the least pids.max minus pids.current on that path", ct_pids_headroom},
+	{"PSI_CPU_SOME60", "psi_cpu_some_avg60", true, false, true, "cpu.pressure some avg60", ct_psi_cpu_some_avg60},
+	{"PSI_CPU_SOME_TOTAL", "psi_cpu_some_total_usec", true, false, true, "cpu.pressure some total stall, microseconds", ct_psi_cpu_some_total},
+	{"PSI_CPU_FULL10", "psi_cpu_full_avg10", true, false, true, "cpu.pressure full avg10", ct_psi_cpu_full_avg10},
+	{"PSI_CPU_FULL60", "psi_cpu_full_avg60", true, false, true, "cpu.pressure full avg60", ct_psi_cpu_full_avg60},
+	{"PSI_CPU_FULL_TOTAL", "psi_cpu_full_total_usec", true, false, true, "cpu.pressure full total stall, microseconds", ct_psi_cpu_full_total},
+	{"PSI_MEM_SOME60", "psi_memory_some_avg60", true, false, true, "memory.pressure some avg60", ct_psi_memory_some_avg60},
+	{"PSI_MEM_SOME_TOTAL", "psi_memory_some_total_usec", true, false, true, "memory.pressure some total stall, microseconds", ct_psi_memory_some_total},
+	{"PSI_MEM_FULL10", "psi_memory_full_avg10", true, false, true, "memory.pressure full avg10", ct_psi_memory_full_avg10},
+	{"PSI_MEM_FULL60", "psi_memory_full_avg60", true, false, true, "memory.pressure full avg60", ct_psi_memory_full_avg60},
+	{"PSI_MEM_FULL_TOTAL", "psi_memory_full_total_usec", true, false, true, "memory.pressure full total stall, microseconds", ct_psi_memory_full_total},
+	{"PSI_IO_SOME60", "psi_io_some_avg60", true, false, true, "io.pressure some avg60", ct_psi_io_some_avg60},
+	{"PSI_IO_SOME_TOTAL", "psi_io_some_total_usec", true, false, true, "io.pressure some total stall, microseconds", ct_psi_io_some_total},
+	{"PSI_IO_FULL10", "psi_io_full_avg10", true, false, true, "io.pressure full avg10", ct_psi_io_full_avg10},
+	{"PSI_IO_FULL60", "psi_io_full_avg60", true, false, true, "io.pressure full avg60", ct_psi_io_full_avg60},
+	{"PSI_IO_FULL_TOTAL", "psi_io_full_total_usec", true, false, true, "io.pressure full total stall, microseconds", ct_psi_io_full_total},
+	{"MEM_EVENTS_LOW", "memory_events_low", true, false, true, "memory.events low: times reclaimed below memory.low (v2)", ct_mev_low},
+	{"MEM_EVENTS_HIGH", "memory_events_high", true, false, true, "memory.events high: times throttled over memory.high (v2)", ct_mev_high},
+	{"MEM_EVENTS_MAX", "memory_events_max", true, false, true, "memory.events max: times at memory.max (v2)", ct_mev_max},
+	{"MEM_EVENTS_OOM", "memory_events_oom", true, false, true, "memory.events oom: times out of memory at memory.max (v2)", ct_mev_oom},
+	{"MEM_MIN", "memory_min_bytes", true, false, true, "memory.min: protected from reclaim (v2)", ct_mem_min},
+	{"MEM_LOW", "memory_low_bytes", true, false, true, "memory.low: reclaimed last (v2)", ct_mem_low},
+	{"CPU_WEIGHT", "cpu_weight", true, false, true, "cpu.weight, 1 to 10000, 100 the default (v2)", ct_cpu_weight},
+	{"CPUSET", "cpuset_cpus_effective", false, false, true, "cpuset.cpus.effective (v1 cpuset.effective_cpus): the CPUs it may run on", ct_cpuset},
+	{"CPUSET_N", "cpuset_ncpus", true, false, true, "how many CPUs that is", ct_cpuset_n},
 	{"PIDS", "pids", true, true, true, "tasks (pids.current)", ct_pids},
 	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
 	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},

@@ -99,3 +99,25 @@ const struct cgroup *snap_cgroup(const struct snap *s, const char *path)
 	}
 	return NULL;
 }
+
+/* A container's cgroup row (its CPU figures), NULL when it has none. */
+const struct cgroup *snap_ctr_cgroup(const struct snap *s, const struct container *c)
+{
+	return c->cgroup ? snap_cgroup(s, c->cgroup) : NULL;
+}
+
+/* Its memory figures' row: a memory hierarchy may be rooted elsewhere. */
+const struct cgroup *snap_ctr_cgroup_mem(const struct snap *s, const struct container *c)
+{
+	const struct cgroup *g = c->cg_memory ? snap_cgroup(s, c->cg_memory) : NULL;
+	return g ? g : snap_ctr_cgroup(s, c);
+}
+
+/* 1 when any of its cgroups is frozen (whichever tree the freeze went
+ * through), 0 when one says thawed, -1 when none says. */
+int snap_ctr_frozen(const struct snap *s, const struct container *c)
+{
+	const struct cgroup *g = snap_ctr_cgroup(s, c), *m = snap_ctr_cgroup_mem(s, c);
+	int a = g ? g->frozen : -1, b = m ? m->frozen : -1;
+	return a == 1 || b == 1 ? 1 : a > b ? a : b;
+}

@@ -36,6 +36,12 @@ struct proc {
 };
 
 /* ---- a cgroup (collect/cgroup.c fills it) ---- */
+/* one PSI line: averages in percent (NAN absent), total stall in microseconds */
+struct cg_psi {
+	double avg10, avg60, avg300;
+	uint64_t total;
+};
+enum { PSI_CPU, PSI_MEM, PSI_IO, PSI_NRES };
 struct cgroup {
 	const char *path;       /* interned, "/" for the root */
 	int version;            /* 2 or 1 (hybrid rows with v1 data say 1) */
@@ -45,6 +51,9 @@ struct cgroup {
 	uint32_t nprocs_rec;    /* including descendants */
 	uint64_t cpu_usage_usec;
 	uint64_t mem_current, mem_anon, mem_file, swap_current;
+	/* memory.stat (v1: total_*): VAL_NA where the kernel does not say */
+	uint64_t mem_inactive_file, mem_shmem, mem_kernel, mem_sock;
+	uint64_t mem_wset;      /* working set: current - inactive_file, floored at 0 */
 	uint64_t io_rbytes, io_wbytes;
 	uint64_t cpu_quota_usec, cpu_period_usec;
 	uint64_t mem_max, mem_high, pids_max, pids_current;
@@ -52,6 +61,17 @@ struct cgroup {
 	uint64_t oom_kills;
 	double psi_cpu, psi_mem, psi_io; /* some avg10; NAN when not available */
 	int frozen;             /* 1, 0, or -1 when not available */
+	/* the tightest limit on the path to the root (this cgroup's own
+	 * included), the cgroup that sets it (NULL: none is set), and the
+	 * headroom: the least limit minus usage on that path */
+	uint64_t eff_mem_max, eff_pids_max, mem_headroom, pids_headroom;
+	double eff_cpu_percent, cpu_headroom; /* NAN: unlimited or unknown */
+	const char *eff_mem_from, *eff_pids_from, *eff_cpu_from;
+	struct cg_psi psi_some[PSI_NRES], psi_full[PSI_NRES]; /* cpu, memory, io */
+	uint64_t mev_low, mev_high, mev_max, mev_oom; /* memory.events (v2) */
+	uint64_t mem_min, mem_low, cpu_weight; /* v2 memory.min, memory.low, cpu.weight */
+	uint64_t cpuset_ncpus;  /* CPUs in cpuset.cpus.effective (v1 cpuset.effective_cpus) */
+	const char *cpuset_cpus; /* that list, interned raw; NULL when not read */
 	/* rates from two snapshots (NAN without a previous one) */
 	double cpu_percent, io_rbps, io_wbps, throttled_percent;
 };
@@ -152,6 +172,9 @@ void snap_free(struct snap *s);
 const struct proc *snap_proc(const struct snap *s, pid_t pid);
 const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino);
 const struct cgroup *snap_cgroup(const struct snap *s, const char *path);
+const struct cgroup *snap_ctr_cgroup(const struct snap *s, const struct container *c);
+const struct cgroup *snap_ctr_cgroup_mem(const struct snap *s, const struct container *c);
+int snap_ctr_frozen(const struct snap *s, const struct container *c);
 int cg_path_cmp(const char *a, const char *b);
 
 #endif

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,11 +48,23 @@ static void init_row(struct cgroup *c, const char *path)
 			  &c->swap_current, &c->io_rbytes, &c->io_wbytes, &c->cpu_quota_usec,
 			  &c->cpu_period_usec, &c->mem_max, &c->mem_high, &c->pids_max,
 			  &c->pids_current, &c->nr_periods, &c->nr_throttled,
-			  &c->throttled_usec, &c->oom_kills};
+			  &c->throttled_usec, &c->oom_kills, &c->mem_inactive_file, &c->mem_shmem,
+			  &c->mem_kernel, &c->mem_sock, &c->mem_wset, &c->eff_mem_max, &c->eff_pids_max,
+			  &c->mem_headroom, &c->pids_headroom, &c->mev_low, &c->mev_high,
+			  &c->mev_max, &c->mev_oom, &c->mem_min, &c->mem_low, &c->cpu_weight,
+			  &c->cpuset_ncpus};
 	for (size_t i = 0; i < ARRAY_LEN(na); i++)
 		*na[i] = VAL_NA;
 	c->psi_cpu = c->psi_mem = c->psi_io = NAN;
 	c->cpu_percent = c->io_rbps = c->io_wbps = c->throttled_percent = NAN;
+	c->eff_cpu_percent = c->cpu_headroom = NAN;
+	for (int i = 0; i < PSI_NRES; i++) {
+		struct cg_psi *q[] = {&c->psi_some[i], &c->psi_full[i]};
+		for (int j = 0; j < 2; j++) {
+			q[j]->avg10 = q[j]->avg60 = q[j]->avg300 = NAN;
+			q[j]->total = VAL_NA;
+		}
+	}
 	c->frozen = -1;
 	int depth = 0;
 	for (const char *p = path; *p; p++)
@@ -106,15 +119,46 @@ static void rd_limit(int dfd, const char *name, uint64_t *out)
 		*out = v;
 }
 
-static void rd_psi(int dfd, const char *name, double *out)
+static void psi_set(const char *tmp, size_t n, const char *kind, struct cg_psi *p)
+{
+	double a[3];
+	uint64_t t;
+	if (parse_psi_line(tmp, n, kind, a, &t) == 0) {
+		p->avg10 = a[0];
+		p->avg60 = a[1];
+		p->avg300 = a[2];
+		p->total = t;
+	}
+}
+
+/* a PSI file: some avg10 (the column) and both lines in full */
+static void rd_psi(int dfd, const char *name, double *out, struct cg_psi *some, struct cg_psi *full)
 {
 	char tmp[256];
 	if (!isnan(*out))
 		return;
 	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
 	double d;
-	if (n > 0 && parse_psi_avg10(tmp, (size_t)n, "some", &d) == 0)
+	if (n <= 0)
+		return;
+	if (parse_psi_avg10(tmp, (size_t)n, "some", &d) == 0)
 		*out = d;
+	psi_set(tmp, (size_t)n, "some", some);
+	psi_set(tmp, (size_t)n, "full", full);
+}
+
+static void rd_cpuset(struct walk *w, int dfd, const char *name, struct cgroup *c)
+{
+	char tmp[512];
+	if (c->cpuset_cpus)
+		return;
+	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	uint64_t k;
+	size_t len;
+	if (n > 0 && parse_cpu_list(tmp, (size_t)n, &k, &len) == 0) {
+		c->cpuset_ncpus = k;
+		c->cpuset_cpus = strtab_intern(w->s->strs, tmp, len);
+	}
 }
 
 static void keyed(const struct buf *b, const char *key, uint64_t *out, uint64_t div)
@@ -134,9 +178,17 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 		keyed(b, "throttled_usec", &c->throttled_usec, 1);
 	}
 	rd_u64(dfd, "memory.current", &c->mem_current);
-	if (read_file_at(dfd, "memory.stat", b) > 0) {
-		keyed(b, "anon", &c->mem_anon, 1);
-		keyed(b, "file", &c->mem_file, 1);
+	if (c->mem_anon == VAL_NA && read_file_at(dfd, "memory.stat", b) > 0) {
+		static const char *const k[] = {"anon", "file", "inactive_file", "shmem", "kernel",
+						"sock"};
+		uint64_t *o[] = {&c->mem_anon, &c->mem_file, &c->mem_inactive_file, &c->mem_shmem,
+				 &c->mem_kernel, &c->mem_sock};
+		uint64_t v[ARRAY_LEN(k)];
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			v[i] = VAL_NA;
+		parse_keyed_set(b->p, b->len, k, ARRAY_LEN(k), v);
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			*o[i] = v[i];
 	}
 	rd_u64(dfd, "memory.swap.current", &c->swap_current);
 	uint64_t r, wr;
@@ -157,18 +209,35 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 	rd_limit(dfd, "memory.high", &c->mem_high);
 	rd_limit(dfd, "pids.max", &c->pids_max);
 	rd_u64(dfd, "pids.current", &c->pids_current);
-	if (read_file_at(dfd, "memory.events", b) > 0)
-		keyed(b, "oom_kill", &c->oom_kills, 1);
-	rd_psi(dfd, "cpu.pressure", &c->psi_cpu);
-	rd_psi(dfd, "memory.pressure", &c->psi_mem);
-	rd_psi(dfd, "io.pressure", &c->psi_io);
-	if (c->frozen < 0) {
+	if (c->oom_kills == VAL_NA && read_file_at(dfd, "memory.events", b) > 0) {
+		static const char *const k[] = {"oom_kill", "low", "high", "max", "oom"};
+		uint64_t *o[] = {&c->oom_kills, &c->mev_low, &c->mev_high, &c->mev_max, &c->mev_oom};
+		uint64_t v[ARRAY_LEN(k)];
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			v[i] = VAL_NA;
+		parse_keyed_set(b->p, b->len, k, ARRAY_LEN(k), v);
+		for (size_t i = 0; i < ARRAY_LEN(k); i++)
+			*o[i] = v[i];
+	}
+	rd_psi(dfd, "cpu.pressure", &c->psi_cpu, &c->psi_some[PSI_CPU], &c->psi_full[PSI_CPU]);
+	rd_psi(dfd, "memory.pressure", &c->psi_mem, &c->psi_some[PSI_MEM], &c->psi_full[PSI_MEM]);
+	rd_psi(dfd, "io.pressure", &c->psi_io, &c->psi_some[PSI_IO], &c->psi_full[PSI_IO]);
+	/* the unified tree of a hybrid host has no controllers: no such files */
+	if (w->s->layout != CG_HYBRID) {
+		rd_limit(dfd, "memory.min", &c->mem_min);
+		rd_limit(dfd, "memory.low", &c->mem_low);
+		rd_u64(dfd, "cpu.weight", &c->cpu_weight);
+		rd_cpuset(w, dfd, "cpuset.cpus.effective", c);
+	}
+	/* frozen where either tree says so: on hybrid hosts nstop freezes
+	 * through the unified tree while v1's freezer.state stays THAWED */
+	if (c->frozen != 1) {
 		uint64_t fz = VAL_NA;
 		if (read_file_at(dfd, "cgroup.events", b) > 0)
 			keyed(b, "frozen", &fz, 1);
 		if (fz == VAL_NA)
 			rd_u64(dfd, "cgroup.freeze", &fz);
-		if (fz != VAL_NA)
+		if (fz != VAL_NA && (fz || c->frozen < 0))
 			c->frozen = fz != 0;
 	}
 }
@@ -199,12 +268,20 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 	if (has_ctrl(m, "memory")) {
 		rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
 		rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
-		if (read_file_at(dfd, "memory.stat", b) > 0) {
-			/* total_* include descendants, like usage_in_bytes does */
-			keyed(b, "total_rss", &c->mem_anon, 1);
-			keyed(b, "rss", &c->mem_anon, 1);
-			keyed(b, "total_cache", &c->mem_file, 1);
-			keyed(b, "cache", &c->mem_file, 1);
+		if (c->mem_anon == VAL_NA && read_file_at(dfd, "memory.stat", b) > 0) {
+			/* total_* include descendants, like usage_in_bytes does;
+			 * v1 has no kernel or sock line (kmem is a file of its own) */
+			static const char *const k[] = {"total_rss", "total_cache",
+							"total_inactive_file", "total_shmem",
+							"rss", "cache", "inactive_file", "shmem"};
+			uint64_t *o[] = {&c->mem_anon, &c->mem_file, &c->mem_inactive_file,
+					 &c->mem_shmem};
+			uint64_t v[ARRAY_LEN(k)];
+			for (size_t i = 0; i < ARRAY_LEN(k); i++)
+				v[i] = VAL_NA;
+			parse_keyed_set(b->p, b->len, k, ARRAY_LEN(k), v);
+			for (size_t i = 0; i < ARRAY_LEN(o); i++)
+				*o[i] = v[i] != VAL_NA ? v[i] : v[i + 4];
 		}
 		uint64_t memsw = VAL_NA;
 		rd_u64(dfd, "memory.memsw.usage_in_bytes", &memsw);
@@ -225,11 +302,14 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 			c->io_wbytes = wr;
 		}
 	}
-	if (has_ctrl(m, "freezer") && c->frozen < 0) {
+	if (has_ctrl(m, "cpuset"))
+		rd_cpuset(w, dfd, "cpuset.effective_cpus", c);
+	if (has_ctrl(m, "freezer") && c->frozen != 1) {
 		char tmp[32];
 		int n = read_small_at(dfd, "freezer.state", tmp, sizeof(tmp));
-		if (n > 0)
-			c->frozen = !strncmp(tmp, "FROZEN", 6);
+		int fz = n > 0 ? parse_freezer_state(tmp, (size_t)n) : -1;
+		if (fz == 1 || (fz == 0 && c->frozen < 0))
+			c->frozen = fz;
 	}
 }
 
@@ -249,6 +329,60 @@ static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, int dfd
 		read_v2(w, dfd, c);
 	}
 	return c;
+}
+
+/* An ancestor's row in the containers' paths mode: what its limits and
+ * their headroom need, no more. */
+static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const char *path)
+{
+	struct cgroup *c = row_for(w, path);
+	if (!c)
+		return;
+	char tmp[64];
+	int n;
+	uint64_t q, pe;
+	if (m->version == 1) {
+		c->version = 1;
+		if (has_ctrl(m, "cpuacct")) {
+			uint64_t ns = VAL_NA;
+			rd_u64(dfd, "cpuacct.usage", &ns);
+			if (ns != VAL_NA && c->cpu_usage_usec == VAL_NA)
+				c->cpu_usage_usec = ns / 1000;
+		}
+		if (has_ctrl(m, "cpu")) {
+			q = pe = VAL_NA;
+			rd_limit(dfd, "cpu.cfs_quota_us", &q);
+			rd_u64(dfd, "cpu.cfs_period_us", &pe);
+			if (q != VAL_NA && pe != VAL_NA && pe && c->cpu_quota_usec == VAL_NA) {
+				c->cpu_quota_usec = q;
+				c->cpu_period_usec = pe;
+			}
+		}
+		if (has_ctrl(m, "memory")) {
+			rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
+			rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
+		}
+		if (has_ctrl(m, "pids")) {
+			rd_limit(dfd, "pids.max", &c->pids_max);
+			rd_u64(dfd, "pids.current", &c->pids_current);
+		}
+		return;
+	}
+	if (c->version == 0)
+		c->version = 2;
+	if (w->s->layout == CG_HYBRID)
+		c->in_unified = true;
+	if (c->cpu_usage_usec == VAL_NA && read_file_at(dfd, "cpu.stat", &w->b) > 0)
+		keyed(&w->b, "usage_usec", &c->cpu_usage_usec, 1);
+	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
+	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
+		c->cpu_quota_usec = q;
+		c->cpu_period_usec = pe;
+	}
+	rd_u64(dfd, "memory.current", &c->mem_current);
+	rd_limit(dfd, "memory.max", &c->mem_max);
+	rd_limit(dfd, "pids.max", &c->pids_max);
+	rd_u64(dfd, "pids.current", &c->pids_current);
 }
 
 static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct buf *path,
@@ -393,12 +527,146 @@ static void count_procs(struct snap *s)
 	free(sets);
 }
 
-/* The whole trees (paths NULL), or just the cgroups named in paths. */
-static void collect(struct snap *s, struct sysroot *sr, const char *const *paths, size_t np)
+/* The parent's row: the nearest ancestor that has one, NULL for the root. */
+static const struct cgroup *parent_row(const struct snap *s, struct buf *b, const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	if (!sl || !strcmp(path, "/"))
+		return NULL;
+	char up[4096];
+	size_t n = sl == path ? 1 : (size_t)(sl - path);
+	if (n >= sizeof(up))
+		return NULL;
+	memcpy(up, path, n);
+	up[n] = '\0';
+	return row_or_ancestor(s, b, up);
+}
+
+static bool limited(uint64_t v)
+{
+	return v != VAL_NA && v != VAL_UNLIMITED;
+}
+
+/* one resource's effective limit: the parent's or its own, the tighter */
+static void eff_limit(uint64_t own, uint64_t use, const struct cgroup *c, const struct cgroup *up,
+		      size_t off_max, size_t off_from, size_t off_head, struct cgroup *out)
+{
+	uint64_t *max = (uint64_t *)((char *)out + off_max);
+	const char **from = (const char **)((char *)out + off_from);
+	uint64_t *head = (uint64_t *)((char *)out + off_head);
+	if (up) {
+		*max = *(const uint64_t *)((const char *)up + off_max);
+		*from = *(const char *const *)((const char *)up + off_from);
+		*head = *(const uint64_t *)((const char *)up + off_head);
+	}
+	if (!limited(own))
+		return;
+	if (*max == VAL_NA || own < *max) {
+		*max = own;
+		*from = c->path;
+	}
+	if (use != VAL_NA) {
+		uint64_t h = own > use ? own - use : 0;
+		if (*head == VAL_NA || h < *head)
+			*head = h;
+	}
+}
+
+static double own_cpu_limit(const struct cgroup *c)
+{
+	if (!limited(c->cpu_quota_usec) || c->cpu_period_usec == VAL_NA || !c->cpu_period_usec)
+		return NAN;
+	return (double)c->cpu_quota_usec / (double)c->cpu_period_usec * 100.0;
+}
+
+/*
+ * Effective limits: the rows are sorted parents first, so each takes its
+ * parent's (the nearest ancestor that has a row) and tightens it with its own.
+ */
+static void effective(struct snap *s)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct cgroup *c = &s->cgs[i];
+		const struct cgroup *up = parent_row(s, &b, c->path);
+		c->mem_wset = mem_working_set(c->mem_current, c->mem_inactive_file);
+		eff_limit(c->mem_max, c->mem_current, c, up, offsetof(struct cgroup, eff_mem_max),
+			  offsetof(struct cgroup, eff_mem_from), offsetof(struct cgroup, mem_headroom), c);
+		eff_limit(c->pids_max, c->pids_current, c, up, offsetof(struct cgroup, eff_pids_max),
+			  offsetof(struct cgroup, eff_pids_from), offsetof(struct cgroup, pids_headroom), c);
+		double own = own_cpu_limit(c);
+		if (up) {
+			c->eff_cpu_percent = up->eff_cpu_percent;
+			c->eff_cpu_from = up->eff_cpu_from;
+		}
+		if (!isnan(own) && (isnan(c->eff_cpu_percent) || own < c->eff_cpu_percent)) {
+			c->eff_cpu_percent = own;
+			c->eff_cpu_from = c->path;
+		}
+	}
+	buf_free(&b);
+}
+
+/*
+ * The paths asked for, then their ancestors (limits bind from above), each
+ * once; *nfull says how many of them were asked for. The roots are left out:
+ * a root cgroup has no limits (v2 has no files for them, v1 refuses them),
+ * and v1's root memory.stat is summed over every cgroup on each read.
+ */
+static const char **with_ancestors(struct snap *s, const char *const *paths, size_t np,
+				   size_t *nout, size_t *nfull)
+{
+	struct hmap seen = {0};
+	/* never NULL: no paths reads no cgroup, not every one */
+	size_t n = 0, cap = 32;
+	const char **v = xreallocarray(NULL, cap, sizeof(*v));
+	struct buf b = {0};
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < np; k++) {
+			buf_reset(&b);
+			buf_adds(&b, paths[k]);
+			for (int up = 0;; up++) {
+				if (up >= pass) {
+					const char *ip = strtab_intern(s->strs, b.p, b.len);
+					if (hmap_get(&seen, (uint64_t)(uintptr_t)ip, NULL) && pass)
+						break;
+					if (!hmap_get(&seen, (uint64_t)(uintptr_t)ip, NULL)) {
+						hmap_put(&seen, (uint64_t)(uintptr_t)ip, 1);
+						if (n == cap) {
+							cap = cap ? cap * 2 : 32;
+							v = xreallocarray(v, cap, sizeof(*v));
+						}
+						v[n++] = ip;
+					}
+				}
+				if (!pass)
+					break;
+				char *sl = strrchr(b.p, '/');
+				if (!sl || sl == b.p)
+					break; /* the next one up is the root */
+				*sl = '\0';
+				b.len = strlen(b.p);
+			}
+		}
+		if (!pass)
+			*nfull = n;
+	}
+	buf_free(&b);
+	hmap_free(&seen);
+	*nout = n;
+	return v;
+}
+
+/* The whole trees (paths NULL), or just the cgroups named in paths (and
+ * their ancestors, whose limits bind them too). */
+static void collect(struct snap *s, struct sysroot *sr, const char *const *paths0, size_t np0)
 {
 	struct walk w = {.s = s};
+	size_t np = 0, nfull = 0;
+	const char **paths = paths0 ? with_ancestors(s, paths0, np0, &np, &nfull) : NULL;
 	if (sr->layout == CG_NONE) {
 		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
+		free(paths);
 		return;
 	}
 	/* v1 hierarchies first: on hybrid hosts their figures win over the
@@ -413,7 +681,10 @@ static void collect(struct snap *s, struct sysroot *sr, const char *const *paths
 				int dfd = cgx_open(sr, i, paths[k]);
 				if (dfd < 0)
 					continue;
-				read_dir(&w, m, dfd, paths[k]);
+				if (k < nfull)
+					read_dir(&w, m, dfd, paths[k]);
+				else
+					read_limits(&w, m, dfd, paths[k]);
 				close(dfd);
 			}
 			if (paths)
@@ -431,9 +702,11 @@ static void collect(struct snap *s, struct sysroot *sr, const char *const *paths
 	}
 	hmap_free(&w.idx);
 	buf_free(&w.b);
+	free(paths);
 	if (s->ncgs > 1)
 		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_row);
 	count_procs(s);
+	effective(s);
 }
 
 void cgroup_collect(struct snap *s, struct sysroot *sr)
@@ -476,4 +749,18 @@ void cgroup_rates(struct snap *s, const struct snap *prev)
 		else if (c->nr_periods != VAL_NA && o->nr_periods != VAL_NA)
 			c->throttled_percent = 0;
 	}
+	/* CPU headroom: the least limit minus use on the path, parents first */
+	struct buf b = {0};
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct cgroup *c = &s->cgs[i];
+		const struct cgroup *up = parent_row(s, &b, c->path);
+		double own = own_cpu_limit(c), h = up ? up->cpu_headroom : NAN;
+		if (!isnan(own) && !isnan(c->cpu_percent)) {
+			double m = own > c->cpu_percent ? own - c->cpu_percent : 0;
+			if (isnan(h) || m < h)
+				h = m;
+		}
+		c->cpu_headroom = h;
+	}
+	buf_free(&b);
 }

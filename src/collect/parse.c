@@ -217,6 +217,85 @@ int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out)
 }
 
 /*
+ * Several "key value" lines in one pass (memory.stat has some forty): out[i]
+ * takes keys[i]'s value where that line is there and well formed, and is
+ * left alone otherwise; the first line of a key counts. Returns how many
+ * keys were found.
+ */
+int parse_keyed_set(const char *s, size_t n, const char *const *keys, size_t nkeys, uint64_t *out)
+{
+	int found = 0;
+	uint64_t seen = 0;
+	if (nkeys > 64)
+		nkeys = 64;
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *sp = memchr(p, ' ', (size_t)(le - p));
+		for (size_t i = 0; sp && i < nkeys; i++) {
+			size_t kl = strlen(keys[i]);
+			if ((seen >> i & 1) || (size_t)(sp - p) != kl || memcmp(p, keys[i], kl))
+				continue;
+			seen |= UINT64_C(1) << i;
+			const char *q = sp + 1;
+			uint64_t v;
+			if (num_u64(&q, le, &v) == 0 && q == le) {
+				out[i] = v;
+				found++;
+			}
+			break;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return found;
+}
+
+/*
+ * The working set as kubelet computes it: usage minus the inactive file
+ * pages (v2 memory.stat inactive_file, v1 total_inactive_file), floored at
+ * 0; VAL_NA when either is unknown.
+ */
+uint64_t mem_working_set(uint64_t usage, uint64_t inactive_file)
+{
+	if (usage == VAL_NA || inactive_file == VAL_NA)
+		return VAL_NA;
+	return usage > inactive_file ? usage - inactive_file : 0;
+}
+
+/*
+ * A CPU list ("0-3,8,10-11\n", cpuset.cpus.effective): *ncpus is how many
+ * CPUs it names; *len the length without the trailing newline. Empty (no
+ * CPUs) is 0; anything but digits, commas and ascending ranges -EINVAL.
+ */
+int parse_cpu_list(const char *s, size_t n, uint64_t *ncpus, size_t *len)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	uint64_t count = 0;
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		uint64_t a, b;
+		if (num_u64(&p, end, &a) < 0 || a > 1u << 20)
+			return -EINVAL;
+		b = a;
+		if (p < end && *p == '-') {
+			p++;
+			if (num_u64(&p, end, &b) < 0 || b < a || b > 1u << 20)
+				return -EINVAL;
+		}
+		count += b - a + 1;
+		if (p < end && (*p != ',' || p + 1 == end))
+			return -EINVAL;
+		if (p < end)
+			p++;
+	}
+	*ncpus = count;
+	*len = n;
+	return 0;
+}
+
+/*
  * A limit file: "max" (v2), a number, v1's "-1" (cfs_quota_us), or v1's
  * "unlimited" sentinel, PAGE_COUNTER_MAX rounded to pages (9223372036854771712
  * with 4 KiB pages); anything that large means unlimited.
@@ -241,6 +320,21 @@ int parse_limit(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
+/*
+ * v1 freezer.state: "FROZEN" 1; "THAWED" and "FREEZING" (on the way, some
+ * tasks still run) 0; anything else -EINVAL.
+ */
+int parse_freezer_state(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	if (n == 6 && !memcmp(s, "FROZEN", 6))
+		return 1;
+	if ((n == 6 && !memcmp(s, "THAWED", 6)) || (n == 8 && !memcmp(s, "FREEZING", 8)))
+		return 0;
+	return -EINVAL;
+}
+
 /* v2 cpu.max: "$MAX $PERIOD", MAX being "max" or microseconds. */
 int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period)
 {
@@ -258,6 +352,62 @@ int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period)
 	*quota = q;
 	*period = pe;
 	return 0;
+}
+
+/*
+ * One PSI line in full: "KIND avg10=A avg60=B avg300=C total=N" (the
+ * averages in percent, total in microseconds). avg[0..2] and *total are set
+ * only when the whole line is well formed.
+ */
+int parse_psi_line(const char *s, size_t n, const char *kind, double avg[3], uint64_t *total)
+{
+	static const char *const keys[] = {"avg10=", "avg60=", "avg300=", "total="};
+	size_t kl = strlen(kind);
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl && !memcmp(p, kind, kl) && p[kl] == ' ') {
+			const char *q = p + kl + 1;
+			double a[3];
+			uint64_t t = 0;
+			for (size_t i = 0; i < 4; i++) {
+				size_t l = strlen(keys[i]);
+				if ((size_t)(le - q) < l || memcmp(q, keys[i], l))
+					return -EINVAL;
+				q += l;
+				const char *ve = q;
+				while (ve < le && *ve != ' ')
+					ve++;
+				if (i == 3) {
+					if (num_u64(&q, ve, &t) < 0 || q != ve)
+						return -EINVAL;
+				} else {
+					char tmp[32];
+					size_t vl = (size_t)(ve - q);
+					if (!vl || vl >= sizeof(tmp))
+						return -EINVAL;
+					memcpy(tmp, q, vl);
+					tmp[vl] = '\0';
+					char *e;
+					a[i] = strtod(tmp, &e);
+					if (*e || !isfinite(a[i]) || a[i] < 0 || a[i] > 100)
+						return -EINVAL;
+					q = ve;
+				}
+				if (q < le) {
+					if (*q != ' ')
+						return -EINVAL;
+					q++;
+				}
+			}
+			memcpy(avg, a, sizeof(a));
+			*total = t;
+			return 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return -ENOENT;
 }
 
 /* PSI: "some avg10=0.12 avg60=... total=N", then maybe a "full" line. */

@@ -40,9 +40,14 @@ int parse_mountinfo(char *s, size_t n, void (*fn)(void *arg, const struct mounti
 
 /* "key value" files: cpu.stat, memory.stat, memory.events, v1 cpu.stat... */
 int parse_keyed_u64(const char *s, size_t n, const char *key, uint64_t *out);
+int parse_keyed_set(const char *s, size_t n, const char *const *keys, size_t nkeys, uint64_t *out);
+uint64_t mem_working_set(uint64_t usage, uint64_t inactive_file);
 int parse_cpu_max(const char *s, size_t n, uint64_t *quota, uint64_t *period);
 int parse_limit(const char *s, size_t n, uint64_t *out);
+int parse_cpu_list(const char *s, size_t n, uint64_t *ncpus, size_t *len);
+int parse_freezer_state(const char *s, size_t n);
 int parse_psi_avg10(const char *s, size_t n, const char *kind, double *out);
+int parse_psi_line(const char *s, size_t n, const char *kind, double avg[3], uint64_t *total);
 int parse_io_stat(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_blkio_bytes(const char *s, size_t n, uint64_t *rbytes, uint64_t *wbytes);
 int parse_ns_link(const char *s, size_t n, const char *type, uint64_t *ino);

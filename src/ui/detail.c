@@ -104,8 +104,21 @@ static void sparkline(struct buf *b, const double *v, int n, int pos, int width,
 	}
 }
 
-/* The cgroup's lines; returns the next free line. */
-static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, int w)
+static void pct1(char *o, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(o, n, "-");
+	else
+		snprintf(o, n, "%.1f%%", v);
+}
+
+/*
+ * The cgroup's lines; returns the next free line. gm holds the memory
+ * figures (a memory hierarchy may be rooted elsewhere than the cpu one);
+ * frozen is the row's state as its view has it (1, 0, -1 unknown).
+ */
+static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgroup *gm,
+			int frozen, int y, int yend, int w)
 {
 	struct buf *t = &u->tmp;
 	char a[32], b[32], c[32], d[32];
@@ -113,19 +126,25 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, i
 		buf_reset(t);
 		buf_adds(t, "cgroup ");
 		str_escape(t, g->path, strlen(g->path), ESC_TEXT);
+		if (gm != g) {
+			buf_adds(t, "  memory ");
+			str_escape(t, gm->path, strlen(gm->path), ESC_TEXT);
+		}
+		if (frozen >= 0)
+			buf_adds(t, frozen ? "  frozen yes" : "  frozen no");
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {
-		str_fmt_size(a, sizeof(a), g->mem_current);
-		str_fmt_size(b, sizeof(b), g->mem_max);
-		str_fmt_size(c, sizeof(c), g->mem_high);
-		str_fmt_size(d, sizeof(d), g->swap_current);
+		str_fmt_size(a, sizeof(a), gm->mem_current);
+		str_fmt_size(b, sizeof(b), gm->mem_max);
+		str_fmt_size(c, sizeof(c), gm->mem_high);
+		str_fmt_size(d, sizeof(d), gm->swap_current);
 		buf_reset(t);
 		buf_printf(t, "memory %s  max %s  high %s  swap %s  oom kills ", a, b, c, d);
-		if (g->oom_kills == VAL_NA)
+		if (gm->oom_kills == VAL_NA)
 			buf_adds(t, "-");
 		else
-			buf_printf(t, "%llu", (unsigned long long)g->oom_kills);
+			buf_printf(t, "%llu", (unsigned long long)gm->oom_kills);
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	if (y < yend) {
@@ -154,12 +173,125 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, int y, int yend, i
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	const struct hist *hs = hist_get(u->hist, "cg", g->path, false);
+	const struct hist *hm = gm == g ? hs : hist_get(u->hist, "cg", gm->path, false);
 	if (hs && hs->n && y < yend) {
 		buf_reset(t);
 		buf_adds(t, "cpu ");
 		sparkline(t, hs->cpu, hs->n, hs->pos, (w - 16) / 2, u->utf8);
 		buf_adds(t, "  mem ");
-		sparkline(t, hs->mem, hs->n, hs->pos, (w - 16) / 2, u->utf8);
+		if (hm)
+			sparkline(t, hm->mem, hm->n, hm->pos, (w - 16) / 2, u->utf8);
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	return y;
+}
+
+/*
+ * The cgroup's further lines, below the process's when the pane is short:
+ * the working set and memory.stat, the effective limits, pressure and
+ * memory.events, protection, weight and cpuset.
+ */
+static int cgroup_more(struct ui *u, const struct cgroup *g, const struct cgroup *gm, int y,
+		       int yend, int w)
+{
+	struct buf *t = &u->tmp;
+	char a[32], b[32];
+	if (y < yend) {
+		/* what the memory is: the working set (kubelet's) and memory.stat */
+		str_fmt_size(a, sizeof(a), gm->mem_wset);
+		buf_reset(t);
+		buf_printf(t, "wset %s", a);
+		if (gm->mem_wset != VAL_NA && gm->eff_mem_max != VAL_NA && gm->eff_mem_max) {
+			fmt_pct(b, sizeof(b), (double)gm->mem_wset / (double)gm->eff_mem_max * 100.0);
+			buf_printf(t, " (%s of the effective limit)", b);
+		}
+		static const char *const nm[] = {"anon", "file", "inactive_file", "shmem", "kernel",
+						 "sock"};
+		const uint64_t v[] = {gm->mem_anon, gm->mem_file, gm->mem_inactive_file,
+				      gm->mem_shmem, gm->mem_kernel, gm->mem_sock};
+		for (size_t i = 0; i < ARRAY_LEN(nm); i++) {
+			str_fmt_size(a, sizeof(a), v[i]);
+			buf_printf(t, "  %s %s", nm[i], a);
+		}
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		/* the tightest limits on the path to the root, and who sets them */
+		buf_reset(t);
+		str_fmt_size(a, sizeof(a), gm->eff_mem_max);
+		str_fmt_size(b, sizeof(b), gm->mem_headroom);
+		buf_printf(t, "effective memory %s", a);
+		if (gm->eff_mem_from) {
+			buf_adds(t, " from ");
+			str_escape(t, gm->eff_mem_from, strlen(gm->eff_mem_from), ESC_TEXT);
+		}
+		buf_printf(t, " headroom %s  cpu ", b);
+		pct1(a, sizeof(a), g->eff_cpu_percent);
+		pct1(b, sizeof(b), g->cpu_headroom);
+		buf_adds(t, a);
+		if (g->eff_cpu_from) {
+			buf_adds(t, " from ");
+			str_escape(t, g->eff_cpu_from, strlen(g->eff_cpu_from), ESC_TEXT);
+		}
+		buf_printf(t, " headroom %s  pids ", b);
+		if (g->eff_pids_max != VAL_NA)
+			buf_printf(t, "%llu", (unsigned long long)g->eff_pids_max);
+		else
+			buf_adds(t, "-");
+		if (g->eff_pids_from) {
+			buf_adds(t, " from ");
+			str_escape(t, g->eff_pids_from, strlen(g->eff_pids_from), ESC_TEXT);
+		}
+		if (g->pids_headroom != VAL_NA)
+			buf_printf(t, " headroom %llu", (unsigned long long)g->pids_headroom);
+		else
+			buf_adds(t, " headroom -");
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		/* pressure: some and full, avg10/avg60 in percent; memory.events */
+		static const char *const res[] = {"cpu", "memory", "io"};
+		buf_reset(t);
+		buf_adds(t, "psi avg10/avg60");
+		for (int k = 0; k < 2; k++) {
+			buf_adds(t, k ? "  full" : "  some");
+			for (int i = 0; i < PSI_NRES; i++) {
+				const struct cgroup *pg = i == PSI_MEM ? gm : g;
+				const struct cg_psi *q = k ? &pg->psi_full[i] : &pg->psi_some[i];
+				pct1(a, sizeof(a), q->avg10);
+				pct1(b, sizeof(b), q->avg60);
+				buf_printf(t, " %s %s/%s", res[i], a, b);
+			}
+		}
+		static const char *const ev[] = {"low", "high", "max", "oom", "oom_kill"};
+		const uint64_t evv[] = {gm->mev_low, gm->mev_high, gm->mev_max, gm->mev_oom,
+					gm->oom_kills};
+		buf_adds(t, "  memory.events");
+		for (size_t i = 0; i < ARRAY_LEN(ev); i++) {
+			if (evv[i] == VAL_NA)
+				buf_printf(t, " %s -", ev[i]);
+			else
+				buf_printf(t, " %s %llu", ev[i], (unsigned long long)evv[i]);
+		}
+		put(y++, 1, t->p, t->len, w - 2, false);
+	}
+	if (y < yend) {
+		/* protection and share: memory.min/low, cpu.weight, the cpuset */
+		str_fmt_size(a, sizeof(a), gm->mem_min);
+		str_fmt_size(b, sizeof(b), gm->mem_low);
+		buf_reset(t);
+		buf_printf(t, "memory.min %s  memory.low %s  cpu.weight ", a, b);
+		if (g->cpu_weight != VAL_NA)
+			buf_printf(t, "%llu", (unsigned long long)g->cpu_weight);
+		else
+			buf_adds(t, "-");
+		buf_adds(t, "  cpuset ");
+		if (g->cpuset_cpus) {
+			str_escape(t, g->cpuset_cpus, strlen(g->cpuset_cpus), ESC_TEXT);
+			buf_printf(t, " (%llu CPUs)", (unsigned long long)g->cpuset_ncpus);
+		} else {
+			buf_adds(t, "-");
+		}
 		put(y++, 1, t->p, t->len, w - 2, false);
 	}
 	return y;
@@ -234,10 +366,20 @@ void ui_draw_detail(struct ui *u, int y0, int h, int w)
 	mvaddstr(y0, 1, " detail ");
 	attroff(A_BOLD);
 	int y = y0 + 1;
-	if (g)
-		y = cgroup_lines(u, g, y, y0 + h, w);
+	const struct cgroup *gm = NULL;
+	if (g) {
+		const struct view_ops *o = u->views[u->view];
+		const void *r = u->rows[u->vs[u->view].sel];
+		gm = o->detail_mem ? o->detail_mem(u->shown, r) : NULL;
+		int fz = g->frozen;
+		if (o->frozen && o->frozen(u->shown, r))
+			fz = 1;
+		y = cgroup_lines(u, g, gm ? gm : g, fz, y, y0 + h, w);
+	}
 	if (p)
 		y = proc_lines(u, p, y, y0 + h, w);
+	if (g)
+		y = cgroup_more(u, g, gm ? gm : g, y, y0 + h, w);
 	if (y < y0 + h && !g && !p)
 		mvaddstr(y, 1, "-");
 }

@@ -91,7 +91,7 @@ static void draw(struct ui *u)
 	}
 	ui_build_rows(u);
 	draw_header(u, w);
-	int detail = h >= 24 ? 9 : 0;
+	int detail = h >= 40 ? 13 : h >= 24 ? 9 : 0;
 	int th = h - 4 - detail;
 	ui_draw_table(u, 3, th, w);
 	if (detail)

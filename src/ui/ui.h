@@ -134,6 +134,9 @@ struct view_ops {
 	void (*detail)(const struct snap *s, const void *row, const struct cgroup **g,
 		       const struct proc **p);
 	bool (*frozen)(const struct snap *s, const void *row);
+	/* the detail's memory figures, where not the detail's cgroup (a memory
+	 * hierarchy rooted elsewhere); NULL: that cgroup */
+	const struct cgroup *(*detail_mem)(const struct snap *s, const void *row);
 	int (*indent)(const void *row);          /* first column: extra width */
 	void (*name_cell)(const void *row, struct buf *b); /* first column while unsorted */
 	void (*empty)(const struct snap *s, char *msg, size_t n); /* why no rows */

@@ -142,7 +142,7 @@ static void fini(void)
 const struct view_ops view_cgroups = {
 	.name = "Cgroups",
 	.table = &table_cgroups,
-	.cols = {"PATH", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "PIDS", "PIDS_LIMIT",
+	.cols = {"PATH", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "WSET", "WSET%", "PIDS", "PIDS_LIMIT",
 		 "THR%", "OOM", "PSI_CPU", "PSI_MEM", "FROZEN"},
 	.what = SNAP_CGROUPS,
 	.count = count,

@@ -43,10 +43,14 @@ static void detail(const struct snap *s, const void *row, const struct cgroup **
 	*p = snap_proc(s, k->init_pid);
 }
 
+static const struct cgroup *detail_mem(const struct snap *s, const void *row)
+{
+	return snap_ctr_cgroup_mem(s, row);
+}
+
 static bool frozen(const struct snap *s, const void *row)
 {
-	const struct cgroup *g = ctr_cgroup(s, row);
-	return g && g->frozen == 1;
+	return snap_ctr_frozen(s, row) == 1;
 }
 
 static void select_row(const void *row, int key, struct ui_sel *sel)
@@ -81,13 +85,14 @@ const struct view_ops view_containers = {
 	.name = "Containers",
 	.table = &table_containers,
 	.cols = {"NAME", "RUNTIME", "ID", "IMAGE", "INIT", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT",
-		 "MEM%", "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
+		 "MEM%", "WSET", "WSET%", "PIDS", "READ/s", "WRITE/s", "RX/s", "TX/s", "STATE", "OWN_NS"},
 	.sort = "CPU%",
 	.count = count,
 	.row = row,
 	.drill = drill,
 	.detail = detail,
 	.frozen = frozen,
+	.detail_mem = detail_mem,
 	.select = select_row,
 	.refuse = refuse,
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Fuzz target: cgroup files: cpu.stat, memory.stat, memory.events, cpu.max,
- * limits (v1 sentinels), PSI, io.stat, blkio, namespace links. */
+ * limits (v1 sentinels), v1 freezer.state, memory.stat in one pass, cpu lists, PSI, io.stat, blkio, namespace links. */
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -13,8 +13,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_keyed_u64(s, size, "anon", &a);
 	parse_cpu_max(s, size, &a, &b);
 	parse_limit(s, size, &a);
+	parse_freezer_state(s, size);
+	size_t len;
+	parse_cpu_list(s, size, &a, &len);
+	static const char *const keys[] = {"anon", "file", "inactive_file", "total_inactive_file",
+					   "shmem", "kernel", "sock"};
+	uint64_t v[7];
+	parse_keyed_set(s, size, keys, 7, v);
 	parse_psi_avg10(s, size, "some", &d);
 	parse_psi_avg10(s, size, "full", &d);
+	double av[3];
+	parse_psi_line(s, size, "some", av, &a);
+	parse_psi_line(s, size, "full", av, &a);
 	parse_io_stat(s, size, &a, &b);
 	parse_blkio_bytes(s, size, &a, &b);
 	parse_ns_link(s, size, "net", &a);

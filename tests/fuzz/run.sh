@@ -23,7 +23,7 @@ seed stat "$fx"/*/proc/*/stat "$fx"/*/proc/*/status
 seed cgroup "$fx"/*/proc/*/cgroup "$fx"/*/proc/*/mountinfo "$fx"/*/proc/self/mountinfo
 seed cgfiles $(find "$fx" \( -name cpu.stat -o -name memory.stat -o -name memory.events -o -name cpu.max \
 	-o -name memory.max -o -name cpu.pressure -o -name io.stat -o -name memory.limit_in_bytes \
-	-o -name blkio.throttle.io_service_bytes \) 2>/dev/null | head -200)
+	-o -name blkio.throttle.io_service_bytes -o -name freezer.state -o -name cgroup.events -o -name cpuset.cpus.effective \) 2>/dev/null | head -200)
 mkdir -p "$FB/corpus-idmap"
 printf '         0     524288      65536\n' >"$FB/corpus-idmap/seed-map"
 printf 'alice:100000:65536\n1000:165536:65536\n' >"$FB/corpus-idmap/seed-subuid"

@@ -85,6 +85,25 @@ is "v2 /nstop nprocs_recursive" "$(cg v2 /nstop nprocs_recursive)" 7
 is "v2 cgroup count (root + 32)" "$("$NSTOP" --sysroot "$FIXTURES/v2" cgroups -d 0 -J | jq '.cgroups | length')" 33
 is "v2 psi of the docker scope" "$(cg v2 $D psi_cpu_some_avg10 | grep -c '^[0-9.]*$')" 1
 is "v2 version" "$(cg v2 $D version)" 2
+P=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod72faa904_853e_45a0_a71b_21c398836711.slice
+is "v2 WSET: memory.current - inactive_file (0 in the capture)" "$(cg v2 $D memory_working_set_bytes)" "$(cg v2 $D memory_bytes)"
+is "v2 kernel memory from memory.stat" "$(cg v2 $D memory_kernel_bytes)" "$(awk '$1 == "kernel" { print $2 }' "$FIXTURES/v2/sys/fs/cgroup$D/memory.stat")"
+is "v2 sock from memory.stat" "$(cg v2 $D memory_sock_bytes)" "$(awk '$1 == "sock" { print $2 }' "$FIXTURES/v2/sys/fs/cgroup$D/memory.stat")"
+is "v2 a pod's container without a limit: effective memory limit kubepods.slice's" "$(cg v2 $P/cri-containerd-e8e63bc00833502988ea232186eda5d2b5d67242c07127013688a3d24bfd92a8.scope effective_memory_limit_bytes)" 805306368
+is "v2 set by kubepods.slice" "$(cg v2 $P/cri-containerd-e8e63bc00833502988ea232186eda5d2b5d67242c07127013688a3d24bfd92a8.scope effective_memory_limit_from)" /kubepods.slice
+is "v2 one with its own tighter limit: its own" "$(cg v2 $A effective_memory_limit_from)" $A
+is "v2 its headroom: the least limit minus usage on the path" "$(cg v2 $A memory_headroom_bytes)" $((67108864 - $(cat "$FIXTURES/v2/sys/fs/cgroup$A/memory.current")))
+is "v2 effective CPU limit" "$(cg v2 $A effective_cpu_limit_percent)" 200
+is "v2 cpu.pressure full avg10" "$(cg v2 $D psi_cpu_full_avg10)" 25.09
+is "v2 cpu.pressure full total" "$(cg v2 $D psi_cpu_full_total_usec)" 10683217
+is "v2 cpu.pressure some avg60" "$(cg v2 $D psi_cpu_some_avg60)" 12.47
+is "v2 io.pressure some total" "$(cg v2 $D psi_io_some_total_usec)" 116847
+is "v2 memory.events max" "$(cg v2 /nstop/batch memory_events_max)" 36
+is "v2 memory.events oom" "$(cg v2 /nstop/batch memory_events_oom)" 1
+is "v2 cpu.weight" "$(cg v2 $D cpu_weight)" 100
+is "v2 memory.min" "$(cg v2 $D memory_min_bytes)" 0
+is "v2 the root's cpuset.cpus.effective" "$(cg v2 / cpuset_cpus_effective)" "$(cat "$FIXTURES/v2/sys/fs/cgroup/cpuset.cpus.effective")"
+is "v2 no cpuset controller below the root: null" "$(cg v2 $D cpuset_cpus_effective)" null
 
 V1D=/docker/3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081
 V1F=/system.slice/docker-9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9.scope
@@ -108,6 +127,12 @@ is "v1 no PSI -> null" "$(cg v1 $V1D psi_cpu_some_avg10)" null
 is "v1 no memory.high -> null" "$(cg v1 $V1D memory_high_bytes)" null
 is "v1 root nprocs: 0:: line not counted on pure v1" "$(cg v1 / nprocs)" 4
 is "v1 version" "$(cg v1 $V1D version)" 1
+is "v1 WSET: usage_in_bytes - total_inactive_file" "$(cg v1 $V1D memory_working_set_bytes)" 56000000
+is "v1 WSET% of the effective limit" "$(cg v1 $V1D memory_working_set_percent)" 20.9
+is "v1 inactive file" "$(cg v1 $V1D memory_inactive_file_bytes)" 4000000
+is "v1 has no kernel line: null" "$(cg v1 $V1D memory_kernel_bytes)" null
+is "v1: no PSI full, no memory.events: null" "$(cg v1 $V1D psi_cpu_full_avg10) $(cg v1 $V1D memory_events_max)" "null null"
+is "v1 effective memory limit is its own" "$(cg v1 $V1D effective_memory_limit_from)" $V1D
 is "v1 systemd escape kept raw in JSON" "$(cg v1 '/system.slice/systemd-fsck@dev-disk-by\x2duuid-1234\x2dabcd.service' nprocs)" 1
 
 is "hybrid layout" "$("$NSTOP" --sysroot "$FIXTURES/hybrid" snapshot --json | jq -r .cgroup_layout)" hybrid
@@ -151,6 +176,12 @@ is "v1 cgroupfs kubepods container" "$(ct v1 0b1c2d3e4f5a69788796a5b4c3d2e1f00b1
 is "v1 unshare --fork --pid sandbox is an unnamed container" "$(ct v1 pidns:4026532230 pid)" 1011
 is "v1 its label is its init's command" "$(ct v1 pidns:4026532230 name)" sh
 is "v1 frozen docker (freezer)" "$(ct v1 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9 state)" frozen
+# frozen through the unified tree (as nstop freeze does on hybrid hosts)
+# while freezer.state says THAWED (hand-set in the hybrid tree): frozen
+# wherever either says so
+is "hybrid unified cgroup.events frozen 1, freezer.state THAWED" "$(cg hybrid /lxc.payload.web frozen)" true
+is "hybrid: that container's state" "$(ct hybrid web state)" frozen
+is "hybrid: a container thawed in both" "$(ct hybrid 3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081 state)" running
 
 # ps filters
 is "ps --ns lists the members of a namespace" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps --ns 4026532139 -H -o PID | tr -d ' \n')" 343368

@@ -165,6 +165,63 @@ static void t_limits(void)
 	OK(parse_limit("-1\n", 3, &v) == 0 && v == VAL_UNLIMITED, "limit: cfs_quota_us -1 is unlimited");
 	OK(parse_limit("12ab", 4, &v) == -EINVAL, "limit: junk fails");
 	OK(parse_limit("", 0, &v) == -EINVAL, "limit: empty fails");
+	OK(parse_freezer_state("FROZEN\n", 7) == 1, "freezer.state: FROZEN");
+	OK(parse_freezer_state("THAWED\n", 7) == 0, "freezer.state: THAWED");
+	OK(parse_freezer_state("FREEZING\n", 9) == 0, "freezer.state: FREEZING is not frozen yet");
+	OK(parse_freezer_state("FROZENX", 7) == -EINVAL, "freezer.state: a longer word fails");
+	OK(parse_freezer_state("FROZ", 4) == -EINVAL, "freezer.state: a prefix fails");
+	OK(parse_freezer_state("", 0) == -EINVAL, "freezer.state: empty fails");
+	{
+		static const char *const k[] = {"anon", "file", "inactive_file", "sock", "kernel"};
+		const char *ms = "anon 4096\nfile 8192\nkernel_stack 16384\nfile_mapped 12\n"
+				 "inactive_file 2048\nsock 12x\nanon 1\n";
+		uint64_t o[5] = {VAL_NA, VAL_NA, VAL_NA, VAL_NA, VAL_NA};
+		OK(parse_keyed_set(ms, strlen(ms), k, 5, o) == 3, "keyed set: three keys found");
+		OK(o[0] == 4096 && o[1] == 8192 && o[2] == 2048, "keyed set: values, first line of a key wins");
+		OK(o[3] == VAL_NA, "keyed set: a junk value leaves it alone");
+		OK(o[4] == VAL_NA, "keyed set: a longer key (kernel_stack) is not kernel");
+		uint64_t t[1] = {VAL_NA};
+		OK(parse_keyed_set("anon 7", 6, k, 1, t) == 1 && t[0] == 7, "keyed set: no final newline");
+		OK(parse_keyed_set("", 0, k, 1, t) == 0, "keyed set: empty");
+		OK(parse_keyed_set("anon", 4, k, 1, t) == 0 && t[0] == 7, "keyed set: no value");
+	}
+	{
+		const char *ps = "some avg10=1.50 avg60=0.25 avg300=0.00 total=123456\n"
+				 "full avg10=0.10 avg60=0.00 avg300=0.00 total=789\n";
+		double av[3] = {-1, -1, -1};
+		uint64_t tot = 0;
+		OK(parse_psi_line(ps, strlen(ps), "some", av, &tot) == 0 && av[0] == 1.5 &&
+			   av[1] == 0.25 && av[2] == 0 && tot == 123456, "psi line: some in full");
+		OK(parse_psi_line(ps, strlen(ps), "full", av, &tot) == 0 && av[0] == 0.1 && tot == 789,
+		   "psi line: full");
+		OK(parse_psi_line("some avg10=1.00 avg60=0.00\n", 27, "full", av, &tot) == -ENOENT,
+		   "psi line: no full line");
+		OK(parse_psi_line("some avg10=1.00 avg60=0.00\n", 27, "some", av, &tot) == -EINVAL,
+		   "psi line: a short line fails");
+		OK(parse_psi_line("some avg10=nan avg60=0 avg300=0 total=1", 39, "some", av, &tot) == -EINVAL,
+		   "psi line: nan fails");
+		OK(parse_psi_line("some avg10=101 avg60=0 avg300=0 total=1", 39, "some", av, &tot) == -EINVAL,
+		   "psi line: over 100 percent fails");
+		OK(parse_psi_line("some avg10=1 avg60=0 avg300=0 total=-1", 38, "some", av, &tot) == -EINVAL,
+		   "psi line: a negative total fails");
+		OK(parse_psi_line("some avg10=1 avg60=0 avg300=0 total=5", 37, "some", av, &tot) == 0 &&
+			   tot == 5, "psi line: no final newline");
+	}
+	{
+		uint64_t k = 0;
+		size_t l = 0;
+		OK(parse_cpu_list("0-3,8,10-11\n", 12, &k, &l) == 0 && k == 7 && l == 11, "cpu list: ranges and singles");
+		OK(parse_cpu_list("\n", 1, &k, &l) == 0 && k == 0 && l == 0, "cpu list: empty is no CPUs");
+		OK(parse_cpu_list("3-1", 3, &k, &l) == -EINVAL, "cpu list: a descending range fails");
+		OK(parse_cpu_list("0,", 2, &k, &l) == -EINVAL, "cpu list: a trailing comma fails");
+		OK(parse_cpu_list("0-", 2, &k, &l) == -EINVAL, "cpu list: an open range fails");
+		OK(parse_cpu_list("0-1\x1b[2J", 8, &k, &l) == -EINVAL, "cpu list: control bytes fail");
+		OK(parse_cpu_list("0-99999999", 10, &k, &l) == -EINVAL, "cpu list: absurd CPU numbers fail");
+	}
+	OK(mem_working_set(100, 30) == 70, "working set: usage - inactive_file");
+	OK(mem_working_set(30, 100) == 0, "working set: floored at 0");
+	OK(mem_working_set(VAL_NA, 1) == VAL_NA && mem_working_set(1, VAL_NA) == VAL_NA,
+	   "working set: unknown when either is");
 }
 
 static void t_psi_io(void)
