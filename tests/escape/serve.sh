@@ -85,6 +85,17 @@ if start_server; then
 	check "1200 processes on the host, 10 concurrent scrapes: all 200 (got $good)" test "$good" = 10
 	check "... no FD_SETSIZE refusal in the log" bash -c "! grep -q FD_SETSIZE '$tmp/serve.err'"
 	grep FD_SETSIZE "$tmp/serve.err" | head -2 | sed 's/^/#   /'
+	# one idle connection takes the one low descriptor a closed scrape left
+	python3 -c 'import socket, sys, time; s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(8)' "$port" &
+	idle=$!
+	bg+=("$idle")
+	sleep 0.5
+	codes=
+	for i in 1 2 3; do
+		codes+=$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "http://127.0.0.1:$port/metrics")" "
+	done
+	check "... one idle client open: 3 sequential scrapes all 200 (got $codes)" test "$codes" = "200 200 200 "
+	kill -KILL "$idle" 2>/dev/null; wait "$idle" 2>/dev/null
 else
 	notok "nstop serve starts with 1200 processes on the host"
 fi
