@@ -17,6 +17,8 @@
  * reads or never ends its request holds one slot for that long, no more.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -174,6 +176,41 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return metrics(sv, c);
 }
 
+/*
+ * libmicrohttpd's messages, which quote what a client sent (a %-decoded
+ * URL): escaped, and at most 5 lines a second, the rest counted, so that a
+ * client can neither write terminal escapes or forged lines to the
+ * operator's stderr or journal nor flood them.
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t window;
+	static unsigned lines, dropped;
+	char raw[512];
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	size_t n = strlen(raw);
+	while (n && raw[n - 1] == '\n')
+		raw[--n] = '\0';
+	pthread_mutex_lock(&mu);
+	uint64_t now = mono_usec() / 1000000;
+	if (now != window) {
+		if (dropped)
+			fprintf(stderr, "nstop: serve: %u more libmicrohttpd messages left out\n", dropped);
+		window = now, lines = 0, dropped = 0;
+	}
+	if (lines++ < 5) {
+		struct buf b = {0};
+		str_escape(&b, raw, n, ESC_TEXT);
+		fprintf(stderr, "nstop: serve: %s\n", buf_str(&b));
+		buf_free(&b);
+	} else {
+		dropped++;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
 /* Starts serving on o->addr; NULL (e says why) when it cannot. */
 struct server *serve_start(const struct serve_opts *o, struct nerr *e)
 {
@@ -187,8 +224,10 @@ struct server *serve_start(const struct serve_opts *o, struct nerr *e)
 	pthread_cond_init(&sv->cond, NULL);
 	sv->users = users_new(&sv->sr);
 	sv->coll = collector_new(&sv->sr, sv->users, true);
+	/* poll, not select: the warm collector keeps a descriptor per process,
+	 * so a socket's number is past FD_SETSIZE on any busy host */
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (o->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	sv->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv,
@@ -197,6 +236,7 @@ struct server *serve_start(const struct serve_opts *o, struct nerr *e)
 				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_PER_IP,
 				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT,
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+				 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
 				 MHD_OPTION_END);
 	if (!sv->d) {
 		int err = errno ? errno : EADDRNOTAVAIL;
