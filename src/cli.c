@@ -30,7 +30,7 @@ struct listopts {
 	uint64_t count;
 };
 
-static void bad_option(const char *cmd, char **argv, int optopt_)
+void cli_bad_option(const char *cmd, char **argv, int optopt_)
 {
 	struct buf b = {0};
 	if (optopt_ && optopt_ < 256)
@@ -38,6 +38,17 @@ static void bad_option(const char *cmd, char **argv, int optopt_)
 			    optopt_);
 	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
 		    str_esc(&b, argv[optind - 1]));
+}
+
+/* --cgroup-depth N of metrics and serve: 0 to 64 (the walk's own bound). */
+int cli_cgroup_depth(const char *cmd, const char *arg)
+{
+	uint64_t v;
+	if (str_parse_u64(arg, &v) < 0 || v > 64) {
+		struct buf b = {0};
+		usage_error("%s: --cgroup-depth: not a depth from 0 to 64: %s", cmd, str_esc(&b, arg));
+	}
+	return (int)v;
 }
 
 /* Handles a shared option; returns false when c is not one. */
@@ -253,7 +264,7 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 		} else if (c == 'l') {
 			tree = TREE_NONE;
 		} else {
-			bad_option("ns", argv, optopt);
+			cli_bad_option("ns", argv, optopt);
 		}
 	}
 	struct outopts o = {0};
@@ -335,7 +346,7 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:n:", lopts, NULL)) != -1)
 		if (!list_opt(&lo, c, optarg))
-			bad_option("cgroups", argv, optopt);
+			cli_bad_option("cgroups", argv, optopt);
 	struct outopts o = {0};
 	if (after_options(&lo, &table_cgroups, argc, argv, &o))
 		return 0;
@@ -417,7 +428,7 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 					    str_esc(&b, optarg));
 			cg_filter = optarg;
 		} else {
-			bad_option("ps", argv, optopt);
+			cli_bad_option("ps", argv, optopt);
 		}
 	}
 	struct outopts o = {0};
@@ -498,7 +509,7 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+Jd:", lopts, NULL)) != -1)
 		if (!list_opt(&lo, c, optarg))
-			bad_option("snapshot", argv, optopt);
+			cli_bad_option("snapshot", argv, optopt);
 	if (optind < argc)
 		usage_error("snapshot: unexpected argument: %s", str_esc(&b, argv[optind]));
 	if (!lo.json)
@@ -618,7 +629,7 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:", lopts, NULL)) != -1)
 		if (!list_opt(&lo, c, optarg))
-			bad_option("containers", argv, optopt);
+			cli_bad_option("containers", argv, optopt);
 	struct outopts o = {0};
 	if (after_options(&lo, &table_containers, argc, argv, &o))
 		return 0;

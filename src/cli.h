@@ -24,6 +24,8 @@ int cmd_undo(int argc, char **argv, const struct globalopts *g);
 int cmd_audit(int argc, char **argv, const struct globalopts *g);
 void cli_audit_open(const char *cmd, const char *path, struct audit *a);
 void cli_need_root(const char *cmd, int code);
+void cli_bad_option(const char *cmd, char **argv, int optopt_) __attribute__((noreturn));
+int cli_cgroup_depth(const char *cmd, const char *arg);
 /* cli_ctr.c */
 int cmd_create(int argc, char **argv, const struct globalopts *g);
 int cmd_create_internal(int argc, char **argv, const struct globalopts *g);

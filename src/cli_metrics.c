@@ -113,7 +113,6 @@ int cmd_metrics(int argc, char **argv, const struct globalopts *g)
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		uint64_t v;
 		switch (c) {
 		case OPT_TEXTFILE:
 			if (!*optarg)
@@ -121,20 +120,13 @@ int cmd_metrics(int argc, char **argv, const struct globalopts *g)
 			textfile = optarg;
 			break;
 		case OPT_DEPTH:
-			if (str_parse_u64(optarg, &v) < 0 || v > 64)
-				usage_error("metrics: --cgroup-depth: not a depth from 0 to 64: %s",
-					    str_esc(&b, optarg));
-			mo.cgroup_depth = (int)v;
+			mo.cgroup_depth = cli_cgroup_depth("metrics", optarg);
 			break;
 		case OPT_SYSROOT:
 			sysroot = optarg;
 			break;
 		default:
-			if (optopt && optopt < 256)
-				usage_error("metrics: unknown option or missing value: -%c (see nstop --help)",
-					    optopt);
-			usage_error("metrics: unknown option or missing value: %s (see nstop --help)",
-				    str_esc(&b, argv[optind - 1]));
+			cli_bad_option("metrics", argv, optopt);
 		}
 	}
 	if (optind < argc)

@@ -77,7 +77,6 @@ int cmd_serve(int argc, char **argv, const struct globalopts *g)
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		uint64_t v;
 		switch (c) {
 		case OPT_LISTEN:
 			listen = optarg;
@@ -86,20 +85,13 @@ int cmd_serve(int argc, char **argv, const struct globalopts *g)
 			insecure = true;
 			break;
 		case OPT_DEPTH:
-			if (str_parse_u64(optarg, &v) < 0 || v > 64)
-				usage_error("serve: --cgroup-depth: not a depth from 0 to 64: %s",
-					    str_esc(&b, optarg));
-			o.cgroup_depth = (int)v;
+			o.cgroup_depth = cli_cgroup_depth("serve", optarg);
 			break;
 		case OPT_SYSROOT:
 			o.sysroot = optarg;
 			break;
 		default:
-			if (optopt && optopt < 256)
-				usage_error("serve: unknown option or missing value: -%c (see nstop --help)",
-					    optopt);
-			usage_error("serve: unknown option or missing value: %s (see nstop --help)",
-				    str_esc(&b, argv[optind - 1]));
+			cli_bad_option("serve", argv, optopt);
 		}
 	}
 	if (optind < argc)
