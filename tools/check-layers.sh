@@ -25,7 +25,7 @@ S=$(cd "$S" 2>/dev/null && pwd) && [ -d "$S/src" ] || { echo "check-layers: no s
 layer_of() {
 	case $1 in
 	src/util/*) echo "0 util" ;;
-	src/collect/parse.o | src/collect/logparse.o) echo "1 parse" ;;
+	src/collect/parse.o | src/collect/parse_cg.o | src/collect/logparse.o) echo "1 parse" ;;
 	src/sysroot.o | src/cgdir.o) echo "2 sysroot" ;;
 	src/snap.o) echo "3 snap" ;;
 	src/collect/*) echo "4 collect" ;;

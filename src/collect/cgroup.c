@@ -426,23 +426,6 @@ static int cmp_row(const void *a, const void *b)
 	return cg_path_cmp(((const struct cgroup *)a)->path, ((const struct cgroup *)b)->path);
 }
 
-/* The row of path or of its nearest ancestor that has one, NULL when none. */
-static const struct cgroup *row_or_ancestor(const struct snap *s, struct buf *b, const char *path)
-{
-	buf_reset(b);
-	buf_adds(b, path);
-	for (;;) {
-		const struct cgroup *g = snap_cgroup(s, b->p);
-		if (g)
-			return g;
-		char *sl = strrchr(b->p, '/');
-		if (!sl || !strcmp(b->p, "/"))
-			return NULL;
-		sl[sl == b->p] = '\0';
-		b->len = strlen(b->p);
-	}
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -497,7 +480,7 @@ static void count_procs(struct snap *s)
 			const char *path = j < 0 ? (v2 ? p->cg2 : NULL) : p->cg1[j].path;
 			if (!path)
 				continue;
-			const struct cgroup *g = row_or_ancestor(s, &b, path);
+			const struct cgroup *g = cgroup_row_or_ancestor(s, &b, path);
 			if (!g)
 				continue;
 			if (!strcmp(g->path, path))
@@ -510,7 +493,7 @@ static void count_procs(struct snap *s)
 				const char *sl = strrchr(g->path, '/');
 				buf_reset(&up);
 				buf_add(&up, g->path, sl == g->path ? 1 : (size_t)(sl - g->path));
-				g = row_or_ancestor(s, &b, buf_str(&up));
+				g = cgroup_row_or_ancestor(s, &b, buf_str(&up));
 			}
 		}
 		qsort(direct, nd, sizeof(*direct), cmp_u32);
@@ -525,86 +508,6 @@ static void count_procs(struct snap *s)
 	buf_free(&b);
 	buf_free(&up);
 	free(sets);
-}
-
-/* The parent's row: the nearest ancestor that has one, NULL for the root. */
-static const struct cgroup *parent_row(const struct snap *s, struct buf *b, const char *path)
-{
-	const char *sl = strrchr(path, '/');
-	if (!sl || !strcmp(path, "/"))
-		return NULL;
-	char up[4096];
-	size_t n = sl == path ? 1 : (size_t)(sl - path);
-	if (n >= sizeof(up))
-		return NULL;
-	memcpy(up, path, n);
-	up[n] = '\0';
-	return row_or_ancestor(s, b, up);
-}
-
-static bool limited(uint64_t v)
-{
-	return v != VAL_NA && v != VAL_UNLIMITED;
-}
-
-/* one resource's effective limit: the parent's or its own, the tighter */
-static void eff_limit(uint64_t own, uint64_t use, const struct cgroup *c, const struct cgroup *up,
-		      size_t off_max, size_t off_from, size_t off_head, struct cgroup *out)
-{
-	uint64_t *max = (uint64_t *)((char *)out + off_max);
-	const char **from = (const char **)((char *)out + off_from);
-	uint64_t *head = (uint64_t *)((char *)out + off_head);
-	if (up) {
-		*max = *(const uint64_t *)((const char *)up + off_max);
-		*from = *(const char *const *)((const char *)up + off_from);
-		*head = *(const uint64_t *)((const char *)up + off_head);
-	}
-	if (!limited(own))
-		return;
-	if (*max == VAL_NA || own < *max) {
-		*max = own;
-		*from = c->path;
-	}
-	if (use != VAL_NA) {
-		uint64_t h = own > use ? own - use : 0;
-		if (*head == VAL_NA || h < *head)
-			*head = h;
-	}
-}
-
-static double own_cpu_limit(const struct cgroup *c)
-{
-	if (!limited(c->cpu_quota_usec) || c->cpu_period_usec == VAL_NA || !c->cpu_period_usec)
-		return NAN;
-	return (double)c->cpu_quota_usec / (double)c->cpu_period_usec * 100.0;
-}
-
-/*
- * Effective limits: the rows are sorted parents first, so each takes its
- * parent's (the nearest ancestor that has a row) and tightens it with its own.
- */
-static void effective(struct snap *s)
-{
-	struct buf b = {0};
-	for (size_t i = 0; i < s->ncgs; i++) {
-		struct cgroup *c = &s->cgs[i];
-		const struct cgroup *up = parent_row(s, &b, c->path);
-		c->mem_wset = mem_working_set(c->mem_current, c->mem_inactive_file);
-		eff_limit(c->mem_max, c->mem_current, c, up, offsetof(struct cgroup, eff_mem_max),
-			  offsetof(struct cgroup, eff_mem_from), offsetof(struct cgroup, mem_headroom), c);
-		eff_limit(c->pids_max, c->pids_current, c, up, offsetof(struct cgroup, eff_pids_max),
-			  offsetof(struct cgroup, eff_pids_from), offsetof(struct cgroup, pids_headroom), c);
-		double own = own_cpu_limit(c);
-		if (up) {
-			c->eff_cpu_percent = up->eff_cpu_percent;
-			c->eff_cpu_from = up->eff_cpu_from;
-		}
-		if (!isnan(own) && (isnan(c->eff_cpu_percent) || own < c->eff_cpu_percent)) {
-			c->eff_cpu_percent = own;
-			c->eff_cpu_from = c->path;
-		}
-	}
-	buf_free(&b);
 }
 
 /*
@@ -706,7 +609,7 @@ static void collect(struct snap *s, struct sysroot *sr, const char *const *paths
 	if (s->ncgs > 1)
 		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_row);
 	count_procs(s);
-	effective(s);
+	cgroup_effective(s);
 }
 
 void cgroup_collect(struct snap *s, struct sysroot *sr)
@@ -753,8 +656,8 @@ void cgroup_rates(struct snap *s, const struct snap *prev)
 	struct buf b = {0};
 	for (size_t i = 0; i < s->ncgs; i++) {
 		struct cgroup *c = &s->cgs[i];
-		const struct cgroup *up = parent_row(s, &b, c->path);
-		double own = own_cpu_limit(c), h = up ? up->cpu_headroom : NAN;
+		const struct cgroup *up = cgroup_parent_row(s, &b, c->path);
+		double own = cgroup_own_cpu_limit(c), h = up ? up->cpu_headroom : NAN;
 		if (!isnan(own) && !isnan(c->cpu_percent)) {
 			double m = own > c->cpu_percent ? own - c->cpu_percent : 0;
 			if (isnan(h) || m < h)

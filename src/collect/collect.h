@@ -78,6 +78,11 @@ void nscache_free(struct nscache *c);
 void ns_collect(struct snap *s, struct sysroot *sr, struct nscache *nc);
 struct nscache *collector_nscache(struct collector *c);
 void cgroup_collect(struct snap *s, struct sysroot *sr);
+/* collect/cgeff.c: the effective limits over the rows cgroup.c read */
+const struct cgroup *cgroup_row_or_ancestor(const struct snap *s, struct buf *b, const char *path);
+void cgroup_effective(struct snap *s);
+const struct cgroup *cgroup_parent_row(const struct snap *s, struct buf *b, const char *path);
+double cgroup_own_cpu_limit(const struct cgroup *c);
 void cgroup_collect_paths(struct snap *s, struct sysroot *sr, const char *const *paths, size_t n);
 size_t container_cgroups(const struct snap *s, const char ***paths);
 void proc_rates(struct snap *s, const struct snap *prev);

@@ -18,6 +18,8 @@ struct stat_fields {
 	int nthreads;
 };
 int parse_proc_stat(char *s, size_t n, struct stat_fields *f);
+/* a decimal u64 at *p, advancing it (shared by parse.c and parse_cg.c) */
+int parse_num_u64(const char **p, const char *end, uint64_t *out);
 
 struct cg_line {
 	int hid;            /* hierarchy id, 0 for v2 */

@@ -11,7 +11,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "not ok - $CC is missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$FB"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags libnl-3.0 2>/dev/null)"
-srcs="src/collect/parse.c src/collect/logparse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
+srcs="src/collect/parse.c src/collect/parse_cg.c src/collect/logparse.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
 tests/fixtures/prepare.sh "$B/fixtures" >/dev/null || exit 1
 fx=$B/fixtures
 seed() { # seed TARGET FILES...: the fixtures' files as the starting corpus
