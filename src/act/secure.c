@@ -363,9 +363,18 @@ int secure_seccomp(struct nerr *e)
 void secure_signals(void)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL); /* EINVAL for the few it refuses */
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL) {
+			/* glibc keeps 32 and 33 for itself and refuses them, but an
+			 * ignored one would stay ignored across the exec (seen
+			 * under ASan): the kernel's own call, its 8-byte mask */
+			struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; }
+				k = {SIG_DFL, 0, NULL, 0};
+			syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
+		}
+	}
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
