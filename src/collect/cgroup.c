@@ -119,6 +119,19 @@ static void rd_limit(int dfd, const char *name, uint64_t *out)
 		*out = v;
 }
 
+/* v2 cpu.max, unless a v1 hierarchy gave the quota already. */
+static void rd_cpu_max(int dfd, struct cgroup *c)
+{
+	char tmp[64];
+	int n;
+	uint64_t q, pe;
+	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
+	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
+		c->cpu_quota_usec = q;
+		c->cpu_period_usec = pe;
+	}
+}
+
 static void psi_set(const char *tmp, size_t n, const char *kind, struct cg_psi *p)
 {
 	double a[3];
@@ -197,14 +210,7 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 		c->io_rbytes = r;
 		c->io_wbytes = wr;
 	}
-	char tmp[64];
-	int n;
-	uint64_t q, pe;
-	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
-	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
-		c->cpu_quota_usec = q;
-		c->cpu_period_usec = pe;
-	}
+	rd_cpu_max(dfd, c);
 	rd_limit(dfd, "memory.max", &c->mem_max);
 	rd_limit(dfd, "memory.high", &c->mem_high);
 	rd_limit(dfd, "pids.max", &c->pids_max);
@@ -338,8 +344,6 @@ static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const
 	struct cgroup *c = row_for(w, path);
 	if (!c)
 		return;
-	char tmp[64];
-	int n;
 	uint64_t q, pe;
 	if (m->version == 1) {
 		c->version = 1;
@@ -374,11 +378,7 @@ static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const
 		c->in_unified = true;
 	if (c->cpu_usage_usec == VAL_NA && read_file_at(dfd, "cpu.stat", &w->b) > 0)
 		keyed(&w->b, "usage_usec", &c->cpu_usage_usec, 1);
-	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
-	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
-		c->cpu_quota_usec = q;
-		c->cpu_period_usec = pe;
-	}
+	rd_cpu_max(dfd, c);
 	rd_u64(dfd, "memory.current", &c->mem_current);
 	rd_limit(dfd, "memory.max", &c->mem_max);
 	rd_limit(dfd, "pids.max", &c->pids_max);
