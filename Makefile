@@ -3,6 +3,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
@@ -11,6 +13,14 @@ CC ?= cc
 PKGS := ncursesw libnl-3.0 libnl-route-3.0 libproc2 libseccomp
 # nstop serve's HTTP server
 PKGS += libmicrohttpd
+# nstop record's files (zstd)
+PKGS += libzstd
+# its basic authentication: bcrypt (libxcrypt), the cache's SHA-256 (GnuTLS)
+PKGS += libcrypt gnutls
+# logs of the journald log drivers (sd-journal)
+PKGS += libsystemd
+# nstop image import: OCI and docker archives, read only
+PKGS += libarchive
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -31,6 +41,11 @@ DEBIAN_PKGS := build-essential pkg-config libncurses-dev libnl-3-dev libnl-route
 	iproute2 libc-bin qemu-system-x86 cpio kmod strace clang libclang-rt-14-dev
 # nstop serve (libmicrohttpd; curl in its suite)
 DEBIAN_PKGS += libmicrohttpd-dev curl
+# nstop record
+DEBIAN_PKGS += libzstd-dev
+DEBIAN_PKGS += libcrypt-dev libgnutls28-dev openssl
+DEBIAN_PKGS += libsystemd-dev
+DEBIAN_PKGS += libarchive-dev
 
 .PHONY: all run test test-vm check-asan check-man install uninstall clean deps deps-ok unit bench fuzz
 .PHONY: deps-runtimes
@@ -61,9 +76,21 @@ STATIC_PROBES := $(B)/tests/sysprobe $(B)/tests/fsprobe $(B)/tests/tiocsti
 STATIC_PROBES += $(B)/tests/raceprobe
 HELPERS += $(STATIC_PROBES)
 
+# the cgroup is charged what hog holds: never a sanitizer build (ASan's own
+# megabytes OOM-killed a hog meant to sit below a 32M limit)
+$(B)/tests/hog: tests/helpers/hog.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -o $@ $<
+
 $(B)/tests/swarm: tests/helpers/swarm.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
+# nstop serve's load test: scrapers on 127.0.0.1, bounded in count and time
+HELPERS += $(B)/tests/scrapers
+$(B)/tests/scrapers: tests/helpers/scrapers.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $< -lpthread
 
 $(B)/tests/procs_oracle: tests/helpers/procs_oracle.c
 	@mkdir -p $(dir $@)
@@ -79,10 +106,6 @@ $(STATIC_PROBES): $(B)/tests/%: tests/helpers/%.c
 	$(CC) $(WARN) -O2 -static -o $@ $<
 
 $(B)/tests/churn: tests/helpers/churn.c
-	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -o $@ $<
-
-$(B)/tests/hog: tests/helpers/hog.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 
@@ -124,8 +147,9 @@ FUZZ_SECONDS ?= 60
 fuzz: deps-ok
 	B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
-check-man:
+check-man: $(B)/nstop
 	mandoc -Tlint -W warning man/nstop.8
+	tools/check-help-man.sh $(B)/nstop man/nstop.8
 
 install: nstop
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
@@ -133,13 +157,19 @@ install: nstop
 	install -m 0644 man/nstop.8 $(DESTDIR)$(MANDIR)/man8/nstop.8
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 completions/nstop.bash $(DESTDIR)$(BASHCOMPDIR)/nstop
+	install -d $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0644 completions/_nstop $(DESTDIR)$(ZSHCOMPDIR)/_nstop
+	install -m 0644 completions/nstop.fish $(DESTDIR)$(FISHCOMPDIR)/nstop.fish
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' contrib/nstop-exporter.service.in >$(DESTDIR)$(UNITDIR)/nstop-exporter.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/nstop-exporter.service
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/nstop-record.service.in >$(DESTDIR)$(UNITDIR)/nstop-record.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nstop-record.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nstop $(DESTDIR)$(MANDIR)/man8/nstop.8 $(DESTDIR)$(BASHCOMPDIR)/nstop \
-		$(DESTDIR)$(UNITDIR)/nstop-exporter.service
+		$(DESTDIR)$(ZSHCOMPDIR)/_nstop $(DESTDIR)$(FISHCOMPDIR)/nstop.fish \
+		$(DESTDIR)$(UNITDIR)/nstop-exporter.service $(DESTDIR)$(UNITDIR)/nstop-record.service
 
 clean:
 	rm -rf build nstop
@@ -165,6 +195,12 @@ RUNTIME_UNITS += prometheus:prometheus.service
 # runs it with a containers.conf and storage of its own under a temp dir
 RUNTIME_PKGS += podman
 RUNTIME_UNITS += podman:podman.socket podman:podman.service podman:podman-auto-update.timer podman:podman-restart.service
+# zsh and fish: the completion suite drives nstop's completions in each shell
+RUNTIME_PKGS += zsh fish
+# systemd-journal-remote: writes journal files from export text, for the
+# journald log driver's reader where no journald runs (tests/suites/journal.sh)
+RUNTIME_PKGS += systemd-journal-remote
+RUNTIME_UNITS += systemd-journal-remote:systemd-journal-remote.socket systemd-journal-remote:systemd-journal-remote.service
 POLICY_RC := /usr/sbin/policy-rc.d
 deps-runtimes:
 	@set -e; \

@@ -6,10 +6,29 @@ _nstop_list() { # the lines of a nstop listing, or nothing (quietly) on error
 	"$_nstop_bin" --no-config ${_nstop_sysroot:+--sysroot "$_nstop_sysroot"} "$@" 2>/dev/null
 }
 
+_nstop_offer() { # COMPREPLY: the lines of stdin that begin with $cur
+	# The lines come from nstop's listings: container names and cgroup
+	# paths anyone with a delegated cgroup subtree may choose. compgen -W
+	# would expand each word ($(...), `...`, $VAR) as the user pressing TAB,
+	# often root: the words are compared literally here and quoted (%q) for
+	# insertion, so none of them ever reaches an expansion.
+	local w q
+	local -a ws
+	mapfile -t ws
+	COMPREPLY=()
+	for w in "${ws[@]}"; do
+		[ -n "$w" ] || continue
+		[[ "${w:0:${#cur}}" == "$cur" ]] || continue
+		printf -v q '%q' "$w"
+		COMPREPLY+=("$q")
+	done
+}
+
 _nstop() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local _nstop_bin=${COMP_WORDS[0]}
-	local cmds="ns cgroups ps snapshot containers limit freeze thaw kill undo audit create enter rm logs metrics serve"
+	# nstop _complete commands lists them too; the config suite checks both agree
+	local cmds="ns cgroups ps snapshot containers limit freeze thaw kill undo audit create enter rm logs metrics serve record events image help"
 	local cmd="" i _nstop_sysroot=""
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -42,61 +61,48 @@ _nstop() {
 	--net)
 		mapfile -t COMPREPLY < <(compgen -W "none host veth veth:" -- "$cur")
 		return ;;
-	--sysroot | --rootfs)
+	--sysroot | --rootfs | --textfile)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
-	--audit-log)
+	--audit-log | --env-file | --replay)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--cgroup | --cgroup-parent)
-		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list cgroups -d 0 -H -o PATH)" -- "$cur")
+		_nstop_offer < <(_nstop_list cgroups -d 0 -H -o PATH)
 		return ;;
 	-o | --output)
 		[ -n "$cmd" ] || return
-		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list "$cmd" --list-columns | awk '{ print $1 }')" -- "$cur")
+		# record's is its history directory
+		[ "$cmd" = record ] && { mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return; }
+		_nstop_offer < <(_nstop_list "$cmd" --list-columns | awk '{ print $1 }')
 		return ;;
-	-d | --interval | --cpu | --memory | --memory-high | --swap | --pids | --grace | --timeout | \
-		--hostname | --pid | -n | --count)
+	-d | --interval | --cpu | --cpus | --memory | -m | --memory-high | --swap | --memory-swap | --pids | \
+		--pids-limit | --grace | --timeout | --hostname | --pid | -n | --count | -e | --env | \
+		--bind | --tail | --since | --listen | --cgroup-depth | -w | --workdir | -u | --user | --at | --max-size | --duration | --until)
 		return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		mapfile -t COMPREPLY < <(compgen -W "$cmds -d --interval -r --read-only --no-color --no-config --audit-log --sysroot -h --help --help-keys -V --version" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "$cmds -d --interval -r --read-only --no-color --no-mouse --no-config --audit-log --sysroot --replay --at -h --help --help-keys -V --version --bench-refresh --bench-view" -- "$cur")
 		return
 	fi
-	local opts=""
-	case $cmd in
-	ns) opts="-t --type --tree -l -J --json -o --output -H --noheadings --list-columns" ;;
-	cgroups) opts="-d --interval -n --count -J --json -o --output -H --noheadings --list-columns" ;;
-	ps) opts="--ns --cgroup -d --interval -J --json -o --output -H --noheadings --list-columns" ;;
-	containers) opts="-d --interval -J --json -o --output -H --noheadings --list-columns" ;;
-	snapshot) opts="--json -d --interval" ;;
-	limit) opts="--cpu --memory --memory-high --swap --pids --force --audit-log" ;;
-	freeze | thaw) opts="--timeout --audit-log" ;;
-	kill) opts="-s --signal --grace --pid --audit-log" ;;
-	undo) opts="--audit-log" ;;
-	audit) opts="-J --json --audit-log" ;;
-	create) opts="--ns --rootfs --hostname --cgroup-parent --cpu --memory --pids --net --privileged --audit-log" ;;
-	enter) opts="--ns --privileged --no-tty --audit-log" ;;
-	rm) opts="-f --force --grace --audit-log" ;;
-	logs) opts="-f --follow --tail --since -t --timestamps" ;;
-	metrics) opts="--textfile --cgroup-depth" ;;
-	serve) opts="--listen --insecure --cgroup-depth" ;;
-	esac
+	# each subcommand's options: nstop's own table (the one its --help prints)
 	if [[ $cur == -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+		_nstop_offer < <(_nstop_list _complete options "$cmd" | cut -f1)
 		return
 	fi
 	case $cmd in
+	help)
+		mapfile -t COMPREPLY < <(compgen -W "${cmds% help}" -- "$cur") ;;
 	limit | freeze | thaw | kill | undo | enter)
 		if [[ $cur == /* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list cgroups -d 0 -H -o PATH)" -- "$cur")
+			_nstop_offer < <(_nstop_list cgroups -d 0 -H -o PATH)
 		else
-			mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,FULL_ID | awk '$1 != "-" { print $1 } { print $2 }')" -- "$cur")
+			_nstop_offer < <(_nstop_list containers -d 0 -H -o NAME,FULL_ID | awk '$1 != "-" { print $1 } { print $2 }')
 		fi ;;
 	rm)
-		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$2 == "nstop" { print $1 }')" -- "$cur") ;;
+		_nstop_offer < <(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$2 == "nstop" { print $1 }') ;;
 	logs)
-		mapfile -t COMPREPLY < <(compgen -W "$(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$1 != "-" && ($2 == "nstop" || $2 == "docker" || $2 == "podman") { print $1 }')" -- "$cur") ;;
+		_nstop_offer < <(_nstop_list containers -d 0 -H -o NAME,RUNTIME | awk '$1 != "-" && ($2 == "nstop" || $2 == "docker" || $2 == "podman") { print $1 }') ;;
 	esac
 }
 complete -F _nstop nstop

@@ -15,8 +15,11 @@
 enum {
 	OPT_LIST_COLUMNS = 256,
 	OPT_SYSROOT,
+	OPT_BY_POD,
 	OPT_NS,
 	OPT_CGROUP,
+	OPT_REPLAY,
+	OPT_AT,
 };
 
 /* Options every listing shares. */
@@ -28,16 +31,17 @@ struct listopts {
 	double interval;
 	bool interval_set;
 	uint64_t count;
+	const char *replay, *at; /* --replay PATH --at TIME */
 };
 
 void cli_bad_option(const char *cmd, char **argv, int optopt_)
 {
 	struct buf b = {0};
 	if (optopt_ && optopt_ < 256)
-		usage_error("%s: unknown option or missing value: -%c (see nstop --help)", cmd,
-			    optopt_);
-	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
-		    str_esc(&b, argv[optind - 1]));
+		usage_error("%s: unknown option or missing value: -%c (see nstop %s --help)", cmd,
+			    optopt_, cmd);
+	usage_error("%s: unknown option or missing value: %s (see nstop %s --help)", cmd,
+		    str_esc(&b, argv[optind - 1]), cmd);
 }
 
 /* --cgroup-depth N of metrics and serve: 0 to 64 (the walk's own bound). */
@@ -71,6 +75,12 @@ static bool list_opt(struct listopts *lo, int c, const char *arg)
 	case OPT_SYSROOT:
 		lo->sysroot = arg;
 		return true;
+	case OPT_REPLAY:
+		lo->replay = arg;
+		return true;
+	case OPT_AT:
+		lo->at = arg;
+		return true;
 	case 'd':
 		if (str_parse_seconds(arg, &lo->interval) < 0)
 			usage_error("%s: --interval: not a number of seconds (0 to 86400): %s",
@@ -91,7 +101,9 @@ static bool list_opt(struct listopts *lo, int c, const char *arg)
 	{"output", required_argument, NULL, 'o'},                   \
 	{"noheadings", no_argument, NULL, 'H'},                     \
 	{"list-columns", no_argument, NULL, OPT_LIST_COLUMNS},      \
-	{"sysroot", required_argument, NULL, OPT_SYSROOT}
+	{"sysroot", required_argument, NULL, OPT_SYSROOT},           \
+	{"replay", required_argument, NULL, OPT_REPLAY},            \
+	{"at", required_argument, NULL, OPT_AT}
 
 static void open_root(const struct listopts *lo, const struct globalopts *g, struct sysroot *sr)
 {
@@ -129,6 +141,7 @@ static bool after_options(struct listopts *lo, const struct table *t, int argc, 
 	struct buf b = {0};
 	if (optind < argc)
 		usage_error("%s: unexpected argument: %s", lo->cmd, str_esc(&b, argv[optind]));
+	cli_replay_opts(lo->cmd, lo->replay, lo->at, lo->interval_set, lo->count);
 	if (lo->list_columns) {
 		out_list_columns(stdout, t);
 		return true;
@@ -281,7 +294,9 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
-	struct snap *s = snap_take(&sr, u, SNAP_NS, NULL);
+	struct snap *rprev = NULL;
+	struct snap *s = lo.replay ? cli_replay("ns", lo.replay, lo.at, u, &rprev, NULL)
+				   : snap_take(&sr, u, SNAP_NS, NULL);
 
 	/* ghosts (namespaces without processes) appear only in owner/parent trees */
 	bool ghosts = tree == TREE_OWNER || tree == TREE_PARENT;
@@ -324,6 +339,7 @@ int cmd_ns(int argc, char **argv, const struct globalopts *g)
 	free(sel);
 	free(o.cols);
 	snap_free(s);
+	snap_free(rprev);
 	users_free(u);
 	sysroot_close(&sr);
 	buf_free(&b);
@@ -352,7 +368,7 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 		return 0;
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
-	if (sr.layout == CG_NONE) {
+	if (sr.layout == CG_NONE && !lo.replay) {
 		warnmsg("cgroups: no cgroup filesystem is mounted under %s",
 			str_esc(&b, sr.live ? "/sys/fs/cgroup" : sr.dir));
 		sysroot_close(&sr);
@@ -362,12 +378,21 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 	}
 	struct users *u = users_new(&sr);
 	/* one collector for every snapshot: later ones read only what changed */
-	struct collector *coll = collector_new(&sr, u, false);
+	struct collector *coll = lo.replay ? NULL : collector_new(&sr, u, false);
+	/* only the files behind the columns shown (-o, JSON: all of them) */
+	if (coll)
+		cgcache_set_needs(collector_cgcache(coll), cg_columns_needs(o.cols, o.ncols));
 	unsigned what = SNAP_CGROUPS;
-	struct snap *prev = collector_take(coll, what, NULL);
+	/* the first sample only for the rates: what else it has is not shown */
+	struct snap *prev = lo.replay ? NULL : collector_take(coll, what | SNAP_CGRATES, NULL);
 	for (uint64_t i = 0; i < lo.count; i++) {
-		sleep_sec(lo.interval);
-		struct snap *s = collector_take(coll, what, prev);
+		struct snap *s;
+		if (lo.replay) {
+			s = cli_replay("cgroups", lo.replay, lo.at, u, &prev, NULL);
+		} else {
+			sleep_sec(lo.interval);
+			s = collector_take(coll, what, prev);
+		}
 		const void **rows = xcalloc(s->ncgs + 1, sizeof(*rows));
 		for (size_t k = 0; k < s->ncgs; k++)
 			rows[k] = &s->cgs[k];
@@ -380,7 +405,8 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 		prev = s;
 	}
 	snap_free(prev);
-	collector_free(coll);
+	if (coll)
+		collector_free(coll);
 	users_free(u);
 	free(o.cols);
 	sysroot_close(&sr);
@@ -437,13 +463,17 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
-	struct collector *coll = collector_new(&sr, u, false);
-	struct snap *prev = NULL;
-	if (lo.interval_set) {
-		prev = collector_take(coll, SNAP_PROCS, NULL);
-		sleep_sec(lo.interval);
+	struct collector *coll = lo.replay ? NULL : collector_new(&sr, u, false);
+	struct snap *prev = NULL, *s;
+	if (lo.replay) {
+		s = cli_replay("ps", lo.replay, lo.at, u, &prev, NULL);
+	} else {
+		if (lo.interval_set) {
+			prev = collector_take(coll, SNAP_PROCS, NULL);
+			sleep_sec(lo.interval);
+		}
+		s = collector_take(coll, SNAP_PROCS, prev);
 	}
-	struct snap *s = collector_take(coll, SNAP_PROCS, prev);
 	const void **rows = xcalloc(s->nprocs + 1, sizeof(*rows));
 	size_t n = 0;
 	for (size_t i = 0; i < s->nprocs; i++) {
@@ -463,7 +493,8 @@ int cmd_ps(int argc, char **argv, const struct globalopts *g)
 	free(rows);
 	snap_free(prev);
 	snap_free(s);
-	collector_free(coll);
+	if (coll)
+		collector_free(coll);
 	users_free(u);
 	free(o.cols);
 	sysroot_close(&sr);
@@ -501,6 +532,8 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 		{"json", no_argument, NULL, 'J'},
 		{"interval", required_argument, NULL, 'd'},
 		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{"replay", required_argument, NULL, OPT_REPLAY},
+		{"at", required_argument, NULL, OPT_AT},
 		{0},
 	};
 	struct listopts lo = {.cmd = "snapshot"};
@@ -514,16 +547,22 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 		usage_error("snapshot: unexpected argument: %s", str_esc(&b, argv[optind]));
 	if (!lo.json)
 		usage_error("snapshot: only --json output exists (the listings print text)");
+	cli_replay_opts(lo.cmd, lo.replay, lo.at, lo.interval_set, lo.count);
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
-	struct collector *coll = collector_new(&sr, u, false);
-	struct snap *prev = NULL;
-	if (lo.interval_set) {
-		prev = collector_take(coll, SNAP_ALL, NULL);
-		sleep_sec(lo.interval);
+	struct collector *coll = lo.replay ? NULL : collector_new(&sr, u, false);
+	struct snap *prev = NULL, *s;
+	int64_t when = INT64_MIN;
+	if (lo.replay) {
+		s = cli_replay("snapshot", lo.replay, lo.at, u, &prev, &when);
+	} else {
+		if (lo.interval_set) {
+			prev = collector_take(coll, SNAP_ALL, NULL);
+			sleep_sec(lo.interval);
+		}
+		s = collector_take(coll, SNAP_ALL, prev);
 	}
-	struct snap *s = collector_take(coll, SNAP_ALL, prev);
 
 	struct outopts ons = {.json = true}, ocg = {.json = true}, ops = {.json = true};
 	struct outopts oct = {.json = true};
@@ -543,6 +582,7 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	json_str(&j, "nstop_version", NSTOP_VERSION);
 	json_str(&j, "sysroot", sr.dir);
 	json_str(&j, "cgroup_layout", cg_layout_name(s->layout));
+	cli_json_time(&j, "sample_time", when); /* replays only */
 	json_obj_begin(&j, "host_namespaces");
 	for (int t = 0; t < NS_NTYPES; t++) {
 		if (s->host_ns[t])
@@ -607,7 +647,8 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 	free(oct.cols);
 	snap_free(prev);
 	snap_free(s);
-	collector_free(coll);
+	if (coll)
+		collector_free(coll);
 	users_free(u);
 	sysroot_close(&sr);
 	buf_free(&b);
@@ -616,40 +657,72 @@ int cmd_snapshot(int argc, char **argv, const struct globalopts *g)
 
 /* ---- nstop containers ---- */
 
+/* --by-pod: each pod's rows together, its sandbox first; containers of no
+ * pod after them; otherwise the snapshot's order */
+static int cmp_by_pod(const void *pa, const void *pb)
+{
+	const struct container *a = *(const struct container *const *)pa;
+	const struct container *b = *(const struct container *const *)pb;
+	if (!a->pod != !b->pod)
+		return a->pod ? -1 : 1;
+	int r = a->pod ? strcmp(a->pod, b->pod) : 0;
+	if (!r && a->pod && a->pod_uid && b->pod_uid)
+		r = strcmp(a->pod_uid, b->pod_uid);
+	if (!r)
+		r = (int)b->sandbox - (int)a->sandbox;
+	return r ? r : (a > b) - (a < b);
+}
+
 int cmd_containers(int argc, char **argv, const struct globalopts *g)
 {
 	static const struct option lopts[] = {
 		COMMON_LONGOPTS,
 		{"interval", required_argument, NULL, 'd'},
+		{"by-pod", no_argument, NULL, OPT_BY_POD},
 		{0},
 	};
+	bool by_pod = false;
 	struct listopts lo = {.cmd = "containers", .interval = 1};
 	struct buf b = {0};
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:", lopts, NULL)) != -1)
-		if (!list_opt(&lo, c, optarg))
+		if (c == OPT_BY_POD)
+			by_pod = true;
+		else if (!list_opt(&lo, c, optarg))
 			cli_bad_option("containers", argv, optopt);
 	struct outopts o = {0};
+	if (by_pod && !lo.columns && !lo.json) {
+		/* the pod's columns first */
+		lo.columns = "NAMESPACE,POD,NAME,RUNTIME,ID,IMAGE,PROCS,CPU%,MEM,EFF_MEM_LIMIT,RX/s,TX/s,STATE,NOTES";
+	}
 	if (after_options(&lo, &table_containers, argc, argv, &o))
 		return 0;
 	struct sysroot sr;
 	open_root(&lo, g, &sr);
 	struct users *u = users_new(&sr);
 	/* the containers' own cgroups, not the whole trees */
-	struct collector *coll = collector_new(&sr, u, false);
+	struct collector *coll = lo.replay ? NULL : collector_new(&sr, u, false);
 	unsigned what = SNAP_CONTAINERS;
-	struct snap *prev = collector_take(coll, what, NULL);
-	sleep_sec(lo.interval);
-	struct snap *s = collector_take(coll, what, prev);
+	struct snap *prev = NULL, *s;
+	if (lo.replay) {
+		s = cli_replay("containers", lo.replay, lo.at, u, &prev, NULL);
+	} else {
+		prev = collector_take(coll, what, NULL);
+		sleep_sec(lo.interval);
+		s = collector_take(coll, what, prev);
+	}
 	const void **rows = xcalloc(s->nctrs + 1, sizeof(*rows));
 	for (size_t k = 0; k < s->nctrs; k++)
 		rows[k] = &s->ctrs[k];
+	if (by_pod)
+		qsort(rows, s->nctrs, sizeof(*rows), cmp_by_pod);
 	emit_rows(&lo, s, &table_containers, &o, (const void *const *)rows, s->nctrs);
 	free(rows);
 	snap_free(prev);
 	snap_free(s);
-	collector_free(coll);
+	if (coll)
+		collector_free(coll);
 	users_free(u);
 	free(o.cols);
 	sysroot_close(&sr);

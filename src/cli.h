@@ -36,5 +36,36 @@ int cmd_enter(int argc, char **argv, const struct globalopts *g);
 int cmd_metrics(int argc, char **argv, const struct globalopts *g);
 /* cli_serve.c */
 int cmd_serve(int argc, char **argv, const struct globalopts *g);
+/* cli_help.c: each subcommand's help, the one table help and completions print */
+#include <stdio.h>
+struct cli_opt {
+	const char *flags;      /* "-m, --memory" */
+	const char *arg;        /* its value ("SIZE"), NULL: none */
+	const char *help;       /* one line */
+};
+struct cli_help {
+	const char *name, *summary, *usage, *about;
+	const struct cli_opt *opts; /* ends with a NULL flags */
+	const char *example;
+	bool runs_cmd;          /* create, enter: the second word on is a command's */
+};
+extern const struct cli_help cli_helps[];
+const struct cli_help *cli_help_find(const char *name);
+bool cli_help_wanted(const struct cli_help *h, int argc, char **argv);
+void cli_help_print(FILE *f, const struct cli_help *h);
+int cmd_help(int argc, char **argv, const struct globalopts *g);
+int cmd_complete(int argc, char **argv, const struct globalopts *g);
+/* cli_record.c: nstop record; the listings' --replay, the actions' refusal of it */
+int cmd_record(int argc, char **argv, const struct globalopts *g);
+/* cli_image.c: nstop image import|ls|rm */
+int cmd_image(int argc, char **argv, const struct globalopts *g);
+/* cli_events.c: nstop events */
+int cmd_events(int argc, char **argv, const struct globalopts *g);
+struct snap *cli_replay(const char *cmd, const char *path, const char *at, struct users *u,
+			struct snap **prev, int64_t *time_usec);
+void cli_json_time(struct json *j, const char *key, int64_t usec);
+void cli_no_replay(const char *cmd, int argc, char **argv);
+void cli_replay_opts(const char *cmd, const char *replay, const char *at, bool interval_set,
+		     uint64_t count);
 
 #endif

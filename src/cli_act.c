@@ -2,13 +2,16 @@
 /*
  * The action subcommands: limit, freeze, thaw, kill, undo and audit. Each
  * checks every input before it touches anything (exit 2), records what it
- * did in the audit log, and prints the old and new values.
+ * did in the audit log, and prints the old and new values. limit, freeze,
+ * thaw and kill take several TARGETs: all resolved first, then each acted
+ * on, recorded and reported on its own, the others tried after a failure.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -37,8 +40,8 @@ static bool common_opt(struct actopts *ao, int c, const char *arg)
 static void bad_opt(const char *cmd, char **argv)
 {
 	struct buf b = {0};
-	usage_error("%s: unknown option or missing value: %s (see nstop --help)", cmd,
-		    str_esc(&b, argv[optind - 1]));
+	usage_error("%s: unknown option or missing value: %s (see nstop %s --help)", cmd,
+		    str_esc(&b, argv[optind - 1]), cmd);
 }
 
 /* Exactly one TARGET word after the options. */
@@ -80,6 +83,102 @@ static void target_or_exit(const struct actopts *ao, struct sysroot *sr, const c
 		int rc = fail(ao, &e);
 		exit(rc);
 	}
+}
+
+static void need_target(const char *cmd, int argc)
+{
+	if (optind >= argc)
+		usage_error("%s: a TARGET is required (a cgroup path, a pid, a container name or id)",
+			    cmd);
+}
+
+/* What a resolved target was: its cgroups' directories (dev and inode:
+ * one removed and made again under the same path is another) and its
+ * process's start time (a pid reused is another process). */
+struct target_ident {
+	uint64_t start;
+	uint64_t dev[CG_MAX_MOUNTS], ino[CG_MAX_MOUNTS];
+};
+
+static void target_ident(struct sysroot *sr, const struct act_target *t, struct target_ident *id)
+{
+	memset(id, 0, sizeof(*id));
+	if (t->pid > 0 && sysroot_pid_start(sr, t->pid, &id->start) < 0)
+		id->start = 0;
+	for (int i = 0; i < sr->nmounts; i++) {
+		if (!t->paths[i])
+			continue;
+		int fd = cgx_open(sr, i, t->paths[i]);
+		struct stat sb;
+		if (fd >= 0 && fstat(fd, &sb) == 0) {
+			id->dev[i] = (uint64_t)sb.st_dev;
+			id->ino[i] = (uint64_t)sb.st_ino;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/*
+ * Right before a target is acted on: still what was resolved (TARGETs are
+ * all resolved first, then acted on one by one, an earlier one's --grace
+ * or --timeout meanwhile: a container removed and made again under a
+ * later one's name and cgroup paths is not the one named). Reports the
+ * failure for that target and returns false when it changed.
+ */
+static bool target_unchanged(const struct actopts *ao, struct sysroot *sr,
+			     const struct act_target *t, const struct target_ident *was)
+{
+	struct target_ident now;
+	target_ident(sr, t, &now);
+	bool same = true;
+	for (int i = 0; i < sr->nmounts; i++)
+		if (t->paths[i] && was->ino[i] && (now.dev[i] != was->dev[i] || now.ino[i] != was->ino[i]))
+			same = false; /* another directory, or none (gone) */
+	/* its process: another one under the pid; a pid TARGET gone too */
+	if (was->start && now.start && now.start != was->start)
+		same = false;
+	if (t->pid > 0 && !t->name && !t->id && !now.start)
+		same = false;
+	if (!same) {
+		struct buf d = {0}, w = {0};
+		fprintf(stderr, "nstop: %s: %s: changed since resolved (%s): left alone\n", ao->cmd,
+			str_esc(&w, t->word ? t->word : "?"), act_target_desc(t, &d));
+		buf_free(&d);
+		buf_free(&w);
+	}
+	return same;
+}
+
+/*
+ * TARGET... after the options, each resolved (and checked writable) before
+ * any is acted on: a bad one refuses them all (exit 2, or 1 when the
+ * system failed), nothing changed. *n of them, to free with free_targets;
+ * *ids: what each was, for target_unchanged.
+ */
+static struct act_target *all_targets(const struct actopts *ao, struct sysroot *sr, int argc,
+				      char **argv, bool writable, size_t *n, struct target_ident **ids)
+{
+	need_target(ao->cmd, argc);
+	struct act_target *t = xcalloc((size_t)(argc - optind), sizeof(*t));
+	*ids = xcalloc((size_t)(argc - optind), sizeof(**ids));
+	*n = 0;
+	for (int i = optind; i < argc; i++) {
+		target_or_exit(ao, sr, argv[i], &t[*n], writable);
+		if (!t[*n].word)
+			t[*n].word = xstrdup(argv[i]);
+		target_ident(sr, &t[*n], &(*ids)[*n]);
+		(*n)++;
+	}
+	return t;
+}
+
+static void free_targets(struct act_target *t, size_t n, struct target_ident *ids)
+{
+	for (size_t i = 0; i < n; i++)
+		act_target_free(&t[i]);
+	free(t);
+	free(ids);
 }
 
 /* Every action's audit log, opened before anything is changed. */
@@ -136,6 +235,9 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 		{"swap", required_argument, NULL, OPT_SWAP},
 		{"pids", required_argument, NULL, OPT_PIDS},
 		{"force", no_argument, NULL, OPT_FORCE},
+		/* docker's spellings: docker update --cpus, -m/--memory, --pids-limit */
+		{"cpus", required_argument, NULL, OPT_CPU},
+		{"pids-limit", required_argument, NULL, OPT_PIDS},
 		ACT_LONGOPTS,
 		{0},
 	};
@@ -144,9 +246,9 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 	bool force = false;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:", lopts, NULL)) != -1) {
 		struct nerr e = {0};
-		int k = c == OPT_CPU ? LIM_CPU : c == OPT_MEM ? LIM_MEM : c == OPT_HIGH ? LIM_HIGH
+		int k = c == OPT_CPU ? LIM_CPU : c == OPT_MEM || c == 'm' ? LIM_MEM : c == OPT_HIGH ? LIM_HIGH
 		      : c == OPT_SWAP ? LIM_SWAP : c == OPT_PIDS ? LIM_PIDS : -1;
 		if (k >= 0) {
 			if (limit_parse(k, optarg, &want.l[k], &e) < 0)
@@ -157,7 +259,7 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 			bad_opt("limit", argv);
 		}
 	}
-	const char *word = one_target("limit", argc, argv, false);
+	need_target("limit", argc);
 	bool any = false;
 	for (int k = 0; k < LIM_N; k++)
 		any |= want.l[k].set;
@@ -165,41 +267,52 @@ int cmd_limit(int argc, char **argv, const struct globalopts *g)
 		cli_need_root("limit", 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
-	struct act_target t;
-	target_or_exit(&ao, &sr, word, &t, any);
+	size_t nt;
+	struct target_ident *ids;
+	struct act_target *t = all_targets(&ao, &sr, argc, argv, any, &nt, &ids);
 	struct buf d = {0};
 	if (!any) {
 		/* no setting: show the current ones */
-		struct limits cur, all;
-		act_limit_read(&sr, &t, &cur);
-		for (int k = 0; k < LIM_N; k++)
-			all.l[k].set = cur.l[k].set;
-		printf("%s\n", act_target_desc(&t, &d));
-		print_limits(&cur, NULL, &all);
+		for (size_t i = 0; i < nt; i++) {
+			struct limits cur, all;
+			act_limit_read(&sr, &t[i], &cur);
+			for (int k = 0; k < LIM_N; k++)
+				all.l[k].set = cur.l[k].set;
+			printf("%s\n", act_target_desc(&t[i], &d));
+			print_limits(&cur, NULL, &all);
+		}
 		buf_free(&d);
-		act_target_free(&t);
+		free_targets(t, nt, ids);
 		sysroot_close(&sr);
 		return 0;
 	}
 	struct audit a;
 	cli_audit_open(ao.cmd, ao.audit_log, &a);
-	struct nerr e = {0};
-	struct limits old;
-	int r = run_limit(&sr, &a, &t, &want, force, &old, &e);
 	int rc = 0;
-	if (r < 0) {
-		rc = fail(&ao, &e);
-	} else {
-		printf("%s\n", act_target_desc(&t, &d));
+	/* each TARGET on its own: its own audit record, a failure reported
+	 * and the others still tried */
+	for (size_t i = 0; i < nt; i++) {
+		struct nerr e = {0};
+		struct limits old;
+		if (!target_unchanged(&ao, &sr, &t[i], &ids[i])) {
+			rc = 1;
+			continue;
+		}
+		if (run_limit(&sr, &a, &t[i], &want, force, &old, &e) < 0) {
+			int k = fail(&ao, &e);
+			rc = rc ? rc : nt > 1 ? 1 : k; /* several: 1, as for any failed action */
+			continue;
+		}
+		printf("%s\n", act_target_desc(&t[i], &d));
 		print_limits(&old, &want, &want);
 		char who[64];
-		if (limit_managed(&t, who, sizeof(who)))
+		if (limit_managed(&t[i], who, sizeof(who)))
 			fprintf(stderr, "nstop: limit: note: %s manages this cgroup and may put its own limits back\n",
 				who);
 	}
 	buf_free(&d);
 	audit_close(&a);
-	act_target_free(&t);
+	free_targets(t, nt, ids);
 	sysroot_close(&sr);
 	return rc;
 }
@@ -227,25 +340,35 @@ static int freeze_cmd(int argc, char **argv, const struct globalopts *g, bool fr
 			bad_opt(ao.cmd, argv);
 		}
 	}
-	const char *word = one_target(ao.cmd, argc, argv, false);
+	need_target(ao.cmd, argc);
 	cli_need_root(ao.cmd, 1);
 	struct sysroot sr;
 	open_sr(&ao, g, &sr);
-	struct act_target t;
-	target_or_exit(&ao, &sr, word, &t, true);
+	size_t nt;
+	struct target_ident *ids;
+	struct act_target *t = all_targets(&ao, &sr, argc, argv, true, &nt, &ids);
 	struct audit a;
 	cli_audit_open(ao.cmd, ao.audit_log, &a);
-	struct nerr e = {0};
-	int before;
-	int r = run_freeze(&sr, &a, &t, freeze, timeout, &before, &e);
 	struct buf d = {0};
-	int rc = r < 0 ? fail(&ao, &e) : 0;
-	if (!r)
-		printf("%s %s%s\n", freeze ? "frozen:" : "thawed:", act_target_desc(&t, &d),
+	int rc = 0;
+	for (size_t i = 0; i < nt; i++) {
+		struct nerr e = {0};
+		int before;
+		if (!target_unchanged(&ao, &sr, &t[i], &ids[i])) {
+			rc = 1;
+			continue;
+		}
+		if (run_freeze(&sr, &a, &t[i], freeze, timeout, &before, &e) < 0) {
+			int k = fail(&ao, &e);
+			rc = rc ? rc : nt > 1 ? 1 : k; /* several: 1, as for any failed action */
+			continue;
+		}
+		printf("%s %s%s\n", freeze ? "frozen:" : "thawed:", act_target_desc(&t[i], &d),
 		       before == (freeze ? 1 : 0) ? " (it already was)" : "");
+	}
 	buf_free(&d);
 	audit_close(&a);
-	act_target_free(&t);
+	free_targets(t, nt, ids);
 	sysroot_close(&sr);
 	return rc;
 }
@@ -261,6 +384,37 @@ int cmd_thaw(int argc, char **argv, const struct globalopts *g)
 }
 
 /* ---- nstop kill ---- */
+
+/* One whole TARGET signalled and reported; 0 or the exit code. */
+static int kill_one(const struct actopts *ao, struct sysroot *sr, struct audit *a,
+		    const struct act_target *t, int sig, double grace)
+{
+	struct kill_result kr;
+	struct nerr e = {0};
+	struct buf d = {0};
+	int rc = 0;
+	if (run_kill(sr, a, t, sig, grace, &kr, &e) < 0) {
+		rc = fail(ao, &e);
+		if (kr.note[0])
+			fprintf(stderr, "nstop: kill: note: %s\n", kr.note);
+		return rc;
+	}
+	printf("SIG%s%s to %s: %zu process%s%s", grace > 0 ? "TERM" : sig_name(sig),
+	       kr.escalated ? ", then SIGKILL" : "", act_target_desc(t, &d), kr.before,
+	       kr.before == 1 ? "" : "es", kr.cgroup_kill ? " (cgroup.kill)" : "");
+	if (kr.remain)
+		printf(", %zu still there", kr.remain);
+	printf("\n");
+	if (kr.note[0])
+		fprintf(stderr, "nstop: kill: note: %s: %s\n", act_target_desc(t, &d), kr.note);
+	if ((sig == SIGKILL || kr.escalated) && kr.remain) {
+		fprintf(stderr, "nstop: kill: %zu process%s still in %s after SIGKILL\n", kr.remain,
+			kr.remain == 1 ? "" : "es", act_target_desc(t, &d));
+		rc = 1;
+	}
+	buf_free(&d);
+	return rc;
+}
 
 int cmd_kill(int argc, char **argv, const struct globalopts *g)
 {
@@ -320,36 +474,19 @@ int cmd_kill(int argc, char **argv, const struct globalopts *g)
 		else
 			printf("SIG%s sent to pid %d\n", sig_name(sig), (int)pid);
 	} else {
-		const char *word = one_target("kill", argc, argv, false);
+		need_target("kill", argc);
 		open_sr(&ao, g, &sr);
-		struct act_target t;
-		target_or_exit(&ao, &sr, word, &t, true);
+		size_t nt;
+		struct target_ident *ids;
+		struct act_target *t = all_targets(&ao, &sr, argc, argv, true, &nt, &ids);
 		cli_audit_open(ao.cmd, ao.audit_log, &a);
-		struct kill_result kr;
-		int r = run_kill(&sr, &a, &t, sig, grace, &kr, &e);
-		struct buf d = {0};
-		if (r < 0) {
-			rc = fail(&ao, &e);
-			if (kr.note[0])
-				fprintf(stderr, "nstop: kill: note: %s\n", kr.note);
-		} else {
-			printf("SIG%s%s to %s: %zu process%s%s", grace > 0 ? "TERM" : sig_name(sig),
-			       kr.escalated ? ", then SIGKILL" : "", act_target_desc(&t, &d), kr.before,
-			       kr.before == 1 ? "" : "es", kr.cgroup_kill ? " (cgroup.kill)" : "");
-			if (kr.remain)
-				printf(", %zu still there", kr.remain);
-			printf("\n");
-			if (kr.note[0])
-				fprintf(stderr, "nstop: kill: note: %s: %s\n", act_target_desc(&t, &d),
-					kr.note);
-			if ((sig == SIGKILL || kr.escalated) && kr.remain) {
-				fprintf(stderr, "nstop: kill: %zu process%s still in %s after SIGKILL\n",
-					kr.remain, kr.remain == 1 ? "" : "es", act_target_desc(&t, &d));
-				rc = 1;
-			}
+		for (size_t i = 0; i < nt; i++) {
+			int k = target_unchanged(&ao, &sr, &t[i], &ids[i])
+					? kill_one(&ao, &sr, &a, &t[i], sig, grace) : 1;
+			if (k) /* several: 1, as for any failed action */
+				rc = rc ? rc : nt > 1 ? 1 : k;
 		}
-		buf_free(&d);
-		act_target_free(&t);
+		free_targets(t, nt, ids);
 	}
 	buf_free(&b);
 	audit_close(&a);

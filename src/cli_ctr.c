@@ -6,9 +6,16 @@
  * found, as docker exec does).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collect/collect.h"
@@ -16,7 +23,7 @@
 #include "cli.h"
 
 enum { O_NS = 400, O_ROOTFS, O_HOSTNAME, O_PARENT, O_CPU, O_MEM, O_PIDS, O_NET, O_PRIV,
-       O_AUDIT, O_SYSROOT, O_GRACE, O_ENVFILE, O_BIND };
+       O_AUDIT, O_SYSROOT, O_GRACE, O_ENVFILE, O_BIND, O_MEMSWAP, O_RM, O_IMAGE };
 
 /* "pid,mnt,net" -> bits; -1 on an unknown name */
 static int ns_list(const char *s, unsigned *out)
@@ -62,6 +69,14 @@ static const struct option create_lopts[] = {
 	{"env", required_argument, NULL, 'e'},
 	{"env-file", required_argument, NULL, O_ENVFILE},
 	{"bind", required_argument, NULL, O_BIND},
+	/* docker run's spellings of the same (-m is the short option) */
+	{"cpus", required_argument, NULL, O_CPU},
+	{"pids-limit", required_argument, NULL, O_PIDS},
+	{"memory-swap", required_argument, NULL, O_MEMSWAP},
+	{"workdir", required_argument, NULL, 'w'},
+	{"user", required_argument, NULL, 'u'},
+	{"rm", no_argument, NULL, O_RM},
+	{"image", required_argument, NULL, O_IMAGE},
 	{0},
 };
 
@@ -71,7 +86,13 @@ struct create_args {
 	struct create_bind *binds;
 	size_t nenv;
 	const char *audit, *sysroot, *rootfs;
+	const char *memswap;    /* docker's --memory-swap, once --memory is known */
+	bool rm;                /* --rm: removed when its command exits */
 	char *real;             /* --rootfs resolved */
+	const char *image;      /* --image NAME|PATH */
+	char *img_name, *lowerdir, **img_cmd, *img_workdir; /* what --image brought */
+	int img_lock;           /* the store's shared lock, from resolve until the record names the image */
+	char *abs_audit, *abs_sysroot; /* --rm: relative ones made absolute */
 	bool net_given, ns_given;
 	struct buf b;           /* escaped text for messages */
 };
@@ -86,11 +107,29 @@ static void create_args_init(struct create_args *ca, size_t maxbinds, const char
 	ca->binds = xcalloc(maxbinds ? maxbinds : 1, sizeof(*ca->binds));
 	ca->audit = config_get()->audit_log;
 	ca->sysroot = sysroot;
+	ca->img_lock = -1;
+}
+
+/* the container's record names its image now: image rm may look again */
+static void image_unlock(struct create_args *ca)
+{
+	if (ca->img_lock >= 0)
+		close(ca->img_lock);
+	ca->img_lock = -1;
 }
 
 static void create_args_free(struct create_args *ca)
 {
+	image_unlock(ca);
 	free(ca->real);
+	free(ca->img_name);
+	free(ca->lowerdir);
+	free(ca->img_workdir);
+	for (char **a = ca->img_cmd; a && *a; a++)
+		free(*a);
+	free(ca->img_cmd);
+	free(ca->abs_audit);
+	free(ca->abs_sysroot);
 	free(ca->binds);
 	for (size_t i = 0; i < ca->nenv; i++)
 		free(ca->o.env[i]);
@@ -135,21 +174,20 @@ static int create_opt(struct create_args *ca, int c, char *v, struct nerr *e)
 					  str_esc(&ca->b, v));
 		return 0;
 	case O_ROOTFS: ca->rootfs = v; return 0;
+	case O_IMAGE: ca->image = v; return 0;
 	case O_HOSTNAME: o->hostname = v; return 0;
 	case O_PARENT: o->cgroup_parent = v; return 0;
-	case O_CPU: case O_MEM: case O_PIDS: {
-		int k = c == O_CPU ? LIM_CPU : c == O_MEM ? LIM_MEM : LIM_PIDS;
+	case O_CPU: case O_MEM: case 'm': case O_PIDS: {
+		int k = c == O_CPU ? LIM_CPU : c == O_PIDS ? LIM_PIDS : LIM_MEM;
 		return limit_parse(k, v, &o->lim.l[k], e) < 0 ? as_input(e) : 0;
 	}
 	case O_NET: return create_net(ca, v, e);
 	case O_PRIV: o->privileged = true; return 0;
 	case 'e':
-		if (!create_env_ok(v))
-			return nerr_input(e, -EINVAL, "--env: KEY=VALUE (KEY: letters, digits and _, not first a digit): %s",
+		/* a bare KEY takes the caller's value, as docker's -e does */
+		if (parse_env_word(v, strlen(v), environ, &o->env, &ca->nenv) < 0)
+			return nerr_input(e, -EINVAL, "--env: KEY=VALUE or KEY (KEY: letters, digits and _, not first a digit): %s",
 					  str_esc(&ca->b, v));
-		o->env = xreallocarray(o->env, ca->nenv + 2, sizeof(*o->env));
-		o->env[ca->nenv++] = xstrdup(v);
-		o->env[ca->nenv] = NULL;
 		return 0;
 	case O_ENVFILE:
 		return create_env_file(v, &o->env, &ca->nenv, e) < 0 ? as_input(e) : 0;
@@ -158,6 +196,12 @@ static int create_opt(struct create_args *ca, int c, char *v, struct nerr *e)
 			return as_input(e);
 		o->nbinds++;
 		return 0;
+	case O_MEMSWAP: ca->memswap = v; return 0;
+	case 'w': o->workdir = v; return 0;
+	case 'u':
+		o->user_set = true;
+		return create_user_parse(v, &o->uid, &o->gid, e) < 0 ? as_input(e) : 0;
+	case O_RM: ca->rm = ca->o.rm = true; return 0;
 	case O_AUDIT: ca->audit = v; return 0;
 	case O_SYSROOT: ca->sysroot = v; return 0;
 	}
@@ -187,7 +231,7 @@ static void create_parse(int argc, char **argv, struct create_args *ca)
 {
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+e:", create_lopts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+e:m:w:u:", create_lopts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			/* NAME may come before the options */
 			if (!ca->o.name && strcmp(argv[optind - 1], "--") && argv[optind][0] != '-') {
@@ -198,13 +242,16 @@ static void create_parse(int argc, char **argv, struct create_args *ca)
 		}
 		struct nerr e = {0};
 		if (c == '?' || c == ':')
-			usage_error("create: unknown option or missing value: %s (see nstop --help)",
+			usage_error("create: unknown option or missing value: %s (see nstop create --help)",
 				    str_esc(&ca->b, argv[optind - 1]));
 		if (create_opt(ca, c, optarg, &e) < 0)
 			usage_error("create: %s", e.msg);
 	}
 	if (!ca->o.name)
 		usage_error("create: a NAME is required");
+	struct nerr e = {0};
+	if (ca->memswap && limit_memory_swap(&ca->o.lim.l[LIM_MEM], ca->memswap, &ca->o.lim.l[LIM_SWAP], &e) < 0)
+		usage_error("create: %s", e.msg);
 	if (optind < argc)
 		ca->o.cmd = argv + optind;
 	create_args_finish(ca);
@@ -243,22 +290,242 @@ static int create_run(struct sysroot *sr, const struct create_args *ca, struct c
 	return r < 0 ? act_exit_code(e) : 0;
 }
 
+/*
+ * --rm: the supervisor. nstop create forks it before returning (a double
+ * fork: reparented, a session of its own, named nstop-rm, stdio on
+ * /dev/null, no other descriptor); it stays in the caller's cgroups, never
+ * the container's, so nothing inside can see, signal or freeze it. It
+ * waits on a pidfd of the container's init, taken while the init is still
+ * create's unreaped child (no pid reuse), and when the init exits removes
+ * the container as nstop rm -f does (recorded in the audit log), unless
+ * the name now belongs to another container (its id differs). Killed
+ * first, it removes nothing: the container stays whole, for nstop rm.
+ * Its command line becomes "nstop-rm NAME" (create's, -e values included,
+ * is readable by every user); it works from /, so create made its paths
+ * absolute first (rm_abs_paths). Returns in create; the supervisor never
+ * does.
+ */
+static void rm_supervisor(const struct create_args *ca, const struct create_result *res)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, res->pid, 0);
+	pid_t p = pidfd < 0 ? -1 : fork();
+	if (p != 0) {
+		if (p < 0)
+			fprintf(stderr, "nstop: create: --rm: no supervisor (%s): nstop rm %s removes it\n",
+				strerror(errno), ca->o.name);
+		if (pidfd >= 0)
+			close(pidfd);
+		if (p > 0)
+			waitpid(p, NULL, 0);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	/* what it still uses of argv, before argv goes */
+	char *name = xstrdup(ca->o.name), *id = xstrdup(res->id);
+	char *audit = ca->audit ? xstrdup(ca->audit) : NULL;
+	char *sysroot = ca->sysroot ? xstrdup(ca->sysroot) : NULL;
+	char keep[96];
+	snprintf(keep, sizeof(keep), "nstop-rm %s", name);
+	act_wipe_args(false, keep);
+	setsid();
+	prctl(PR_SET_NAME, "nstop-rm", 0, 0, 0);
+	/* holds no directory busy (the caller's may be a mount to unmount) */
+	if (chdir("/") < 0)
+		_exit(1);
+	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (dn < 0 || dup2(dn, 0) < 0 || dup2(dn, 1) < 0 || dup2(dn, 2) < 0 || dup2(pidfd, 3) < 0)
+		_exit(1);
+	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+		for (int fd = 4; fd < 1024; fd++)
+			close(fd);
+	struct pollfd pf = {.fd = 3, .events = POLLIN};
+	while (poll(&pf, 1, -1) < 0 && errno == EINTR)
+		;
+	/* removed by name and id, checked under the registry's lock (act_rm):
+	 * a container made since under the name is left alone, and the
+	 * refusal recorded */
+	struct sysroot sr;
+	struct audit a;
+	struct nerr e = {0};
+	if (sysroot_open(&sr, sysroot, &e) == 0 && audit_open(&a, audit, &e) == 0) {
+		struct act_target t;
+		run_rm(&sr, &a, name, id, 0, &t, &e);
+		audit_close(&a);
+	}
+	_exit(0);
+}
+
+/* p made absolute against the current directory (--rm's supervisor works
+ * from /); NULL when it already is, or is NULL. Exits 2 without a current
+ * directory to resolve it against. */
+static char *rm_abs(const char *what, const char *p)
+{
+	if (!p || p[0] == '/')
+		return NULL;
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		usage_error("create: --rm with a relative %s and no current directory (%s): give an absolute path",
+			    what, strerror(errno));
+	struct buf b = {0};
+	buf_printf(&b, "%s/%s", cwd, p);
+	free(cwd);
+	return b.p;
+}
+
+/* --rm: the audit log, the registry (NSTOP_STATE_DIR) and the sysroot as
+ * absolute paths, for create and the supervisor alike; owned by ca */
+static void rm_abs_paths(struct create_args *ca)
+{
+	char *sd = rm_abs("NSTOP_STATE_DIR", getenv("NSTOP_STATE_DIR"));
+	if (sd && setenv("NSTOP_STATE_DIR", sd, 1) < 0)
+		usage_error("create: NSTOP_STATE_DIR: %s", strerror(errno));
+	free(sd);
+	if ((ca->abs_audit = rm_abs("--audit-log", ca->audit)))
+		ca->audit = ca->abs_audit;
+	if ((ca->abs_sysroot = rm_abs("--sysroot", ca->sysroot)))
+		ca->sysroot = ca->abs_sysroot;
+}
+
+/*
+ * --image NAME|PATH: a PATH (one that starts with /, ./ or ../) is imported
+ * first; then the image's layers become the overlay's lower directories
+ * and its config's Entrypoint, Cmd, Env, WorkingDir and User apply as
+ * docker applies them: the command is Entrypoint + (create's command, or
+ * Cmd), create's -e over the image's Env, -w and -u over WorkingDir and
+ * User (a name looked up in the image's own /etc/passwd). Exits on error.
+ */
+static int create_image(struct create_args *ca, struct nerr *ep)
+{
+	struct create_opts *o = &ca->o;
+	struct nerr e = {0};
+	if (ca->rootfs)
+		return nerr_input(ep, -EINVAL, "--image and --rootfs exclude each other"), 2;
+	const char *name = ca->image;
+	/* a PATH only when spelled as one: library/app:1 is a stored name even
+	 * when the cwd holds a file of that name (a user's, in /tmp) */
+	if (name[0] == '/' || !strncmp(name, "./", 2) || !strncmp(name, "../", 3)) {
+		struct img_import_opts io = {NULL, 1ull << 30, 200000};
+		struct img_import_result res;
+		char auto_name[80];
+		char *real = realpath(name, NULL);
+		/* an archive that names no tag gets one from its path's hash */
+		uint64_t h = hash_bytes(real ? real : name, strlen(real ? real : name));
+		snprintf(auto_name, sizeof(auto_name), "local/path-%016llx:latest", (unsigned long long)h);
+		free(real);
+		if (act_image_import(name, &io, &res, &e) < 0 && strstr(e.msg, "--name NAME:TAG is required")) {
+			memset(&e, 0, sizeof(e));
+			io.name = auto_name;
+			act_image_import(name, &io, &res, &e);
+		}
+		if (e.msg[0]) {
+			*ep = e;
+			int rc = act_exit_code(&e);
+			snprintf(ep->msg, sizeof(ep->msg), "--image %.80s: %.160s", str_esc(&ca->b, name), e.msg);
+			return rc;
+		}
+		ca->img_name = xstrdup(res.name);
+	} else {
+		ca->img_name = xstrdup(name);
+	}
+	struct img_config cfg;
+	char *passwd;
+	size_t npw;
+	if (act_image_resolve(ca->img_name, &ca->lowerdir, &cfg, &passwd, &npw, &ca->img_lock, &e) < 0) {
+		*ep = e;
+		return act_exit_code(&e);
+	}
+	o->image = ca->img_name;
+	o->rootfs = ca->lowerdir;
+	size_t nuser = 0;
+	for (char **a = o->cmd; a && *a; a++)
+		nuser++;
+	char **tail = o->cmd ? o->cmd : cfg.cmd;
+	size_t ntail = o->cmd ? nuser : cfg.ncmd;
+	if (cfg.nentrypoint + ntail) {
+		ca->img_cmd = xcalloc(cfg.nentrypoint + ntail + 1, sizeof(char *));
+		size_t k = 0;
+		for (size_t i = 0; i < cfg.nentrypoint; i++)
+			ca->img_cmd[k++] = xstrdup(cfg.entrypoint[i]);
+		for (size_t i = 0; i < ntail; i++)
+			ca->img_cmd[k++] = xstrdup(tail[i]);
+		o->cmd = ca->img_cmd;
+	}
+	/* the image's Env first: create_make_env lets a later KEY win */
+	char **env = xcalloc(cfg.nenv + ca->nenv + 1, sizeof(char *));
+	size_t ne = 0;
+	for (size_t i = 0; i < cfg.nenv; i++)
+		if (create_env_ok(cfg.env[i]))
+			env[ne++] = xstrdup(cfg.env[i]);
+	for (size_t i = 0; i < ca->nenv; i++)
+		env[ne++] = o->env[i];
+	free(o->env);
+	o->env = env;
+	ca->nenv = ne;
+	if (!o->workdir && cfg.workdir && cfg.workdir[0])
+		o->workdir = ca->img_workdir = xstrdup(cfg.workdir);
+	if (!o->user_set && cfg.user && cfg.user[0]) {
+		uint32_t uid, gid;
+		int r = parse_img_user(cfg.user, passwd, npw, &uid, &gid);
+		if (r < 0) {
+			struct buf ub = {0};
+			nerr_input(ep, -EINVAL, "--image %s: its User %s: %s", str_esc(&ca->b, ca->img_name),
+				   str_esc(&ub, cfg.user), r == -ENOENT ? "not in the image's /etc/passwd" : "not USER[:GROUP]");
+			buf_free(&ub);
+			free(passwd);
+			img_config_free(&cfg);
+			return 2;
+		}
+		o->user_set = true;
+		o->uid = uid;
+		o->gid = gid;
+	}
+	free(passwd);
+	img_config_free(&cfg);
+	return 0;
+}
+
 int cmd_create(int argc, char **argv, const struct globalopts *g)
 {
 	struct create_args ca;
 	create_args_init(&ca, (size_t)argc, g->sysroot);
 	create_parse(argc, argv, &ca);
 	cli_need_root("create", 1);
+	if (ca.image) {
+		struct nerr ie = {0};
+		int irc = create_image(&ca, &ie);
+		if (irc) {
+			fprintf(stderr, "nstop: create: %s\n", ie.msg);
+			create_args_free(&ca);
+			return irc;
+		}
+	}
+	if (ca.rm)
+		rm_abs_paths(&ca);
 	struct sysroot sr;
 	open_live("create", ca.sysroot, &sr, 2);
+	/* all or nothing: a reader gone (create X | true) fails the report's
+	 * write, never ends create between the container and its supervisor;
+	 * the supervisor is forked before anything is printed */
+	signal(SIGPIPE, SIG_IGN);
 	struct nerr e = {0};
 	struct create_result res;
 	struct act_target t = {0};
 	int rc = create_run(&sr, &ca, &res, &t, &e);
-	if (rc)
+	image_unlock(&ca); /* before the supervisor is forked */
+	if (rc) {
 		fprintf(stderr, "nstop: create: %s\n", e.msg);
-	else
+	} else {
+		fflush(stdout);
+		if (ca.rm)
+			rm_supervisor(&ca, &res);
 		create_report(&ca.o, &res, &t);
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			fprintf(stderr, "nstop: create: %s made%s, but its report was not written: %s\n",
+				ca.o.name, ca.rm ? " (removed when its command exits)" : "", strerror(errno));
+			rc = 1;
+		}
+	}
 	act_target_free(&t);
 	create_args_free(&ca);
 	sysroot_close(&sr);
@@ -339,7 +606,11 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 		ca.o.name = rq.name;
 		ca.o.cmd = rq.cmd;
 		create_args_finish(&ca);
-		rc = create_run(&sr, &ca, &res, &t, &e);
+		if (ca.image)
+			rc = create_image(&ca, &e);
+		if (!rc)
+			rc = create_run(&sr, &ca, &res, &t, &e);
+		image_unlock(&ca);
 		sysroot_close(&sr);
 	}
 	rp.code = rc ? (e.code ? e.code : -EINVAL) : 0;
@@ -382,7 +653,7 @@ static int rm_one(struct sysroot *sr, const char *name, double grace, const char
 	cli_audit_open("rm", audit, &a);
 	struct act_target t;
 	struct nerr e = {0};
-	int r = run_rm(sr, &a, name, grace, &t, &e);
+	int r = run_rm(sr, &a, name, NULL, grace, &t, &e);
 	audit_close(&a);
 	act_target_free(&t);
 	if (r < 0) {
@@ -418,7 +689,7 @@ int cmd_rm(int argc, char **argv, const struct globalopts *g)
 		else if (c == O_SYSROOT)
 			sysroot = optarg;
 		else
-			usage_error("rm: unknown option or missing value: %s (see nstop --help)",
+			usage_error("rm: unknown option or missing value: %s (see nstop rm --help)",
 				    str_esc(&b, argv[optind - 1]));
 	}
 	if (optind >= argc)
@@ -510,7 +781,7 @@ int cmd_enter(int argc, char **argv, const struct globalopts *g)
 			continue;
 		}
 		if (argv[i][0] == '-' && !word)
-			enter_usage("unknown option or missing value: %s (see nstop --help)", argv[i]);
+			enter_usage("unknown option or missing value: %s (see nstop enter --help)", argv[i]);
 		if (word)
 			break;
 		word = argv[i++];

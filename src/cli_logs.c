@@ -108,16 +108,37 @@ static bool alive(struct sysroot *sr, pid_t pid, uint64_t start)
 	return pid > 0 && sysroot_pid_start(sr, pid, &now) == 0 && now == start;
 }
 
+/*
+ * Kubernetes' containers (containerd's and CRI-O's): kubelet's files, found
+ * through its /var/log/containers link; outside Kubernetes containerd and
+ * CRI-O keep no log file of their own.
+ */
+static int open_cri(struct sysroot *sr, const struct act_target *t, struct logsrc *ls, struct nerr *e)
+{
+	struct cri_ref ref;
+	if (logs_find_cri(sr, t->id, &ref) < 0) {
+		memset(ls, 0, sizeof(*ls));
+		ls->fd = -1;
+		return nerr_set(e, -ENODATA, "%s container %.12s: no kubelet link to its log in "
+				"/var/log/containers (outside Kubernetes %s keeps no log file)",
+				runtime_name(t->rt), t->id, t->rt == RT_CRIO ? "CRI-O" : "containerd");
+	}
+	return logs_open_cri(sr, ref.ns, ref.pod, ref.uid, ref.ctr, (long)ref.restart, ls, e);
+}
+
 static int runtime_logs(struct sysroot *sr, const struct act_target *t, bool follow, size_t tail,
 			int64_t since, bool timestamps, struct nerr *e)
 {
 	struct snap *s = snap_take(sr, NULL, SNAP_PROCS, NULL);
 	struct logsrc ls;
 	int r = t->rt == RT_PODMAN ? logs_open_podman(sr, s, t->id, t->pid, &ls, e)
-				   : logs_open_docker(sr, s, t->id, &ls, e);
+		: t->rt == RT_DOCKER ? logs_open_docker(sr, s, t->id, &ls, e)
+				     : open_cri(sr, t, &ls, e);
 	snap_free(s);
 	if (r < 0)
 		return r;
+	if (ls.note[0])
+		fprintf(stderr, "nstop: logs: note: %s\n", ls.note);
 	struct logs_out o = {timestamps, {0}};
 	uint64_t start = 0;
 	if (follow && (t->pid <= 0 || sysroot_pid_start(sr, t->pid, &start) < 0))
@@ -141,6 +162,48 @@ static int runtime_logs(struct sysroot *sr, const struct act_target *t, bool fol
 	buf_free(&o.b);
 	logs_close(&ls);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * Under --sysroot: the container of a snapshot of it whose id is word or
+ * starts with it (unique), or whose name is word. Docker, Podman and
+ * Kubernetes ones (their files are what is read).
+ */
+static int sysroot_target(struct sysroot *sr, const char *word, struct act_target *t, struct nerr *e)
+{
+	struct snap *s = snap_take(sr, NULL, SNAP_PROCS | SNAP_CONTAINERS, NULL);
+	const struct container *hit = NULL;
+	int n = 0;
+	size_t wl = strlen(word);
+	for (size_t i = 0; s && i < s->nctrs; i++) {
+		const struct container *k = &s->ctrs[i];
+		if (!k->id || (strncmp(k->id, word, wl) && (!k->name || strcmp(k->name, word))))
+			continue;
+		if (!strcmp(k->id, word)) {
+			hit = k, n = 1;
+			break;
+		}
+		hit = k, n++;
+	}
+	struct buf b = {0};
+	int r = 0;
+	if (!n || !wl)
+		r = nerr_input(e, -EINVAL, "%s: no such container in the --sysroot", str_esc(&b, word));
+	else if (n > 1)
+		r = nerr_input(e, -EINVAL, "%s: %d containers match in the --sysroot: give more of the id",
+			       str_esc(&b, word), n);
+	else if (hit->rt != RT_DOCKER && hit->rt != RT_PODMAN && hit->rt != RT_K8S &&
+		 hit->rt != RT_CONTAINERD && hit->rt != RT_CRIO)
+		r = nerr_input(e, -EINVAL, "%s: a --sysroot's logs are read for Docker, Podman and "
+			       "Kubernetes containers", str_esc(&b, word));
+	if (r == 0) {
+		t->rt = hit->rt;
+		t->id = xstrdup(hit->id);
+		t->pid = hit->init_pid;
+	}
+	buf_free(&b);
+	snap_free(s);
+	return r;
 }
 
 int cmd_logs(int argc, char **argv, const struct globalopts *g)
@@ -184,7 +247,7 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 		} else if (c == O_SYSROOT) {
 			sysroot = optarg;
 		} else {
-			usage_error("logs: unknown option or missing value: %s (see nstop --help)",
+			usage_error("logs: unknown option or missing value: %s (see nstop logs --help)",
 				    str_esc(&b, argv[optind - 1]));
 		}
 	}
@@ -193,14 +256,22 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 	const char *word = argv[optind];
 	struct sysroot sr;
 	struct nerr e = {0};
-	if (sysroot_open(&sr, sysroot, &e) < 0 || !sr.live) {
-		fprintf(stderr, "nstop: logs: %s\n",
-			sr.live ? str_esc(&b, e.msg) : "logs are read on the live system, not a --sysroot");
+	if (sysroot_open(&sr, sysroot, &e) < 0) {
+		fprintf(stderr, "nstop: logs: %s\n", str_esc(&b, e.msg));
 		exit(2);
 	}
 	int r;
 	struct jv st;
-	if (state_load(word, &st) == 0) {
+	if (!sr.live) {
+		/* a captured node: its runtimes' files as they were, nothing grows */
+		if (follow)
+			usage_error("logs: -f: a --sysroot does not grow");
+		struct act_target t = {0};
+		r = sysroot_target(&sr, word, &t, &e);
+		if (r == 0)
+			r = runtime_logs(&sr, &t, false, tail, since, timestamps, &e);
+		free(t.id);
+	} else if (state_load(word, &st) == 0) {
 		/* nstop's own: a plain copy of what it wrote, no records */
 		jv_free(&st);
 		if (records_opt)
@@ -212,13 +283,15 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 		r = act_resolve(&sr, word, &t, &e);
 		if (r == 0 && t.rt == RT_NSTOP)
 			r = act_logs(&sr, t.name ? t.name : word, follow, STDOUT_FILENO, &e);
-		else if (r == 0 && (t.rt == RT_DOCKER || t.rt == RT_PODMAN) && t.id)
+		else if (r == 0 && (t.rt == RT_DOCKER || t.rt == RT_PODMAN || t.rt == RT_K8S ||
+				    t.rt == RT_CONTAINERD || t.rt == RT_CRIO) && t.id)
 			r = runtime_logs(&sr, &t, follow, tail, since, timestamps, &e);
 		else if (r == 0)
 			r = nerr_input(&e, -EINVAL, "%s: %s", str_esc(&b, word),
 				       t.rt == RT_NONE ? "not a container (logs are a container's)"
 						       : "logs of this runtime's containers are not read yet "
-							 "(Docker's json-file, Podman's k8s-file and nstop's own are)");
+							 "(Docker's json-file, Podman's k8s-file, Kubernetes' CRI "
+							 "files and nstop's own are)");
 		act_target_free(&t);
 	}
 	if (r < 0)

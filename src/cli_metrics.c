@@ -139,8 +139,9 @@ int cmd_metrics(int argc, char **argv, const struct globalopts *g)
 	uint64_t t0 = mono_usec();
 	struct users *u = users_new(&sr);
 	struct collector *coll = collector_new(&sr, u, false);
-	/* what the metrics show: no per-process CPU, no host totals */
-	struct snap *s = collector_take(coll, SNAP_NS | SNAP_CGROUPS | SNAP_CONTAINERS, NULL);
+	/* the per-cgroup series stop at the depth: so does the walk */
+	collector_set_cgroup_depth(coll, mo.cgroup_depth);
+	struct snap *s = collector_take(coll, METRICS_WHAT, NULL);
 	mo.scrape_seconds = (double)(mono_usec() - t0) / 1e6;
 	if (s->cg_err.code)
 		warnmsg("metrics: no cgroups: %s (nstop_scrape_errors counts it)", s->cg_err.msg);

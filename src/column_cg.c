@@ -438,16 +438,60 @@ static const struct column cg_cols[] = {
 };
 const struct table table_cgroups = {"cgroups", cg_cols, ARRAY_LEN(cg_cols)};
 
+/* What each cgroups column is made of (enum cgneed), by name or name prefix
+ * ("PSI_*"); a column not here (a new one) reads everything. */
+static const struct { const char *name; unsigned needs; } cg_col_needs[] = {
+	{"PATH", 0}, {"VER", 0}, {"UNIFIED", 0},
+	{"PROCS", CGN_PROCS}, {"PROCS_ALL", CGN_PROCS},
+	{"CPU%", CGN_CPU}, {"CPU_USEC", CGN_CPU}, {"CPU_LIMIT%", CGN_CPULIM},
+	{"EFF_CPU_LIMIT%", CGN_CPULIM}, {"EFF_CPU_FROM", CGN_CPULIM},
+	{"CPU_HEADROOM%", CGN_CPU | CGN_CPULIM},
+	{"MEM", CGN_MEM}, {"MEM_LIMIT", CGN_MEMLIM}, {"MEM_HIGH", CGN_MEMHIGH},
+	{"MEM%", CGN_MEM | CGN_MEMLIM}, {"WSET", CGN_MEM | CGN_MEMSTAT},
+	{"WSET%", CGN_MEM | CGN_MEMSTAT | CGN_MEMLIM}, {"INACTIVE_FILE", CGN_MEMSTAT},
+	{"SHMEM", CGN_MEMSTAT}, {"KERNEL", CGN_MEMSTAT}, {"SOCK", CGN_MEMSTAT},
+	{"ANON", CGN_MEMSTAT}, {"FILE", CGN_MEMSTAT},
+	{"EFF_MEM_LIMIT", CGN_MEMLIM}, {"EFF_MEM_FROM", CGN_MEMLIM},
+	{"MEM_HEADROOM", CGN_MEM | CGN_MEMLIM}, {"SWAP", CGN_MEM | CGN_SWAP},
+	{"PIDS", CGN_PIDS}, {"PIDS_LIMIT", CGN_PIDSLIM}, {"EFF_PIDS_LIMIT", CGN_PIDSLIM},
+	{"EFF_PIDS_FROM", CGN_PIDSLIM}, {"PIDS_HEADROOM", CGN_PIDS | CGN_PIDSLIM},
+	{"READ", CGN_IO}, {"WRITE", CGN_IO}, {"READ/s", CGN_IO}, {"WRITE/s", CGN_IO},
+	{"PERIODS", CGN_THR}, {"THROTTLED", CGN_THR}, {"THR_USEC", CGN_THR},
+	{"THR%", CGN_THR | CGN_THRRATE}, {"OOM", CGN_MEMEV}, {"MEM_EVENTS_*", CGN_MEMEV},
+	{"PSI_*", CGN_PSI}, {"MEM_MIN", CGN_MINLOW}, {"MEM_LOW", CGN_MINLOW},
+	{"CPU_WEIGHT", CGN_WEIGHT}, {"CPUSET", CGN_CPUSET}, {"CPUSET_N", CGN_CPUSET},
+	{"FROZEN", CGN_FROZEN},
+};
+
+unsigned cg_columns_needs(const struct column *const *cols, size_t n)
+{
+	unsigned needs = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		for (; k < ARRAY_LEN(cg_col_needs); k++) {
+			const char *nm = cg_col_needs[k].name;
+			size_t l = strlen(nm);
+			if (nm[l - 1] == '*' ? !strncmp(cols[i]->name, nm, l - 1)
+					     : !strcmp(cols[i]->name, nm))
+				break;
+		}
+		needs |= k < ARRAY_LEN(cg_col_needs) ? cg_col_needs[k].needs : CGN_ALL;
+	}
+	return needs;
+}
+
 /* ---- containers ---- */
 
 static const struct cgroup *ctr_cg(const struct snap *s, const struct container *c)
 {
+	if (c->last_cg) /* a dead one's last figures */
+		return c->last_cg;
 	return c->cgroup ? snap_cgroup(s, c->cgroup) : NULL;
 }
 /* memory figures: nstop's containers on v1 may have their memory cgroup elsewhere */
 static const struct cgroup *ctr_cg_mem(const struct snap *s, const struct container *c)
 {
-	const struct cgroup *g = c->cg_memory ? snap_cgroup(s, c->cg_memory) : NULL;
+	const struct cgroup *g = c->cg_memory && !c->last_cg ? snap_cgroup(s, c->cg_memory) : NULL;
 	return g ? g : ctr_cg(s, c);
 }
 static void ct_name(const struct snap *s, const void *row, struct cell *c)
@@ -475,7 +519,17 @@ static void ct_fullid(const struct snap *s, const void *row, struct cell *c)
 static void ct_pod(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	set_str(c, r->pod);
+	set_str(c, r->pod_name);
+}
+static void ct_pod_ns(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->pod_ns);
+}
+static void ct_pod_uid(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	set_str(c, r->pod_uid);
 }
 static void ct_image(const struct snap *s, const void *row, struct cell *c)
 {
@@ -559,20 +613,48 @@ CTCGM(ct_mem_low, cg_mem_low)
 CTCG(ct_cpu_weight, cg_cpu_weight)
 CTCG(ct_cpuset, cg_cpuset)
 CTCG(ct_cpuset_n, cg_cpuset_n)
+/* a network namespace's traffic is counted on one row of those sharing it */
+static bool net_elsewhere(const struct snap *s, const struct container *r)
+{
+	return r->netns_holder && &s->ctrs[r->netns_holder - 1] != r;
+}
 static void ct_rx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	set_dbl(c, r->net_rxps, 0);
+	if (!net_elsewhere(s, r))
+		set_dbl(c, r->net_rxps, 0);
 }
 static void ct_tx(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	set_dbl(c, r->net_txps, 0);
+	if (!net_elsewhere(s, r))
+		set_dbl(c, r->net_txps, 0);
+}
+static void ct_netns_shared(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->netns_peers > 1)
+		set_u64(c, r->netns_peers);
+}
+static void ct_net_counted(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (r->netns_peers > 1)
+		set_str(c, s->ctrs[r->netns_holder - 1].id);
+}
+static void ct_netns(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	const struct proc *p = snap_proc(s, r->init_pid);
+	if (p && p->ns[NS_NET])
+		set_u64(c, p->ns[NS_NET]);
 }
 static void ct_state(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
-	if (!r->nprocs || r->stopped)
+	if (r->dead[0])
+		set_str(c, r->dead);
+	else if (!r->nprocs || r->stopped)
 		set_str(c, "stopped");
 	else
 		set_str(c, snap_ctr_frozen(s, r) == 1 ? "frozen" : "running");
@@ -601,6 +683,12 @@ static void ct_notes(const struct snap *s, const void *row, struct cell *c)
 		buf_adds(&c->tmp, c->tmp.len ? ",host-net" : "host-net");
 	if (r->privileged)
 		buf_adds(&c->tmp, c->tmp.len ? ",privileged" : "privileged");
+	if (r->sandbox)
+		buf_adds(&c->tmp, c->tmp.len ? ",sandbox" : "sandbox");
+	if (r->netns_peers > 1)
+		buf_adds(&c->tmp, c->tmp.len ? ",netns-shared" : "netns-shared");
+	if (r->user_cgroup)
+		buf_adds(&c->tmp, c->tmp.len ? ",user-cgroup" : "user-cgroup");
 	set_str(c, c->tmp.len ? c->tmp.p : "");
 }
 static void ct_veth(const struct snap *s, const void *row, struct cell *c)
@@ -635,8 +723,10 @@ static const struct column ct_cols[] = {
 	{"RUNTIME", "runtime", false, true, true, "docker, podman, containerd, kubernetes, cri-o, lxc, nspawn, nstop or unnamed", ct_runtime},
 	{"ID", "short_id", false, true, true, "id, 12 digits of a long hex one", ct_id},
 	{"FULL_ID", "id", false, false, true, "full id or name", ct_fullid},
-	{"POD", "pod", false, false, true, "Kubernetes namespace/pod, where known", ct_pod},
-	{"IMAGE", "image", false, true, true, "image: what was run (repository:tag), else its digest; Docker, where known", ct_image},
+	{"POD", "pod", false, false, true, "Kubernetes: its pod's name (the runtime's annotations, else /var/log/pods)", ct_pod},
+	{"NAMESPACE", "pod_namespace", false, false, true, "Kubernetes: its pod's namespace", ct_pod_ns},
+	{"POD_UID", "pod_uid", false, false, true, "Kubernetes: its pod's uid", ct_pod_uid},
+	{"IMAGE", "image", false, true, true, "image: what was run (repository:tag), else its digest, where the runtime's files say", ct_image},
 	{"INIT", "pid", true, true, true, "lowest pid among its processes", ct_init},
 	{"PROCS", "nprocs", true, true, true, "processes in it", ct_nprocs},
 	{"CPU%", "cpu_percent", true, true, true, "CPU over the interval, 100 = one CPU", ct_cpu},
@@ -687,13 +777,16 @@ static const struct column ct_cols[] = {
 	{"PIDS_LIMIT", "pids_limit", true, false, true, "pids.max", ct_pids_limit},
 	{"READ/s", "io_read_bps", true, true, true, "disk bytes read per second", ct_rbps},
 	{"WRITE/s", "io_write_bps", true, true, true, "disk bytes written per second", ct_wbps},
-	{"RX/s", "net_rx_bps", true, true, true, "network bytes received per second, all interfaces but lo (root)", ct_rx},
+	{"RX/s", "net_rx_bps", true, true, true, "network bytes received per second, all interfaces but lo (root); a shared network namespace's on one row", ct_rx},
 	{"TX/s", "net_tx_bps", true, true, true, "network bytes sent per second (root)", ct_tx},
+	{"NETNS", "net_ns", true, false, true, "network namespace of its init", ct_netns},
+	{"NETNS_SHARED", "netns_shared", true, false, true, "containers in its network namespace, itself included, when more than one", ct_netns_shared},
+	{"NET_COUNTED_BY", "net_counted_by", false, false, true, "the id of the container whose row counts that namespace's traffic (the pod's sandbox)", ct_net_counted},
 	{"THROTTLED", "nr_throttled", true, false, true, "CFS periods throttled", ct_throttled},
 	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
 	{"STATE", "state", false, true, true, "running, frozen or stopped", ct_state},
 	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
-	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged)", ct_notes},
+	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named)", ct_notes},
 	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},
 	{"CGROUPS", "cgroups", false, false, true, "nstop containers: each hierarchy's cgroup path, by controllers (JSON: an object)", ct_cgroups},
 	{"PIDNS", "pid_ns", true, false, true, "pid namespace of its init", ct_pidns},

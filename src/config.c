@@ -121,6 +121,13 @@ static void apply(struct buf *warn, const char *file, int line, const char *key,
 			cfg.color = 0;
 		else
 			warn_at(warn, file, line, "color: %s%s is not yes or no", val, NULL);
+	} else if (!strcmp(key, "mouse")) {
+		if (!strcmp(val, "yes") || !strcmp(val, "true") || !strcmp(val, "on"))
+			cfg.mouse = 1;
+		else if (!strcmp(val, "no") || !strcmp(val, "false") || !strcmp(val, "off"))
+			cfg.mouse = 0;
+		else
+			warn_at(warn, file, line, "mouse: %s%s is not yes or no", val, NULL);
 	} else if (!strncmp(key, "columns.", 8) || !strncmp(key, "sort.", 5)) {
 		bool cols = key[0] == 'c';
 		int v = config_view_index(key + (cols ? 8 : 5));
@@ -152,6 +159,18 @@ static void apply(struct buf *warn, const char *file, int line, const char *key,
 			warn_at(warn, file, line, "audit_log: %s%s is not an absolute path", val, NULL);
 		else
 			set_str(&cfg.audit_log, val);
+	} else if (!strcmp(key, "history_max")) {
+		uint64_t v;
+		if (str_parse_size(val, &v) < 0 || v < (1u << 20) || v > (1ull << 40))
+			warn_at(warn, file, line, "history_max: %s%s is not a size from 1M", val, NULL);
+		else
+			cfg.history_max = v;
+	} else if (!strcmp(key, "dead_keep")) {
+		double d;
+		if (str_parse_seconds(val, &d) < 0 || d > 86400)
+			warn_at(warn, file, line, "dead_keep: %s%s is not a number of seconds up to 86400", val, NULL);
+		else
+			cfg.dead_keep = d;
 	} else {
 		warn_at(warn, file, line, "unknown key: %s%s", key, NULL);
 	}
@@ -287,6 +306,8 @@ int config_save(const struct config *c, char *path_out, size_t n, struct nerr *e
 		buf_printf(&b, "interval = %g\n", c->interval);
 	if (c->color >= 0)
 		buf_printf(&b, "color = %s\n", c->color ? "yes" : "no");
+	if (c->mouse >= 0)
+		buf_printf(&b, "mouse = %s\n", c->mouse ? "yes" : "no");
 	for (int v = 0; v < 4; v++) {
 		if (c->cols[v])
 			buf_printf(&b, "columns.%s = %s\n", view_names[v], c->cols[v]);
@@ -298,6 +319,10 @@ int config_save(const struct config *c, char *path_out, size_t n, struct nerr *e
 		buf_printf(&b, "cgroup_parent = %s\n", c->cgroup_parent);
 	if (c->audit_log)
 		buf_printf(&b, "audit_log = %s\n", c->audit_log);
+	if (c->history_max)
+		buf_printf(&b, "history_max = %llu\n", (unsigned long long)c->history_max);
+	if (c->dead_keep >= 0)
+		buf_printf(&b, "dead_keep = %g\n", c->dead_keep);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	r = 0;
@@ -319,4 +344,6 @@ void config_init(void)
 {
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.color = -1;
+	cfg.mouse = -1;
+	cfg.dead_keep = -1;
 }

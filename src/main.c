@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"Usage: nstop [--sysroot DIR] [-d SEC] [-r] [--no-color] [--audit-log FILE]\n"
+	"Usage: nstop [--sysroot DIR] [-d SEC] [-r] [--no-color] [--no-mouse] [--audit-log FILE]\n"
 	"       nstop [--sysroot DIR] COMMAND [OPTIONS]\n"
 	"\n"
 	"A live dashboard of Linux namespaces, cgroups and containers; without a\n"
@@ -21,9 +21,11 @@ static const char usage_text[] =
 	"  -d, --interval SEC   refresh interval (default 1)\n"
 	"  -r, --read-only      disable the action keys\n"
 	"  --no-color           no colors (also NO_COLOR)\n"
+	"  --no-mouse           leave the mouse to the terminal (no clicks, no wheel)\n"
 	"  --audit-log FILE     where the action keys log (default /var/log/nstop/actions.log)\n"
 	"  --no-config          ignore the config file (~/.config/nstop/config, /etc/nstop.conf)\n"
 	"  --help-keys          list the dashboard's keys and exit\n"
+	"  --replay PATH [--at TIME]  the dashboard on a recording (nstop record): [ ] step\n"
 	"  --bench-refresh K [--bench-view VIEW]  K refreshes without a terminal, CPU of each\n"
 	"\n"
 	"Commands:\n"
@@ -32,10 +34,10 @@ static const char usage_text[] =
 	"  ps        list processes with their namespaces and cgroup\n"
 	"  snapshot  everything in one JSON document\n"
 	"  containers  containers of every runtime, with their cgroup's figures\n"
-	"  limit     set CPU, memory and pids limits of a TARGET\n"
-	"  freeze    freeze a TARGET (thaw: the reverse)\n"
-	"  thaw      thaw a frozen TARGET\n"
-	"  kill      signal a whole TARGET, or one process by --pid PID[@START]\n"
+	"  limit     set CPU, memory and pids limits of each TARGET\n"
+	"  freeze    freeze each TARGET (thaw: the reverse)\n"
+	"  thaw      thaw each frozen TARGET\n"
+	"  kill      signal each whole TARGET, or one process by --pid PID[@START]\n"
 	"  undo      restore the limits before the last limit change\n"
 	"  audit     print the audit log of actions\n"
 	"  create    make a container: NAME [options] [-- CMD...]\n"
@@ -44,10 +46,14 @@ static const char usage_text[] =
 	"  logs      a container's output\n"
 	"  metrics   the state in the Prometheus text format, for a scraper or node_exporter\n"
 	"  serve     the metrics over HTTP for Prometheus (GET /metrics), until SIGTERM\n"
+	"  help      a command's usage, options and an example: help COMMAND\n"
+	"  record    append samples of everything to a history directory, for --replay\n"
+	"  events    exits, OOM kills, container starts and exits, actions: one line each\n"
+	"  image     container images: import PATH, ls, rm NAME\n"
 	"\n"
 	"Global options:\n"
 	"  --sysroot DIR   read DIR/proc and DIR/sys/fs/cgroup instead of the live ones\n"
-	"  -h, --help      show this help\n"
+	"  -h, --help      show this help (COMMAND --help, or help COMMAND: its own)\n"
 	"  -V, --version   show the version\n"
 	"\n"
 	"ns options:\n"
@@ -62,6 +68,7 @@ static const char usage_text[] =
 	"  -d, --interval SEC       CPU %% over SEC instead of the lifetime average\n"
 	"containers options:\n"
 	"  -d, --interval SEC       sampling interval for rates (default 1)\n"
+	"  --by-pod                 each Kubernetes pod's containers together, its sandbox first\n"
 	"snapshot options:\n"
 	"  -d, --interval SEC       take two snapshots SEC apart, for rates\n"
 	"metrics options:\n"
@@ -69,11 +76,26 @@ static const char usage_text[] =
 	"  --cgroup-depth N         per-cgroup series down to depth N (default 3, 0: the root only)\n"
 	"serve options:\n"
 	"  --listen ADDR:PORT       where to listen (default 127.0.0.1:9847; [::1]:PORT for IPv6)\n"
+	"  --tls-cert FILE --tls-key FILE  serve HTTPS (the key file mode 600)\n"
+	"  --web-config FILE        basic auth: exporter-toolkit's basic_auth_users (bcrypt)\n"
+	"  --allow-host NAME        a Host name served without users (default: addresses, localhost)\n"
 	"  --insecure               allow a non-loopback address without TLS and authentication\n"
 	"  --cgroup-depth N         as for metrics\n"
+	"record options:\n"
+	"  -d, --interval SEC       between samples (default 1)\n"
+	"  -o, --output DIR         the history directory (default /var/lib/nstop/history, root)\n"
+	"  --max-size SIZE          the directory's recordings at most (default 256M; oldest deleted)\n"
+	"  --duration SEC           stop after SEC (default: until SIGTERM or SIGINT)\n"
+	"  --audit-log FILE         the actions recorded with the events\n"
+	"events options:\n"
+	"  -f, --follow             as they happen, until SIGTERM or --until\n"
+	"  --since TIME, --until TIME  RFC 3339, HH:MM[:SS] of today, -5m\n"
+	"  --json                   one JSON object a line\n"
+	"  --replay FILE|DIR        a recording's events (not with -f)\n"
 	"Actions (TARGET: /cgroup/path, a PID, a container name, id or id prefix):\n"
 	"  limit TARGET [--cpu 1.5|50%%|max] [--memory SIZE|max] [--memory-high SIZE|max]\n"
 	"               [--swap SIZE|max] [--pids N|max] [--force]\n"
+	"               (docker's --cpus, -m, --pids-limit too; limit, freeze, thaw, kill: TARGET...)\n"
 	"  freeze|thaw TARGET [--timeout SEC]\n"
 	"  kill TARGET [-s|--signal SIG] [--grace SEC]\n"
 	"  kill --pid PID[@START] [-s|--signal SIG]\n"
@@ -81,10 +103,11 @@ static const char usage_text[] =
 	"  audit [-J|--json]\n"
 	"  every action takes --audit-log FILE\n"
 	"Containers:\n"
-	"  create NAME [--ns LIST] [--rootfs DIR] [--hostname H] [--cgroup-parent PATH]\n"
+	"  create NAME [--ns LIST] [--image NAME] [--rootfs DIR] [--hostname H] [--cgroup-parent PATH]\n"
 	"         [--cpu X] [--memory SIZE] [--pids N] [--net none|host|veth[:ADDR/PREFIX]]\n"
 	"         [--privileged] [-e|--env KEY=VALUE] [--env-file FILE]\n"
 	"         [--bind SRC[:DST][:ro|rw]] [-- CMD [ARG...]]\n"
+	"         docker's spellings too: --cpus, -m, --pids-limit, --memory-swap, -w, -u, --rm\n"
 	"  enter TARGET [--ns LIST] [--privileged] [-T|--no-tty] [-- CMD [ARG...]]\n"
 	"         (a pty of its own on a terminal, no more privilege than TARGET;\n"
 	"         -i, -t, --interactive, --tty accepted; exit 125/126/127 as docker exec)\n"
@@ -95,6 +118,9 @@ static const char usage_text[] =
 	"  -o, --output LIST        columns to show (comma-separated; +LIST adds to the default)\n"
 	"  -H, --noheadings         no header line\n"
 	"  --list-columns           list the available columns and exit\n"
+	"  --replay PATH            from a recording (a file or a history directory), not live\n"
+	"  --at TIME                its sample at TIME: RFC 3339, HH:MM[:SS] of its last day,\n"
+	"                           -DURATION before its end (-5m); default its last sample\n"
 	"\n"
 	"Exit status: 0 ok, 1 a failed action or collection, 2 bad usage or input.\n"
 	"See nstop(8).\n";
@@ -118,6 +144,8 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			o.readonly = true;
 		} else if (!strcmp(a, "--no-color")) {
 			o.nocolor = true;
+		} else if (!strcmp(a, "--no-mouse")) {
+			o.nomouse = true;
 		} else if (!strcmp(a, "--audit-log") && i + 1 < argc) {
 			o.audit_log = argv[++i];
 		} else if (!strcmp(a, "--no-config")) {
@@ -130,6 +158,10 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			i++;
 		} else if (!strcmp(a, "--bench-view") && i + 1 < argc) {
 			bench_view = argv[++i];
+		} else if ((!strcmp(a, "--replay") || !strcmp(a, "--at")) && i + 1 < argc) {
+			*(a[2] == 'r' ? &o.replay : &o.at) = argv[++i];
+		} else if (!strncmp(a, "--replay=", 9)) {
+			o.replay = a + 9;
 		} else if (!strcmp(a, "--sysroot") && i + 1 < argc) {
 			o.sysroot = argv[++i];
 		} else if (!strncmp(a, "--sysroot=", 10)) {
@@ -139,6 +171,11 @@ static int dashboard(int argc, char **argv, const struct globalopts *g)
 			usage_error("unknown option: %s (see nstop --help)", buf_str(&b));
 		}
 	}
+	if (o.at && !o.replay)
+		usage_error("--at: only with --replay PATH");
+	if (o.replay && (o.interval_set || o.sysroot || bench))
+		usage_error("--replay: not with %s (a recording's samples are what they were)",
+			    o.interval_set ? "-d" : o.sysroot ? "--sysroot" : "--bench-refresh");
 	if (bench)
 		return ui_bench(&o, bench, bench_view);
 	return ui_run(&o);
@@ -160,8 +197,9 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-d") || !strcmp(a, "--interval") || !strcmp(a, "-r") ||
-		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color") || !strcmp(a, "--audit-log") ||
-		    !strcmp(a, "--bench-refresh"))
+		    !strcmp(a, "--read-only") || !strcmp(a, "--no-color") || !strcmp(a, "--audit-log") || !strcmp(a, "--no-mouse") ||
+		    !strcmp(a, "--bench-refresh") || !strcmp(a, "--replay") || !strncmp(a, "--replay=", 9) ||
+		    !strcmp(a, "--at"))
 			break; /* the dashboard's options */
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			printf(usage_text);
@@ -238,11 +276,32 @@ int main(int argc, char **argv)
 		{"enter", cmd_enter},
 		{"metrics", cmd_metrics},
 		{"serve", cmd_serve},
+		{"record", cmd_record},
+		{"events", cmd_events},
+		{"image", cmd_image},
 		{"_create", cmd_create_internal}, /* the dashboard's create: in no help */
+		{"help", cmd_help},
+		{"_complete", cmd_complete}, /* the shell completions' words: in no help */
 	};
+	/* SUB -h, SUB --help: cli_help.c's table, before SUB parses anything */
+	const struct cli_help *h = cli_help_find(cmd);
+	if (h && cli_help_wanted(h, sub_argc, sub_argv)) {
+		cli_help_print(stdout, h);
+		return 0;
+	}
+	/* actions and their kin refuse a recording, saying why */
+	static const char *const live_only[] = {"limit", "freeze", "thaw", "kill", "undo", "create",
+						"rm", "enter", "logs", "metrics", "serve", "record", "image"};
+	for (size_t k = 0; k < ARRAY_LEN(live_only); k++)
+		if (!strcmp(cmd, live_only[k]))
+			cli_no_replay(cmd, sub_argc, sub_argv);
 	for (size_t k = 0; k < ARRAY_LEN(cmds); k++)
-		if (!strcmp(cmd, cmds[k].name))
-			return cmds[k].fn(sub_argc, sub_argv, &g);
+		if (!strcmp(cmd, cmds[k].name)) {
+			int rc = cmds[k].fn(sub_argc, sub_argv, &g);
+			if (rc < 0) /* nstop help without a COMMAND */
+				printf(usage_text);
+			return rc < 0 ? 0 : rc;
+		}
 	struct buf b = {0};
 	str_escape(&b, cmd, strlen(cmd), ESC_TEXT);
 	usage_error("unknown command: %s (see nstop --help)", buf_str(&b));

@@ -12,12 +12,14 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collect/collect.h"
 #include "output.h"
 
-enum val { V_U64, V_USEC, V_U32, V_PSI };
+enum val { V_U64, V_USEC, V_U32, V_PCT }; /* V_PCT: a double in percent, NAN absent */
 
 /* A figure of a cgroup, for containers (their cgroup) and per cgroup. */
 struct cgfam {
@@ -34,20 +36,35 @@ struct cgfam {
 static const struct cgfam cgfams[] = {
 	{"nstop_container_cpu_seconds_total", "nstop_cgroup_cpu_seconds_total", PROM_COUNTER, V_USEC,
 	 F(cpu_usage_usec), false, "CPU time used (cpu.stat usage_usec, v1 cpuacct.usage)."},
-	{"nstop_container_cpu_cfs_periods_total", NULL, PROM_COUNTER, V_U64, F(nr_periods), false,
-	 "CFS enforcement periods elapsed (cpu.stat nr_periods)."},
-	{"nstop_container_cpu_cfs_throttled_periods_total", NULL, PROM_COUNTER, V_U64,
-	 F(nr_throttled), false, "CFS periods in which it was throttled (cpu.stat nr_throttled)."},
-	{"nstop_container_cpu_cfs_throttled_seconds_total", NULL, PROM_COUNTER, V_USEC,
-	 F(throttled_usec), false, "Time it was throttled (cpu.stat throttled_usec, v1 throttled_time)."},
-	{"nstop_container_cpu_quota_seconds", NULL, PROM_GAUGE, V_USEC, F(cpu_quota_usec), false,
+	{"nstop_container_cpu_cfs_periods_total", "nstop_cgroup_cpu_cfs_periods_total", PROM_COUNTER,
+	 V_U64, F(nr_periods), false, "CFS enforcement periods elapsed (cpu.stat nr_periods)."},
+	{"nstop_container_cpu_cfs_throttled_periods_total", "nstop_cgroup_cpu_cfs_throttled_periods_total",
+	 PROM_COUNTER, V_U64, F(nr_throttled), false,
+	 "CFS periods in which it was throttled (cpu.stat nr_throttled)."},
+	{"nstop_container_cpu_cfs_throttled_seconds_total", "nstop_cgroup_cpu_cfs_throttled_seconds_total",
+	 PROM_COUNTER, V_USEC, F(throttled_usec), false,
+	 "Time it was throttled (cpu.stat throttled_usec, v1 throttled_time)."},
+	{"nstop_container_cpu_quota_seconds", "nstop_cgroup_cpu_quota_seconds", PROM_GAUGE, V_USEC,
+	 F(cpu_quota_usec), false,
 	 "CPU time it may use per period (cpu.max, v1 cpu.cfs_quota_us); absent when unlimited."},
-	{"nstop_container_cpu_period_seconds", NULL, PROM_GAUGE, V_USEC, F(cpu_period_usec), false,
+	{"nstop_container_cpu_period_seconds", "nstop_cgroup_cpu_period_seconds", PROM_GAUGE, V_USEC,
+	 F(cpu_period_usec), false,
 	 "The CFS period its quota applies to (cpu.max, v1 cpu.cfs_period_us)."},
+	{"nstop_container_cpu_effective_limit_cores", "nstop_cgroup_cpu_effective_limit_cores", PROM_GAUGE,
+	 V_PCT, F(eff_cpu_percent), false,
+	 "CPUs it may use: the tightest quota / period on its path to the root; absent when none is set."},
 	{"nstop_container_memory_usage_bytes", "nstop_cgroup_memory_usage_bytes", PROM_GAUGE, V_U64,
-	 F(mem_current), true, "Memory in use, page cache included (memory.current, v1 memory.usage_in_bytes)."},
+	 F(mem_current), true,
+	 "Memory in use, page cache included (memory.current, v1 memory.usage_in_bytes)."},
+	{"nstop_container_memory_working_set_bytes", "nstop_cgroup_memory_working_set_bytes", PROM_GAUGE,
+	 V_U64, F(mem_wset), true,
+	 "Memory in use less inactive page cache (memory.current - memory.stat inactive_file), "
+	 "as cAdvisor and the kubelet's evictions count it."},
 	{"nstop_container_memory_limit_bytes", "nstop_cgroup_memory_limit_bytes", PROM_GAUGE, V_U64,
 	 F(mem_max), true, "Memory limit (memory.max, v1 memory.limit_in_bytes); absent when unlimited."},
+	{"nstop_container_memory_effective_limit_bytes", "nstop_cgroup_memory_effective_limit_bytes",
+	 PROM_GAUGE, V_U64, F(eff_mem_max), true,
+	 "The tightest memory limit on its path to the root, its own included; absent when none is set."},
 	{"nstop_container_memory_high_bytes", NULL, PROM_GAUGE, V_U64, F(mem_high), true,
 	 "Memory throttling threshold (memory.high, v2 only); absent when unlimited."},
 	{"nstop_container_memory_anon_bytes", NULL, PROM_GAUGE, V_U64, F(mem_anon), true,
@@ -56,22 +73,50 @@ static const struct cgfam cgfams[] = {
 	 "Page cache (memory.stat file, v1 cache)."},
 	{"nstop_container_memory_swap_bytes", NULL, PROM_GAUGE, V_U64, F(swap_current), true,
 	 "Swap in use, where accounted (memory.swap.current)."},
-	{"nstop_container_oom_kills_total", NULL, PROM_COUNTER, V_U64, F(oom_kills), true,
+	{"nstop_container_oom_kills_total", "nstop_cgroup_oom_kills_total", PROM_COUNTER, V_U64,
+	 F(oom_kills), true,
 	 "Processes killed by the OOM killer (memory.events oom_kill, v1 memory.oom_control)."},
 	{"nstop_container_pids", "nstop_cgroup_pids", PROM_GAUGE, V_U64, F(pids_current), false,
 	 "Tasks, threads included (pids.current)."},
 	{"nstop_container_pids_limit", "nstop_cgroup_pids_limit", PROM_GAUGE, V_U64, F(pids_max), false,
 	 "Task limit (pids.max); absent when unlimited."},
-	{"nstop_container_io_read_bytes_total", NULL, PROM_COUNTER, V_U64, F(io_rbytes), false,
+	{"nstop_container_pids_effective_limit", "nstop_cgroup_pids_effective_limit", PROM_GAUGE, V_U64,
+	 F(eff_pids_max), false,
+	 "The tightest task limit on its path to the root, its own included; absent when none is set."},
+	{"nstop_container_io_read_bytes_total", "nstop_cgroup_io_read_bytes_total", PROM_COUNTER, V_U64,
+	 F(io_rbytes), false,
 	 "Bytes read from block devices (io.stat rbytes, v1 blkio.throttle.io_service_bytes)."},
-	{"nstop_container_io_write_bytes_total", NULL, PROM_COUNTER, V_U64, F(io_wbytes), false,
+	{"nstop_container_io_write_bytes_total", "nstop_cgroup_io_write_bytes_total", PROM_COUNTER, V_U64,
+	 F(io_wbytes), false,
 	 "Bytes written to block devices (io.stat wbytes, v1 blkio.throttle.io_service_bytes)."},
-	{"nstop_container_pressure_cpu_some_avg10_ratio", NULL, PROM_GAUGE, V_PSI, F(psi_cpu), false,
+	{"nstop_container_pressure_cpu_some_avg10_ratio", NULL, PROM_GAUGE, V_PCT, F(psi_cpu), false,
 	 "Share of the last 10 s in which some of its tasks waited for a CPU (cpu.pressure)."},
-	{"nstop_container_pressure_memory_some_avg10_ratio", NULL, PROM_GAUGE, V_PSI, F(psi_mem), false,
+	{"nstop_container_pressure_memory_some_avg10_ratio", NULL, PROM_GAUGE, V_PCT, F(psi_mem), false,
 	 "Share of the last 10 s in which some of its tasks waited for memory (memory.pressure)."},
-	{"nstop_container_pressure_io_some_avg10_ratio", NULL, PROM_GAUGE, V_PSI, F(psi_io), false,
+	{"nstop_container_pressure_io_some_avg10_ratio", NULL, PROM_GAUGE, V_PCT, F(psi_io), false,
 	 "Share of the last 10 s in which some of its tasks waited for I/O (io.pressure)."},
+	/* PSI's stall totals; a rate of one is the share of time stalled */
+	{"nstop_container_pressure_cpu_some_seconds_total", "nstop_cgroup_pressure_cpu_some_seconds_total",
+	 PROM_COUNTER, V_USEC, F(psi_some[PSI_CPU].total), false,
+	 "Time in which some of its tasks waited for a CPU (cpu.pressure some total)."},
+	{"nstop_container_pressure_cpu_full_seconds_total", "nstop_cgroup_pressure_cpu_full_seconds_total",
+	 PROM_COUNTER, V_USEC, F(psi_full[PSI_CPU].total), false,
+	 "Time in which all of its non-idle tasks waited for a CPU at once (cpu.pressure full total)."},
+	{"nstop_container_pressure_memory_some_seconds_total",
+	 "nstop_cgroup_pressure_memory_some_seconds_total", PROM_COUNTER, V_USEC,
+	 F(psi_some[PSI_MEM].total), false,
+	 "Time in which some of its tasks waited for memory (memory.pressure some total)."},
+	{"nstop_container_pressure_memory_full_seconds_total",
+	 "nstop_cgroup_pressure_memory_full_seconds_total", PROM_COUNTER, V_USEC,
+	 F(psi_full[PSI_MEM].total), false,
+	 "Time in which all of its non-idle tasks waited for memory at once "
+	 "(memory.pressure full total)."},
+	{"nstop_container_pressure_io_some_seconds_total", "nstop_cgroup_pressure_io_some_seconds_total",
+	 PROM_COUNTER, V_USEC, F(psi_some[PSI_IO].total), false,
+	 "Time in which some of its tasks waited for I/O (io.pressure some total)."},
+	{"nstop_container_pressure_io_full_seconds_total", "nstop_cgroup_pressure_io_full_seconds_total",
+	 PROM_COUNTER, V_USEC, F(psi_full[PSI_IO].total), false,
+	 "Time in which all of its non-idle tasks waited for I/O at once (io.pressure full total)."},
 	{NULL, "nstop_cgroup_processes", PROM_GAUGE, V_U32, F(nprocs_rec), false,
 	 "Processes in the cgroup and its descendants."},
 };
@@ -81,10 +126,10 @@ static const struct cgfam cgfams[] = {
 static void cg_value(struct prom *p, const struct cgroup *g, const struct cgfam *f)
 {
 	const char *at = (const char *)g + f->off;
-	if (f->val == V_PSI) {
+	if (f->val == V_PCT) {
 		double d;
 		memcpy(&d, at, sizeof(d));
-		prom_value(p, d / 100.0); /* avg10 is a percentage */
+		prom_value(p, d / 100.0); /* PSI's avg10, a CPU limit: percentages */
 		return;
 	}
 	uint64_t v;
@@ -105,7 +150,7 @@ static void cg_value(struct prom *p, const struct cgroup *g, const struct cgfam 
 static bool cg_has(const struct cgroup *g, const struct cgfam *f)
 {
 	const char *at = (const char *)g + f->off;
-	if (f->val == V_PSI) {
+	if (f->val == V_PCT) {
 		double d;
 		memcpy(&d, at, sizeof(d));
 		return isfinite(d);
@@ -125,66 +170,134 @@ static const struct cgroup *ctr_cg(const struct snap *s, const struct container 
 	return g;
 }
 
+/*
+ * Label texts, escaped once per scrape rather than once per sample: each
+ * container's (and its rows, looked up once) and each cgroup row's down to
+ * the depth. The text between at[i] and at[i + 1] is row i's; distinct says
+ * no two of them are alike (two raw names may escape alike: then every
+ * sample is checked against those before, as prom's writer does).
+ */
+struct labels {
+	struct buf text;
+	size_t *at;
+	bool distinct;
+};
+
 struct ctx {
 	struct prom p;
 	const struct snap *s;
-	const struct column *name_col;
-	struct cell cell;
+	struct labels ctr, cg;
+	const struct cgroup **ctr_g;  /* per container: its cgroup's row, its memory one */
 };
 
-/* name, runtime, id, and where known Kubernetes' namespace and pod. */
-static void ctr_labels(struct ctx *x, const struct container *c)
+static void labels_end(struct labels *l, size_t n)
 {
-	get_cell(x->name_col, x->s, c, &x->cell);
-	if (x->cell.type == CELL_STR)
-		prom_label(&x->p, "name", x->cell.s, x->cell.slen);
-	else
-		prom_labelz(&x->p, "name", "");
-	prom_labelz(&x->p, "runtime", runtime_name(c->rt));
-	prom_labelz(&x->p, "id", c->id);
-	if (c->pod) {
-		/* the collector's "namespace/pod" */
-		const char *sl = strchr(c->pod, '/');
-		if (sl) {
-			prom_label(&x->p, "namespace", c->pod, (size_t)(sl - c->pod));
-			prom_labelz(&x->p, "pod", sl + 1);
-		} else {
-			prom_labelz(&x->p, "pod", c->pod);
-		}
+	struct hmap seen = {0};
+	l->distinct = true;
+	for (size_t i = 0; i < n && l->distinct; i++) {
+		/* equal hashes are taken for equal texts: at worst checked needlessly */
+		uint64_t h = hash_bytes(l->text.p + l->at[i], l->at[i + 1] - l->at[i]);
+		if (hmap_get(&seen, h, NULL))
+			l->distinct = false;
+		hmap_put(&seen, h, 1);
 	}
+	hmap_free(&seen);
+}
+
+static void labels_free(struct labels *l)
+{
+	buf_free(&l->text);
+	free(l->at);
+}
+
+/* Writes container i's labels on the open sample. */
+static void ctr_labels(struct ctx *x, size_t i)
+{
+	prom_labels(&x->p, x->ctr.text.p + x->ctr.at[i], x->ctr.at[i + 1] - x->ctr.at[i]);
+}
+
+/* name, runtime, id, image, Kubernetes' pod and namespace: every one on
+ * every container's series, "" where unknown (Prometheus reads an empty
+ * label as absent), so each family has one label set. */
+static void ctr_prepare(struct ctx *x)
+{
+	const struct snap *s = x->s;
+	const struct column *name_col = table_find(&table_containers, "NAME", 4);
+	struct cell cell = {0};
+	struct buf *b = &x->ctr.text;
+	x->ctr.at = xreallocarray(NULL, s->nctrs + 1, sizeof(*x->ctr.at));
+	x->ctr_g = xreallocarray(NULL, 2 * s->nctrs + 1, sizeof(*x->ctr_g));
+	for (size_t i = 0; i < s->nctrs; i++) {
+		const struct container *c = &s->ctrs[i];
+		x->ctr.at[i] = b->len;
+		get_cell(name_col, s, c, &cell);
+		if (cell.type == CELL_STR)
+			prom_label_text(b, "name", cell.s, cell.slen);
+		else
+			prom_label_text(b, "name", "", 0);
+		buf_addc(b, ',');
+		prom_label_text(b, "runtime", runtime_name(c->rt), strlen(runtime_name(c->rt)));
+		buf_addc(b, ',');
+		prom_label_text(b, "id", c->id, strlen(c->id));
+		buf_addc(b, ',');
+		const char *img = c->image ? c->image : "";
+		prom_label_text(b, "image", img, strlen(img));
+		/* the collector's "namespace/pod" */
+		const char *pod = c->pod ? c->pod : "";
+		const char *sl = strchr(pod, '/');
+		const char *pn = sl ? sl + 1 : pod;
+		buf_addc(b, ',');
+		prom_label_text(b, "pod", pn, strlen(pn));
+		buf_addc(b, ',');
+		prom_label_text(b, "namespace", pod, sl ? (size_t)(sl - pod) : 0);
+		x->ctr_g[2 * i] = ctr_cg(s, c, false);
+		x->ctr_g[2 * i + 1] = ctr_cg(s, c, true);
+	}
+	x->ctr.at[s->nctrs] = b->len;
+	labels_end(&x->ctr, s->nctrs);
+	buf_free(&cell.tmp);
+}
+
+/* A family of per-container samples: every sample's labels are one
+ * container's, so they are distinct when the containers' are. */
+static void ctr_family(struct ctx *x, const char *name, enum prom_type type, const char *help)
+{
+	prom_family(&x->p, name, type, help);
+	if (x->ctr.distinct)
+		prom_distinct(&x->p);
 }
 
 static void containers(struct ctx *x)
 {
 	const struct snap *s = x->s;
 	struct prom *p = &x->p;
-	prom_family(p, "nstop_container_info", PROM_INFO,
-		    "A container of any runtime, 1; its labels name it (cgroup: its cgroup's path).");
+	ctr_prepare(x);
+	ctr_family(x, "nstop_container_info", PROM_INFO,
+		   "A container of any runtime, 1; its labels name it (cgroup: its cgroup's path).");
 	for (size_t i = 0; i < s->nctrs; i++) {
 		const struct container *c = &s->ctrs[i];
 		prom_sample(p);
-		ctr_labels(x, c);
-		if (c->cgroup)
-			prom_labelz(p, "cgroup", c->cgroup);
+		ctr_labels(x, i);
+		prom_labelz(p, "cgroup", c->cgroup ? c->cgroup : ""); /* unnamed ones: none */
 		prom_value_u64(p, 1);
 	}
-	prom_family(p, "nstop_container_processes", PROM_GAUGE, "Processes in the container.");
+	ctr_family(x, "nstop_container_processes", PROM_GAUGE, "Processes in the container.");
 	for (size_t i = 0; i < s->nctrs; i++) {
 		prom_sample(p);
-		ctr_labels(x, &s->ctrs[i]);
+		ctr_labels(x, i);
 		prom_value_u64(p, s->ctrs[i].nprocs);
 	}
 	for (size_t k = 0; k < ARRAY_LEN(cgfams); k++) {
 		const struct cgfam *f = &cgfams[k];
 		if (!f->ctr)
 			continue;
-		prom_family(p, f->ctr, f->type, f->help);
+		ctr_family(x, f->ctr, f->type, f->help);
 		for (size_t i = 0; i < s->nctrs; i++) {
-			const struct cgroup *g = ctr_cg(s, &s->ctrs[i], f->mem);
+			const struct cgroup *g = x->ctr_g[2 * i + f->mem];
 			if (!g || !cg_has(g, f))
 				continue;
 			prom_sample(p);
-			ctr_labels(x, &s->ctrs[i]);
+			ctr_labels(x, i);
 			cg_value(p, g, f);
 		}
 	}
@@ -198,15 +311,47 @@ static void containers(struct ctx *x)
 		 "Bytes sent over its network namespace's interfaces but lo (root only).", true},
 	};
 	for (size_t k = 0; k < ARRAY_LEN(net); k++) {
-		prom_family(p, net[k].name, PROM_COUNTER, net[k].help);
+		ctr_family(x, net[k].name, PROM_COUNTER, net[k].help);
 		for (size_t i = 0; i < s->nctrs; i++) {
 			const struct container *c = &s->ctrs[i];
 			uint64_t v = net[k].tx ? c->net_tx : c->net_rx;
 			if (v == VAL_NA)
 				continue;
 			prom_sample(p);
-			ctr_labels(x, c);
+			ctr_labels(x, i);
 			prom_value_u64(p, v);
+		}
+	}
+}
+
+/* Every interface of the network namespaces the containers' inits are in
+ * (what the collector joined: root only), lo included, keyed by the
+ * namespace's inode as lsns shows it; interface names are untrusted. */
+static void netifs(struct ctx *x)
+{
+	const struct snap *s = x->s;
+	static const struct {
+		const char *name, *help;
+		bool tx;
+	} net[] = {
+		{"nstop_netns_network_receive_bytes_total",
+		 "Bytes received by the interface of the network namespace (root only).", false},
+		{"nstop_netns_network_transmit_bytes_total",
+		 "Bytes sent by the interface of the network namespace (root only).", true},
+	};
+	char ino[24];
+	for (size_t k = 0; k < ARRAY_LEN(net); k++) {
+		prom_family(&x->p, net[k].name, PROM_COUNTER, net[k].help);
+		for (size_t i = 0; i < s->nifs; i++) {
+			const struct netif *f = &s->ifs[i];
+			uint64_t v = net[k].tx ? f->tx_bytes : f->rx_bytes;
+			if (v == VAL_NA)
+				continue;
+			prom_sample(&x->p);
+			snprintf(ino, sizeof(ino), "%llu", (unsigned long long)f->netns);
+			prom_labelz(&x->p, "netns", ino);
+			prom_labelz(&x->p, "interface", f->name ? f->name : "");
+			prom_value_u64(&x->p, v);
 		}
 	}
 }
@@ -214,20 +359,37 @@ static void containers(struct ctx *x)
 static void cgroups(struct ctx *x, int depth)
 {
 	const struct snap *s = x->s;
+	struct buf *b = &x->cg.text;
+	x->cg.at = xreallocarray(NULL, s->ncgs + 1, sizeof(*x->cg.at));
+	/* the rows shown, their labels each after the one before */
+	const struct cgroup **rows = xreallocarray(NULL, s->ncgs + 1, sizeof(*rows));
+	size_t n = 0;
+	for (size_t i = 0; i < s->ncgs; i++) {
+		if (s->cgs[i].depth > depth)
+			continue;
+		rows[n] = &s->cgs[i];
+		x->cg.at[n++] = b->len;
+		prom_label_text(b, "cgroup", s->cgs[i].path, strlen(s->cgs[i].path));
+	}
+	x->cg.at[n] = b->len;
+	labels_end(&x->cg, n);
 	for (size_t k = 0; k < ARRAY_LEN(cgfams); k++) {
 		const struct cgfam *f = &cgfams[k];
 		if (!f->cg)
 			continue;
 		prom_family(&x->p, f->cg, f->type, f->help);
-		for (size_t i = 0; i < s->ncgs; i++) {
-			const struct cgroup *g = &s->cgs[i];
-			if (g->depth > depth || !cg_has(g, f))
+		if (x->cg.distinct)
+			prom_distinct(&x->p);
+		for (size_t i = 0; i < n; i++) {
+			const struct cgroup *g = rows[i];
+			if (!cg_has(g, f))
 				continue;
 			prom_sample(&x->p);
-			prom_labelz(&x->p, "cgroup", g->path);
+			prom_labels(&x->p, b->p + x->cg.at[i], x->cg.at[i + 1] - x->cg.at[i]);
 			cg_value(&x->p, g, f);
 		}
 	}
+	free(rows);
 }
 
 /* Per namespace type: how many there are and the processes in them. */
@@ -271,11 +433,13 @@ static unsigned snap_errors(const struct snap *s)
 
 void metrics_write(struct buf *out, const struct snap *s, const struct metrics_opts *o)
 {
-	struct ctx x = {.s = s, .name_col = table_find(&table_containers, "NAME", 4)};
+	struct ctx x = {.s = s};
 	prom_init(&x.p, out);
 	x.p.om = o->openmetrics;
-	if (s->what & SNAP_CONTAINERS)
+	if (s->what & SNAP_CONTAINERS) {
 		containers(&x);
+		netifs(&x);
+	}
 	if (s->what & SNAP_CGROUPS)
 		cgroups(&x, o->cgroup_depth);
 	if (s->what & SNAP_NS)
@@ -296,6 +460,8 @@ void metrics_write(struct buf *out, const struct snap *s, const struct metrics_o
 	prom_sample(&x.p);
 	prom_value_u64(&x.p, snap_errors(s) + o->errors);
 	prom_end(&x.p);
-	buf_free(&x.cell.tmp);
+	labels_free(&x.ctr);
+	labels_free(&x.cg);
+	free(x.ctr_g);
 	prom_free(&x.p);
 }

@@ -36,6 +36,8 @@ struct table {
 	size_t ncols;
 };
 extern const struct table table_ns, table_cgroups, table_ps, table_containers;
+/* The cgroup figures (enum cgneed) the cgroups table's columns cols show. */
+unsigned cg_columns_needs(const struct column *const *cols, size_t n);
 const char *proc_cgroup_path(const struct proc *p, const char *ctrl);
 const struct column *table_find(const struct table *t, const char *name, size_t n);
 
@@ -79,22 +81,58 @@ struct metrics_opts {
 	bool openmetrics;       /* OpenMetrics 1.0.0 rather than text 0.0.4 */
 };
 void metrics_write(struct buf *out, const struct snap *s, const struct metrics_opts *o);
+/* what a snapshot for metrics_write is taken with (no per-process CPU, no
+ * host, no interface addresses) */
+#define METRICS_WHAT (SNAP_NS | SNAP_CGROUPS | SNAP_CONTAINERS | SNAP_NOADDRS)
 
 /* ---- serve.c: the metrics over HTTP (nstop serve) ---- */
 #define SERVE_CONNECTIONS 64    /* connections at once, each its own thread */
-#define SERVE_PER_IP 64         /* from one address: a whole HA pair's scrapers fit */
+#define SERVE_EVICTING 16       /* more, while the evicted close (serve_guard.c) */
 #define SERVE_TIMEOUT 10        /* seconds a connection may sit idle */
+#define SERVE_PER_PEER 8        /* connections from one remote (not loopback) address */
+#define SERVE_REQUEST_SECONDS 5 /* a whole request, from accept or the previous response */
+#define SERVE_RESPONSE_SECONDS 30 /* a whole response, from its request complete */
+#define SERVE_LIFETIME_SECONDS 40 /* a whole connection, from accept, whatever it does */
+#define SERVE_ALLOW_HOSTS 16    /* --allow-host names */
 struct serve_opts {
 	const char *sysroot;
 	struct sockaddr_storage addr;
 	char addr_text[64];     /* ADDR:PORT, for messages */
 	int cgroup_depth;
+	char *tls_cert, *tls_key; /* PEM text, both or neither: HTTPS */
+	const struct webcfg *users; /* basic authentication; NULL: none */
+	const char *allow_host[SERVE_ALLOW_HOSTS]; /* Host names answered without users */
+	size_t nallow_host;
 };
 struct server;
 struct server *serve_start(const struct serve_opts *o, struct nerr *e);
 unsigned serve_connections(struct server *sv);
 void serve_quiesce(struct server *sv, uint64_t grace_usec);
 void serve_stop(struct server *sv);
+/* serve_guard.c: request and response deadlines, the per-peer cap */
+struct serve_guard;
+bool serve_loopback(const struct sockaddr *sa);
+struct serve_guard *serve_guard_new(void);
+void serve_guard_free(struct serve_guard *g);
+bool serve_guard_admit(struct serve_guard *g, const struct sockaddr *peer);
+void *serve_guard_open(struct serve_guard *g, int fd, const struct sockaddr *peer, socklen_t len);
+void serve_guard_phase(struct serve_guard *g, void *conn, bool responding);
+void serve_guard_close(struct serve_guard *g, void *conn);
+void serve_guard_counts(struct serve_guard *g, unsigned *shut, unsigned *evicted);
+/* serve_auth.c: basic authentication, bcrypt hashes (libxcrypt), a cache */
+#define SERVE_AUTH_CACHE 16           /* verified credentials remembered */
+#define SERVE_AUTH_CACHE_SECONDS 300  /* for this long */
+#define SERVE_AUTH_PER_USER 4         /* bcrypt checks of one user running or waiting; more: 503 */
+#define SERVE_AUTH_UNKNOWN 2          /* ... of all unknown user names together */
+enum serve_auth_result { SERVE_AUTH_OK, SERVE_AUTH_DENIED, SERVE_AUTH_BUSY };
+struct webcfg;
+struct serve_auth;
+struct serve_auth *serve_auth_new(const struct webcfg *w, struct nerr *e);
+void serve_auth_free(struct serve_auth *a);
+enum serve_auth_result serve_auth_check(struct serve_auth *a, const char *user, const char *pass);
+void serve_auth_counts(struct serve_auth *a, unsigned long *runs, unsigned long *hits);
+void serve_auth_shutdown(struct serve_auth *a);
+void serve_auth_age(struct serve_auth *a, uint64_t usec);
 
 /* ---- config.c: settings that stick ---- */
 struct config {
@@ -102,11 +140,14 @@ struct config {
 	char view[16];          /* "" or containers, namespaces, cgroups, processes */
 	double interval;        /* 0: unset */
 	int color;              /* -1 unset, 0 no, 1 yes */
+	int mouse;              /* -1 unset, 0 no, 1 yes */
 	char *cols[4];          /* per view (dashboard order), NULL: the default */
 	char *sort[4];
 	bool sort_reverse[4];
 	char *cgroup_parent;
 	char *audit_log;
+	uint64_t history_max;   /* the live past kept in memory, bytes; 0: the default */
+	double dead_keep;       /* seconds an exited container stays listed; <0: unset */
 };
 void config_init(void);
 int config_load(struct buf *warn);

@@ -52,6 +52,7 @@ void snap_free(struct snap *s)
 	free(s->ctrs);
 	free(s->ifs);
 	free(s->proc_ctr);
+	free(s->dead_cgs);
 	hmap_free(&s->ns_idx);
 	pool_unref(s->pool);
 	free(s);
@@ -103,13 +104,15 @@ const struct cgroup *snap_cgroup(const struct snap *s, const char *path)
 /* A container's cgroup row (its CPU figures), NULL when it has none. */
 const struct cgroup *snap_ctr_cgroup(const struct snap *s, const struct container *c)
 {
+	if (c->last_cg)
+		return c->last_cg;
 	return c->cgroup ? snap_cgroup(s, c->cgroup) : NULL;
 }
 
 /* Its memory figures' row: a memory hierarchy may be rooted elsewhere. */
 const struct cgroup *snap_ctr_cgroup_mem(const struct snap *s, const struct container *c)
 {
-	const struct cgroup *g = c->cg_memory ? snap_cgroup(s, c->cg_memory) : NULL;
+	const struct cgroup *g = c->cg_memory && !c->last_cg ? snap_cgroup(s, c->cg_memory) : NULL;
 	return g ? g : snap_ctr_cgroup(s, c);
 }
 

@@ -99,6 +99,15 @@ struct container {
 	const char *name;       /* interned, may be NULL */
 	const char *pod;        /* Kubernetes "namespace/pod", interned, may be NULL */
 	const char *image;      /* interned: what was run (repository:tag), else its digest; may be NULL */
+	/* Kubernetes: the pod's name, namespace and uid, interned, may be NULL;
+	 * sandbox: the pod's pause container (holds the pod's namespaces) */
+	const char *pod_name, *pod_ns, *pod_uid;
+	bool sandbox;
+	bool user_cgroup;       /* a root runtime's id in a cgroup a user made: not named */
+	/* containers in its network namespace (itself included; 0: not its own
+	 * or unknown), and the one whose row counts that namespace's traffic
+	 * (index + 1 into ctrs: the pod's sandbox, else the lowest init pid) */
+	uint32_t netns_peers, netns_holder;
 	const char *cgroup;     /* interned cgroup path; NULL for unnamed ones */
 	uint64_t pidns;         /* unnamed ones: their pid namespace */
 	pid_t init_pid;         /* lowest pid among its processes, 0 when none */
@@ -113,6 +122,10 @@ struct container {
 	const char *veth;       /* interned host side, may be NULL */
 	const char *cgroups_json; /* interned {"cpu":"/x",...}, may be NULL */
 	const char *cg_memory;  /* interned memory hierarchy path, when it differs */
+	/* the live dashboard's dead (collect/dead.c): gone, listed for a while
+	 * with how it ended and its cgroup's last figures */
+	const struct cgroup *last_cg; /* into snap.dead_cgs; NULL: alive */
+	char dead[24];          /* "exited(0)", "killed(9)", "oom-killed", "exited" */
 };
 
 /* ---- an interface per network namespace (collect/net.c fills it) ---- */
@@ -165,9 +178,16 @@ struct snap {
 	struct users *users;
 	struct nerr cg_err;     /* why cgroups are missing, if they are */
 	int refs;               /* owners (the dashboard's collector and screen) */
+	struct cgroup *dead_cgs; /* the dead containers' last figures (collect/dead.c) */
 };
 enum snap_what { SNAP_PROCS = 1, SNAP_NS = 2, SNAP_CGROUPS = 4, SNAP_HOST = 8,
-		 SNAP_CONTAINERS = 16, SNAP_ALL = 31 };
+		 SNAP_CONTAINERS = 16, SNAP_ALL = 31,
+		 /* with SNAP_CGROUPS: only the counters rates are taken from (the
+		  * first of two samples), in the hierarchies that have them */
+		 SNAP_CGRATES = 32,
+		 /* with SNAP_CONTAINERS: the interfaces without their addresses
+		  * (metrics show none: one netlink dump per namespace, not two) */
+		 SNAP_NOADDRS = 64 };
 void snap_free(struct snap *s);
 const struct proc *snap_proc(const struct snap *s, pid_t pid);
 const struct nsinfo *snap_ns(const struct snap *s, uint64_t ino);

@@ -26,6 +26,10 @@ layer_of() {
 	case $1 in
 	src/util/*) echo "0 util" ;;
 	src/collect/parse.o | src/collect/parse_cg.o | src/collect/logparse.o) echo "1 parse" ;;
+	src/collect/recfmt.o) echo "1 parse" ;;
+	src/collect/recev.o) echo "1 parse" ;;
+	src/collect/parse_web.o) echo "1 parse" ;;
+	src/collect/parse_ev.o) echo "1 parse" ;;
 	src/sysroot.o | src/cgdir.o) echo "2 sysroot" ;;
 	src/snap.o) echo "3 snap" ;;
 	src/collect/*) echo "4 collect" ;;
@@ -33,6 +37,7 @@ layer_of() {
 	src/column.o | src/column_cg.o | src/column_cell.o | src/output.o | src/config.o) echo "6 output" ;;
 	src/metrics.o) echo "6 output" ;;
 	src/serve.o) echo "6 output" ;;
+	src/serve_guard.o | src/serve_auth.o) echo "6 output" ;;
 	src/ui/*) echo "7 ui" ;;
 	src/cli*.o) echo "7 cli" ;;
 	src/main.o) echo "8 main" ;;

@@ -2,8 +2,8 @@
 # Installs the build and test packages (make deps) when any is missing, so
 # the README's two commands work on a fresh Debian or Ubuntu machine.
 missing=
-pkg-config --exists ncursesw libnl-3.0 libnl-route-3.0 libproc2 libseccomp libmicrohttpd 2>/dev/null || missing="$missing libraries"
-for c in cc make pkg-config jq mandoc lsns unshare setpriv python3 tmux iconv qemu-system-x86_64 cpio busybox strace curl; do
+pkg-config --exists ncursesw libnl-3.0 libnl-route-3.0 libproc2 libseccomp libmicrohttpd libzstd libcrypt gnutls libsystemd 2>/dev/null || missing="$missing libraries"
+for c in cc make pkg-config jq mandoc lsns unshare setpriv python3 tmux iconv qemu-system-x86_64 cpio busybox strace curl openssl; do
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
 [ -x /usr/sbin/depmod ] || [ -x /sbin/depmod ] || missing="$missing depmod"

@@ -52,6 +52,8 @@ struct limits {
 const char *limit_name(enum limit_key k);
 int limit_key_parse(const char *s);
 int limit_parse(enum limit_key k, const char *s, struct limit_val *v, struct nerr *e);
+int limit_memory_swap(const struct limit_val *mem, const char *s, struct limit_val *swap,
+		      struct nerr *e);
 void limit_fmt(enum limit_key k, const struct limit_val *v, char *out, size_t n);
 int limit_unfmt(enum limit_key k, const char *s, struct limit_val *v);
 void limit_human(enum limit_key k, const struct limit_val *v, char *out, size_t n);
@@ -101,6 +103,8 @@ int audit_record(struct audit *a, const struct sysroot *sr, const struct audit_r
 void limits_json(struct buf *out, const struct limits *l, const struct limits *mask);
 int audit_read(const char *path, struct jv **out, size_t *n, struct nerr *e);
 void audit_free(struct jv *v, size_t n);
+struct event;
+bool audit_event(const struct jv *v, struct event *e);
 int act_undo(struct sysroot *sr, struct audit *a, const char *logpath,
 	     const struct act_target *t, struct undo_result *res, struct nerr *e);
 /* act/run.c: an action and its audit record, as the CLI and the TUI call them */
@@ -116,8 +120,8 @@ struct create_opts;
 struct create_result;
 int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
 	       struct create_result *res, struct act_target *t, struct nerr *e);
-int run_rm(struct sysroot *sr, struct audit *a, const char *name, double grace,
-	   struct act_target *t, struct nerr *e);
+int run_rm(struct sysroot *sr, struct audit *a, const char *name, const char *expect_id,
+	   double grace, struct act_target *t, struct nerr *e);
 int act_mem_usage(struct sysroot *sr, const struct act_target *t, uint64_t *use);
 /* act/create*.c (create.c the parent, create-env.c the input; create.h private) */
 enum { NET_NONE, NET_HOST, NET_VETH };
@@ -145,6 +149,12 @@ struct create_opts {
 	char **env;             /* KEY=VALUE, NULL-terminated or NULL: over the clean set */
 	const struct create_bind *binds; /* --bind, nbinds of them */
 	size_t nbinds;
+	const char *workdir;    /* -w: the command's directory inside, absolute; NULL: / */
+	bool user_set;          /* -u UID[:GID]: the command runs as them (uid 0: root's capabilities) */
+	uid_t uid;
+	gid_t gid;
+	bool rm;                /* --rm: in the record (cli's supervisor removes it) */
+	const char *image;      /* --image: its name; rootfs then holds its layers' lowerdir list */
 };
 struct create_result {
 	pid_t pid;              /* its init, as the host sees it */
@@ -156,13 +166,18 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 bool create_env_ok(const char *kv);
 int create_env_file(const char *path, char ***env, size_t *n, struct nerr *e);
 int create_bind_parse(char *s, struct create_bind *b, struct nerr *e);
+int create_user_parse(const char *s, uid_t *uid, gid_t *gid, struct nerr *e);
 int act_create(struct sysroot *sr, const struct create_opts *o, struct create_result *res,
 	       struct act_target *t, struct nerr *e);
-int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,
-	   struct nerr *e);
+/* expect_id: remove only the container of that id (NULL: whichever has
+ * the name); the check and the removal under state_lock, which create
+ * also takes to claim a name */
+int act_rm(struct sysroot *sr, const char *name, const char *expect_id, double grace,
+	   struct act_target *t, struct nerr *e);
 int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct nerr *e);
+void act_wipe_args(bool environ_too, const char *keep);
 /* act/ctrreq.c: the dashboard's create request and its reply (JSON, pure) */
-#define CREQ_NOPTS 8
+#define CREQ_NOPTS 9
 #define CREQ_MAX 65536          /* bytes of a request or a reply */
 #define CREQ_MAX_STR 4096       /* bytes of one string */
 #define CREQ_MAX_ARGS 256       /* words of the command */
@@ -213,6 +228,7 @@ void pty_close(struct pty *p);
 int pty_relay(struct pty *p, pid_t child, const sigset_t *sigs);
 /* act/netsetup.c */
 void net_veth_name(const char *name, char out[16]);
+void net_pool_in_use(char ***v, size_t *n);
 int net_addrs(const char *want, const char *const *used, size_t nused, char *ctr, char *host,
 	      size_t n, struct nerr *e);
 int net_veth_create(const char *host_if, pid_t pid, const char *host_cidr, struct nerr *e);
@@ -233,5 +249,35 @@ int state_save(const char *name, const char *json);
 int state_remove(const char *name);
 int state_lock(void);
 int rm_tree_at(int dfd, const char *name, int depth);
+
+/* act/image.c: images imported into a content store (/var/lib/nstop) */
+struct img_config;
+struct img_import_opts {
+	const char *name;          /* NAME:TAG, NULL: the archive's own tag */
+	uint64_t max_layer_bytes;  /* a layer's unpacked bytes */
+	uint64_t max_entries;      /* a layer's entries */
+};
+struct img_import_result {
+	char name[160], id[16];
+	size_t nlayers;
+};
+struct img_info {
+	char name[160], id[72];
+	size_t nlayers;
+	uint64_t bytes;
+	int64_t imported;
+};
+const char *img_store_path(void);
+int act_image_import(const char *path, const struct img_import_opts *io, struct img_import_result *res,
+		     struct nerr *e);
+int act_image_list(struct img_info **out, size_t *n, struct nerr *e);
+int act_image_rm(const char *name, struct nerr *e);
+/* the image NAME for create: the lowerdir option (topmost first), its
+ * config, its own /etc/passwd (NULL when it has none). With hold, the
+ * store's shared lock stays held on *hold (close-on-exec) on success, so
+ * image rm cannot collect the layers before the container's record names
+ * the image: the caller closes it once act_create has returned. */
+int act_image_resolve(const char *name, char **lowerdir, struct img_config *cfg, char **passwd, size_t *npasswd,
+		      int *hold, struct nerr *e);
 
 #endif

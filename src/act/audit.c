@@ -368,3 +368,40 @@ int act_undo(struct sysroot *sr, struct audit *a, const char *logpath, const str
 	audit_free(recs, n);
 	return r;
 }
+
+/* An audit record as an event (nstop events, and the recorder's); false
+ * when it has no usable time. */
+bool audit_event(const struct jv *v, struct event *e)
+{
+	memset(e, 0, sizeof(*e));
+	const char *t = jv_str(v, "time"), *a = jv_str(v, "action");
+	int64_t ns;
+	if (!t || !a || parse_rfc3339(t, strlen(t), &ns) < 0)
+		return false;
+	e->time_usec = ns / 1000;
+	e->type = EV_ACTION;
+	snprintf(e->action, sizeof(e->action), "%s", a);
+	snprintf(e->result, sizeof(e->result), "%s", jv_str(v, "result") ? jv_str(v, "result") : "?");
+	const struct jv *tj = jv_get(v, "target");
+	const char *name = jv_str(tj, "name"), *id = jv_str(tj, "id"), *word = jv_str(tj, "word");
+	snprintf(e->ctr_name, sizeof(e->ctr_name), "%s", name ? name : word && !id ? word : "");
+	snprintf(e->ctr_id, sizeof(e->ctr_id), "%s", id ? id : "");
+	double pid;
+	if (jv_num(tj, "pid", &pid) && pid > 0 && pid < 1e9)
+		e->pid = (pid_t)pid;
+	/* the new values ("memory=64M"), then why it failed */
+	struct buf d = {0};
+	const struct jv *nw = jv_get(v, "new");
+	for (size_t i = 0; nw && nw->type == JV_OBJ && i < nw->n; i++) {
+		const struct jv *k = &nw->kids[i];
+		if (k->type != JV_STR && k->type != JV_NUM && k->type != JV_BOOL && k->type != JV_NULL)
+			continue;
+		buf_printf(&d, "%s%s=%s", d.len ? " " : "", nw->keys[i],
+			   k->type == JV_BOOL ? (k->b ? "true" : "false") : k->type == JV_NULL ? "none" : k->s);
+	}
+	if (jv_str(v, "error"))
+		buf_printf(&d, "%s%s", d.len ? ": " : "", jv_str(v, "error"));
+	snprintf(e->detail, sizeof(e->detail), "%s", d.len ? d.p : "");
+	buf_free(&d);
+	return true;
+}

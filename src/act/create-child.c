@@ -74,7 +74,7 @@ static void on_init_signal(int sig)
  * SIGHUP to CMD, exits with CMD's status (or on SIGTERM without CMD). A pid
  * namespace's init ignores signals it has no handler for, hence handlers.
  */
-static void __attribute__((noreturn)) container_init(char **cmd)
+static void __attribute__((noreturn)) container_init(const struct create_opts *o, char **cmd)
 {
 	prctl(PR_SET_NAME, "nstop-init", 0, 0, 0);
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
@@ -91,6 +91,15 @@ static void __attribute__((noreturn)) container_init(char **cmd)
 		child = fork();
 		if (child == 0) {
 			secure_signals();
+			/* -u: the command alone drops to the ids (the init stays
+			 * the container's root to reap and forward signals); from
+			 * root to another uid the kernel clears every capability */
+			if (o->user_set && (setgroups(0, NULL) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
+					    setresuid(o->uid, o->uid, o->uid) < 0)) {
+				fprintf(stderr, "nstop-init: --user %u:%u: %s\n", (unsigned)o->uid,
+					(unsigned)o->gid, strerror(errno));
+				_exit(126);
+			}
 			execvp(cmd[0], cmd);
 			int err = errno;
 			fprintf(stderr, "nstop-init: %s: %s\n", cmd[0], strerror(err));
@@ -119,9 +128,12 @@ static void __attribute__((noreturn)) container_init(char **cmd)
  * The init is nstop without an exec: its /proc/1/environ and cmdline would
  * show nstop's own environment and command line (tokens, SSH_AUTH_SOCK) to
  * the container. Zeroes both areas (their bounds: /proc/self/stat fields
- * 48 to 51) and leaves "nstop-init" as the command line.
+ * 48 to 51) and leaves keep as the command line. --rm's supervisor wipes
+ * its command line alone (create's -e values; /proc/PID/cmdline is
+ * readable by every user): what it still uses of argv copied first, and
+ * its environment (NSTOP_STATE_DIR; readable by root alone) kept.
  */
-static void wipe_args(void)
+void act_wipe_args(bool environ_too, const char *keep)
 {
 	char st[2048];
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
@@ -141,11 +153,11 @@ static void wipe_args(void)
 		if (field >= 48)
 			v[field - 48] = strtoul(p + 1, NULL, 10);
 	}
-	for (int i = 0; i < 4; i += 2)
+	for (int i = 0; i < (environ_too ? 4 : 2); i += 2)
 		if (v[i] && v[i + 1] > v[i] && v[i + 1] - v[i] < (1ul << 24))
 			memset((void *)v[i], 0, v[i + 1] - v[i]);
-	if (v[0] && v[1] - v[0] > sizeof("nstop-init"))
-		memcpy((void *)v[0], "nstop-init", sizeof("nstop-init"));
+	if (v[0] && v[1] - v[0] > strlen(keep) + 1)
+		memcpy((void *)v[0], keep, strlen(keep) + 1);
 }
 
 void __attribute__((noreturn)) create_child_main(struct child *c)
@@ -191,6 +203,10 @@ void __attribute__((noreturn)) create_child_main(struct child *c)
 		if (secure_caps(&e) < 0 || secure_seccomp(&e) < 0)
 			create_child_fail(c, "%s", e.msg);
 	}
+	/* -w: inside the container's root (after the mounts); a directory
+	 * that is not there fails create itself */
+	if (o->workdir && chdir(o->workdir) < 0)
+		create_child_fail(c, "--workdir: %s", strerror(errno));
 	if (write(c->c2p, "R", 1) != 1)
 		_exit(1);
 	close(c->c2p);
@@ -204,6 +220,6 @@ void __attribute__((noreturn)) create_child_main(struct child *c)
 		cmd[nc++] = xstrdup(*a);
 		cmd[nc] = NULL;
 	}
-	wipe_args();
-	container_init(cmd);
+	act_wipe_args(true, "nstop-init");
+	container_init(o, cmd);
 }

@@ -58,7 +58,9 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 		r = nerr_input(e, -EINVAL, "%s: a container of that name exists (nstop rm %s first)", o->name, o->name);
 		goto out;
 	}
-	if (o->rootfs) {
+	if (o->image && !(o->ns & (1u << NS_MNT))) {
+		r = nerr_input(e, -EINVAL, "--image needs a mount namespace (mnt in --ns)");
+	} else if (o->rootfs && !o->image) {
 		struct stat sb;
 		if (stat(o->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 			str_escape(&b, o->rootfs, strlen(o->rootfs), ESC_TEXT);
@@ -87,6 +89,12 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 		if (!create_env_ok(*v))
 			r = nerr_input(e, -EINVAL, "--env %s: not KEY=VALUE (KEY: letters, digits and _, not first a digit)",
 				(str_escape(&b, *v, strlen(*v), ESC_TEXT), buf_str(&b)));
+	if (!r && o->workdir && (o->workdir[0] != '/' || str_path_has_dots(o->workdir) || strlen(o->workdir) > 4096))
+		r = nerr_input(e, -EINVAL, "--workdir: an absolute path without . or .. components");
+	/* with a user namespace only its 65536 ids exist inside */
+	if (!r && o->user_set && (o->ns & (1u << NS_USER)) &&
+	    (o->uid >= NSTOP_USERNS_SIZE || o->gid >= NSTOP_USERNS_SIZE))
+		r = nerr_input(e, -EINVAL, "--user: with a user namespace, ids below %u", NSTOP_USERNS_SIZE);
 	if (!r && o->nbinds > CREATE_MAX_BINDS)
 		r = nerr_input(e, -EINVAL, "--bind: at most %d", CREATE_MAX_BINDS);
 	if (!r && o->nbinds && !(o->ns & (1u << NS_MNT)))
@@ -121,42 +129,76 @@ bool create_env_ok(const char *kv)
 }
 
 /*
- * --env-file: KEY=VALUE lines added to *env (n of them, NULL-terminated);
- * blank lines and lines starting with # are skipped, anything else is
- * refused with FILE:LINE.
+ * --env-file: docker's format (parse_env_file: KEY=VALUE lines, # comments,
+ * a bare KEY the caller's value), added to *env (n of them, NULL-terminated);
+ * a bad line refused with FILE:LINE.
  */
 int create_env_file(const char *path, char ***env, size_t *n, struct nerr *e)
 {
 	struct buf b = {0}, pb = {0};
-	int r = read_file_at(AT_FDCWD, path, &b);
 	str_escape(&pb, path, strlen(path), ESC_TEXT);
-	if (r < 0) {
-		r = nerr_input(e, -EINVAL, "--env-file %s: %s", buf_str(&pb), strerror(-r));
-	} else if (b.len > (1u << 20)) {
-		r = nerr_input(e, -EINVAL, "--env-file %s: too large", buf_str(&pb));
-	} else {
-		r = 0;
-	}
-	size_t line = 0;
-	for (char *p = b.p; !r && p && p < b.p + b.len;) {
-		char *nl = memchr(p, '\n', (size_t)(b.p + b.len - p));
-		if (nl)
-			*nl = '\0';
-		line++;
-		const char *q = p + strspn(p, " \t");
-		if (*q && *q != '#') {
-			if (strlen(p) != (size_t)((nl ? nl : b.p + b.len) - p) || !create_env_ok(p)) {
-				r = nerr_input(e, -EINVAL, "--env-file %s:%zu: not KEY=VALUE", buf_str(&pb), line);
-				break;
-			}
-			*env = xreallocarray(*env, *n + 2, sizeof(**env));
-			(*env)[(*n)++] = xstrdup(p);
-			(*env)[*n] = NULL;
+	/* a regular file: a FIFO (or a device) would block create, or never
+	 * end; O_NONBLOCK keeps the open itself from waiting for a writer */
+	int r = 0, fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0)
+		r = -errno;
+	else if (fstat(fd, &sb) < 0)
+		r = -errno;
+	else if (!S_ISREG(sb.st_mode))
+		r = -EINVAL;
+	for (; !r;) {
+		buf_grow(&b, 4096);
+		ssize_t k = read(fd, b.p + b.len, b.cap - b.len - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r = k < 0 ? -errno : 0;
+			break;
 		}
-		p = nl ? nl + 1 : NULL;
+		b.len += (size_t)k;
+		if (b.len > PARSE_ENV_MAX)
+			break;
 	}
+	if (fd >= 0)
+		close(fd);
+	if (b.p)
+		b.p[b.len] = '\0';
+	size_t line = 0;
+	if (r == -EINVAL)
+		r = nerr_input(e, -EINVAL, "--env-file %s: not a regular file", buf_str(&pb));
+	else if (r < 0)
+		r = nerr_input(e, -EINVAL, "--env-file %s: %s", buf_str(&pb), strerror(-r));
+	else if ((r = parse_env_file(b.p, b.len, environ, env, n, &line)) == -EFBIG)
+		r = nerr_input(e, -EINVAL, "--env-file %s: larger than %u bytes", buf_str(&pb), PARSE_ENV_MAX);
+	else if (r < 0)
+		r = nerr_input(e, -EINVAL, "--env-file %s:%zu: not KEY=VALUE or KEY (KEY: letters, digits and _, not first a digit)",
+			       buf_str(&pb), line);
 	buf_free(&b);
 	buf_free(&pb);
+	return r;
+}
+
+/*
+ * -u UID[:GID], numeric only: a name would be looked up in the image's
+ * /etc/passwd, a file of the image's making. GID defaults to UID.
+ */
+int create_user_parse(const char *s, uid_t *uid, gid_t *gid, struct nerr *e)
+{
+	char num[16];
+	const char *colon = strchr(s, ':');
+	size_t ul = colon ? (size_t)(colon - s) : strlen(s);
+	uint64_t u, g;
+	snprintf(num, sizeof(num), "%.*s", ul < sizeof(num) ? (int)ul : 0, s);
+	struct buf b = {0};
+	int r = 0;
+	if (ul >= sizeof(num) || str_parse_u64(num, &u) < 0 || u >= UINT32_MAX ||
+	    (colon && (str_parse_u64(colon + 1, &g) < 0 || g >= UINT32_MAX)))
+		r = nerr_input(e, -EINVAL, "--user: UID or UID:GID, numbers (names are not looked up in the image): %s",
+			       (str_escape(&b, s, strlen(s), ESC_TEXT), buf_str(&b)));
+	else
+		*uid = (uid_t)u, *gid = (gid_t)(colon ? g : u);
+	buf_free(&b);
 	return r;
 }
 

@@ -96,9 +96,38 @@ static void ro_bind(const struct child *c, const char *path)
 	MNT(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static void setup_dev(const struct child *c)
+/*
+ * The O_PATH descriptor of NAME (one component) right beneath rootfd, made
+ * when missing: a directory and never a link. An image is untrusted: a
+ * /dev that is a link to / (or /proc/self/root) would carry the mounts
+ * and everything made beneath them into the host's own tree before
+ * pivot_root, so a link is refused rather than followed.
+ */
+static int top_dir(const struct child *c, int rootfd, const char *name)
 {
-	MNT("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k");
+	if (mkdirat(rootfd, name, 0755) < 0 && errno != EEXIST && errno != EROFS)
+		create_child_fail(c, "mkdir %s: %s", name, strerror(errno));
+	int fd = openat(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP))
+		create_child_fail(c, "the image's /%s is not a directory (a symbolic link there is refused)", name);
+	if (fd < 0)
+		create_child_fail(c, "%s: %s", name, strerror(errno));
+	return fd;
+}
+
+/* mount on the directory fd holds (from top_dir), whatever its name now */
+static void mount_on_fd(const struct child *c, const char *src, int fd, const char *name, const char *type,
+			unsigned long flags, const char *data)
+{
+	char p[40];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	if (mount(src, p, type, flags, data) < 0)
+		create_child_fail(c, "mount %s on %s: %s", src ? src : type, name, strerror(errno));
+}
+
+static void setup_dev(const struct child *c, int devfd)
+{
+	mount_on_fd(c, "tmpfs", devfd, "dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k");
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	for (size_t i = 0; i < ARRAY_LEN(nodes); i++) {
 		char src[32], dst[32];
@@ -377,9 +406,12 @@ void create_setup_fs(const struct child *c)
 	/* nothing done here may reach the host's mount table */
 	MNT(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (o->rootfs) {
-		char opts[1024];
-		snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", o->rootfs,
-			 c->statepath, c->statepath);
+		/* --image: rootfs is its layers' short links, colon-separated;
+		 * the option must fit in a page */
+		char opts[4096];
+		if (snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", o->rootfs,
+			     c->statepath, c->statepath) >= (int)sizeof(opts))
+			create_child_fail(c, "the overlay's options do not fit in a page");
 		MNT("overlay", root, "overlay", MS_NOSUID | MS_NODEV, opts);
 	} else {
 		/* an allowlist of the host, never all of it minus a denylist */
@@ -392,27 +424,30 @@ void create_setup_fs(const struct child *c)
 		build_view(c, rootfd);
 	if (chdir(root) < 0)
 		create_child_fail(c, "chdir %s: %s", root, strerror(errno));
-	static const char *const dirs[] = {"proc", "sys", "dev", "tmp", "run"};
-	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
-		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST && errno != EROFS)
-			create_child_fail(c, "mkdir %s: %s", dirs[i], strerror(errno));
-	MNT("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m");
-	MNT("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m");
-	MNT("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/* each a real directory of the root's (top_dir), mounted through its
+	 * descriptor; what is made or masked beneath them afterwards is on
+	 * the file systems mounted here, never the image's */
+	int procfd = top_dir(c, rootfd, "proc"), sysfd = top_dir(c, rootfd, "sys");
+	int devfd = top_dir(c, rootfd, "dev"), tmpfd = top_dir(c, rootfd, "tmp");
+	int runfd = top_dir(c, rootfd, "run");
+	mount_on_fd(c, "tmpfs", tmpfd, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m");
+	mount_on_fd(c, "tmpfs", runfd, "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m");
+	mount_on_fd(c, "proc", procfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (!o->privileged) {
 		/* a sysfs of its own, read-only, in every network mode: the
 		 * host's bound recursively would bring debugfs, tracefs, bpffs,
 		 * efivarfs and securityfs along. Mounting one needs
 		 * CAP_SYS_ADMIN over the network namespace's owner, which the
 		 * host's root has over the host's too (--net host). */
-		MNT("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		mount_on_fd(c, "sysfs", sysfd, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	} else if (o->ns & (1u << NS_NET)) {
-		MNT("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		mount_on_fd(c, "sysfs", sysfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	} else {
 		/* --privileged, the host's network: its /sys, as it was */
-		MNT("/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
+		mount_on_fd(c, "/sys", sysfd, "sys", NULL, MS_BIND | MS_REC, NULL);
 	}
-	setup_dev(c);
+	setup_dev(c, devfd);
+	close(procfd), close(sysfd), close(devfd), close(tmpfd), close(runfd);
 	for (size_t i = 0; i < o->nbinds; i++)
 		bind_in_root(c, rootfd, o->binds[i].src, o->binds[i].dst + 1, o->binds[i].rw);
 	if (!o->privileged) {

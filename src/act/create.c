@@ -134,6 +134,8 @@ static void used_addrs(char ***addrs, size_t *n)
 {
 	struct addrs a = {xcalloc(1, sizeof(char *)), 0};
 	state_each(add_addr, &a);
+	/* and those another registry's containers (or the host) hold */
+	net_pool_in_use(&a.v, &a.n);
 	*addrs = a.v;
 	*n = a.n;
 }
@@ -171,6 +173,8 @@ static void state_json(struct buf *b, const struct sysroot *sr, const struct cre
 		json_str(&j, "rootfs", o->rootfs);
 	else
 		json_null(&j, "rootfs");
+	if (o->image)
+		json_str(&j, "image", o->image); /* image rm refuses while it is here */
 	json_str(&j, "net", o->net == NET_HOST ? "host" : o->net == NET_VETH ? "veth" : "none");
 	if (o->net == NET_VETH) {
 		json_str(&j, "veth", res->veth);
@@ -254,7 +258,18 @@ static int make_state(const struct create_opts *o, struct inflight *f, struct ne
 	int dfd = state_dir_make();
 	if (dfd < 0)
 		return nerr_set(e, dfd, "%s: %s", state_dir(), strerror(-dfd));
-	if (mkdirat(dfd, o->name, 0700) < 0) {
+	/* the name claimed under the registry's lock: not while an rm of the
+	 * container that had it runs (act_rm holds it throughout) */
+	int lk = state_lock();
+	if (lk < 0) {
+		close(dfd);
+		return nerr_set(e, lk, "%s/.lock: %s", state_dir(),
+				lk == -EINTR ? "interrupted while another nstop held it" : strerror(-lk));
+	}
+	int mk = mkdirat(dfd, o->name, 0700) < 0 ? errno : 0;
+	close(lk);
+	if (mk) {
+		errno = mk;
 		int r = errno == EEXIST
 				? nerr_input(e, -EEXIST, "%s: a container of that name exists (nstop rm %s first)",
 					     o->name, o->name)

@@ -85,6 +85,34 @@ int limit_parse(enum limit_key k, const char *s, struct limit_val *v, struct ner
 	return r < 0 ? -EINVAL : 0;
 }
 
+/*
+ * docker's --memory-swap: memory plus swap, "-1" unlimited, never below
+ * the memory. nstop's swap is the swap alone: the difference. mem is the
+ * --memory already parsed, which docker's option needs.
+ */
+int limit_memory_swap(const struct limit_val *mem, const char *s, struct limit_val *swap,
+		      struct nerr *e)
+{
+	struct buf b = {0};
+	uint64_t total;
+	int r = 0;
+	memset(swap, 0, sizeof(*swap));
+	if (!mem->set || mem->max)
+		r = nerr_input(e, -EINVAL, "--memory-swap needs a --memory (-m) size: it is memory plus swap");
+	else if (!strcmp(s, "-1"))
+		swap->set = swap->max = true;
+	else if (str_parse_size(s, &total) < 0 || total == VAL_UNLIMITED || total > MEM_ABSURD)
+		r = nerr_input(e, -EINVAL, "--memory-swap: not a size (512m, 1g, bytes) or -1: %s",
+			       str_esc(&b, s));
+	else if (total < mem->v)
+		r = nerr_input(e, -EINVAL, "--memory-swap: %s is below the --memory %" PRIu64
+			       " bytes (it is memory plus swap)", str_esc(&b, s), mem->v);
+	else
+		swap->set = true, swap->v = total - mem->v;
+	buf_free(&b);
+	return r;
+}
+
 /* The v2 file form: "20000 100000", "max 100000", "max", "67108864". */
 void limit_fmt(enum limit_key k, const struct limit_val *v, char *out, size_t n)
 {

@@ -80,6 +80,51 @@ int net_addrs(const char *want, const char *const *used, size_t nused, char *ctr
 	return -ENOSPC;
 }
 
+/*
+ * The pool's /30s an address of this network namespace reaches (its
+ * subnet), each as the container address net_addrs would give it
+ * ("10.213.X.Y/30"), added to *v (NULL-terminated): a /30 another
+ * registry's container holds (its host side is here), or one the host
+ * routes for itself, is never handed out again.
+ */
+void net_pool_in_use(char ***v, size_t *n)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *c = NULL;
+	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0 || rtnl_addr_alloc_cache(sk, &c) < 0) {
+		if (sk)
+			nl_socket_free(sk);
+		return;
+	}
+	for (struct nl_object *o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
+		struct nl_addr *l = rtnl_addr_get_local((struct rtnl_addr *)o);
+		if (!l || nl_addr_get_family(l) != AF_INET || nl_addr_get_len(l) != 4)
+			continue;
+		uint32_t ip;
+		memcpy(&ip, nl_addr_get_binary_addr(l), 4);
+		ip = ntohl(ip);
+		int pl = rtnl_addr_get_prefixlen((struct rtnl_addr *)o);
+		pl = pl < 0 || pl > 30 ? 30 : pl;
+		uint32_t mask = pl ? ~0u << (32 - pl) : 0, lo = ip & mask, hi = ip | ~mask;
+		if (hi < POOL_NET || lo > (POOL_NET | 0xffffu))
+			continue;
+		/* its subnet within the pool */
+		if (lo < POOL_NET)
+			lo = POOL_NET;
+		if (hi > (POOL_NET | 0xffffu))
+			hi = POOL_NET | 0xffffu;
+		for (uint64_t q = lo & ~3u; q <= hi; q += 4) {
+			char a[32];
+			fmt_ip((uint32_t)q + 2, 30, a, sizeof(a));
+			*v = xreallocarray(*v, *n + 2, sizeof(**v));
+			(*v)[(*n)++] = xstrdup(a);
+			(*v)[*n] = NULL;
+		}
+	}
+	nl_cache_free(c);
+	nl_socket_free(sk);
+}
+
 static struct nl_sock *sock(struct nerr *e)
 {
 	struct nl_sock *sk = nl_socket_alloc();

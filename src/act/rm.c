@@ -68,19 +68,44 @@ static int rmdir_tree(const struct sysroot *sr, int mi, const char *path)
 	return r ? r : -errno;
 }
 
-int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target *t,
-	   struct nerr *e)
+/*
+ * The whole removal holds the registry's lock (state_lock), which create
+ * takes to claim a name: the container checked (its id, with expect_id)
+ * is the one removed, never one made meanwhile under the same name and
+ * cgroup paths by another nstop (rm -f, then create). Creates wait for
+ * the removal, grace included.
+ */
+int act_rm(struct sysroot *sr, const char *name, const char *expect_id, double grace,
+	   struct act_target *t, struct nerr *e)
 {
 	memset(t, 0, sizeof(*t));
+	struct buf b = {0};
+	str_escape(&b, name, strlen(name), ESC_TEXT);
+	int lk = state_lock();
+	if (lk < 0) {
+		nerr_set(e, lk, "%s: %s/.lock: %s", buf_str(&b), state_dir(),
+			 lk == -EINTR ? "interrupted while another nstop held it" : strerror(-lk));
+		buf_free(&b);
+		return lk;
+	}
 	struct jv st;
 	int r = state_load(name, &st);
 	if (r < 0) {
-		struct buf b = {0};
-		str_escape(&b, name, strlen(name), ESC_TEXT);
 		nerr_input(e, -EINVAL, "%s: no such nstop container (see nstop containers)", buf_str(&b));
 		buf_free(&b);
+		close(lk);
 		return -EINVAL;
 	}
+	const char *id = jv_str(&st, "id");
+	if (expect_id && (!id || strcmp(id, expect_id))) {
+		nerr_set(e, -ESTALE, "%s: now another container's name (not id %.12s): left alone",
+			 buf_str(&b), expect_id);
+		jv_free(&st);
+		buf_free(&b);
+		close(lk);
+		return -ESTALE;
+	}
+	buf_free(&b);
 	state_fill_target(sr, &st, t);
 	act_target_finish(sr, t);
 	t->word = xstrdup(name);
@@ -137,6 +162,7 @@ int act_rm(struct sysroot *sr, const char *name, double grace, struct act_target
 		}
 	}
 	jv_free(&st);
+	close(lk);
 	return r;
 }
 

@@ -93,6 +93,15 @@ static int create_recorded(struct sysroot *sr, struct audit *a, const struct cre
 	if (res->veth[0])
 		json_str(&j, "veth", res->veth);
 	json_bool(&j, "privileged", o->privileged);
+	if (o->user_set) {
+		char u[32];
+		snprintf(u, sizeof(u), "%u:%u", (unsigned)o->uid, (unsigned)o->gid);
+		json_str(&j, "user", u);
+	}
+	if (o->workdir)
+		json_str(&j, "workdir", o->workdir);
+	if (o->rm)
+		json_bool(&j, "rm", true);
 	json_obj_end(&j);
 	struct act_target at = {.word = (char *)o->name, .rt = RT_NSTOP, .name = (char *)o->name};
 	record(a, sr, "create", r == 0 ? t : &at, NULL, buf_str(&nb), r, e);
@@ -120,10 +129,10 @@ int run_create(struct sysroot *sr, struct audit *a, const struct create_opts *o,
 	return r;
 }
 
-int run_rm(struct sysroot *sr, struct audit *a, const char *name, double grace,
-	   struct act_target *t, struct nerr *e)
+int run_rm(struct sysroot *sr, struct audit *a, const char *name, const char *expect_id,
+	   double grace, struct act_target *t, struct nerr *e)
 {
-	int r = act_rm(sr, name, grace, t, e);
+	int r = act_rm(sr, name, expect_id, grace, t, e);
 	char nb[64];
 	snprintf(nb, sizeof(nb), "{\"grace\":%g}", grace);
 	record(a, sr, "rm", t, NULL, nb, r, e);

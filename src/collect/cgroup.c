@@ -20,12 +20,46 @@
 #define CG_MAX_DEPTH 64
 #define CG_MAX_ROWS 200000
 
+/* cgroup.procs of every cgroup read, when no process table counts them:
+ * per pid, its cgroup's interned path in each hierarchy (NULL: none) */
+struct pidcg {
+	struct hmap idx;        /* pid -> slot */
+	const char **paths;     /* nslots * nm */
+	size_t n, cap;
+	int nm, mi;             /* hierarchies; the one being read */
+	const char *path;       /* the cgroup being read */
+	int full;               /* the hierarchy whose root cgroup.procs is read too */
+	const char *root[CG_MAX_MOUNTS]; /* each hierarchy's root row, once read */
+};
+
 struct walk {
 	struct snap *s;
 	struct hmap idx;        /* interned path -> row */
 	size_t cap;
 	struct buf b;
+	struct cgcache *cc;
+	struct cgnode *node;    /* the cgroup being read, and its dir fd */
+	int dfd;
+	struct pidcg *pc;       /* NULL: processes counted from the process table */
+	bool rates_only;        /* SNAP_CGRATES */
+	bool at_root;           /* the cgroup being read is its hierarchy's root */
+	int maxdepth;           /* rows deeper than this are not walked into */
+	bool lean;              /* for metrics: nothing they do not show (frozen, cpusets, weights) */
+	unsigned needs;         /* CGN_* bits: the figures read (cgcache_set_needs) */
 };
+
+/* whether any of the figures in bits is asked for */
+#define NEED(w, bits) (((w)->needs & (bits)) != 0)
+
+static int rd(struct walk *w, enum cgf f, char *out, size_t n)
+{
+	return cgcache_read(w->cc, w->node, w->dfd, f, out, n);
+}
+
+static int rdb(struct walk *w, enum cgf f, struct buf *b)
+{
+	return cgcache_read_buf(w->cc, w->node, w->dfd, f, b);
+}
 
 static bool has_ctrl(const struct cg_mount *m, const char *c)
 {
@@ -38,6 +72,16 @@ static bool has_ctrl(const struct cg_mount *m, const char *c)
 		p = e ? e + 1 : p + l;
 	}
 	return false;
+}
+
+/* "/" 0, "/a" 1, "/a/b" 2 */
+static int path_depth(const char *path)
+{
+	int depth = 0;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			depth++;
+	return depth;
 }
 
 static void init_row(struct cgroup *c, const char *path)
@@ -66,11 +110,7 @@ static void init_row(struct cgroup *c, const char *path)
 		}
 	}
 	c->frozen = -1;
-	int depth = 0;
-	for (const char *p = path; *p; p++)
-		if (*p == '/' && p[1])
-			depth++;
-	c->depth = depth;
+	c->depth = path_depth(path);
 }
 
 static struct cgroup *row_for(struct walk *w, const char *path)
@@ -93,12 +133,12 @@ static struct cgroup *row_for(struct walk *w, const char *path)
 }
 
 /* A file holding one number (a counter); absent or junk leaves *out alone. */
-static void rd_u64(int dfd, const char *name, uint64_t *out)
+static void rd_u64(struct walk *w, enum cgf name, uint64_t *out)
 {
 	char tmp[64];
 	if (*out != VAL_NA)
 		return;
-	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	int n = rd(w, name, tmp, sizeof(tmp));
 	if (n <= 0)
 		return;
 	while (n && (tmp[n - 1] == '\n' || tmp[n - 1] == ' '))
@@ -108,24 +148,24 @@ static void rd_u64(int dfd, const char *name, uint64_t *out)
 		*out = v;
 }
 
-static void rd_limit(int dfd, const char *name, uint64_t *out)
+static void rd_limit(struct walk *w, enum cgf name, uint64_t *out)
 {
 	char tmp[64];
 	if (*out != VAL_NA)
 		return;
-	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	int n = rd(w, name, tmp, sizeof(tmp));
 	uint64_t v;
 	if (n > 0 && parse_limit(tmp, (size_t)n, &v) == 0)
 		*out = v;
 }
 
 /* v2 cpu.max, unless a v1 hierarchy gave the quota already. */
-static void rd_cpu_max(int dfd, struct cgroup *c)
+static void rd_cpu_max(struct walk *w, struct cgroup *c)
 {
 	char tmp[64];
 	int n;
 	uint64_t q, pe;
-	if (c->cpu_quota_usec == VAL_NA && (n = read_small_at(dfd, "cpu.max", tmp, sizeof(tmp))) > 0 &&
+	if (c->cpu_quota_usec == VAL_NA && (n = rd(w, CGF_CPU_MAX, tmp, sizeof(tmp))) > 0 &&
 	    parse_cpu_max(tmp, (size_t)n, &q, &pe) == 0) {
 		c->cpu_quota_usec = q;
 		c->cpu_period_usec = pe;
@@ -145,12 +185,12 @@ static void psi_set(const char *tmp, size_t n, const char *kind, struct cg_psi *
 }
 
 /* a PSI file: some avg10 (the column) and both lines in full */
-static void rd_psi(int dfd, const char *name, double *out, struct cg_psi *some, struct cg_psi *full)
+static void rd_psi(struct walk *w, enum cgf name, double *out, struct cg_psi *some, struct cg_psi *full)
 {
 	char tmp[256];
 	if (!isnan(*out))
 		return;
-	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	int n = rd(w, name, tmp, sizeof(tmp));
 	double d;
 	if (n <= 0)
 		return;
@@ -160,12 +200,12 @@ static void rd_psi(int dfd, const char *name, double *out, struct cg_psi *some, 
 	psi_set(tmp, (size_t)n, "full", full);
 }
 
-static void rd_cpuset(struct walk *w, int dfd, const char *name, struct cgroup *c)
+static void rd_cpuset(struct walk *w, enum cgf name, struct cgroup *c)
 {
 	char tmp[512];
 	if (c->cpuset_cpus)
 		return;
-	int n = read_small_at(dfd, name, tmp, sizeof(tmp));
+	int n = rd(w, name, tmp, sizeof(tmp));
 	uint64_t k;
 	size_t len;
 	if (n > 0 && parse_cpu_list(tmp, (size_t)n, &k, &len) == 0) {
@@ -181,17 +221,18 @@ static void keyed(const struct buf *b, const char *key, uint64_t *out, uint64_t 
 		*out = v / div;
 }
 
-static void read_v2(struct walk *w, int dfd, struct cgroup *c)
+static void read_v2(struct walk *w, struct cgroup *c)
 {
 	struct buf *b = &w->b;
-	if (read_file_at(dfd, "cpu.stat", b) > 0) {
+	if (NEED(w, CGN_CPU | CGN_THR) && rdb(w, CGF_CPU_STAT, b) > 0) {
 		keyed(b, "usage_usec", &c->cpu_usage_usec, 1);
 		keyed(b, "nr_periods", &c->nr_periods, 1);
 		keyed(b, "nr_throttled", &c->nr_throttled, 1);
 		keyed(b, "throttled_usec", &c->throttled_usec, 1);
 	}
-	rd_u64(dfd, "memory.current", &c->mem_current);
-	if (c->mem_anon == VAL_NA && read_file_at(dfd, "memory.stat", b) > 0) {
+	if (NEED(w, CGN_MEM))
+		rd_u64(w, CGF_MEM_CURRENT, &c->mem_current);
+	if (NEED(w, CGN_MEMSTAT) && c->mem_anon == VAL_NA && rdb(w, CGF_MEM_STAT, b) > 0) {
 		static const char *const k[] = {"anon", "file", "inactive_file", "shmem", "kernel",
 						"sock"};
 		uint64_t *o[] = {&c->mem_anon, &c->mem_file, &c->mem_inactive_file, &c->mem_shmem,
@@ -203,19 +244,25 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 		for (size_t i = 0; i < ARRAY_LEN(k); i++)
 			*o[i] = v[i];
 	}
-	rd_u64(dfd, "memory.swap.current", &c->swap_current);
+	if (NEED(w, CGN_SWAP))
+		rd_u64(w, CGF_SWAP_CURRENT, &c->swap_current);
 	uint64_t r, wr;
-	if (c->io_rbytes == VAL_NA && read_file_at(dfd, "io.stat", b) >= 0 &&
+	if (NEED(w, CGN_IO) && c->io_rbytes == VAL_NA && rdb(w, CGF_IO_STAT, b) >= 0 &&
 	    parse_io_stat(b->p, b->len, &r, &wr) == 0) {
 		c->io_rbytes = r;
 		c->io_wbytes = wr;
 	}
-	rd_cpu_max(dfd, c);
-	rd_limit(dfd, "memory.max", &c->mem_max);
-	rd_limit(dfd, "memory.high", &c->mem_high);
-	rd_limit(dfd, "pids.max", &c->pids_max);
-	rd_u64(dfd, "pids.current", &c->pids_current);
-	if (c->oom_kills == VAL_NA && read_file_at(dfd, "memory.events", b) > 0) {
+	if (NEED(w, CGN_CPULIM))
+		rd_cpu_max(w, c);
+	if (NEED(w, CGN_MEMLIM))
+		rd_limit(w, CGF_MEM_MAX, &c->mem_max);
+	if (NEED(w, CGN_MEMHIGH))
+		rd_limit(w, CGF_MEM_HIGH, &c->mem_high);
+	if (NEED(w, CGN_PIDSLIM))
+		rd_limit(w, CGF_PIDS_MAX, &c->pids_max);
+	if (NEED(w, CGN_PIDS))
+		rd_u64(w, CGF_PIDS_CURRENT, &c->pids_current);
+	if (NEED(w, CGN_MEMEV) && c->oom_kills == VAL_NA && rdb(w, CGF_MEM_EVENTS, b) > 0) {
 		static const char *const k[] = {"oom_kill", "low", "high", "max", "oom"};
 		uint64_t *o[] = {&c->oom_kills, &c->mev_low, &c->mev_high, &c->mev_max, &c->mev_oom};
 		uint64_t v[ARRAY_LEN(k)];
@@ -225,56 +272,68 @@ static void read_v2(struct walk *w, int dfd, struct cgroup *c)
 		for (size_t i = 0; i < ARRAY_LEN(k); i++)
 			*o[i] = v[i];
 	}
-	rd_psi(dfd, "cpu.pressure", &c->psi_cpu, &c->psi_some[PSI_CPU], &c->psi_full[PSI_CPU]);
-	rd_psi(dfd, "memory.pressure", &c->psi_mem, &c->psi_some[PSI_MEM], &c->psi_full[PSI_MEM]);
-	rd_psi(dfd, "io.pressure", &c->psi_io, &c->psi_some[PSI_IO], &c->psi_full[PSI_IO]);
+	if (NEED(w, CGN_PSI)) {
+		rd_psi(w, CGF_CPU_PRESSURE, &c->psi_cpu, &c->psi_some[PSI_CPU], &c->psi_full[PSI_CPU]);
+		rd_psi(w, CGF_MEM_PRESSURE, &c->psi_mem, &c->psi_some[PSI_MEM], &c->psi_full[PSI_MEM]);
+		rd_psi(w, CGF_IO_PRESSURE, &c->psi_io, &c->psi_some[PSI_IO], &c->psi_full[PSI_IO]);
+	}
 	/* the unified tree of a hybrid host has no controllers: no such files */
+	if (w->lean)
+		return;
 	if (w->s->layout != CG_HYBRID) {
-		rd_limit(dfd, "memory.min", &c->mem_min);
-		rd_limit(dfd, "memory.low", &c->mem_low);
-		rd_u64(dfd, "cpu.weight", &c->cpu_weight);
-		rd_cpuset(w, dfd, "cpuset.cpus.effective", c);
+		if (NEED(w, CGN_MINLOW)) {
+			rd_limit(w, CGF_MEM_MIN, &c->mem_min);
+			rd_limit(w, CGF_MEM_LOW, &c->mem_low);
+		}
+		if (NEED(w, CGN_WEIGHT))
+			rd_u64(w, CGF_CPU_WEIGHT, &c->cpu_weight);
+		if (NEED(w, CGN_CPUSET))
+			rd_cpuset(w, CGF_CPUSET_EFF, c);
 	}
 	/* frozen where either tree says so: on hybrid hosts nstop freezes
 	 * through the unified tree while v1's freezer.state stays THAWED */
-	if (c->frozen != 1) {
+	if (NEED(w, CGN_FROZEN) && c->frozen != 1) {
 		uint64_t fz = VAL_NA;
-		if (read_file_at(dfd, "cgroup.events", b) > 0)
+		if (rdb(w, CGF_EVENTS, b) > 0)
 			keyed(b, "frozen", &fz, 1);
 		if (fz == VAL_NA)
-			rd_u64(dfd, "cgroup.freeze", &fz);
+			rd_u64(w, CGF_FREEZE, &fz);
 		if (fz != VAL_NA && (fz || c->frozen < 0))
 			c->frozen = fz != 0;
 	}
 }
 
-static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cgroup *c)
+static void read_v1(struct walk *w, const struct cg_mount *m, struct cgroup *c)
 {
 	struct buf *b = &w->b;
-	if (has_ctrl(m, "cpuacct")) {
+	if (has_ctrl(m, "cpuacct") && NEED(w, CGN_CPU)) {
 		uint64_t ns = VAL_NA;
-		rd_u64(dfd, "cpuacct.usage", &ns);
+		rd_u64(w, CGF_CPUACCT_USAGE, &ns);
 		if (ns != VAL_NA && c->cpu_usage_usec == VAL_NA)
 			c->cpu_usage_usec = ns / 1000;
 	}
 	if (has_ctrl(m, "cpu")) {
 		uint64_t q = VAL_NA, pe = VAL_NA;
-		rd_limit(dfd, "cpu.cfs_quota_us", &q);
-		rd_u64(dfd, "cpu.cfs_period_us", &pe);
+		if (NEED(w, CGN_CPULIM)) {
+			rd_limit(w, CGF_CFS_QUOTA, &q);
+			rd_u64(w, CGF_CFS_PERIOD, &pe);
+		}
 		if (q != VAL_NA && pe != VAL_NA && pe && c->cpu_quota_usec == VAL_NA) {
 			c->cpu_quota_usec = q;
 			c->cpu_period_usec = pe;
 		}
-		if (read_file_at(dfd, "cpu.stat", b) > 0) {
+		if (NEED(w, CGN_THR) && rdb(w, CGF_CPU_STAT, b) > 0) {
 			keyed(b, "nr_periods", &c->nr_periods, 1);
 			keyed(b, "nr_throttled", &c->nr_throttled, 1);
 			keyed(b, "throttled_time", &c->throttled_usec, 1000);
 		}
 	}
 	if (has_ctrl(m, "memory")) {
-		rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
-		rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
-		if (c->mem_anon == VAL_NA && read_file_at(dfd, "memory.stat", b) > 0) {
+		if (NEED(w, CGN_MEM | CGN_SWAP))
+			rd_u64(w, CGF_V1_MEM_USAGE, &c->mem_current);
+		if (NEED(w, CGN_MEMLIM))
+			rd_limit(w, CGF_V1_MEM_LIMIT, &c->mem_max);
+		if (NEED(w, CGN_MEMSTAT) && c->mem_anon == VAL_NA && rdb(w, CGF_MEM_STAT, b) > 0) {
 			/* total_* include descendants, like usage_in_bytes does;
 			 * v1 has no kernel or sock line (kmem is a file of its own) */
 			static const char *const k[] = {"total_rss", "total_cache",
@@ -290,56 +349,138 @@ static void read_v1(struct walk *w, const struct cg_mount *m, int dfd, struct cg
 				*o[i] = v[i] != VAL_NA ? v[i] : v[i + 4];
 		}
 		uint64_t memsw = VAL_NA;
-		rd_u64(dfd, "memory.memsw.usage_in_bytes", &memsw);
+		if (NEED(w, CGN_SWAP))
+			rd_u64(w, CGF_V1_MEMSW_USAGE, &memsw);
 		if (memsw != VAL_NA && c->mem_current != VAL_NA && c->swap_current == VAL_NA)
 			c->swap_current = memsw > c->mem_current ? memsw - c->mem_current : 0;
-		if (read_file_at(dfd, "memory.oom_control", b) > 0)
+		if (NEED(w, CGN_MEMEV) && rdb(w, CGF_V1_OOM_CONTROL, b) > 0)
 			keyed(b, "oom_kill", &c->oom_kills, 1);
 	}
 	if (has_ctrl(m, "pids")) {
-		rd_limit(dfd, "pids.max", &c->pids_max);
-		rd_u64(dfd, "pids.current", &c->pids_current);
+		if (NEED(w, CGN_PIDSLIM))
+			rd_limit(w, CGF_PIDS_MAX, &c->pids_max);
+		if (NEED(w, CGN_PIDS))
+			rd_u64(w, CGF_PIDS_CURRENT, &c->pids_current);
 	}
-	if (has_ctrl(m, "blkio") && c->io_rbytes == VAL_NA &&
-	    read_file_at(dfd, "blkio.throttle.io_service_bytes", b) >= 0) {
+	if (has_ctrl(m, "blkio") && NEED(w, CGN_IO) && c->io_rbytes == VAL_NA &&
+	    rdb(w, CGF_V1_BLKIO_BYTES, b) >= 0) {
 		uint64_t r, wr;
 		if (parse_blkio_bytes(b->p, b->len, &r, &wr) == 0) {
 			c->io_rbytes = r;
 			c->io_wbytes = wr;
 		}
 	}
-	if (has_ctrl(m, "cpuset"))
-		rd_cpuset(w, dfd, "cpuset.effective_cpus", c);
-	if (has_ctrl(m, "freezer") && c->frozen != 1) {
+	if (w->lean)
+		return;
+	if (has_ctrl(m, "cpuset") && NEED(w, CGN_CPUSET))
+		rd_cpuset(w, CGF_V1_CPUSET_EFF, c);
+	if (has_ctrl(m, "freezer") && NEED(w, CGN_FROZEN) && c->frozen != 1) {
 		char tmp[32];
-		int n = read_small_at(dfd, "freezer.state", tmp, sizeof(tmp));
+		int n = rd(w, CGF_V1_FREEZER_STATE, tmp, sizeof(tmp));
 		int fz = n > 0 ? parse_freezer_state(tmp, (size_t)n) : -1;
 		if (fz == 1 || (fz == 0 && c->frozen < 0))
 			c->frozen = fz;
 	}
 }
 
-static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, int dfd, const char *path)
+static void pidcg_add(void *arg, pid_t pid)
+{
+	struct pidcg *pc = arg;
+	uint32_t k;
+	if (!hmap_get(&pc->idx, (uint64_t)pid, &k)) {
+		if (pc->n == pc->cap) {
+			pc->cap = pc->cap ? pc->cap * 2 : 1024;
+			pc->paths = xreallocarray(pc->paths, pc->cap * (size_t)pc->nm, sizeof(*pc->paths));
+		}
+		k = (uint32_t)pc->n++;
+		memset(&pc->paths[(size_t)k * (size_t)pc->nm], 0, (size_t)pc->nm * sizeof(*pc->paths));
+		hmap_put(&pc->idx, (uint64_t)pid, k);
+	}
+	pc->paths[(size_t)k * (size_t)pc->nm + (size_t)pc->mi] = pc->path;
+}
+
+/* The counters rates come from: CPU time, throttling, io bytes. */
+static void read_rates(struct walk *w, const struct cg_mount *m, struct cgroup *c)
+{
+	struct buf *b = &w->b;
+	if (m->version == 2) {
+		if (NEED(w, CGN_CPU | CGN_THRRATE) && rdb(w, CGF_CPU_STAT, b) > 0) {
+			keyed(b, "usage_usec", &c->cpu_usage_usec, 1);
+			keyed(b, "nr_periods", &c->nr_periods, 1);
+			keyed(b, "nr_throttled", &c->nr_throttled, 1);
+		}
+		uint64_t r, wr;
+		if (NEED(w, CGN_IO) && c->io_rbytes == VAL_NA && rdb(w, CGF_IO_STAT, b) >= 0 &&
+		    parse_io_stat(b->p, b->len, &r, &wr) == 0) {
+			c->io_rbytes = r;
+			c->io_wbytes = wr;
+		}
+		return;
+	}
+	if (has_ctrl(m, "cpuacct") && NEED(w, CGN_CPU)) {
+		uint64_t ns = VAL_NA;
+		rd_u64(w, CGF_CPUACCT_USAGE, &ns);
+		if (ns != VAL_NA && c->cpu_usage_usec == VAL_NA)
+			c->cpu_usage_usec = ns / 1000;
+	}
+	if (has_ctrl(m, "cpu") && NEED(w, CGN_THRRATE) && rdb(w, CGF_CPU_STAT, b) > 0) {
+		keyed(b, "nr_periods", &c->nr_periods, 1);
+		keyed(b, "nr_throttled", &c->nr_throttled, 1);
+	}
+	uint64_t r, wr;
+	if (has_ctrl(m, "blkio") && NEED(w, CGN_IO) && c->io_rbytes == VAL_NA &&
+	    rdb(w, CGF_V1_BLKIO_BYTES, b) >= 0 && parse_blkio_bytes(b->p, b->len, &r, &wr) == 0) {
+		c->io_rbytes = r;
+		c->io_wbytes = wr;
+	}
+}
+
+/* Whether hierarchy m has any counter a rate asked for is taken from. */
+static bool has_rates(const struct walk *w, const struct cg_mount *m)
+{
+	return (m->version == 2 && NEED(w, CGN_CPU | CGN_THRRATE | CGN_IO)) ||
+	       (has_ctrl(m, "cpuacct") && NEED(w, CGN_CPU)) ||
+	       (has_ctrl(m, "cpu") && NEED(w, CGN_THRRATE)) || (has_ctrl(m, "blkio") && NEED(w, CGN_IO));
+}
+
+static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, const char *path)
 {
 	struct cgroup *c = row_for(w, path);
 	if (!c)
 		return NULL;
+	if (w->rates_only) {
+		read_rates(w, m, c);
+		return c;
+	}
 	if (m->version == 1) {
 		c->version = 1;
-		read_v1(w, m, dfd, c);
+		read_v1(w, m, c);
 	} else {
 		if (c->version == 0)
 			c->version = 2;
 		if (w->s->layout == CG_HYBRID)
 			c->in_unified = true;
-		read_v2(w, dfd, c);
+		read_v2(w, c);
+	}
+	/* every process is in every hierarchy: a root's cgroup.procs (all of
+	 * the host's processes on most hosts) is read in one of them only, and
+	 * in the others whoever is in none of the cgroups beneath is there.
+	 * v1 keeps an open file's pid list for a second after a read and hands
+	 * it out again to a read on the same file: opened afresh each time */
+	if (w->pc && w->at_root)
+		w->pc->root[w->pc->mi] = c->path;
+	if (w->pc && (!w->at_root || w->pc->mi == w->pc->full) &&
+	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
+				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
+		w->pc->path = c->path;
+		parse_pid_lines(w->b.p, w->b.len, pidcg_add, w->pc);
 	}
 	return c;
 }
 
 /* An ancestor's row in the containers' paths mode: what its limits and
  * their headroom need, no more. */
-static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const char *path)
+static void read_limits(struct walk *w, const struct cg_mount *m, const char *path)
 {
 	struct cgroup *c = row_for(w, path);
 	if (!c)
@@ -349,26 +490,26 @@ static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const
 		c->version = 1;
 		if (has_ctrl(m, "cpuacct")) {
 			uint64_t ns = VAL_NA;
-			rd_u64(dfd, "cpuacct.usage", &ns);
+			rd_u64(w, CGF_CPUACCT_USAGE, &ns);
 			if (ns != VAL_NA && c->cpu_usage_usec == VAL_NA)
 				c->cpu_usage_usec = ns / 1000;
 		}
 		if (has_ctrl(m, "cpu")) {
 			q = pe = VAL_NA;
-			rd_limit(dfd, "cpu.cfs_quota_us", &q);
-			rd_u64(dfd, "cpu.cfs_period_us", &pe);
+			rd_limit(w, CGF_CFS_QUOTA, &q);
+			rd_u64(w, CGF_CFS_PERIOD, &pe);
 			if (q != VAL_NA && pe != VAL_NA && pe && c->cpu_quota_usec == VAL_NA) {
 				c->cpu_quota_usec = q;
 				c->cpu_period_usec = pe;
 			}
 		}
 		if (has_ctrl(m, "memory")) {
-			rd_u64(dfd, "memory.usage_in_bytes", &c->mem_current);
-			rd_limit(dfd, "memory.limit_in_bytes", &c->mem_max);
+			rd_u64(w, CGF_V1_MEM_USAGE, &c->mem_current);
+			rd_limit(w, CGF_V1_MEM_LIMIT, &c->mem_max);
 		}
 		if (has_ctrl(m, "pids")) {
-			rd_limit(dfd, "pids.max", &c->pids_max);
-			rd_u64(dfd, "pids.current", &c->pids_current);
+			rd_limit(w, CGF_PIDS_MAX, &c->pids_max);
+			rd_u64(w, CGF_PIDS_CURRENT, &c->pids_current);
 		}
 		return;
 	}
@@ -376,49 +517,44 @@ static void read_limits(struct walk *w, const struct cg_mount *m, int dfd, const
 		c->version = 2;
 	if (w->s->layout == CG_HYBRID)
 		c->in_unified = true;
-	if (c->cpu_usage_usec == VAL_NA && read_file_at(dfd, "cpu.stat", &w->b) > 0)
+	if (c->cpu_usage_usec == VAL_NA && rdb(w, CGF_CPU_STAT, &w->b) > 0)
 		keyed(&w->b, "usage_usec", &c->cpu_usage_usec, 1);
-	rd_cpu_max(dfd, c);
-	rd_u64(dfd, "memory.current", &c->mem_current);
-	rd_limit(dfd, "memory.max", &c->mem_max);
-	rd_limit(dfd, "pids.max", &c->pids_max);
-	rd_u64(dfd, "pids.current", &c->pids_current);
+	rd_cpu_max(w, c);
+	rd_u64(w, CGF_MEM_CURRENT, &c->mem_current);
+	rd_limit(w, CGF_MEM_MAX, &c->mem_max);
+	rd_limit(w, CGF_PIDS_MAX, &c->pids_max);
+	rd_u64(w, CGF_PIDS_CURRENT, &c->pids_current);
 }
 
-static void walk_dir(struct walk *w, const struct cg_mount *m, int dfd, struct buf *path,
-		     int depth)
+static void walk_dir(struct walk *w, const struct cg_mount *m, struct cgnode *n, int dfd,
+		     struct buf *path, int depth)
 {
-	if (!read_dir(w, m, dfd, path->len ? path->p : "/"))
+	w->node = n;
+	w->dfd = dfd;
+	w->at_root = depth == 0;
+	const struct cgroup *c = read_dir(w, m, path->len ? path->p : "/");
+	if (!c || depth >= CG_MAX_DEPTH ||
+	    (w->maxdepth < CG_MAX_DEPTH && c->depth >= w->maxdepth))
 		return;
-	if (depth >= CG_MAX_DEPTH)
-		return;
-	int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lfd < 0)
-		return;
-	DIR *d = fdopendir(lfd);
-	if (!d) {
-		close(lfd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		/* ".x" is a cgroup like any other: hiding it would hide its processes */
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
+	struct cgnode **kids;
+	size_t nk = cgcache_kids(w->cc, n, dfd, &kids);
+	/* the list is n's own: a walk beneath a kid changes only the kid's */
+	for (size_t i = 0; i < nk; i++) {
+		bool tmp;
 		/* a cgroup removed mid-walk is simply gone */
-		int cfd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int cfd = cgcache_kid_open(w->cc, dfd, kids[i], &tmp);
 		if (cfd < 0)
 			continue;
 		size_t save = path->len;
 		if (!path->len || path->p[path->len - 1] != '/')
 			buf_addc(path, '/');
-		buf_adds(path, de->d_name);
-		walk_dir(w, m, cfd, path, depth + 1);
+		buf_adds(path, cgnode_name(kids[i]));
+		walk_dir(w, m, kids[i], cfd, path, depth + 1);
 		path->len = save;
 		path->p[save] = '\0';
-		close(cfd);
+		if (tmp)
+			close(cfd);
 	}
-	closedir(d);
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -426,10 +562,83 @@ static int cmp_row(const void *a, const void *b)
 	return cg_path_cmp(((const struct cgroup *)a)->path, ((const struct cgroup *)b)->path);
 }
 
-static int cmp_u32(const void *a, const void *b)
+/*
+ * The rows as the process counts need them, made once per snapshot: a
+ * row by its interned path (a hierarchy's cgroup path is one), else by a
+ * search for the path or its nearest ancestor with a row, remembered per
+ * path; each row's parent row; marks so a group of processes counts once
+ * per row however many hierarchies place it there.
+ */
+struct rowindex {
+	struct hmap rowof;      /* interned row path -> row */
+	struct hmap memo;       /* another path -> (row + 1) * 2 + exact, 0: none */
+	long *parent;           /* nearest ancestor row, -1: none */
+	uint32_t *dmark, *rmark, stamp;
+	struct buf b;
+};
+
+static void rowindex_init(struct rowindex *ri, const struct snap *s)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	memset(ri, 0, sizeof(*ri));
+	for (size_t i = 0; i < s->ncgs; i++)
+		hmap_put(&ri->rowof, (uint64_t)(uintptr_t)s->cgs[i].path, (uint32_t)i);
+	ri->parent = xreallocarray(NULL, s->ncgs + 1, sizeof(*ri->parent));
+	ri->dmark = xcalloc(s->ncgs + 1, sizeof(*ri->dmark));
+	ri->rmark = xcalloc(s->ncgs + 1, sizeof(*ri->rmark));
+	for (size_t i = 0; i < s->ncgs; i++) {
+		const struct cgroup *up = cgroup_parent_row(s, &ri->b, s->cgs[i].path);
+		ri->parent[i] = up ? (long)(up - s->cgs) : -1;
+	}
+}
+
+static void rowindex_free(struct rowindex *ri)
+{
+	hmap_free(&ri->rowof);
+	hmap_free(&ri->memo);
+	free(ri->parent);
+	free(ri->dmark);
+	free(ri->rmark);
+	buf_free(&ri->b);
+}
+
+/* path's row, or its nearest ancestor's (*exact false); -1 when none */
+static long rowindex_find(struct rowindex *ri, const struct snap *s, const char *path, bool *exact)
+{
+	uint32_t v;
+	*exact = true;
+	if (hmap_get(&ri->rowof, (uint64_t)(uintptr_t)path, &v))
+		return (long)v;
+	if (!hmap_get(&ri->memo, (uint64_t)(uintptr_t)path, &v)) {
+		const struct cgroup *g = cgroup_row_or_ancestor(s, &ri->b, path);
+		v = g ? (uint32_t)(g - s->cgs + 1) * 2 + !strcmp(g->path, path) : 0;
+		hmap_put(&ri->memo, (uint64_t)(uintptr_t)path, v);
+	}
+	*exact = v & 1;
+	return v ? (long)(v / 2) - 1 : -1;
+}
+
+/* n processes, each in the cgroups at paths (one per hierarchy, NULL for
+ * none): counted directly in those, recursively in them and every ancestor
+ * that has a row, once per cgroup however many hierarchies place them there. */
+static void count_set(struct rowindex *ri, struct snap *s, const char *const *paths, size_t np,
+		      uint32_t n)
+{
+	uint32_t stamp = ++ri->stamp;
+	for (size_t j = 0; j < np; j++) {
+		bool exact;
+		long r = paths[j] ? rowindex_find(ri, s, paths[j], &exact) : -1;
+		if (r < 0)
+			continue;
+		if (exact && ri->dmark[r] != stamp) {
+			ri->dmark[r] = stamp;
+			s->cgs[r].nprocs += n;
+		}
+		/* this row and every ancestor row; a marked one's are marked */
+		for (long g = r; g >= 0 && ri->rmark[g] != stamp; g = ri->parent[g]) {
+			ri->rmark[g] = stamp;
+			s->cgs[g].nprocs_rec += n;
+		}
+	}
 }
 
 /*
@@ -471,42 +680,20 @@ static void count_procs(struct snap *s)
 		hmap_put(&byset, key, (uint32_t)nsets++);
 	}
 	hmap_free(&byset);
-	struct buf b = {0}, up = {0};
+	struct rowindex ri;
+	rowindex_init(&ri, s);
 	for (size_t k = 0; k < nsets; k++) {
 		const struct proc *p = sets[k].p;
-		uint32_t direct[40], rec[40 * 8];
-		size_t nd = 0, nr = 0;
-		for (int j = -1; j < p->ncg1 && nd < ARRAY_LEN(direct); j++) {
+		const char *paths[40];
+		size_t np = 0;
+		for (int j = -1; j < p->ncg1 && np < ARRAY_LEN(paths); j++) {
 			const char *path = j < 0 ? (v2 ? p->cg2 : NULL) : p->cg1[j].path;
-			if (!path)
-				continue;
-			const struct cgroup *g = cgroup_row_or_ancestor(s, &b, path);
-			if (!g)
-				continue;
-			if (!strcmp(g->path, path))
-				direct[nd++] = (uint32_t)(g - s->cgs);
-			/* this row and every ancestor that has one */
-			while (g && nr < ARRAY_LEN(rec)) {
-				rec[nr++] = (uint32_t)(g - s->cgs);
-				if (!strcmp(g->path, "/"))
-					break;
-				const char *sl = strrchr(g->path, '/');
-				buf_reset(&up);
-				buf_add(&up, g->path, sl == g->path ? 1 : (size_t)(sl - g->path));
-				g = cgroup_row_or_ancestor(s, &b, buf_str(&up));
-			}
+			if (path)
+				paths[np++] = path;
 		}
-		qsort(direct, nd, sizeof(*direct), cmp_u32);
-		qsort(rec, nr, sizeof(*rec), cmp_u32);
-		for (size_t j = 0; j < nd; j++)
-			if (!j || direct[j] != direct[j - 1])
-				s->cgs[direct[j]].nprocs += sets[k].n;
-		for (size_t j = 0; j < nr; j++)
-			if (!j || rec[j] != rec[j - 1])
-				s->cgs[rec[j]].nprocs_rec += sets[k].n;
+		count_set(&ri, s, paths, np, sets[k].n);
 	}
-	buf_free(&b);
-	buf_free(&up);
+	rowindex_free(&ri);
 	free(sets);
 }
 
@@ -560,68 +747,168 @@ static const char **with_ancestors(struct snap *s, const char *const *paths, siz
 	return v;
 }
 
-/* The whole trees (paths NULL), or just the cgroups named in paths (and
- * their ancestors, whose limits bind them too). */
-static void collect(struct snap *s, struct sysroot *sr, const char *const *paths0, size_t np0)
+/* Processes per cgroup from the cgroup.procs read: the pids grouped by
+ * where they are in every hierarchy, each group counted as count_procs
+ * counts a set (the paths recorded are the rows' own: found by pointer). */
+static void count_pidcg(struct snap *s, struct pidcg *pc)
 {
-	struct walk w = {.s = s};
+	struct hmap byset = {0};
+	struct { size_t first; uint32_t n; } *sets = NULL;
+	size_t nsets = 0, cap = 0, nm = (size_t)pc->nm;
+	for (size_t i = 0; i < pc->n; i++) {
+		const char **t = &pc->paths[i * nm];
+		for (size_t h = 0; h < nm; h++)
+			if (!t[h])
+				t[h] = pc->root[h];
+		uint64_t key = hash_bytes(t, nm * sizeof(*t));
+		uint32_t k;
+		for (;; key = key * 31 + 7) {
+			if (!key)
+				key = 1;
+			if (!hmap_get(&byset, key, &k) ||
+			    !memcmp(&pc->paths[sets[k].first * nm], t, nm * sizeof(*t)))
+				break;
+		}
+		if (hmap_get(&byset, key, &k)) {
+			sets[k].n++;
+			continue;
+		}
+		if (nsets == cap) {
+			cap = cap ? cap * 2 : 64;
+			sets = xreallocarray(sets, cap, sizeof(*sets));
+		}
+		sets[nsets].first = i;
+		sets[nsets].n = 1;
+		hmap_put(&byset, key, (uint32_t)nsets++);
+	}
+	hmap_free(&byset);
+	struct rowindex ri;
+	rowindex_init(&ri, s);
+	for (size_t k = 0; k < nsets; k++)
+		count_set(&ri, s, &pc->paths[sets[k].first * nm], nm, sets[k].n);
+	rowindex_free(&ri);
+	free(sets);
+}
+
+/* The whole trees down to maxdepth (walk), and/or just the cgroups named in
+ * paths0 (and their ancestors, whose limits bind them too): paths alone for
+ * cgroup_collect_paths, both for cgroup_collect_depth. Without a process
+ * table in s, the processes are counted from cgroup.procs. */
+static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
+		    const char *const *paths0, size_t np0, int maxdepth, bool walk)
+{
+	struct cgcache *cc = cc0 ? cc0 : cgcache_new(NULL);
+	struct walk w = {.s = s, .cc = cc, .maxdepth = maxdepth,
+			 .lean = walk && maxdepth < CG_MAX_DEPTH, .needs = cgcache_needs(cc)};
+	struct pidcg pc = {.nm = sr->nmounts};
+	w.rates_only = (s->what & SNAP_CGRATES) && !paths0;
+	/* the hierarchy read in full: the cgroup2 one (its cgroup.procs is not
+	 * sorted), else the first v1 one walked */
+	pc.full = -1;
+	for (int i = 0; i < sr->nmounts && i < CG_MAX_MOUNTS; i++)
+		if (sr->mounts[i].version == 2 || (pc.full < 0 && sr->mounts[i].version == 1))
+			pc.full = i;
+	if (!(s->what & (SNAP_PROCS | SNAP_NS | SNAP_CONTAINERS)) && !w.rates_only &&
+	    NEED(&w, CGN_PROCS))
+		w.pc = &pc;
 	size_t np = 0, nfull = 0;
 	const char **paths = paths0 ? with_ancestors(s, paths0, np0, &np, &nfull) : NULL;
 	if (sr->layout == CG_NONE) {
 		nerr_set(&s->cg_err, -ENOENT, "no cgroup filesystem is mounted");
 		free(paths);
+		if (!cc0)
+			cgcache_free(cc);
 		return;
 	}
+	cgcache_begin(cc);
 	/* v1 hierarchies first: on hybrid hosts their figures win over the
 	 * controller-less unified tree's */
 	for (int pass = 1; pass <= 2; pass++) {
 		for (int i = 0; i < sr->nmounts; i++) {
 			const struct cg_mount *m = &sr->mounts[i];
-			if (m->version != pass)
+			if (m->version != pass || (w.rates_only && !has_rates(&w, m)))
 				continue;
-			/* just the paths asked for, each read where it exists */
+			/* metrics: a v1 hierarchy of none of their controllers adds
+			 * nothing but its rows' directory reads (freezer, devices,
+			 * cpuset, name=systemd; the unified tree is walked anyway) */
+			if (w.lean && m->version == 1 && !has_ctrl(m, "cpu") && !has_ctrl(m, "cpuacct") &&
+			    !has_ctrl(m, "memory") && !has_ctrl(m, "pids") && !has_ctrl(m, "blkio"))
+				continue;
+			pc.mi = i;
+			bool tmp;
+			/* just the paths asked for, each read where it exists
+			 * (what a walk reads already, it does not read twice) */
 			for (size_t k = 0; paths && k < np; k++) {
-				int dfd = cgx_open(sr, i, paths[k]);
-				if (dfd < 0)
+				if (walk && path_depth(paths[k]) <= maxdepth)
+					continue;
+				const char *rel = cgx_rel(m, paths[k]);
+				if (!rel)
+					continue;
+				w.dfd = cgcache_path(cc, sr, i, rel, &w.node, &tmp);
+				if (w.dfd < 0)
 					continue;
 				if (k < nfull)
-					read_dir(&w, m, dfd, paths[k]);
+					read_dir(&w, m, paths[k]);
 				else
-					read_limits(&w, m, dfd, paths[k]);
-				close(dfd);
+					read_limits(&w, m, paths[k]);
+				if (tmp)
+					close(w.dfd);
 			}
-			if (paths)
+			if (paths && !walk)
 				continue;
-			int dfd = openat(m->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			struct cgnode *root;
+			int dfd = cgcache_root(cc, sr, i, &root, &tmp);
 			if (dfd < 0)
 				continue;
 			struct buf path = {0};
 			if (strcmp(m->root, "/"))
 				buf_adds(&path, m->root);
-			walk_dir(&w, m, dfd, &path, 0);
+			walk_dir(&w, m, root, dfd, &path, 0);
 			buf_free(&path);
-			close(dfd);
+			if (tmp)
+				close(dfd);
 		}
 	}
+	cgcache_end(cc);
+	if (!cc0)
+		cgcache_free(cc);
 	hmap_free(&w.idx);
 	buf_free(&w.b);
 	free(paths);
 	if (s->ncgs > 1)
 		qsort(s->cgs, s->ncgs, sizeof(*s->cgs), cmp_row);
-	count_procs(s);
-	cgroup_effective(s);
+	if (w.pc)
+		count_pidcg(s, &pc);
+	else if (!w.rates_only && NEED(&w, CGN_PROCS))
+		count_procs(s);
+	hmap_free(&pc.idx);
+	free(pc.paths);
+	if (!w.rates_only)
+		cgroup_effective(s);
 }
 
-void cgroup_collect(struct snap *s, struct sysroot *sr)
+void cgroup_collect(struct snap *s, struct sysroot *sr, struct cgcache *cc)
 {
-	collect(s, sr, NULL, 0);
+	collect(s, sr, cc, NULL, 0, CG_MAX_DEPTH, true);
 }
 
-void cgroup_collect_paths(struct snap *s, struct sysroot *sr, const char *const *paths, size_t n)
+/* Every cgroup down to maxdepth, and the given ones (containers') at any
+ * depth with their ancestors' limits: what metrics show, without reading
+ * the whole tree (a cgroup of the walk counts the processes of its
+ * descendants as cgroup_collect's does; count_procs takes the nearest row). */
+void cgroup_collect_depth(struct snap *s, struct sysroot *sr, struct cgcache *cc, int maxdepth,
+			  const char *const *paths, size_t n)
+{
+	static const char *const none[1];
+	collect(s, sr, cc, paths ? paths : none, n, maxdepth, true);
+}
+
+void cgroup_collect_paths(struct snap *s, struct sysroot *sr, struct cgcache *cc,
+			  const char *const *paths, size_t n)
 {
 	/* never NULL here: no paths reads no cgroup, not every one */
 	static const char *const none[1];
-	collect(s, sr, paths ? paths : none, n);
+	collect(s, sr, cc, paths ? paths : none, n, CG_MAX_DEPTH, false);
 }
 
 static double rate(uint64_t cur, uint64_t old, double dt, double scale)
@@ -637,11 +924,16 @@ void cgroup_rates(struct snap *s, const struct snap *prev)
 	if (!prev || s->mono_usec <= prev->mono_usec)
 		return;
 	double dt = (double)(s->mono_usec - prev->mono_usec);
+	/* both sorted by path: one merge, no searches */
+	size_t j = 0;
 	for (size_t i = 0; i < s->ncgs; i++) {
 		struct cgroup *c = &s->cgs[i];
-		const struct cgroup *o = snap_cgroup(prev, c->path);
-		if (!o)
+		int r = 1;
+		while (j < prev->ncgs && (r = cg_path_cmp(prev->cgs[j].path, c->path)) < 0)
+			j++;
+		if (j == prev->ncgs || r)
 			continue;
+		const struct cgroup *o = &prev->cgs[j];
 		c->cpu_percent = rate(c->cpu_usage_usec, o->cpu_usage_usec, dt, 100.0);
 		c->io_rbps = rate(c->io_rbytes, o->io_rbytes, dt, 1e6);
 		c->io_wbps = rate(c->io_wbytes, o->io_wbytes, dt, 1e6);

@@ -59,6 +59,33 @@ static int send_op(int fd, enum proc_cn_mcast_op op)
 	return send(fd, &m, sizeof(m), 0) == (ssize_t)sizeof(m) ? 0 : -errno;
 }
 
+/* A proc connector socket that listens (events.c's too): rcvbuf bytes of
+ * queue, flags (SOCK_NONBLOCK) on the socket; -errno when the kernel says
+ * no (not root, no connector). */
+int cn_listen(int rcvbuf, int flags)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | flags, NETLINK_CONNECTOR);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : send_op(fd, PROC_CN_MCAST_LISTEN);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+void cn_unlisten(int fd)
+{
+	if (fd < 0)
+		return;
+	send_op(fd, PROC_CN_MCAST_IGNORE);
+	close(fd);
+}
+
 /* Reads what is queued. Returns -EAGAIN when drained, -ENOBUFS on loss. */
 static int drain_one(struct cnproc *c, pid_t want_fork, bool *saw)
 {
@@ -104,17 +131,9 @@ struct cnproc *cnproc_open(void)
 {
 	if (getenv("NSTOP_NO_CONNECTOR"))
 		return NULL;
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+	int fd = cn_listen(8 << 20, 0);
 	if (fd < 0)
 		return NULL;
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
-	int sz = 8 << 20;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || send_op(fd, PROC_CN_MCAST_LISTEN) < 0) {
-		close(fd);
-		return NULL;
-	}
 	struct cnproc *c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
 	/* the check: a child of ours must be reported under the pid fork gave */
@@ -143,8 +162,7 @@ void cnproc_close(struct cnproc *c)
 {
 	if (!c)
 		return;
-	send_op(c->fd, PROC_CN_MCAST_IGNORE);
-	close(c->fd);
+	cn_unlisten(c->fd);
 	free(c->born);
 	free(c->gone);
 	hmap_free(&c->execed);

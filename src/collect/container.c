@@ -109,7 +109,7 @@ bool container_match(const char *path, struct cg_match *m)
 		enum runtime rt = RT_NONE;
 		if (shaped(c, n, "docker-", ".scope", id))
 			rt = kube ? RT_K8S : RT_DOCKER;
-		else if (shaped(c, n, "cri-containerd-", ".scope", id))
+		else if (shaped(c, n, "cri-containerd-", ".scope", id) || shaped(c, n, "nerdctl-", ".scope", id))
 			rt = kube ? RT_K8S : RT_CONTAINERD;
 		else if (shaped(c, n, "crio-", ".scope", id) || shaped(c, n, "crio-", "", id))
 			rt = kube ? RT_K8S : RT_CRIO;
@@ -150,68 +150,6 @@ bool container_match(const char *path, struct cg_match *m)
 	}
 	m->pod_uid[0] = '\0';
 	return false;
-}
-
-/*
- * Docker's own name and image for a container, from the config.v2.json in
- * its daemon's data root (collect/logs.c finds it: /var/lib/docker, or the
- * --data-root of a dockerd running as root). The roots are looked up once
- * per snapshot, when the first Docker container is met.
- */
-struct docker_ctx {
-	char (*roots)[PATH_MAX];
-	size_t n;
-	bool looked;
-};
-
-static void docker_names(struct snap *s, struct sysroot *sr, struct docker_ctx *x, struct container *c)
-{
-	if (!x->looked) {
-		x->roots = xcalloc(DOCKER_ROOTS_MAX, PATH_MAX);
-		x->n = docker_roots(sr, s, x->roots, DOCKER_ROOTS_MAX);
-		x->looked = true;
-	}
-	struct docker_cfg *cfg = xmalloc(sizeof(*cfg));
-	char why[256];
-	if (docker_config(sr, x->roots, x->n, c->id, cfg, NULL, why, sizeof(why)) == 0) {
-		if (cfg->name[0])
-			c->name = strtab_intern(s->strs, cfg->name, strlen(cfg->name));
-		/* what was run (repository:tag), else the image's digest */
-		const char *img = cfg->image[0] ? cfg->image : cfg->image_id;
-		if (img[0])
-			c->image = strtab_intern(s->strs, img, strlen(img));
-	}
-	free(cfg);
-}
-
-/* Kubernetes keeps /var/log/pods/<namespace>_<pod>_<uid>: "namespace/pod". */
-static const char *k8s_pod(struct snap *s, struct sysroot *sr, const char *uid)
-{
-	int fd = openat(sr->root_fd, "var/log/pods", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return NULL;
-	}
-	const char *res = NULL;
-	size_t ul = strlen(uid);
-	struct dirent *de;
-	while ((de = readdir(d)) && !res) {
-		size_t n = strlen(de->d_name);
-		if (n <= ul + 2 || strcmp(de->d_name + n - ul, uid) || de->d_name[n - ul - 1] != '_')
-			continue;
-		char tmp[256];
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)(n - ul - 1), de->d_name);
-		char *us = strchr(tmp, '_');
-		if (!us)
-			continue;
-		*us = '/';
-		res = strtab_intern(s->strs, tmp, strlen(tmp));
-	}
-	closedir(d);
-	return res;
 }
 
 static uint32_t ctr_walk_up(struct snap *s, struct hmap *byp, const char *path);
@@ -468,13 +406,58 @@ static void spans_free(struct spans *u)
 	free(u->up);
 }
 
-void container_collect(struct snap *s, struct sysroot *sr)
+/*
+ * Containers that share a network namespace (a Kubernetes pod's, a
+ * --network container:X): the interfaces, and so the traffic, are the
+ * namespace's, so one row counts them: the pod's sandbox, which holds the
+ * namespace, else the container with the lowest init pid. The host's
+ * namespace is nobody's to count.
+ */
+static uint64_t ctr_netns(const struct snap *s, const struct container *c)
+{
+	const struct proc *init = snap_proc(s, c->init_pid);
+	return init && !c->host_net ? init->ns[NS_NET] : 0;
+}
+
+static void netns_share(struct snap *s)
+{
+	struct hmap by = {0};       /* netns -> holder's index */
+	for (size_t i = 0; i < s->nctrs; i++) {
+		const struct container *c = &s->ctrs[i];
+		uint64_t ns = ctr_netns(s, c);
+		uint32_t k;
+		if (!ns)
+			continue;
+		if (!hmap_get(&by, ns, &k)) {
+			hmap_put(&by, ns, (uint32_t)i);
+			continue;
+		}
+		const struct container *h = &s->ctrs[k];
+		if ((c->sandbox && !h->sandbox) || (c->sandbox == h->sandbox && c->init_pid < h->init_pid))
+			hmap_put(&by, ns, (uint32_t)i);
+	}
+	uint32_t *peers = xcalloc(s->nctrs + 1, sizeof(*peers));
+	for (size_t i = 0; i < s->nctrs; i++) {
+		uint32_t k;
+		uint64_t ns = ctr_netns(s, &s->ctrs[i]);
+		if (ns && hmap_get(&by, ns, &k)) {
+			s->ctrs[i].netns_holder = k + 1;
+			peers[k]++;
+		}
+	}
+	for (size_t i = 0; i < s->nctrs; i++)
+		if (s->ctrs[i].netns_holder)
+			s->ctrs[i].netns_peers = peers[s->ctrs[i].netns_holder - 1];
+	free(peers);
+	hmap_free(&by);
+}
+
+void container_collect(struct snap *s, struct sysroot *sr, struct namecache *nc)
 {
 	size_t cap = 0;
 	struct hmap byp = {0};
 	struct hmap byspan = {0};
 	struct spans spans = {0};
-	struct docker_ctx dk = {0};
 	spans_build(&spans, s);
 	/* cgroup-shaped containers */
 	for (size_t i = 0; i < s->ncgs; i++) {
@@ -501,21 +484,25 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		c->rt = m.rt;
 		c->cgroup = path;
 		c->id = id;
-		if (m.rt == RT_DOCKER)
-			docker_names(s, sr, &dk, c);
 		if (m.pod_uid[0])
-			c->pod = k8s_pod(s, sr, m.pod_uid);
+			c->pod_uid = strtab_intern(s->strs, m.pod_uid, strlen(m.pod_uid));
 		hmap_put(&byp, (uint64_t)(uintptr_t)path, (uint32_t)(s->nctrs - 1));
 	}
 	if (sr->live)
 		registry(s, sr, &byp, &cap);
 	s->proc_ctr = xcalloc(s->nprocs + 1, sizeof(*s->proc_ctr));
 	struct hmap bypidns = {0}, memo = {0};
-	/* processes come in runs that share one cgroup set: match it once */
+	/* processes come in runs that share one cgroup set: match it once;
+	 * and one pid namespace, looked up once */
 	const struct proc_cg *last_cg1 = NULL;
 	const char *last_cg2 = NULL;
-	uint32_t last_k = 0;
+	uint32_t last_k = 0, last_nsk = 0;
+	uint64_t last_pidns = 0;
 	bool have_last = false;
+	/* per container: its init's row so far (pids change rows, not the
+	 * other way round: no search per process) */
+	const struct proc **inits = NULL;
+	size_t ninits = 0;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
 		if (p->kthread)
@@ -535,7 +522,9 @@ void container_collect(struct snap *s, struct sysroot *sr)
 		}
 		if (!k && p->ns[NS_PID] && s->host_ns[NS_PID] && p->ns[NS_PID] != s->host_ns[NS_PID]) {
 			/* a pid namespace of its own and no runtime's cgroup */
-			if (!hmap_get(&bypidns, p->ns[NS_PID], &k)) {
+			if (p->ns[NS_PID] == last_pidns)
+				k = last_nsk;
+			else if (!hmap_get(&bypidns, p->ns[NS_PID], &k)) {
 				struct container *c = ctr_add(s, &cap);
 				c->rt = RT_UNNAMED;
 				c->pidns = p->ns[NS_PID];
@@ -545,42 +534,50 @@ void container_collect(struct snap *s, struct sysroot *sr)
 				k = (uint32_t)s->nctrs;
 				hmap_put(&bypidns, p->ns[NS_PID], k);
 			}
+			last_pidns = p->ns[NS_PID];
+			last_nsk = k;
 		}
 		s->proc_ctr[i] = k;
 		if (!k)
 			continue;
 		struct container *c = &s->ctrs[k - 1];
 		c->nprocs++;
-		/* its init: the lowest pid in a pid namespace other than the
-		 * host's (a runtime's shim or unshare parent may sit beside it) */
+		if (ninits < s->nctrs) {
+			inits = xreallocarray(inits, s->nctrs, sizeof(*inits));
+			for (; ninits < s->nctrs; ninits++)
+				inits[ninits] = snap_proc(s, s->ctrs[ninits].init_pid);
+		}
+		/* its init: the first started in a pid namespace other than
+		 * the host's (a runtime's shim or unshare parent may sit beside
+		 * it); not the lowest pid: pids wrap (at 32768 by default), and
+		 * a child started after the wrap then passed for the init */
 		bool own = p->ns[NS_PID] && p->ns[NS_PID] != s->host_ns[NS_PID];
-		const struct proc *cur = snap_proc(s, c->init_pid);
+		const struct proc *cur = inits[k - 1];
 		bool cur_own = cur && cur->ns[NS_PID] && cur->ns[NS_PID] != s->host_ns[NS_PID];
-		if (!cur || (own && !cur_own) || (own == cur_own && p->pid < cur->pid))
+		bool first = cur && (p->start_ticks < cur->start_ticks ||
+				     (p->start_ticks == cur->start_ticks && p->pid < cur->pid));
+		if (!cur || (own && !cur_own) || (own == cur_own && first)) {
 			c->init_pid = p->pid;
+			inits[k - 1] = p;
+		}
 	}
+	free(inits);
 	for (size_t i = 0; i < s->nctrs; i++) {
 		struct container *c = &s->ctrs[i];
 		const struct proc *init = snap_proc(s, c->init_pid);
 		if (!init)
 			continue;
-		if (c->rt == RT_PODMAN && !c->name) {
-			/* Podman's own names, through its conmon (collect/logs.c) */
-			char name[256], image[512];
-			if (podman_names(sr, s, c->id, c->init_pid, name, sizeof(name), image, sizeof(image)) == 0) {
-				if (name[0])
-					c->name = strtab_intern(s->strs, name, strlen(name));
-				if (image[0])
-					c->image = strtab_intern(s->strs, image, strlen(image));
-			}
-		}
 		for (int t = 0; t < NS_NTYPES; t++)
 			if (init->ns[t] && s->host_ns[t] && init->ns[t] != s->host_ns[t])
 				c->own_ns |= 1u << t;
 		c->host_pidns = !(c->own_ns & (1u << NS_PID));
 		c->host_net = !(c->own_ns & (1u << NS_NET));
 	}
-	free(dk.roots);
+	/* names, images, pods: from the runtimes' files (rtnames.c) */
+	struct namecache *own = nc ? NULL : namecache_new();
+	rtnames_collect(s, sr, nc ? nc : own);
+	namecache_free(own);
+	netns_share(s);
 	hmap_free(&byp);
 	hmap_free(&byspan);
 	spans_free(&spans);

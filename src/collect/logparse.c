@@ -3,13 +3,15 @@
  * Runtimes' log lines and state files, pure and fuzzable: Docker's json-file
  * lines ({"log","stream","time"}, a piece without its newline continues in
  * the next), the CRI line format Kubernetes, CRI-O and Podman's k8s-file
- * write ("TIME STREAM P|F text", P pieces joined up to the F), RFC 3339
+ * write ("TIME STREAM P|F text", P pieces joined up to the F), plain lines
+ * (nstop's own containers' output as written), RFC 3339
  * times, and the few fields of Docker's config.v2.json and hostconfig.json
  * nstop shows. Everything here is untrusted: a container writes its log's
  * content, and a runtime's files may be planted or cut short.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "parse.h"
@@ -176,7 +178,44 @@ int log_feed(struct log_join *j, enum log_fmt fmt, const char *line, size_t n)
 {
 	if (!j->open)
 		j->time_ns = INT64_MIN;
+	if (fmt == LOG_PLAIN) {
+		/* nstop's own: the output as written, a line a record */
+		j->open = false;
+		join_start(j, INT64_MIN, "stdout", 6);
+		join_add(j, line, n);
+		return 1;
+	}
 	return fmt == LOG_CRI ? feed_cri(j, line, n) : feed_docker(j, line, n);
+}
+
+/*
+ * One journal entry of a container's (Podman's and Docker's journald
+ * drivers): its MESSAGE, PRIORITY (3 stderr, 6 stdout) and whether it is a
+ * piece of a longer line (CONTAINER_PARTIAL_MESSAGE=true), joined as CRI's
+ * P pieces are. 1 when the record is whole, 0 when the piece was kept.
+ */
+int log_feed_journal(struct log_join *j, int64_t t_ns, const char *prio, size_t plen, const char *msg,
+		     size_t mlen, bool partial)
+{
+	if (!j->open)
+		j->time_ns = INT64_MIN;
+	bool err = plen == 1 && prio && prio[0] == '3';
+	join_start(j, t_ns, err ? "stderr" : "stdout", 6);
+	join_add(j, msg ? msg : "", msg ? mlen : 0);
+	j->open = partial;
+	return !partial;
+}
+
+/* sd_journal_get_data's "NAME=value": the value when the name is name. */
+int journal_field(const void *data, size_t len, const char *name, const char **val, size_t *vlen)
+{
+	size_t nl = strlen(name);
+	const char *d = data;
+	if (!d || len <= nl || memcmp(d, name, nl) || d[nl] != '=')
+		return -EINVAL;
+	*val = d + nl + 1;
+	*vlen = len - nl - 1;
+	return 0;
 }
 
 static void copy_str(char *out, size_t size, const char *s)
@@ -246,43 +285,107 @@ int parse_docker_hostconfig(const char *s, size_t n, char *driver, size_t size)
 }
 
 /*
- * Podman's names and image, from containers/storage's containers.json (a
- * JSON array of {"id","names":[...],"metadata":"<JSON text>"}): the entry
- * of id, its first name, and the "image-name" its metadata holds. 0 when
- * found, -ENOENT when not, -EINVAL when it is no JSON array.
+ * Where hostconfig.json's log driver sends the output: the first
+ * "LogConfig"."Config" option named *-address (syslog-address,
+ * fluentd-address, gelf-address, splunk-url's kin...), or splunk-url,
+ * awslogs-group; "" when none is set (the driver's default).
  */
-int parse_podman_containers(const char *s, size_t n, const char *id, char *name, size_t nsize,
-			    char *image, size_t isize)
+int parse_docker_logdest(const char *s, size_t n, char *out, size_t size)
 {
-	name[0] = image[0] = '\0';
+	out[0] = '\0';
 	struct jv v;
 	if (jv_parse(s, n, &v) < 0)
 		return -EINVAL;
-	int r = v.type == JV_ARR ? -ENOENT : -EINVAL;
-	for (size_t i = 0; r == -ENOENT && i < v.n; i++) {
+	const struct jv *lc = v.type == JV_OBJ ? jv_get(&v, "LogConfig") : NULL;
+	const struct jv *c = lc && lc->type == JV_OBJ ? jv_get(lc, "Config") : NULL;
+	for (size_t i = 0; c && c->type == JV_OBJ && i < c->n && !out[0]; i++) {
+		const char *k = c->keys[i];
+		size_t kl = strlen(k);
+		bool dest = (kl > 8 && !strcmp(k + kl - 8, "-address")) || !strcmp(k, "splunk-url") ||
+			    !strcmp(k, "awslogs-group");
+		if (dest && c->kids[i].type == JV_STR && strlen(k) + c->kids[i].len + 2 < size)
+			snprintf(out, size, "%s=%s", k, c->kids[i].s);
+	}
+	int r = v.type == JV_OBJ ? 0 : -EINVAL;
+	jv_free(&v);
+	return r;
+}
+
+/*
+ * Every entry of Podman's containers.json (an array of objects), in order:
+ * fn(arg, id, name, image) for each with a string "id", name its first
+ * "names" ("" when none or too long for PODMAN_NAME_MAX), image the
+ * "image-name" of its "metadata" (a JSON text), else its "image" ("" when
+ * none or too long for PODMAN_IMAGE_MAX). fn returns false to stop. -EINVAL when
+ * the text is no JSON array, 0 otherwise.
+ */
+int parse_podman_each(const char *s, size_t n, podman_ent_fn fn, void *arg)
+{
+	struct jv v;
+	if (jv_parse(s, n, &v) < 0)
+		return -EINVAL;
+	if (v.type != JV_ARR) {
+		jv_free(&v);
+		return -EINVAL;
+	}
+	char name[PODMAN_NAME_MAX], image[PODMAN_IMAGE_MAX];
+	for (size_t i = 0; i < v.n; i++) {
 		const struct jv *c = &v.kids[i];
 		const char *cid = c->type == JV_OBJ ? jv_str(c, "id") : NULL;
-		if (!cid || strcmp(cid, id))
+		if (!cid)
 			continue;
-		r = 0;
+		name[0] = image[0] = '\0';
 		const struct jv *names = jv_get(c, "names");
 		if (names && names->type == JV_ARR && names->n && names->kids[0].type == JV_STR &&
-		    strlen(names->kids[0].s) < nsize)
-			copy_str(name, nsize, names->kids[0].s);
+		    strlen(names->kids[0].s) < sizeof(name))
+			copy_str(name, sizeof(name), names->kids[0].s);
 		const char *meta = jv_str(c, "metadata");
 		struct jv m;
 		if (meta && jv_parse(meta, strlen(meta), &m) == 0) {
 			const char *in = m.type == JV_OBJ ? jv_str(&m, "image-name") : NULL;
-			if (in && strlen(in) < isize)
-				copy_str(image, isize, in);
+			if (in && strlen(in) < sizeof(image))
+				copy_str(image, sizeof(image), in);
 			jv_free(&m);
 		}
 		const char *img = jv_str(c, "image");
-		if (!image[0] && img && strlen(img) < isize)
-			copy_str(image, isize, img);
+		if (!image[0] && img && strlen(img) < sizeof(image))
+			copy_str(image, sizeof(image), img);
+		if (!fn(arg, cid, name, image))
+			break;
 	}
 	jv_free(&v);
-	return r;
+	return 0;
+}
+
+struct podman_one {
+	const char *id;
+	char *name, *image;
+	size_t nsize, isize;
+	bool found;
+};
+
+static bool podman_one(void *arg, const char *id, const char *name, const char *image)
+{
+	struct podman_one *o = arg;
+	if (strcmp(id, o->id))
+		return true;
+	o->found = true;
+	if (strlen(name) < o->nsize)
+		copy_str(o->name, o->nsize, name);
+	if (strlen(image) < o->isize)
+		copy_str(o->image, o->isize, image);
+	return false;
+}
+
+/* The first name and the image of container id in a containers.json: 0, or
+ * -ENOENT when id is not there, -EINVAL when the text is no JSON array. */
+int parse_podman_containers(const char *s, size_t n, const char *id, char *name, size_t nsize,
+			    char *image, size_t isize)
+{
+	name[0] = image[0] = '\0';
+	struct podman_one o = {.id = id, .name = name, .image = image, .nsize = nsize, .isize = isize};
+	int r = parse_podman_each(s, n, podman_one, &o);
+	return r < 0 ? r : o.found ? 0 : -ENOENT;
 }
 
 /*
@@ -314,4 +417,105 @@ void parse_conmon_args(const char *argv, size_t len, struct conmon_args *a)
 		}
 		p = z + 1;
 	}
+}
+
+/*
+ * A name kubelet puts in a path: a namespace, pod or container name (DNS
+ * labels and subdomains: lowercase letters, digits, '-', '.'), or with uid a
+ * pod's uid (hex and '-'; a static pod's is 32 hex digits). Never '_' (the
+ * separator of NS_POD_UID), '/', "." or "..".
+ */
+bool cri_name_ok(const char *s, bool uid)
+{
+	size_t n = strlen(s);
+	if (!n || n > (uid ? 63u : 253u) || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-' ||
+			  (uid ? (c >= 'A' && c <= 'F') : ((c >= 'g' && c <= 'z') || c == '.'));
+		if (!ok)
+			return false;
+	}
+	return s[0] != '-' && s[0] != '.';
+}
+
+/*
+ * One entry of a container's log directory: "N.log" (restart N's live
+ * file), "N.log.YYYYMMDD-HHMMSS" (rotated by kubelet), with ".gz" when
+ * compressed. -EINVAL for anything else (kubelet's ".tmp" while it
+ * compresses, a stranger's file).
+ */
+int parse_cri_logname(const char *name, struct cri_logname *o)
+{
+	memset(o, 0, sizeof(*o));
+	size_t i = 0;
+	unsigned long v = 0;
+	for (; name[i] >= '0' && name[i] <= '9' && i < 9; i++)
+		v = v * 10 + (unsigned long)(name[i] - '0');
+	if (!i || (name[0] == '0' && i > 1) || strncmp(name + i, ".log", 4))
+		return -EINVAL;
+	o->restart = (unsigned)v;
+	const char *r = name + i + 4;
+	if (!*r)
+		return 0;
+	/* .YYYYMMDD-HHMMSS[.gz] */
+	if (r[0] != '.' || strlen(r) < 16 || r[9] != '-')
+		return -EINVAL;
+	for (int k = 1; k < 16; k++)
+		if (k != 9 && (r[k] < '0' || r[k] > '9'))
+			return -EINVAL;
+	if (r[16] && strcmp(r + 16, ".gz"))
+		return -EINVAL;
+	memcpy(o->stamp, r + 1, 15);
+	o->stamp[15] = '\0';
+	o->gz = r[16] != '\0';
+	return 0;
+}
+
+/* Copies s[0..n) into out (size) as a name cri_name_ok takes. */
+static bool take_name(char *out, size_t size, const char *s, size_t n, bool uid)
+{
+	if (n >= size)
+		return false;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return cri_name_ok(out, uid);
+}
+
+/*
+ * kubelet's link for a container in /var/log/containers: its name is
+ * POD_NS_CTR-ID.log, its target /var/log/pods/NS_POD_UID/CTR/N.log. r gets
+ * the four names and N when both agree with each other and with id; the
+ * link itself is never followed (its target is only read as text).
+ */
+int parse_cri_link(const char *name, const char *target, const char *id, struct cri_ref *r)
+{
+	memset(r, 0, sizeof(*r));
+	static const char pre[] = "/var/log/pods/";
+	if (strncmp(target, pre, sizeof(pre) - 1))
+		return -EINVAL;
+	const char *d = target + sizeof(pre) - 1;
+	const char *sl = strchr(d, '/');
+	if (!sl)
+		return -EINVAL;
+	/* NS_POD_UID: names hold no '_' */
+	const char *u1 = memchr(d, '_', (size_t)(sl - d));
+	const char *u2 = u1 ? memchr(u1 + 1, '_', (size_t)(sl - u1 - 1)) : NULL;
+	if (!u2 || !take_name(r->ns, sizeof(r->ns), d, (size_t)(u1 - d), false) ||
+	    !take_name(r->pod, sizeof(r->pod), u1 + 1, (size_t)(u2 - u1 - 1), false) ||
+	    !take_name(r->uid, sizeof(r->uid), u2 + 1, (size_t)(sl - u2 - 1), true))
+		return -EINVAL;
+	const char *c = sl + 1, *sl2 = strchr(c, '/');
+	if (!sl2 || !take_name(r->ctr, sizeof(r->ctr), c, (size_t)(sl2 - c), false))
+		return -EINVAL;
+	struct cri_logname ln;
+	if (strchr(sl2 + 1, '/') || parse_cri_logname(sl2 + 1, &ln) < 0 || ln.stamp[0])
+		return -EINVAL;
+	r->restart = ln.restart;
+	char want[700];
+	int wl = snprintf(want, sizeof(want), "%s_%s_%s-%s.log", r->pod, r->ns, r->ctr, id);
+	if (wl < 0 || (size_t)wl >= sizeof(want) || strcmp(name, want))
+		return -EINVAL;
+	return 0;
 }

@@ -10,6 +10,7 @@
  * file), at most LOG_READ_MAX of it is read, from its end, and the records
  * are handed out raw for the caller to escape.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,8 +46,9 @@ int rt_open(struct sysroot *sr, const char *abs, char *why, size_t n)
 	return fd;
 }
 
-/* The whole of a small file, at most max bytes (-EFBIG beyond). */
-static int read_capped(int fd, struct buf *b, size_t max)
+/* The whole of a small file, at most max bytes (-EFBIG beyond); rtnames.c
+ * reads the runtimes' state files with it too. */
+int fd_read_capped(int fd, struct buf *b, size_t max)
 {
 	buf_reset(b);
 	for (;;) {
@@ -71,7 +73,7 @@ int rt_read(struct sysroot *sr, const char *abs, struct buf *b, char *why, size_
 	int fd = rt_open(sr, abs, why, n);
 	if (fd < 0)
 		return fd;
-	int r = read_capped(fd, b, CFG_MAX);
+	int r = fd_read_capped(fd, b, CFG_MAX);
 	close(fd);
 	if (r == -EFBIG)
 		snprintf(why, n, "larger than %u MiB", CFG_MAX >> 20);
@@ -202,11 +204,17 @@ int docker_config(struct sysroot *sr, char (*roots)[PATH_MAX], size_t nr, const 
 
 void logs_close(struct logsrc *ls)
 {
+	journal_close(ls);
 	if (ls->fd >= 0)
 		close(ls->fd);
 	ls->fd = -1;
 	buf_free(&ls->part);
 	log_join_free(&ls->j);
+	for (size_t i = 0; i < ls->nolder; i++)
+		free(ls->older[i]);
+	free(ls->older);
+	ls->older = NULL;
+	ls->nolder = 0;
 }
 
 int logs_open_file(struct sysroot *sr, const char *abs, enum log_fmt fmt, struct logsrc *ls,
@@ -256,11 +264,13 @@ int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, s
 		free(c);
 		return r;
 	}
-	char path[PATH_MAX + 128], driver[64] = "";
+	char path[PATH_MAX + 128], driver[64] = "", dest[300] = "";
 	struct buf b = {0};
 	snprintf(path, sizeof(path), "%s/containers/%s/hostconfig.json", root, id);
-	if (rt_read(sr, path, &b, why, sizeof(why)) == 0)
+	if (rt_read(sr, path, &b, why, sizeof(why)) == 0) {
 		parse_docker_hostconfig(b.p, b.len, driver, sizeof(driver));
+		parse_docker_logdest(b.p, b.len, dest, sizeof(dest));
+	}
 	buf_reset(&b);
 	const char *name = c->name[0] ? str_esc(&b, c->name) : id;
 	char shown[300];
@@ -272,8 +282,7 @@ int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, s
 		if (!strcmp(driver, "none"))
 			r = nerr_set(e, -ENODATA, "%s: its log driver is none: Docker keeps no log of it", shown);
 		else if (!strcmp(driver, "journald"))
-			r = nerr_set(e, -ENODATA, "%s: its log driver is journald: its output is in the journal "
-				     "(journalctl CONTAINER_ID=%.12s)", shown, id);
+			r = logs_open_journal(sr, id, shown, ls, e);
 		else if (!strcmp(driver, "local")) {
 			struct buf q = {0};
 			r = nerr_set(e, -ENODATA, "%s: its log driver is local: Docker keeps its output in a "
@@ -281,9 +290,13 @@ int logs_open_docker(struct sysroot *sr, const struct snap *s, const char *id, s
 				     shown, str_esc(&q, root), id);
 			buf_free(&q);
 		}
-		else
-			r = nerr_set(e, -ENODATA, "%s: its log driver is %s: Docker sends its output there "
-				     "and keeps no file of it", shown, buf_str(&d));
+		else {
+			struct buf q = {0};
+			r = nerr_set(e, -ENODATA, "%s: its log driver is %s: Docker sends its output to %s "
+				     "and keeps no file of it", shown, buf_str(&d),
+				     dest[0] ? str_esc(&q, dest) : "the driver's default destination");
+			buf_free(&q);
+		}
 		buf_free(&d);
 		free(c);
 		return r;
@@ -330,30 +343,76 @@ static size_t feed_lines(struct logsrc *ls, const char *p, size_t n, int64_t sin
 	}
 }
 
-/*
- * The records of the last LOG_READ_MAX bytes (a first line cut there
- * skipped), those at or after since, the last tail of them (SIZE_MAX: all).
- * Leaves the file positioned after the last whole line, for logs_poll.
- */
-int logs_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg)
+/* The last at most max bytes of fd into b (appended); how many; *cut when
+ * the file holds more. */
+static size_t read_end(int fd, size_t max, struct buf *b, off_t *start, bool *cut)
 {
 	struct stat st;
-	if (fstat(ls->fd, &st) < 0)
-		return -errno;
-	off_t start = st.st_size > LOG_READ_MAX ? st.st_size - LOG_READ_MAX : 0;
-	size_t want = (size_t)(st.st_size - start);
-	char *p = xmalloc(want + 1);
-	size_t got = 0;
+	*cut = false;
+	*start = 0;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0)
+		return 0;
+	if ((uint64_t)st.st_size > max) {
+		*start = st.st_size - (off_t)max;
+		*cut = true;
+	}
+	size_t want = (size_t)(st.st_size - *start), got = 0;
+	buf_grow(b, want + 1);
 	while (got < want) {
-		ssize_t r = pread(ls->fd, p + got, want - got, start + (off_t)got);
+		ssize_t r = pread(fd, b->p + b->len + got, want - got, *start + (off_t)got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
 	}
-	size_t s = 0;
-	if (start > 0) {
+	b->len += got;
+	return got;
+}
+
+/*
+ * The records of the last read_max bytes (a first line cut there skipped),
+ * the rotated files' (older) first when the live one holds less, those at
+ * or after since, the last tail of them (SIZE_MAX: all). Leaves the live
+ * file positioned after its last whole line, for logs_poll.
+ */
+int logs_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg)
+{
+	if (ls->jr)
+		return journal_tail(ls, tail, since, fn, arg);
+	size_t max = ls->read_max ? ls->read_max : LOG_READ_MAX;
+	struct buf cur = {0};
+	off_t cur_start;
+	bool cut;
+	size_t budget = max - read_end(ls->fd, max, &cur, &cur_start, &cut);
+	/* rotated files, newest first, while the budget lasts; then in order */
+	struct buf *old = xcalloc(ls->nolder + 1, sizeof(*old));
+	size_t first = ls->nolder;
+	for (size_t i = ls->nolder; i-- > 0 && !cut && budget;) {
+		char why[200];
+		int fd = rt_open(ls->sr, ls->older[i], why, sizeof(why));
+		if (fd < 0)
+			continue; /* gone since it was listed: rotated away */
+		off_t st0;
+		budget -= read_end(fd, budget, &old[i], &st0, &cut);
+		close(fd);
+		if (old[i].len && old[i].p[old[i].len - 1] != '\n')
+			buf_addc(&old[i], '\n'); /* a file cut short: its last line ends here */
+		first = i;
+	}
+	struct buf all = {0};
+	for (size_t i = first; i < ls->nolder; i++)
+		buf_add(&all, old[i].p ? old[i].p : "", old[i].len);
+	size_t cur_off = all.len;
+	buf_add(&all, cur.p ? cur.p : "", cur.len);
+	buf_add(&all, "", 0);
+	for (size_t i = 0; i < ls->nolder; i++)
+		buf_free(&old[i]);
+	free(old);
+	buf_free(&cur);
+	const char *p = all.p;
+	size_t got = all.len, s = 0;
+	if (cut) {
 		/* the read began inside a line */
 		const char *nl = memchr(p, '\n', got);
 		s = nl ? (size_t)(nl - p) + 1 : got;
@@ -370,8 +429,10 @@ int logs_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void
 		count = 0;
 	}
 	size_t used = feed_lines(ls, p + s, got - s, since, skip, &count, fn, arg);
-	ls->pos = start + (off_t)(s + used);
-	free(p);
+	/* older files end in a newline: what is left unused is the live one's */
+	size_t end = s + used;
+	ls->pos = cur_start + (off_t)(end > cur_off ? end - cur_off : 0);
+	buf_free(&all);
 	return 0;
 }
 
@@ -379,6 +440,8 @@ int logs_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void
 static int reopened(struct logsrc *ls)
 {
 	char why[200];
+	if (!ls->sr)
+		return -1; /* nstop's own: never rotated, opened beneath the registry */
 	int fd = rt_open(ls->sr, ls->path, why, sizeof(why));
 	if (fd < 0)
 		return -1;
@@ -401,6 +464,8 @@ static int reopened(struct logsrc *ls)
  */
 int logs_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
 {
+	if (ls->jr)
+		return journal_poll(ls, since, fn, arg);
 	size_t count = 0;
 	for (int round = 0; round < 64; round++) {
 		struct stat st;
@@ -411,9 +476,19 @@ int logs_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
 			buf_reset(&ls->part);
 		}
 		if (st.st_size == ls->pos) {
+			dev_t dev = ls->dev;
+			ino_t ino = ls->ino;
 			int fd = reopened(ls);
 			if (fd < 0)
 				break;
+			/* a line written between the fstat above and the
+			 * rotation is the old file's last: read it first */
+			if (fstat(ls->fd, &st) == 0 && st.st_size > ls->pos) {
+				close(fd);
+				ls->dev = dev;
+				ls->ino = ino;
+				continue;
+			}
 			close(ls->fd);
 			ls->fd = fd;
 			ls->pos = 0;
@@ -531,8 +606,7 @@ int logs_open_podman(struct sysroot *sr, const struct snap *s, const char *id, p
 			r = logs_open_file(sr, f, LOG_CRI, ls, e);
 		}
 	} else if (!strncmp(lg, "journald", 8)) {
-		r = nerr_set(e, -ENODATA, "%s: its log driver is journald: its output is in the journal "
-			     "(journalctl CONTAINER_ID_FULL=%s)", name, id);
+		r = logs_open_journal(sr, id, name, ls, e);
 	} else {
 		struct buf q = {0};
 		r = nerr_set(e, -ENODATA, "%s: its log driver is %s: Podman keeps no file of its output",
@@ -543,4 +617,193 @@ out:
 	buf_free(&argv);
 	buf_free(&p);
 	return r;
+}
+
+/*
+ * nstop's own: the output its init wrote to the registry's NAME/log, plain
+ * lines. Opened beneath the registry's directory without following a link,
+ * a regular file only (a FIFO planted there would block a read).
+ */
+int logs_open_own(const char *name, struct logsrc *ls, struct nerr *e)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->fd = -1;
+	ls->fmt = LOG_PLAIN;
+	struct buf b = {0};
+	str_esc(&b, name);
+	snprintf(ls->path, sizeof(ls->path), "%s/%s/log", state_dir(), name);
+	int dfd = state_open(name);
+	int fd = dfd < 0 ? dfd : openat(dfd, "log", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int r = fd < 0 ? (dfd < 0 ? dfd : -errno) : 0;
+	if (dfd >= 0)
+		close(dfd);
+	struct stat st;
+	if (!r && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)))
+		r = -EPERM;
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		nerr_set(e, r, "%s: its log: %s", buf_str(&b), r == -EPERM ? "not a regular file" : strerror(-r));
+		buf_free(&b);
+		return r;
+	}
+	buf_free(&b);
+	ls->fd = fd;
+	ls->dev = st.st_dev;
+	ls->ino = st.st_ino;
+	return 0;
+}
+
+/* A container's log as its runtime keeps it, opened; e says why not. */
+int logs_open_ctr(struct sysroot *sr, const struct snap *s, const struct container *k,
+		  struct logsrc *ls, struct nerr *e)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->fd = -1;
+	if (!sr->live)
+		return nerr_input(e, -EINVAL, "logs are read on the live system, not a --sysroot");
+	switch (k->rt) {
+	case RT_DOCKER:
+		return logs_open_docker(sr, s, k->id, ls, e);
+	case RT_PODMAN:
+		return logs_open_podman(sr, s, k->id, k->init_pid, ls, e);
+	case RT_NSTOP:
+		return logs_open_own(k->name ? k->name : k->id, ls, e);
+	case RT_K8S:
+	case RT_CONTAINERD:
+	case RT_CRIO: {
+		struct cri_ref ref;
+		if (logs_find_cri(sr, k->id, &ref) < 0)
+			return nerr_set(e, -ENODATA, "no kubelet link to its log in /var/log/containers "
+					"(outside Kubernetes containerd and CRI-O keep no log file)");
+		return logs_open_cri(sr, ref.ns, ref.pod, ref.uid, ref.ctr, (long)ref.restart, ls, e);
+	}
+	default:
+		/* (runtime_name is container.c's, which calls in here) */
+		return nerr_input(e, -EINVAL, "logs of this runtime's containers are not read yet "
+				  "(Docker's, Podman's, Kubernetes' and nstop's own are)");
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory of a runtime's, beneath --sysroot or as it is, no final link. */
+static int rt_opendir(struct sysroot *sr, const char *abs)
+{
+	int fd = sr->live ? open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+			  : openat(sr->root_fd, abs + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Kubernetes (containerd's CRI plugin and CRI-O alike): kubelet's
+ * /var/log/pods/NS_POD_UID/CTR/N.log, N the container's restart count
+ * (restart -1: the highest there, the live instance), and the files it was
+ * rotated to before (N.log.YYYYMMDD-HHMMSS), read first, in order. The
+ * directory is only listed: every file is then opened as any runtime's
+ * (rt_open), and only names parse_cri_logname takes are looked at.
+ * Compressed rotations are left out, with a note saying how many.
+ */
+int logs_open_cri(struct sysroot *sr, const char *ns, const char *pod, const char *uid,
+		  const char *ctr, long restart, struct logsrc *ls, struct nerr *e)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->fd = -1;
+	if (!cri_name_ok(ns, false) || !cri_name_ok(pod, false) || !cri_name_ok(uid, true) ||
+	    !cri_name_ok(ctr, false))
+		return nerr_set(e, -EINVAL, "a pod's namespace, name, uid or container name kubelet would not write");
+	char dir[600];
+	snprintf(dir, sizeof(dir), "/var/log/pods/%s_%s_%s/%s", ns, pod, uid, ctr);
+	int fd = rt_opendir(sr, dir);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		int r = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
+		return nerr_set(e, r, "its log directory %s: %s", dir, strerror(-r));
+	}
+	long top = -1;
+	size_t nrot = 0, cap = 0, ngz = 0;
+	struct cri_logname *rot = NULL;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct cri_logname ln;
+		if (parse_cri_logname(de->d_name, &ln) < 0)
+			continue;
+		if (!ln.stamp[0]) {
+			if ((long)ln.restart > top)
+				top = (long)ln.restart;
+			continue;
+		}
+		if (nrot == cap)
+			rot = xrealloc(rot, (cap = cap ? cap * 2 : 8) * sizeof(*rot));
+		rot[nrot++] = ln;
+	}
+	closedir(d);
+	long want = restart >= 0 ? restart : top;
+	int r;
+	if (want < 0) {
+		r = nerr_set(e, -ENOENT, "no N.log in its log directory %s", dir);
+	} else {
+		char path[700];
+		snprintf(path, sizeof(path), "%s/%ld.log", dir, want);
+		r = logs_open_file(sr, path, LOG_CRI, ls, e);
+	}
+	for (size_t i = 0; r == 0 && i < nrot; i++) {
+		if ((long)rot[i].restart != want)
+			continue;
+		if (rot[i].gz) {
+			ngz++;
+			continue;
+		}
+		char path[700];
+		snprintf(path, sizeof(path), "%s/%ld.log.%s", dir, want, rot[i].stamp);
+		ls->older = xrealloc(ls->older, (ls->nolder + 1) * sizeof(*ls->older));
+		ls->older[ls->nolder++] = xstrdup(path);
+	}
+	/* YYYYMMDD-HHMMSS: by name is by time */
+	if (ls->nolder > 1)
+		qsort(ls->older, ls->nolder, sizeof(*ls->older), cmp_str);
+	if (ngz)
+		snprintf(ls->note, sizeof(ls->note), "%zu compressed rotated file%s left out (zcat %s/%ld.log.*.gz)",
+			 ngz, ngz == 1 ? "" : "s", dir, want);
+	free(rot);
+	return r;
+}
+
+/*
+ * A Kubernetes container's (namespace, pod, uid, container, restart) by its
+ * id, from kubelet's link /var/log/containers/POD_NS_CTR-ID.log: its name
+ * and target (read as text, never followed) must agree (parse_cri_link).
+ */
+int logs_find_cri(struct sysroot *sr, const char *id, struct cri_ref *r)
+{
+	int fd = rt_opendir(sr, "/var/log/containers");
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOENT;
+	}
+	char tail[128];
+	int tl = snprintf(tail, sizeof(tail), "-%s.log", id);
+	int res = -ENOENT;
+	struct dirent *de;
+	while (res < 0 && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (tl <= 0 || n <= (size_t)tl || strcmp(de->d_name + n - (size_t)tl, tail))
+			continue;
+		char target[1024];
+		ssize_t k = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (k <= 0)
+			continue;
+		target[k] = '\0';
+		if (parse_cri_link(de->d_name, target, id, r) == 0)
+			res = 0;
+	}
+	closedir(d);
+	return res;
 }

@@ -325,6 +325,10 @@ void ns_collect(struct snap *s, struct sysroot *sr, struct nscache *nc)
 	struct hmap idx = {0};
 	size_t cap = 64;
 	s->ns = xcalloc(cap, sizeof(*s->ns));
+	/* a process is mostly in the namespaces of the one before (a
+	 * container's processes have neighbouring pids): those need no lookup */
+	uint64_t last_ino[NS_NTYPES] = {0};
+	uint32_t last_k[NS_NTYPES] = {0};
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct proc *p = &s->procs[i];
 		for (int t = 0; t < NS_NTYPES; t++) {
@@ -333,13 +337,17 @@ void ns_collect(struct snap *s, struct sysroot *sr, struct nscache *nc)
 				continue;
 			uint32_t k;
 			struct nsinfo *n;
-			if (hmap_get(&idx, ino, &k)) {
+			if (ino == last_ino[t]) {
+				n = &s->ns[last_k[t]];
+			} else if (hmap_get(&idx, ino, &k)) {
 				n = &s->ns[k];
 			} else {
 				n = ns_add(s, &cap, &idx, ino);
 				n->type = (enum ns_type)t;
 				n->pid = p->pid;
 			}
+			last_ino[t] = ino;
+			last_k[t] = (uint32_t)(n - s->ns);
 			n->nprocs++;
 			if (p->pid < n->pid)
 				n->pid = p->pid;

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,29 @@ int parse_freezer_state(const char *s, size_t n)
 	if ((n == 6 && !memcmp(s, "THAWED", 6)) || (n == 8 && !memcmp(s, "FREEZING", 8)))
 		return 0;
 	return -EINVAL;
+}
+
+/*
+ * cgroup.procs (or tasks): a decimal pid a line. A line that is not one
+ * number in 1..INT_MAX (junk, a sign, an overflow, an empty line) is skipped,
+ * the rest still read.
+ */
+size_t parse_pid_lines(const char *s, size_t n, void (*fn)(void *arg, pid_t pid), void *arg)
+{
+	const char *p = s, *end = s + n;
+	size_t k = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		uint64_t v;
+		const char *q = p;
+		if (parse_num_u64(&q, le, &v) == 0 && q == le && v > 0 && v <= INT_MAX) {
+			fn(arg, (pid_t)v);
+			k++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return k;
 }
 
 /* v2 cpu.max: "$MAX $PERIOD", MAX being "max" or microseconds. */

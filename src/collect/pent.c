@@ -16,7 +16,6 @@
 #include "proc.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
-#define CMDLINE_MAX 8192      /* as much as lsns and ps show */
 
 /* "PID/suffix" into out (at least 48 bytes): snprintf costs more than the
  * syscall's path walk on this path. */
@@ -46,6 +45,7 @@ void pent_drop(struct collector *c, struct pent *e)
 	if (e->fd >= 0) {
 		close(e->fd);
 		c->nkept--;
+		c->fdb.used--;
 	}
 	e->fd = -1;
 }
@@ -57,7 +57,7 @@ static int open_stat(struct collector *c, const char *path)
 	if (fd >= 0 || errno != EMFILE || !c->nkept)
 		return fd < 0 ? -errno : fd;
 	/* out of descriptors: keep none from now on, release ours, retry */
-	c->maxkept = 0;
+	c->fdb.max = 0;
 	for (size_t i = 0; i < c->n; i++)
 		pent_drop(c, &c->e[i]);
 	for (size_t i = 0; i < c->nne; i++)
@@ -98,9 +98,10 @@ static int ent_stat(struct collector *c, struct pent *e, bool first, bool uid)
 		}
 		n = read(fd, sbuf, sizeof(sbuf) - 1);
 		int rerr = n < 0 ? -errno : 0;
-		if (n > 0 && c->keep && c->nkept < c->maxkept) {
+		if (n > 0 && c->keep_stat && c->fdb.used < c->fdb.max) {
 			e->fd = fd;
 			c->nkept++;
+			c->fdb.used++;
 		} else {
 			close(fd);
 		}
@@ -135,32 +136,54 @@ static int ent_stat(struct collector *c, struct pent *e, bool first, bool uid)
 	return 0;
 }
 
-static void ent_ns(struct collector *c, struct pent *e)
+/*
+ * The namespace links, through one descriptor of PID/ns: each readlink then
+ * looks up one name, not three (the pid's directory, ns, the link), and
+ * every link is the same process's. Read again (again), the pid link is
+ * left alone: a process's pid namespace is fixed at its birth (setns and
+ * unshare change its children's only, pid_namespaces(7)).
+ */
+static int ent_ns(struct collector *c, struct pent *e, bool again)
 {
 	char path[48], link[64];
 	c->st.ns_reads++;
-	size_t base = strlen(pid_path(path, e->p.pid, "ns/"));
+	int dfd = openat(c->sr->proc_fd, pid_path(path, e->p.pid, "ns"),
+			 O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int gone = dfd < 0 && err_vanished(-errno) ? -errno : 0;
+	bool any = false;
 	for (int t = 0; t < NS_NTYPES; t++) {
-		strcpy(path + base, ns_type_name(t));
-		ssize_t l = readlinkat(c->sr->proc_fd, path, link, sizeof(link) - 1);
+		if (again && t == NS_PID)
+			continue;
+		ssize_t l = dfd >= 0 ? readlinkat(dfd, ns_type_name(t), link, sizeof(link) - 1) : -1;
 		uint64_t ino = 0;
 		if (l > 0)
 			parse_ns_link(link, (size_t)l, ns_type_name(t), &ino);
 		e->p.ns[t] = ino;
+		any |= ino != 0;
 	}
+	/* none readable now (gone, or no longer ours to read): nor is that one */
+	if (again && !any)
+		e->p.ns[NS_PID] = 0;
+	if (dfd >= 0)
+		close(dfd);
 	e->have |= PN_NS;
+	return gone;
 }
 
-static void ent_cg(struct collector *c, struct pent *e)
+static int ent_cg(struct collector *c, struct pent *e)
 {
 	char path[48];
 	const struct cgset *set = NULL;
-	if (read_file_at(c->sr->proc_fd, pid_path(path, e->p.pid, "cgroup"), &c->b) > 0)
+	int r = read_file_at(c->sr->proc_fd, pid_path(path, e->p.pid, "cgroup"), &c->b);
+	if (r > 0)
 		set = pool_cgset(c->pool, c->b.p, c->b.len);
+	else if (r < 0 && err_vanished(r))
+		return r;
 	e->p.cg2 = set ? set->cg2 : NULL;
 	e->p.cg1 = set ? set->cg1 : NULL;
 	e->p.ncg1 = set ? set->ncg1 : 0;
 	e->have |= PN_CG;
+	return 0;
 }
 
 static void ent_cmd(struct collector *c, struct pent *e)
@@ -221,11 +244,15 @@ int pent_read(struct collector *c, struct pent *e, unsigned want, bool first)
 		if (r < 0)
 			return r;
 	}
+	bool again = (e->have & PN_NS) != 0;
 	want &= ~e->have | (want & (PN_NS | PN_CG)); /* these two are re-read on demand */
-	if (want & PN_NS)
-		ent_ns(c, e);
-	if (want & PN_CG)
-		ent_cg(c, e);
+	/* without a stat read now, a process gone shows here (and keeps
+	 * what was read of it) */
+	bool nostat = !first && !(want & PN_STAT);
+	if ((want & PN_NS) && ent_ns(c, e, again) < 0 && nostat)
+		return -ESRCH;
+	if ((want & PN_CG) && ent_cg(c, e) < 0 && nostat)
+		return -ESRCH;
 	if ((want & PN_CMD) && !(e->have & PN_CMD))
 		ent_cmd(c, e);
 	if ((want & PN_UID) && !(e->have & PN_UID))

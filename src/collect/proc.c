@@ -67,21 +67,28 @@ struct collector *collector_new(struct sysroot *sr, struct users *users, bool ke
 	c->keep = keep;
 	c->page = sysconf(_SC_PAGESIZE);
 	c->nsc = nscache_new();
-	if (keep) {
-		/* one kept fd per process: the soft limit up to the hard one */
-		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-			if (rl.rlim_cur < rl.rlim_max) {
-				rlim_t old = rl.rlim_cur;
-				rl.rlim_cur = rl.rlim_max;
-				if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-					rl.rlim_cur = old;
-				else if (!nofile_orig)
-					nofile_orig = old;
-			}
-			c->maxkept = rl.rlim_cur == RLIM_INFINITY ? 1L << 20
-				     : (long)rl.rlim_cur - FD_RESERVE;
+	c->names = namecache_new();
+	c->cg_depth = -1;
+	/* kept fds (a stat fd per process for the dashboard, cgroup dirs and
+	 * files for every collector): the soft limit up to the hard one, all
+	 * but FD_RESERVE of it shared by the two */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rlim_t old = rl.rlim_cur;
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				rl.rlim_cur = old;
+			else if (!nofile_orig)
+				nofile_orig = old;
 		}
+		c->fdb.max = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 : (long)rl.rlim_cur - FD_RESERVE;
+		if (c->fdb.max < 0)
+			c->fdb.max = 0;
+	}
+	c->cgc = cgcache_new(&c->fdb);
+	c->ncs = netcache_new(&c->fdb);
+	if (keep) {
 		if (sr->live && geteuid() == 0)
 			c->cn = cnproc_open();
 	}
@@ -97,6 +104,9 @@ void collector_free(struct collector *c)
 	free(c->e);
 	cnproc_close(c->cn);
 	nscache_free(c->nsc);
+	namecache_free(c->names);
+	cgcache_free(c->cgc);
+	netcache_free(c->ncs);
 	pool_unref(c->pool);
 	buf_free(&c->b);
 	free(c);
@@ -278,30 +288,57 @@ static void merge(struct collector *c, const struct pidino *l, size_t nl, unsign
 	c->nne = 0;
 }
 
-/* The re-verification slice: every process again within about 16
- * refreshes, 20 at most on big hosts (at most 512 per refresh). */
-static void verify_slice(struct collector *c, unsigned want, unsigned fresh)
+/*
+ * The re-verification slice: every process again within about 16
+ * refreshes, 20 at most on big hosts (at most 512 per refresh), for what
+ * no event reports: a move to another cgroup, setns and unshare. Its stat
+ * is read again only when the table came from a walk: with the proc
+ * connector in step, a pid reused was an exit and a fork, seen as such,
+ * and a process gone is an exit (or its files are gone). Its namespace
+ * links, every second pass (half of the processes each pass): a change
+ * of namespace is nearly always followed by an exec (nsenter, unshare,
+ * runc's init), which the connector reports and which rereads them at
+ * once; the slice is the net for the rest. A cgroup is changed from
+ * outside, with no exec: every pass.
+ */
+static void verify_slice(struct collector *c, unsigned want, unsigned fresh, bool walked)
 {
 	size_t slice = c->keep ? 32 + c->n / 16 : 0;
 	if (slice > 512)
 		slice = 512;
+	/* resumed at a pid, not an index: the table is rebuilt each refresh,
+	 * and an index shifted by processes gone below it skipped some for
+	 * a whole round */
+	size_t i = 0;
+	while (i < c->n && c->e[i].p.pid < c->cursor)
+		i++;
 	for (size_t s = 0; s < slice && c->n; s++) {
-		if (c->cursor >= c->n)
-			c->cursor = 0;
-		struct pent *e = &c->e[c->cursor];
+		if (i >= c->n) {
+			i = 0;
+			c->rounds++;
+		}
+		struct pent *e = &c->e[i];
 		c->st.verified++;
 		/* stat was read a moment ago when every process gets it afresh */
-		unsigned sw = (fresh & PN_STAT) ? 0 : PN_STAT;
-		if ((e->born && e->born + 1 >= c->gen) || pent_read(c, e, sw | (want & (PN_NS | PN_CG)), false) == 0) {
-			c->cursor++;
+		unsigned sw = (fresh & PN_STAT) || !walked ? 0 : PN_STAT;
+		unsigned nsw = ((unsigned)e->p.pid ^ c->rounds) & 1 ? 0 : PN_NS;
+		if ((e->born && e->born + 1 >= c->gen) ||
+		    pent_read(c, e, sw | (want & (nsw | PN_CG)), false) == 0) {
+			i++;
 			continue;
 		}
 		/* gone, or another process under the pid: drop it; a reused
 		 * pid is read as new on the next refresh */
 		pent_drop(c, e);
-		memmove(e, e + 1, (c->n - c->cursor - 1) * sizeof(*e));
+		memmove(e, e + 1, (c->n - i - 1) * sizeof(*e));
 		c->n--;
 	}
+	/* a slice that ends at the table's end ends a pass too */
+	if (i >= c->n && c->n) {
+		i = 0;
+		c->rounds++;
+	}
+	c->cursor = i < c->n ? c->e[i].p.pid : 0;
 }
 
 /*
@@ -322,7 +359,7 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 	}
 	merge(c, l, nl, want, fresh);
 	free(l);
-	verify_slice(c, want, fresh);
+	verify_slice(c, want, fresh, walked);
 	for (size_t j = 0; j < c->n; j++)
 		if (c->e[j].p.pid == 2) {
 			c->host_pidns = c->e[j].p.ns[NS_PID];
@@ -367,6 +404,10 @@ static void rotate_pool(struct collector *c)
 /* After a snapshot is complete: the size of a pool fresh from rotation. */
 void collector_settle(struct collector *c)
 {
+	c->st.fd_budget = c->fdb.max;
+	c->st.kept_stat = c->nkept;
+	c->st.kept_cgroup = cgcache_kept(c->cgc);
+	c->st.kept_sock = (long)netcache_open(c->ncs);
 	if (!c->pool_live)
 		c->pool_live = c->pool->t.len;
 }
@@ -411,6 +452,12 @@ void collector_procs(struct collector *c, struct snap *s, unsigned what)
 	}
 	if (c->keep)
 		rotate_pool(c);
+	/* stat fds only serve a view that rereads stat: in the others their
+	 * share of the descriptor budget goes to the cgroup fds and sockets */
+	c->keep_stat = c->keep && (what & SNAP_PROCS);
+	if (!c->keep_stat && c->nkept)
+		for (size_t i = 0; i < c->n; i++)
+			pent_drop(c, &c->e[i]);
 	update(c, want, fresh);
 	s->nprocs = c->n;
 	s->procs = xreallocarray(NULL, c->n ? c->n : 1, sizeof(*s->procs));
@@ -427,6 +474,19 @@ struct strpool *collector_pool(struct collector *c)
 	return c->pool;
 }
 
+/* Snapshots with SNAP_CGROUPS read the tree only down to depth (and, with
+ * SNAP_CONTAINERS, the containers' cgroups at any depth): what metrics
+ * show. -1 (the default): every cgroup. */
+void collector_set_cgroup_depth(struct collector *c, int depth)
+{
+	c->cg_depth = depth;
+}
+
+int collector_cgroup_depth(const struct collector *c)
+{
+	return c->cg_depth;
+}
+
 struct sysroot *collector_sysroot(struct collector *c)
 {
 	return c->sr;
@@ -437,9 +497,24 @@ struct users *collector_users(struct collector *c)
 	return c->users;
 }
 
+struct namecache *collector_namecache(struct collector *c)
+{
+	return c->names;
+}
+
 struct nscache *collector_nscache(struct collector *c)
 {
 	return c->nsc;
+}
+
+struct cgcache *collector_cgcache(struct collector *c)
+{
+	return c->cgc;
+}
+
+struct netcache *collector_netcache(struct collector *c)
+{
+	return c->ncs;
 }
 
 /* CPU % of each process between its two stat reads: 100 % is one CPU. Both

@@ -31,15 +31,22 @@ struct collector {
 	struct pent *ne;        /* the table being built by a refresh */
 	size_t nne;
 	uint32_t gen;
-	size_t cursor;          /* where the next re-verification slice starts */
+	pid_t cursor;           /* the pid the next re-verification slice starts at */
+	unsigned rounds;        /* the slice's passes over the whole table */
 	bool keep;              /* keep stat fds open between refreshes */
-	long nkept, maxkept;
+	bool keep_stat;         /* ... now: only while a view rereads stat (SNAP_PROCS) */
+	long nkept;             /* stat fds kept */
+	struct fdbudget fdb;    /* every kept fd: ours, cgc's, the netlink sockets */
 	long page;
 	uint64_t host_pidns;
 	struct buf b;
 	struct cnproc *cn;      /* the proc connector, NULL when not in use */
 	struct nscache *nsc;    /* namespace relations (ns.c) */
+	struct namecache *names; /* containers' names by id (rtnames.c) */
+	struct netcache *ncs;   /* kept netlink sockets (net.c), within fdb */
+	struct cgcache *cgc;    /* kept cgroup fds (cgcache.c), within fdb */
 	struct collector_stats st;
+	int cg_depth;           /* SNAP_CGROUPS walks this deep; -1: every cgroup */
 };
 
 /* Reads what is missing of want; stat first. Returns <0 when it is gone,

@@ -26,7 +26,8 @@ static void host_rates(struct snap *s, const struct snap *prev)
  * reads only what is new or asked afresh), then what is derived from it and
  * the cgroup files. what: SNAP_* bits; SNAP_PROCS asks for every process's
  * stat afresh (per-process CPU), the others for their tables. Containers
- * without SNAP_CGROUPS read only the containers' own cgroups.
+ * without SNAP_CGROUPS read only the containers' own cgroups;
+ * collector_set_cgroup_depth limits SNAP_CGROUPS to a depth.
  */
 struct snap *collector_take(struct collector *c, unsigned what, const struct snap *prev)
 {
@@ -42,7 +43,8 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 	char up[128];
 	if (read_small_at(sr->proc_fd, "uptime", up, sizeof(up)) > 0)
 		s->uptime_sec = strtod(up, NULL);
-	if (what & (SNAP_PROCS | SNAP_NS | SNAP_CGROUPS | SNAP_CONTAINERS))
+	/* the cgroups alone need no process walk: cgroup.procs counts them */
+	if (what & (SNAP_PROCS | SNAP_NS | SNAP_CONTAINERS))
 		collector_procs(c, s, what);
 	/* after collector_procs, which may have started a fresh pool */
 	s->pool = pool_ref(collector_pool(c));
@@ -59,22 +61,29 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 		collector_fill(c, s, reps, s->nns);
 		free(reps);
 	}
-	if (what & SNAP_CGROUPS)
-		cgroup_collect(s, sr);
+	int depth = collector_cgroup_depth(c);
+	if ((what & SNAP_CGROUPS) && depth >= 0) {
+		const char **paths = NULL;
+		size_t n = (what & SNAP_CONTAINERS) ? container_cgroups(s, &paths) : 0;
+		cgroup_collect_depth(s, sr, collector_cgcache(c), depth, paths, n);
+		free(paths);
+	} else if (what & SNAP_CGROUPS) {
+		cgroup_collect(s, sr, collector_cgcache(c));
+	}
 	if (what & SNAP_CONTAINERS) {
 		if (!(what & SNAP_CGROUPS)) {
 			const char **paths;
 			size_t n = container_cgroups(s, &paths);
-			cgroup_collect_paths(s, sr, paths, n);
+			cgroup_collect_paths(s, sr, collector_cgcache(c), paths, n);
 			free(paths);
 		}
-		container_collect(s, sr);
+		container_collect(s, sr, collector_namecache(c));
 		pid_t *inits = xreallocarray(NULL, s->nctrs + 1, sizeof(*inits));
 		for (size_t i = 0; i < s->nctrs; i++)
 			inits[i] = s->ctrs[i].init_pid;
 		collector_fill(c, s, inits, s->nctrs);
 		free(inits);
-		net_collect(s, sr);
+		net_collect(s, sr, collector_netcache(c));
 	}
 	if ((what & SNAP_HOST) && sr->live)
 		host_collect(&s->host);
@@ -85,6 +94,16 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 		net_rates(s, prev);
 	collector_settle(c);
 	return s;
+}
+
+/* The rates of s against prev, as collector_take computes them: for a
+ * snapshot made elsewhere (a recording's sample). */
+void snap_rates(struct snap *s, const struct snap *prev)
+{
+	proc_rates(s, prev);
+	cgroup_rates(s, prev);
+	host_rates(s, prev);
+	net_rates(s, prev);
 }
 
 /* A one-shot snapshot: a collector used once. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -319,6 +320,7 @@ static void create_form(const char *audit_log, char *status, size_t n)
 		{.label = "Pids", .hint = "a count or max", .check = check_pids},
 		{.label = "Network", .hint = "none, host, veth or veth:ADDR/PREFIX", .check = check_net},
 		{.label = "Cgroup parent", .hint = "absolute, or relative to nstop's own", .check = check_parent},
+		{.label = "Image", .hint = "an imported image (nstop image ls); empty: Rootfs or the host's"},
 	};
 	snprintf(f[6].val, sizeof(f[6].val), "none");
 	snprintf(f[7].val, sizeof(f[7].val), "/nstop");
@@ -334,7 +336,8 @@ static void create_form(const char *audit_log, char *status, size_t n)
 	static const struct {
 		int field;
 		const char *opt;
-	} map[] = {{7, "cgroup-parent"}, {2, "rootfs"}, {3, "cpu"}, {4, "memory"}, {5, "pids"}, {6, "net"}};
+	} map[] = {{7, "cgroup-parent"}, {2, "rootfs"}, {3, "cpu"}, {4, "memory"}, {5, "pids"}, {6, "net"},
+		   {8, "image"}};
 	struct create_req rq = {.name = f[0].val};
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		for (int k = 0; k < CREQ_NOPTS; k++)
@@ -449,7 +452,7 @@ static void remove_ctr(const struct ui_sel *sel, const char *audit_log, char *st
 	}
 	if (audit_open(&a, audit_log, &e) < 0)
 		say(status, n, "d", &e);
-	else if (run_rm(&sr, &a, sel->name, 10, &t, &e) < 0)
+	else if (run_rm(&sr, &a, sel->name, NULL, 10, &t, &e) < 0)
 		say(status, n, "d", &e);
 	else
 		snprintf(status, n, "removed %s", sel->label);
@@ -458,7 +461,9 @@ static void remove_ctr(const struct ui_sel *sel, const char *audit_log, char *st
 	sysroot_close(&sr);
 }
 
-void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n)
+/* want_freeze: 1 freeze, 0 thaw, -1 the other of what it is now (f on one row) */
+static void act_one(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n,
+		    int want_freeze)
 {
 	if (key == 'c') {
 		create_form(audit_log, status, n);
@@ -502,7 +507,7 @@ void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *stat
 	} else if (key == 't') {
 		limits_dialog(&sr, &a, &t, sel, status, n);
 	} else if (key == 'f') {
-		bool freeze = act_frozen(&sr, &t) != 1;
+		bool freeze = want_freeze >= 0 ? want_freeze == 1 : act_frozen(&sr, &t) != 1;
 		int before;
 		if (run_freeze(&sr, &a, &t, freeze, 5, &before, &e) < 0)
 			say(status, n, "f", &e);
@@ -531,5 +536,451 @@ void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *stat
 	audit_close(&a);
 	if (need_target)
 		act_target_free(&t);
+	sysroot_close(&sr);
+}
+
+void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n)
+{
+	act_one(key, sel, audit_log, status, n, -1);
+}
+
+/* A resolved target's identity: its primary hierarchy's cgroup directory,
+ * device and inode, as open now. */
+static int target_ident(struct sysroot *sr, const struct act_target *t, uint64_t *dev, uint64_t *ino)
+{
+	int mi = act_primary_mount(sr, t);
+	int fd = mi < 0 || !t->paths[mi] ? -1 : cgx_open(sr, mi, t->paths[mi]);
+	struct stat sb;
+	int r = fd >= 0 && fstat(fd, &sb) == 0 ? 0 : -1;
+	if (r == 0) {
+		*dev = (uint64_t)sb.st_dev;
+		*ino = (uint64_t)sb.st_ino;
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The identity of a container or cgroup row: its cgroup directory's device
+ * and inode (the primary mount's), as the act layer resolves it now. */
+int ui_sel_ident(const struct ui_sel *sel, uint64_t *dev, uint64_t *ino)
+{
+	struct sysroot sr;
+	struct act_target t = {0};
+	struct nerr e = {0};
+	int r = -1;
+	if (sel->kind == SEL_NONE || sysroot_open(&sr, NULL, &e) < 0)
+		return -1;
+	if (act_resolve(&sr, sel->word, &t, &e) == 0)
+		r = target_ident(&sr, &t, dev, ino);
+	act_target_free(&t);
+	sysroot_close(&sr);
+	return r;
+}
+
+/* still the row that was tagged: the same pid@start, the same cgroup directory */
+bool ui_tag_alive(const struct ui_tag *t, const struct snap *s)
+{
+	if (t->pid) {
+		const struct proc *p = s ? snap_proc(s, t->pid) : NULL;
+		return p && p->start_ticks == t->start;
+	}
+	uint64_t dev, ino;
+	return ui_sel_ident(&t->sel, &dev, &ino) == 0 && dev == t->dev && ino == t->ino;
+}
+
+/* the row a tag stands for is this one (drawing: by what the view selects) */
+bool ui_tag_is(const struct ui_tag *t, const struct ui_sel *row)
+{
+	if (t->pid)
+		return row->pid == t->pid && row->start == t->start;
+	return !row->pid && row->kind == t->sel.kind && !strcmp(row->word, t->sel.word);
+}
+
+/*
+ * Every cgroup directory an action on a resolved row may write, one per
+ * hierarchy (cgroup2's, each v1 controller's), as open now: device and
+ * inode, or absent. Taken when the confirmation is shown and compared
+ * right before the action: a directory removed and made again, one that
+ * appeared meanwhile, or a process now in another container is another
+ * row than the one confirmed.
+ */
+struct tag_ident {
+	bool have;
+	unsigned set, present;  /* per mount: a path; a directory there */
+	uint64_t dev[CG_MAX_MOUNTS], ino[CG_MAX_MOUNTS];
+};
+
+static void tag_ident_take(struct sysroot *sr, const struct act_target *t, struct tag_ident *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->have = true;
+	for (int i = 0; i < sr->nmounts && i < CG_MAX_MOUNTS; i++) {
+		if (!t->paths[i])
+			continue;
+		id->set |= 1u << i;
+		int fd = cgx_open(sr, i, t->paths[i]);
+		struct stat sb;
+		if (fd >= 0 && fstat(fd, &sb) == 0) {
+			id->present |= 1u << i;
+			id->dev[i] = (uint64_t)sb.st_dev;
+			id->ino[i] = (uint64_t)sb.st_ino;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static bool tag_ident_same(const struct tag_ident *a, const struct tag_ident *b)
+{
+	if (a->set != b->set || a->present != b->present)
+		return false;
+	for (int i = 0; i < CG_MAX_MOUNTS; i++)
+		if ((a->present & (1u << i)) && (a->dev[i] != b->dev[i] || a->ino[i] != b->ino[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A tagged row as it is now, resolved once for the action that follows, or
+ * why it is left alone. A container or cgroup row must resolve to the very
+ * directory tagged (device and inode: one removed and made again under the
+ * same name or path is another). A process row must be the process tagged
+ * (pid@start), pinned by a pidfd while its container is looked up, so that
+ * a pid reused meanwhile is never taken for it. Then the writable check
+ * every action makes (guarded cgroups dropped or refused).
+ */
+static int tag_target_now(struct sysroot *sr, const struct ui_tag *tg, struct act_target *t, char *why, size_t n);
+
+/* tag_target_now, then: at the confirmation (take), every directory the
+ * action may write is taken into id; at the action, each must still be the
+ * one confirmed (a row not resolved then is left alone now too) */
+static int tag_target(struct sysroot *sr, const struct ui_tag *tg, struct tag_ident *id, bool take,
+		      struct act_target *t, char *why, size_t n)
+{
+	if (!take && !id->have) {
+		memset(t, 0, sizeof(*t));
+		snprintf(why, n, "not resolved when confirmed; left alone");
+		return -1;
+	}
+	if (tag_target_now(sr, tg, t, why, n) < 0)
+		return -1;
+	if (take) {
+		tag_ident_take(sr, t, id);
+		return 0;
+	}
+	struct tag_ident now;
+	tag_ident_take(sr, t, &now);
+	if (!tag_ident_same(id, &now)) {
+		struct buf b = {0};
+		act_target_desc(t, &b);
+		snprintf(why, n, "now %s: not the cgroups confirmed (moved, removed, made again or new); left alone",
+			 buf_str(&b));
+		buf_free(&b);
+		act_target_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+static int tag_target_now(struct sysroot *sr, const struct ui_tag *tg, struct act_target *t, char *why, size_t n)
+{
+	struct nerr e = {0};
+	memset(t, 0, sizeof(*t));
+	if (tg->sel.kind == SEL_NONE) {
+		snprintf(why, n, "no container or cgroup to act on");
+		return -1;
+	}
+	if (tg->pid) {
+		int fd = (int)syscall(SYS_pidfd_open, tg->pid, 0);
+		uint64_t now = 0;
+		if (fd < 0 || sysroot_pid_start(sr, tg->pid, &now) < 0 || now != tg->start) {
+			snprintf(why, n, "pid %d is gone or another process now; left alone", (int)tg->pid);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		int r = act_resolve(sr, tg->sel.word, t, &e);
+		if (r == 0 && (r = act_check_writable(sr, t, &e)) < 0)
+			act_target_free(t);
+		/* signal 0: still the process pinned, so what was read was its */
+		bool alive = syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0;
+		close(fd);
+		if (r < 0) {
+			snprintf(why, n, "%s", e.msg);
+			return -1;
+		}
+		if (!alive) {
+			act_target_free(t);
+			snprintf(why, n, "pid %d ended while its container was looked up; left alone", (int)tg->pid);
+			return -1;
+		}
+		return 0;
+	}
+	if (act_resolve(sr, tg->sel.word, t, &e) < 0) {
+		snprintf(why, n, "gone (%s); left alone", e.msg);
+		return -1;
+	}
+	uint64_t dev, ino;
+	if (target_ident(sr, t, &dev, &ino) < 0 || dev != tg->dev || ino != tg->ino) {
+		act_target_free(t);
+		snprintf(why, n, "not the cgroup tagged any more (removed or made again); left alone");
+		return -1;
+	}
+	if (act_check_writable(sr, t, &e) < 0) {
+		act_target_free(t);
+		snprintf(why, n, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* a process row's label without "the container of " (k signals the process) */
+static const char *proc_label(const struct ui_tag *tg)
+{
+	const char *l = tg->sel.label;
+	return tg->pid && !strncmp(l, "the container of ", 17) ? l + 17 : l;
+}
+
+/* what t does to the tagged rows: the form once, its fields empty (empty:
+ * as it is on each row); false when nothing is to be done */
+static bool tagged_limits_form(size_t ntags, struct limits *want, char *status, size_t n)
+{
+	static const enum limit_key keys[] = {LIM_CPU, LIM_MEM, LIM_HIGH, LIM_PIDS};
+	struct form_field f[] = {
+		{.label = "CPU", .hint = "CPUs (1.5), % of one (50%) or max", .check = check_cpu},
+		{.label = "Memory", .hint = "512M, 2G, bytes or max", .check = check_mem},
+		{.label = "Memory high", .hint = "v2 only: reclaim above it", .check = check_high},
+		{.label = "Pids", .hint = "a count or max", .check = check_pids},
+	};
+	char title[80];
+	snprintf(title, sizeof(title), " Limits of %zu tagged row%s ", ntags, ntags == 1 ? "" : "s");
+	if (!dialog_form(title, "empty: left as it is on each row", f, 4, ui_redraw)) {
+		snprintf(status, n, "t: cancelled, nothing changed");
+		return false;
+	}
+	memset(want, 0, sizeof(*want));
+	bool any = false;
+	for (int i = 0; i < 4; i++) {
+		struct nerr e = {0};
+		if (!f[i].val[0])
+			continue;
+		if (limit_parse(keys[i], f[i].val, &want->l[keys[i]], &e) < 0) {
+			say(status, n, "t", &e);
+			return false;
+		}
+		any = true;
+	}
+	if (!any)
+		snprintf(status, n, "t: no value given, nothing changed");
+	return any;
+}
+
+/* "cpu 0.5 memory 64M" of what is set */
+static void limits_said(struct buf *b, const struct limits *want)
+{
+	for (int k = 0; k < LIM_N; k++) {
+		if (!want->l[k].set)
+			continue;
+		char v[32];
+		limit_human(k, &want->l[k], v, sizeof(v));
+		buf_printf(b, " %s %s", limit_name(k), v);
+	}
+}
+
+/* one tagged row: resolved and checked again (tag_target), then the action
+ * as on one row, with its own audit record; its result in one */
+static void act_tagged_row(struct sysroot *sr, struct audit *a, int key, const struct ui_tag *tg,
+			   struct tag_ident *id, int sig, bool freeze, const struct limits *want, bool force, char *one, size_t n)
+{
+	struct nerr e = {0};
+	struct act_target t;
+	if (key == 'k' && tg->pid) {
+		/* a process: its pidfd, then its start time, then the signal */
+		if (run_kill_pid(sr, a, tg->pid, tg->start, sig, &e) < 0)
+			snprintf(one, n, "%s: %s", proc_label(tg), e.msg);
+		else
+			snprintf(one, n, "SIG%s sent to %s", sig_name(sig), proc_label(tg));
+		return;
+	}
+	if (key == 'd' && (tg->pid || tg->sel.kind != SEL_CONTAINER || !tg->sel.name[0])) {
+		snprintf(one, n, "%s: not one of nstop's own containers; left alone", tg->sel.label);
+		return;
+	}
+	char why[400];
+	if (tag_target(sr, tg, id, false, &t, why, sizeof(why)) < 0) {
+		snprintf(one, n, "%s: %s", tg->sel.label, why);
+		return;
+	}
+	if (key == 'f') {
+		int before;
+		if (run_freeze(sr, a, &t, freeze, 5, &before, &e) < 0)
+			snprintf(one, n, "%s: %s", tg->sel.label, e.msg);
+		else
+			snprintf(one, n, "%s %s", freeze ? "froze" : "thawed", tg->sel.label);
+	} else if (key == 'k') {
+		struct kill_result kr;
+		if (run_kill(sr, a, &t, sig, 0, &kr, &e) < 0)
+			snprintf(one, n, "%s: %s", tg->sel.label, e.msg);
+		else
+			snprintf(one, n, "SIG%s sent to %u process%s of %s", sig_name(sig), kr.signalled,
+				 kr.signalled == 1 ? "" : "es", tg->sel.label);
+	} else if (key == 't') {
+		struct limits old;
+		if (run_limit(sr, a, &t, want, force, &old, &e) < 0) {
+			snprintf(one, n, "%s: %s", tg->sel.label, e.msg);
+		} else {
+			size_t len = (size_t)snprintf(one, n, "limits of %s:", tg->sel.label);
+			for (int k = 0; k < LIM_N && len < n; k++) {
+				if (!want->l[k].set)
+					continue;
+				char o1[32], n1[32];
+				limit_human(k, &old.l[k], o1, sizeof(o1));
+				limit_human(k, &want->l[k], n1, sizeof(n1));
+				len += (size_t)snprintf(one + len, n - len, " %s %s -> %s", limit_name(k), o1, n1);
+			}
+		}
+	} else if (key == 'd') {
+		/* the registry's entry of that name must still be the id tagged
+		 * (checked under the registry's lock, which create takes too) */
+		struct act_target rt;
+		if (run_rm(sr, a, tg->sel.name, tg->sel.word, 10, &rt, &e) < 0)
+			snprintf(one, n, "%s: %s", tg->sel.label, e.msg);
+		else
+			snprintf(one, n, "removed %s", tg->sel.label);
+		act_target_free(&rt);
+	}
+	act_target_free(&t);
+}
+
+/*
+ * f, k, t, d on the tagged rows: what to do asked once (k's signal, t's
+ * limits), then one confirmation that lists every row (with what each
+ * holds now, or that it will be left alone), then each row resolved and
+ * checked again and acted on as on one row, one audit record each. f
+ * freezes them all, or thaws them all when all already are. The result:
+ * a box with one line per row, and the status line.
+ */
+void ui_act_tagged(int key, struct ui_tag *tags, size_t ntags, const char *audit_log, char *status, size_t n)
+{
+	if (key != 'f' && key != 'k' && key != 't' && key != 'd') {
+		snprintf(status, n, "%c: acts on one row; f, k, t and d act on the tagged rows (U clears the tags)",
+			 key);
+		return;
+	}
+	struct sysroot sr;
+	struct nerr e = {0};
+	if (sysroot_open(&sr, NULL, &e) < 0) {
+		say(status, n, "action", &e);
+		return;
+	}
+	int sig = 0;
+	struct limits want = {0};
+	if (key == 'k') {
+		int i = dialog_menu(" Signal ", sig_items, (int)ARRAY_LEN(sig_items), 0, ui_redraw);
+		if (i < 0) {
+			snprintf(status, n, "k: cancelled");
+			sysroot_close(&sr);
+			return;
+		}
+		sig = sig_parse(sig_items[i]);
+	} else if (key == 't' && !tagged_limits_form(ntags, &want, status, n)) {
+		sysroot_close(&sr);
+		return;
+	}
+	/* each row as it is now, for the confirmation (checked again after it) */
+	bool *force = xcalloc(ntags, sizeof(*force));
+	struct tag_ident *ids = xcalloc(ntags, sizeof(*ids));
+	struct buf rows = {0};
+	int all_frozen = 1;
+	for (size_t i = 0; i < ntags; i++) {
+		const struct ui_tag *tg = &tags[i];
+		struct act_target t;
+		char why[400];
+		if (key == 'k' && tg->pid) {
+			uint64_t now = 0;
+			bool same = sysroot_pid_start(&sr, tg->pid, &now) == 0 && now == tg->start;
+			buf_printf(&rows, "\n%s%s", proc_label(tg), same ? "" : ": gone or another process now, left alone");
+			continue;
+		}
+		if (key == 'd' && (tg->pid || tg->sel.kind != SEL_CONTAINER || !tg->sel.name[0])) {
+			buf_printf(&rows, "\n%s: not nstop's own, left alone", tg->sel.label);
+			continue;
+		}
+		if (tag_target(&sr, tg, &ids[i], true, &t, why, sizeof(why)) < 0) {
+			buf_printf(&rows, "\n%s: %s", tg->sel.label, why);
+			all_frozen = 0;
+			continue;
+		}
+		buf_printf(&rows, "\n%s", tg->sel.label);
+		if (tg->pid) {
+			/* the container it is in now: what the action acts on */
+			struct buf d = {0};
+			buf_printf(&rows, ": %s", act_target_desc(&t, &d));
+			buf_free(&d);
+		}
+		if (act_frozen(&sr, &t) != 1)
+			all_frozen = 0;
+		int mi = act_primary_mount(&sr, &t);
+		if (key == 'k' && mi >= 0) {
+			pid_t *p = NULL;
+			int err = 0;
+			size_t cnt = cgx_members(&sr, mi, t.paths[mi], &p, &err);
+			free(p);
+			if (err < 0)
+				buf_printf(&rows, " (not all processes could be counted)");
+			else
+				buf_printf(&rows, " (%zu process%s)", cnt, cnt == 1 ? "" : "es");
+		}
+		const struct limit_val *m = &want.l[LIM_MEM];
+		uint64_t use;
+		if (key == 't' && m->set && !m->max && act_mem_usage(&sr, &t, &use) == 0 && m->v < use) {
+			char u1[32];
+			str_fmt_size(u1, sizeof(u1), use);
+			buf_printf(&rows, ": %s in use, above the memory asked (reclaim or OOM kills)", u1);
+			force[i] = true;
+		}
+		act_target_free(&t);
+	}
+	struct buf q = {0};
+	const char *s_ = ntags == 1 ? "" : "s";
+	if (key == 'f')
+		buf_printf(&q, "%s %zu tagged row%s?", all_frozen ? "Thaw" : "Freeze", ntags, s_);
+	else if (key == 'k')
+		buf_printf(&q, "Send SIG%s to %zu tagged row%s?", sig_name(sig), ntags, s_);
+	else if (key == 'd')
+		buf_printf(&q, "Remove %zu tagged container%s (SIGTERM, 10 s, SIGKILL; cgroups, veth, layer)?",
+			   ntags, s_);
+	else {
+		buf_printf(&q, "Set");
+		limits_said(&q, &want);
+		buf_printf(&q, " on %zu tagged row%s?", ntags, s_);
+	}
+	buf_add(&q, rows.p, rows.len);
+	buf_free(&rows);
+	bool yes = dialog_confirm(buf_str(&q), ui_redraw);
+	buf_free(&q);
+	struct audit a = {.fd = -1};
+	if (!yes) {
+		snprintf(status, n, "%c: nothing changed", key);
+	} else if (audit_open(&a, audit_log, &e) < 0) {
+		say(status, n, "action", &e);
+	} else {
+		struct buf res = {0};
+		size_t len = 0;
+		status[0] = '\0';
+		for (size_t i = 0; i < ntags; i++) {
+			char one[600];
+			act_tagged_row(&sr, &a, key, &tags[i], &ids[i], sig, !all_frozen, &want, force[i], one, sizeof(one));
+			buf_printf(&res, "%s%s", i ? "\n" : "", one);
+			if (len < n)
+				len += (size_t)snprintf(status + len, n - len, "%s%s", i ? "; " : "", one);
+		}
+		dialog_message(" Done, row by row ", buf_str(&res), ui_redraw);
+		buf_free(&res);
+	}
+	audit_close(&a);
+	free(force);
+	free(ids);
 	sysroot_close(&sr);
 }

@@ -14,6 +14,8 @@ struct uiopts {
 	double interval;
 	bool interval_set;      /* -d given: the config file's interval loses */
 	bool readonly, nocolor;
+	bool nomouse;           /* --no-mouse */
+	const char *replay, *at;  /* --replay PATH [--at TIME]: a recording, not live */
 };
 int ui_run(const struct uiopts *o);
 int ui_bench(const struct uiopts *o, int k, const char *view);
@@ -29,5 +31,11 @@ struct ui_key {
 };
 extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;
+/* the log pane's own keys (ui/logpane.c): it takes every key while open */
+extern const struct ui_key logpane_keys[];
+extern const size_t logpane_nkeys;
+/* the events view's (ui/evpane.c): it takes every key while open */
+extern const struct ui_key evpane_keys[];
+extern const size_t evpane_nkeys;
 
 #endif

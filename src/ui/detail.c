@@ -159,8 +159,9 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 		else
 			buf_adds(t, "limit -");
 		if (g->nr_throttled != VAL_NA)
-			buf_printf(t, "  throttled %llu of %llu periods",
-				   (unsigned long long)g->nr_throttled, (unsigned long long)g->nr_periods);
+			buf_printf(t, "  throttled %llu of %llu period%s",
+				   (unsigned long long)g->nr_throttled, (unsigned long long)g->nr_periods,
+				   g->nr_periods == 1 ? "" : "s");
 		buf_adds(t, "  pids ");
 		if (g->pids_current != VAL_NA)
 			buf_printf(t, "%llu", (unsigned long long)g->pids_current);
@@ -362,7 +363,7 @@ void ui_draw_detail(struct ui *u, int y0, int h, int w)
 	const struct proc *p = NULL;
 	u->views[u->view]->detail(u->shown, u->rows[u->vs[u->view].sel], &g, &p);
 	attron(A_BOLD);
-	mvhline(y0, 0, u->utf8 ? ACS_HLINE : '-', w);
+	draw_line_piece(y0, 0, w, 'h');
 	mvaddstr(y0, 1, " detail ");
 	attroff(A_BOLD);
 	int y = y0 + 1;

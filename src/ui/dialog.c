@@ -13,9 +13,15 @@
 static void box_at(int y0, int x0, int bh, int bw, const char *title)
 {
 	for (int y = 0; y < bh; y++) {
-		move(y0 + y, x0);
-		for (int x = 0; x < bw; x++)
-			addch(y == 0 || y == bh - 1 ? '-' : x == 0 || x == bw - 1 ? '|' : ' ');
+		bool edge = y == 0 || y == bh - 1;
+		draw_line_piece(y0 + y, x0, 1, y == 0 ? '<' : y == bh - 1 ? '[' : '|');
+		if (edge) {
+			draw_line_piece(y0 + y, x0 + 1, bw - 2, 'h');
+		} else {
+			for (int x = 1; x < bw - 1; x++)
+				addch(' ');
+		}
+		draw_line_piece(y0 + y, x0 + bw - 1, 1, y == 0 ? '>' : y == bh - 1 ? ']' : '|');
 	}
 	attron(A_BOLD);
 	mvaddnstr(y0, x0 + 2, title, bw - 4);
@@ -76,7 +82,7 @@ bool dialog_form(const char *title, const char *note, struct form_field *f, int 
 		move(y0 + 2 + 2 * cur, x0 + 17 + (int)strlen(f[cur].val));
 		curs_set(1);
 		refresh();
-		int ch = getch();
+		int ch = ui_getch();
 		curs_set(0);
 		msg[0] = '\0';
 		size_t len = strlen(f[cur].val);
@@ -132,7 +138,7 @@ int dialog_menu(const char *title, const char *const *items, int n, int sel, voi
 				attroff(A_REVERSE);
 		}
 		refresh();
-		int ch = getch();
+		int ch = ui_getch();
 		if (ch == KEY_UP && sel > 0)
 			sel--;
 		else if (ch == KEY_DOWN && sel + 1 < n)
@@ -146,23 +152,63 @@ int dialog_menu(const char *title, const char *const *items, int n, int sel, voi
 	return r;
 }
 
-/* y confirms; anything else declines. */
-bool dialog_confirm(const char *question, void (*redraw)(void))
+/*
+ * A box of lines ('\n' between them, each escaped and cut to the box),
+ * its last line bold (what the keys do), then one key. Lines beyond the
+ * screen's height end in "... and N more". Returns the key.
+ */
+static int text_box(const char *title, const char *text, const char *keys, void (*redraw)(void))
 {
 	timeout(-1);
 	redraw();
+	int nl = 0, widest = (int)strlen(keys);
+	for (const char *p = text; p;) {
+		const char *e = strchr(p, '\n');
+		int len = e ? (int)(e - p) : (int)strlen(p);
+		if (len > widest)
+			widest = len;
+		nl++;
+		p = e ? e + 1 : NULL;
+	}
 	int y0, x0, bh, bw;
-	int qlen = (int)strlen(question);
-	geometry(5, qlen + 6 > 40 ? qlen + 6 : 40, &y0, &x0, &bh, &bw);
-	box_at(y0, x0, bh, bw, "Confirm");
-	mvaddnstr(y0 + 1, x0 + 2, question, bw - 4);
+	geometry(nl + 4, widest + 6 > 40 ? widest + 6 : 40, &y0, &x0, &bh, &bw);
+	box_at(y0, x0, bh, bw, title);
+	int room = bh - 4 > 0 ? bh - 4 : 0;
+	struct buf b = {0};
+	int i = 0;
+	for (const char *p = text; p && i < room; i++) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		buf_reset(&b);
+		if (i == room - 1 && nl > room)
+			buf_printf(&b, "... and %d more", nl - i);
+		else
+			str_escape(&b, p, len, ESC_TEXT);
+		put(y0 + 1 + i, x0 + 2, b.p, b.len, bw - 4, false);
+		p = e ? e + 1 : NULL;
+	}
+	buf_free(&b);
 	attron(A_BOLD);
-	mvaddnstr(y0 + 3, x0 + 2, "y: yes   any other key: no", bw - 4);
+	mvaddnstr(y0 + bh - 2, x0 + 2, keys, bw - 4);
 	attroff(A_BOLD);
 	refresh();
-	int ch = getch();
+	int ch = ui_getch();
 	timeout(0);
+	return ch;
+}
+
+/* y confirms; any other key declines (a click is no answer). The question
+ * may have several lines: the first asks, the others list what it acts on. */
+bool dialog_confirm(const char *question, void (*redraw)(void))
+{
+	int ch = text_box("Confirm", question, "y: yes   any other key: no", redraw);
 	return ch == 'y' || ch == 'Y';
+}
+
+/* Lines to read (an action's result per row); any key closes. */
+void dialog_message(const char *title, const char *text, void (*redraw)(void))
+{
+	text_box(title, text, "any key closes", redraw);
 }
 
 /* Reads a line at the bottom; returns false on Esc. Only printable ASCII. */
@@ -181,7 +227,7 @@ bool dialog_prompt(const char *label, char *out, size_t n, void (*redraw)(void))
 		attroff(A_BOLD);
 		addnstr(out, w - (int)strlen(label) - 1 > 0 ? w - (int)strlen(label) - 1 : 0);
 		refresh();
-		int ch = getch();
+		int ch = ui_getch();
 		if (ch == 27) {
 			timeout(0);
 			return false;

@@ -50,6 +50,34 @@ void put(int y, int x, const char *s, size_t len, int w, bool right)
 			addch(' ');
 }
 
+/* UTF-8 line drawing when the locale is UTF-8, ASCII when not (set once) */
+static bool utf8_lines;
+
+void ui_set_utf8(bool on)
+{
+	utf8_lines = on;
+}
+
+/*
+ * A line of w cells at (y, x): 'h' horizontal, or one of a box's pieces
+ * ('<' '>' top corners, '[' ']' bottom corners, '|' vertical). Written as
+ * text, not the terminal's alternate charset, so one look everywhere.
+ */
+void draw_line_piece(int y, int x, int w, char piece)
+{
+	const char *u = "─", *a = "-";
+	switch (piece) {
+	case '<': u = "┌", a = "+"; break;
+	case '>': u = "┐", a = "+"; break;
+	case '[': u = "└", a = "+"; break;
+	case ']': u = "┘", a = "+"; break;
+	case '|': u = "│", a = "|"; break;
+	}
+	move(y, x);
+	for (int i = 0; i < w; i++)
+		addstr(utf8_lines ? u : a);
+}
+
 void fmt_pct(char *o, size_t n, double v)
 {
 	if (isnan(v))
@@ -96,4 +124,97 @@ void ui_redraw(void)
 {
 	if (redraw_fn)
 		redraw_fn();
+}
+
+/*
+ * A key for a modal screen (dialogs, menus, the help): the mouse never
+ * reaches what lies beneath it. Its events are taken off ncurses' queue
+ * here; the wheel reads as Up/Down, a click or any other button is
+ * dropped and the wait goes on. ERR (a signal, a timeout) is returned.
+ */
+/*
+ * A key as the terminal sent it, with every CSI sequence ncurses did not
+ * turn into a key read and dropped whole: ESC followed at once by '[' is a
+ * control sequence (a terminal's X10 mouse report ESC [ M Cb Cx Cy when
+ * terminfo said SGR, a key ncurses does not know), never Esc then keys. Its
+ * parameters and intermediates (0x20-0x3F) up to its final byte (0x40-0x7E);
+ * for ESC [ M with no parameters, also X10's three bytes. A plain cursor
+ * or editing key terminfo did not name (csi_key) is that key. The bytes after
+ * ESC are waited for briefly (a lone Esc stays Esc); the caller's delay
+ * mode is kept. Untrusted input: the terminal's bytes, bounded here.
+ */
+/* a plain (unmodified) cursor or editing key in the VT220 or xterm form
+ * that terminfo did not name (tmux's End is ESC [ 4 ~), or ERR */
+static int csi_key(int final, int param)
+{
+	static const struct { int final, param, key; } k[] = {
+		{'A', 0, KEY_UP}, {'B', 0, KEY_DOWN}, {'C', 0, KEY_RIGHT}, {'D', 0, KEY_LEFT},
+		{'H', 0, KEY_HOME}, {'F', 0, KEY_END}, {'~', 1, KEY_HOME}, {'~', 7, KEY_HOME},
+		{'~', 4, KEY_END}, {'~', 8, KEY_END}, {'~', 5, KEY_PPAGE}, {'~', 6, KEY_NPAGE},
+		{'~', 2, KEY_IC}, {'~', 3, KEY_DC},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(k); i++)
+		if (k[i].final == final && k[i].param == param)
+			return k[i].key;
+	return ERR;
+}
+
+int ui_readkey(void)
+{
+	for (;;) {
+		int ch = getch();
+		if (ch != 27)
+			return ch;
+		int delay = wgetdelay(stdscr);
+		timeout(30);
+		int c = getch();
+		if (c != '[') {
+			if (c != ERR)
+				ungetch(c);
+			timeout(delay);
+			return 27;
+		}
+		int first = 1, param = 0, plain = 1, key = ERR;
+		for (int i = 0; i < 64; i++) {
+			c = getch();
+			if (c == ERR || c < 0x20 || c > 0x7e)
+				break; /* cut short: what came is dropped, the rest is new */
+			if (c >= 0x40) {
+				if (c == 'M' && first)
+					for (int k = 0; k < 3 && getch() != ERR; k++)
+						;
+				else if (plain)
+					key = csi_key(c, param);
+				break;
+			}
+			first = 0;
+			if (c >= '0' && c <= '9' && param < 100)
+				param = param * 10 + (c - '0');
+			else
+				plain = 0;
+		}
+		timeout(delay);
+		if (key != ERR)
+			return key;
+	}
+}
+
+int ui_getch(void)
+{
+	for (;;) {
+		int ch = ui_readkey();
+		if (ch != KEY_MOUSE)
+			return ch;
+		MEVENT me;
+		if (getmouse(&me) != OK)
+			continue;
+		if (me.bstate & BUTTON4_PRESSED)
+			return KEY_UP;
+#ifdef BUTTON5_PRESSED
+		if (me.bstate & BUTTON5_PRESSED)
+			return KEY_DOWN;
+#endif
+		if (ui_interrupted())
+			return ERR;
+	}
 }

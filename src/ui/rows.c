@@ -77,7 +77,8 @@ size_t view_ncols(const struct ui *u, enum view v)
 bool ui_covered(const struct ui *u)
 {
 	unsigned need = view_what(u->view);
-	return u->shown && (u->shown->what & need) == need;
+	/* a sample of the past has what it had: nothing more will come */
+	return u->shown && ((u->shown->what & need) == need || u->replay || u->now);
 }
 
 static void add_row(struct ui *u, const void *r)

@@ -29,7 +29,54 @@ struct live {
 	struct collector *coll; /* used by the collector thread only */
 	pthread_t th;
 	bool started;
+	struct evsrc *ev;       /* exits, for the dead (collector thread only) */
+	struct deadkeep *dead;
+	int64_t dead_keep_usec;
+	struct event *evs;      /* the newest LIVE_EVENTS, a ring (under the lock) */
+	size_t nevs, evhead;
 };
+
+#define LIVE_EVENTS 512
+
+/* Containers that exited stay listed a while, with how they ended. */
+static void track_dead(struct live *l, const struct snap *prev, struct snap *s)
+{
+	struct event *ev = NULL;
+	size_t n = evsrc_take(l->ev, prev, s, &ev);
+	if (l->dead)
+		dead_update(l->dead, prev, s, ev, n, ev_now_usec(), l->dead_keep_usec);
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < n; i++) {
+		/* a dead one listed in prev "exits" again at each sample: not an event */
+		if (ev[i].type == EV_CTR_EXIT && !ev[i].has_status && prev && ev[i].ctr_id[0]) {
+			bool again = false;
+			for (size_t k = 0; k < prev->nctrs && !again; k++)
+				again = prev->ctrs[k].dead[0] && prev->ctrs[k].id && !strcmp(prev->ctrs[k].id, ev[i].ctr_id);
+			if (again)
+				continue;
+		}
+		l->evs[(l->evhead + l->nevs) % LIVE_EVENTS] = ev[i];
+		if (l->nevs < LIVE_EVENTS)
+			l->nevs++;
+		else
+			l->evhead = (l->evhead + 1) % LIVE_EVENTS;
+	}
+	pthread_mutex_unlock(&l->lock);
+	free(ev);
+}
+
+static int live_events(struct snap_source *src, struct event **out, size_t *n, struct nerr *e)
+{
+	(void)e;
+	struct live *l = (struct live *)src;
+	pthread_mutex_lock(&l->lock);
+	*n = l->nevs;
+	*out = xcalloc(l->nevs ? l->nevs : 1, sizeof(**out));
+	for (size_t i = 0; i < l->nevs; i++)
+		(*out)[i] = l->evs[(l->evhead + i) % LIVE_EVENTS];
+	pthread_mutex_unlock(&l->lock);
+	return 0;
+}
 
 /* Both threads own snapshots; the last owner frees one. Under the lock. */
 static void unref_locked(struct snap *s)
@@ -49,6 +96,8 @@ static void *collector_main(void *arg)
 		pthread_mutex_unlock(&l->lock);
 		/* reads prev while the screen may read it too: both only read */
 		struct snap *s = collector_take(l->coll, what, prev);
+		if (l->ev)
+			track_dead(l, prev, s);
 		s->refs = 2; /* ours (the next prev) and the screen's */
 		pthread_mutex_lock(&l->lock);
 		unref_locked(l->latest); /* one the screen never took */
@@ -167,6 +216,9 @@ static void live_close(struct snap_source *src)
 		unref_locked(l->latest);
 		pthread_mutex_unlock(&l->lock);
 		collector_free(l->coll);
+		dead_free(l->dead);
+		evsrc_close(l->ev);
+		free(l->evs);
 	}
 	close(l->wake[0]);
 	close(l->wake[1]);
@@ -184,6 +236,14 @@ static void live_start(struct snap_source *src, double seconds, unsigned what)
 	l->interval = seconds;
 	l->what = what;
 	l->coll = collector_new(&l->sr, l->users, true);
+	double keep = config_get()->dead_keep;
+	l->dead_keep_usec = (int64_t)((keep >= 0 ? keep : 600) * 1e6);
+	if (l->sr.live) {
+		l->ev = evsrc_open(true);
+		l->evs = xcalloc(LIVE_EVENTS, sizeof(*l->evs));
+		if (l->dead_keep_usec > 0)
+			l->dead = dead_new();
+	}
 	if (pthread_create(&l->th, NULL, collector_main, l) != 0)
 		fatal("cannot start the collector thread");
 	l->started = true;
@@ -202,7 +262,7 @@ struct snap_source *source_live(const char *sysroot, struct nerr *e)
 		.live = l->sr.live, .start = live_start,
 		.fd = live_fd, .next = live_next, .release = live_release, .want = live_want,
 		.set_interval = live_set_interval, .pause = live_pause, .poke = live_poke,
-		.close = live_close,
+		.close = live_close, .events = live_events,
 	};
 	l->users = users_new(&l->sr);
 	pthread_mutex_init(&l->lock, NULL);

@@ -26,17 +26,20 @@ static void tree_ascii(struct buf *b, const char *art)
 	}
 }
 
-/* One row's cells, or the header when row is NULL. */
-static void draw_line(struct ui *u, int y, int w, size_t i, const struct column *const *cols,
-		      const int *width, size_t nc)
+/*
+ * One row's cells, or the header when row is NULL: the shown columns only;
+ * first is the view's first column (names, indents), tc its tree column.
+ */
+static void draw_line(struct ui *u, int y, int x0, int w, size_t i, const struct column *const *cols,
+		      const int *width, size_t nc, const struct column *first, const struct column *tc)
 {
 	enum view v = u->view;
 	const struct view_ops *o = u->views[v];
 	struct viewstate *vs = &u->vs[v];
-	size_t tcol = o->tree_id && vs->tree ? (o->tree_last ? nc - 1 : 0) : (size_t)-1;
-	int x = 0;
+	int x = x0;
+	bool head = i == (size_t)-1;
 	for (size_t k = 0; k < nc && x < w; k++) {
-		bool treecol = k == tcol;
+		bool treecol = cols[k] == tc;
 		buf_reset(&u->tmp);
 		if (i == (size_t)-1) {
 			bool sorted = vs->sort >= 0 && cols[k] == &o->table->cols[vs->sort];
@@ -52,7 +55,7 @@ static void draw_line(struct ui *u, int y, int w, size_t i, const struct column 
 				else
 					tree_ascii(&u->tmp, u->tree.art[i]);
 				cell_text(&u->tmp, &u->cell);
-			} else if (k == 0 && o->name_cell && vs->sort < 0) {
+			} else if (cols[k] == first && o->name_cell && vs->sort < 0) {
 				o->name_cell(u->rows[i], &u->tmp);
 			} else {
 				cell_text(&u->tmp, &u->cell);
@@ -61,6 +64,13 @@ static void draw_line(struct ui *u, int y, int w, size_t i, const struct column 
 		int cw = k + 1 == nc ? w - x : width[k];
 		if (cw > w - x)
 			cw = w - x;
+		if (head) {
+			/* where each header is, for a click on it (ui.c's mouse) */
+			u->hdr_x[k] = x;
+			u->hdr_col[k] = (int)(cols[k] - o->table->cols);
+			u->nhdr = (int)k + 1;
+			u->hdr_x[k + 1] = x + cw;
+		}
 		put(y, x, u->tmp.p, u->tmp.len, cw, cols[k]->right && k + 1 < nc && !treecol);
 		x += cw + 1;
 		if (i != (size_t)-1 && x - 1 < w && k + 1 < nc)
@@ -68,11 +78,144 @@ static void draw_line(struct ui *u, int y, int w, size_t i, const struct column 
 	}
 }
 
+/* a column's rank: its place in the view's priorities, the unlisted after */
+static int col_rank(const struct view_ops *o, const char *name, size_t k)
+{
+	for (int r = 0; r < VIEW_MAXCOLS && o->prio[r]; r++)
+		if (!strcmp(o->prio[r], name))
+			return r;
+	return VIEW_MAXCOLS + (int)k;
+}
+
+/*
+ * Which columns fit in w cells. hoff 0: by rank, the most important first,
+ * shown in the view's order; hoff k: the first column, then the k-th on
+ * while they fit (Left/Right). Sets vs->hidden and vs->more_right.
+ */
+static void fit_columns(const struct view_ops *o, struct viewstate *vs, const struct column *const *cols,
+			const int *width, size_t nc, int w, bool *keep)
+{
+	int used = 0;
+	for (size_t k = 0; k < nc; k++)
+		keep[k] = false;
+	if (vs->hoff > (int)nc - 1)
+		vs->hoff = nc ? (int)nc - 1 : 0;
+	/* the fill column is content with 20 cells: it takes what is left later */
+	#define NEED(k) ((o->fill && !strcmp(cols[k]->name, o->fill) && width[k] > 20 ? 20 : width[k]) + \
+			 (used ? 1 : 0))
+	if (vs->hoff == 0) {
+		size_t order[VIEW_MAXCOLS];
+		for (size_t k = 0; k < nc; k++)
+			order[k] = k;
+		for (size_t a = 1; a < nc; a++)
+			for (size_t b = a; b > 0 && col_rank(o, cols[order[b]]->name, order[b]) <
+						      col_rank(o, cols[order[b - 1]]->name, order[b - 1]); b--) {
+				size_t t = order[b];
+				order[b] = order[b - 1];
+				order[b - 1] = t;
+			}
+		for (size_t a = 0; a < nc; a++) {
+			size_t k = order[a];
+			/* the most important column is always shown, cut if it must */
+			if (a == 0 || used + NEED(k) <= w) {
+				used += NEED(k);
+				keep[k] = true;
+			}
+		}
+	} else if (nc) {
+		keep[0] = true;
+		used = width[0];
+		for (size_t k = (size_t)vs->hoff; k < nc && used + NEED(k) <= w; k++) {
+			used += NEED(k);
+			keep[k] = true;
+		}
+	}
+	#undef NEED
+	vs->hidden = 0;
+	vs->more_right = false;
+	for (size_t k = 0; k < nc; k++) {
+		vs->hidden += !keep[k];
+		if (!keep[k] && k >= (size_t)vs->hoff)
+			vs->more_right = true;
+	}
+}
+
+/*
+ * No rows: say why and what to do, wrapped at spaces over at most h lines.
+ * A filter that matches nothing says so first, then a drill-down, then the
+ * view's own reason. The filter and labels are the user's or the host's
+ * text: escaped, line by line.
+ */
+static void draw_empty(struct ui *u, int y0, int h, int w)
+{
+	const struct view_ops *o = u->views[u->view];
+	const struct viewstate *vs = &u->vs[u->view];
+	char msg[600] = "";
+	if (vs->filter[0])
+		snprintf(msg, sizeof(msg), "Nothing matches the filter \"%s\".\nEsc clears it; / changes it.",
+			 vs->filter);
+	else if (u->depth)
+		snprintf(msg, sizeof(msg), "Nothing in %s now (it may have just ended).\nEsc goes back.",
+			 u->stack[u->depth - 1].label);
+	else if (o->empty)
+		o->empty(u->shown, msg, sizeof(msg));
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "Nothing to show in this view.\n1 2 3 4 switch views.");
+	struct buf b = {0};
+	int y = 0, tw = w - 2;
+	for (const char *p = msg; *p && y < h;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		buf_reset(&b);
+		str_escape(&b, p, n, ESC_TEXT);
+		/* wrap the escaped line at spaces */
+		for (const char *q = b.p, *e = b.p + b.len; q < e && y < h;) {
+			size_t len = (size_t)(e - q);
+			if (len > (size_t)tw) {
+				size_t cut = (size_t)tw;
+				while (cut > 0 && q[cut] != ' ')
+					cut--;
+				if (!cut) {
+					/* no space: cut at a character boundary */
+					cut = (size_t)tw;
+					while (cut > 1 && ((unsigned char)q[cut] & 0xc0) == 0x80)
+						cut--;
+				}
+				len = cut;
+			}
+			put(y0 + y++, 1, q, len, tw, false);
+			q += len;
+			while (q < e && *q == ' ')
+				q++;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	buf_free(&b);
+}
+
+/* a tagged row (Space): the view's selection of it matches a tag */
+static bool row_tagged(struct ui *u, const void *row)
+{
+	struct ui_sel sel;
+	memset(&sel, 0, sizeof(sel));
+	u->views[u->view]->select(row, 'f', &sel);
+	for (size_t t = 0; t < u->ntags; t++)
+		if (ui_tag_is(&u->tags[t], &sel))
+			return true;
+	return false;
+}
+
 void ui_draw_table(struct ui *u, int y0, int h, int w)
 {
 	enum view v = u->view;
 	const struct view_ops *o = u->views[v];
 	struct viewstate *vs = &u->vs[v];
+	/* while rows are tagged, a gutter of two cells marks them */
+	int gut = u->ntags && o->select && w > 20 ? 2 : 0;
+	u->table_y0 = y0;
+	u->table_h = h;
+	u->nhdr = 0;
+	w -= gut;
 	size_t nc = view_ncols(u, v);
 	const struct column *cols[VIEW_MAXCOLS];
 	int width[VIEW_MAXCOLS];
@@ -85,9 +228,9 @@ void ui_draw_table(struct ui *u, int y0, int h, int w)
 	if (h > 1 && vs->sel >= vs->top + (size_t)(h - 1))
 		vs->top = vs->sel - (size_t)(h - 2);
 	bool tree_first = o->tree_id && vs->tree && !o->tree_last;
-	/* widths from the visible rows; the last column takes what is left */
+	/* widths from the visible rows, up to 48 cells each */
 	for (size_t i = vs->top; i < u->nrows && i < vs->top + (size_t)(h - 1); i++) {
-		for (size_t k = 0; k + 1 < nc; k++) {
+		for (size_t k = 0; k < nc; k++) {
 			get_cell(cols[k], u->shown, u->rows[i], &u->cell);
 			buf_reset(&u->tmp);
 			cell_text(&u->tmp, &u->cell);
@@ -100,10 +243,23 @@ void ui_draw_table(struct ui *u, int y0, int h, int w)
 				width[k] = cw > 48 ? 48 : cw;
 		}
 	}
+	/* the columns that fit; the last shown one takes what is left */
+	bool keep[VIEW_MAXCOLS];
+	fit_columns(o, vs, cols, width, nc, w, keep);
+	const struct column *scols[VIEW_MAXCOLS];
+	int swidth[VIEW_MAXCOLS];
+	size_t sn = 0;
+	for (size_t k = 0; k < nc; k++)
+		if (keep[k]) {
+			scols[sn] = cols[k];
+			swidth[sn++] = width[k];
+		}
+	const struct column *first = nc ? cols[0] : NULL;
+	const struct column *tc = o->tree_id && vs->tree && nc ? cols[o->tree_last ? nc - 1 : 0] : NULL;
 	attron(A_BOLD | A_UNDERLINE);
 	move(y0, 0);
 	clrtoeol();
-	draw_line(u, y0, w, (size_t)-1, cols, width, nc);
+	draw_line(u, y0, gut, w + gut, (size_t)-1, scols, swidth, sn, first, tc);
 	attroff(A_BOLD | A_UNDERLINE);
 	for (int r = 1; r < h; r++) {
 		size_t i = vs->top + (size_t)(r - 1);
@@ -118,21 +274,22 @@ void ui_draw_table(struct ui *u, int y0, int h, int w)
 		bool frozen = u->color && o->frozen && o->frozen(u->shown, u->rows[i]);
 		if (frozen)
 			attron(COLOR_PAIR(2));
-		draw_line(u, y0 + r, w, i, cols, width, nc);
+		if (gut)
+			mvaddstr(y0 + r, 0, !row_tagged(u, u->rows[i]) ? "  " : u->utf8 ? "✓ " : "* ");
+		/* an exited container, listed a while: dimmed */
+		bool dim = o->dead && o->dead(u->rows[i]);
+		if (dim)
+			attron(A_DIM);
+		draw_line(u, y0 + r, gut, w + gut, i, scols, swidth, sn, first, tc);
+		if (dim)
+			attroff(A_DIM);
 		if (frozen)
 			attroff(COLOR_PAIR(2));
 		if (sel)
 			attroff(A_REVERSE);
 	}
-	char msg[300] = "";
-	if (!u->nrows && u->shown && o->empty && h > 2)
-		o->empty(u->shown, msg, sizeof(msg));
-	if (msg[0]) {
-		struct buf b = {0};
-		str_escape(&b, msg, strlen(msg), ESC_TEXT);
-		put(y0 + 2, 1, b.p, b.len, w - 2, false);
-		buf_free(&b);
-	}
+	if (!u->nrows && u->shown && h > 3)
+		draw_empty(u, y0 + 2, h - 2, w);
 }
 
 /* s: the columns of the view; the sorted one again reverses it. */
@@ -171,7 +328,7 @@ void ui_sort_menu(struct ui *u)
 				attroff(A_REVERSE);
 		}
 		refresh();
-		int ch = getch();
+		int ch = ui_getch();
 		if (ch == KEY_UP && sel > 0) {
 			sel--;
 		} else if (ch == KEY_DOWN && sel + 1 < nc) {

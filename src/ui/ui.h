@@ -10,20 +10,26 @@
 
 /*
  * Who calls whom inside src/ui/ (calls go down, never back; checked with nm):
- *   ui.c (loop, layout, key table) -> act.c, table.c, detail.c, rows.c, source.c
+ *   ui.c (loop, layout, key table) -> act.c, table.c, detail.c, rows.c, source.c, logpane.c
+ *   logpane.c -> dialog.c, draw.c
  *   act.c -> dialog.c -> draw.c;  table.c, bench.c -> rows.c -> view-*.c
  *   table.c, detail.c -> draw.c;  source.c: only the collector below src/ui/.
+ *   ui.c -> evpane.c -> travel.c -> replay.c;  ui.c -> view-containers.c (x)
  * draw.c is the bottom: safe text, the signal flag, the redraw hook.
  */
 
 /* ---- draw.c: safe text on the screen, the signal flag, the redraw hook ---- */
 void put(int y, int x, const char *s, size_t len, int w, bool right);
 void fmt_pct(char *o, size_t n, double v);
+void ui_set_utf8(bool on);
+void draw_line_piece(int y, int x, int w, char piece);
 bool ui_interrupted(void);
 void ui_signals(void);
 void ui_restore_terminal(void);
 void ui_set_redraw(void (*fn)(void));
 void ui_redraw(void);
+int ui_readkey(void);
+int ui_getch(void);
 
 /* ---- dialog.c ---- */
 struct form_field {
@@ -37,6 +43,7 @@ bool dialog_form(const char *title, const char *note, struct form_field *f, int 
 		 void (*redraw)(void));
 int dialog_menu(const char *title, const char *const *items, int n, int sel, void (*redraw)(void));
 bool dialog_confirm(const char *question, void (*redraw)(void));
+void dialog_message(const char *title, const char *text, void (*redraw)(void));
 bool dialog_prompt(const char *label, char *out, size_t n, void (*redraw)(void));
 
 /* ---- act.c: the action keys ---- */
@@ -50,6 +57,17 @@ struct ui_sel {
 	char name[72];          /* SEL_CONTAINER of nstop's own: its name */
 };
 void ui_act(int key, const struct ui_sel *sel, const char *audit_log, char *status, size_t n);
+/* a tag: the row's identity, never its name or position (ui.c's Space) */
+struct ui_tag {
+	struct ui_sel sel;      /* as selected for f at tag time (label, word) */
+	pid_t pid;              /* a process row: pid@start */
+	uint64_t start;
+	uint64_t dev, ino;      /* a container or cgroup row: its cgroup directory */
+};
+int ui_sel_ident(const struct ui_sel *sel, uint64_t *dev, uint64_t *ino);
+bool ui_tag_alive(const struct ui_tag *t, const struct snap *s);
+bool ui_tag_is(const struct ui_tag *t, const struct ui_sel *row);
+void ui_act_tagged(int key, struct ui_tag *tags, size_t ntags, const char *audit_log, char *status, size_t n);
 
 /* ---- source.c: where snapshots come from ---- */
 /*
@@ -69,8 +87,16 @@ struct snap_source {
 	void (*pause)(struct snap_source *src, bool paused);
 	void (*poke)(struct snap_source *src);  /* a fresh one now (after an action) */
 	void (*close)(struct snap_source *src);
+	bool replay;            /* a recording (replay.c): it moves with the time keys */
+	/* the events view's (evpane.c): a copy, the caller frees *out; NULL: none */
+	int (*events)(struct snap_source *src, struct event **out, size_t *n, struct nerr *e);
 };
 struct snap_source *source_live(const char *sysroot, struct nerr *e);
+
+/* ---- replay.c: a recording as the source (nstop --replay PATH) ---- */
+struct snap_source *source_replay(const char *path, const char *at, struct nerr *e);
+int source_replay_move(struct snap_source *src, int n, int64_t want, const char *at, struct nerr *e);
+int64_t source_replay_time(struct snap_source *src);
 
 /* ---- the view table (rows.c) and one view-*.c per view ---- */
 enum view { V_CONTAINERS, V_NS, V_CGROUPS, V_PROCS, V_NVIEWS };
@@ -83,6 +109,10 @@ struct viewstate {
 	size_t sel, top;
 	char filter[128];
 	const char *cols[VIEW_MAXCOLS]; /* shown, in order, by header name; NULL-ended */
+	int hoff;               /* Left/Right: 0 the columns by priority, k: from the k-th on */
+	int hidden;             /* columns left out at the last draw (for the footer) */
+	bool more_right;        /* Right shows more */
+	bool hide_dead;         /* x: exited containers left out */
 };
 
 /* A drill-down: the rows of another view that belong to the selected row. */
@@ -113,6 +143,23 @@ struct ui {
 	struct tree tree;       /* the shown view's tree order and drawing */
 	const void **trows;
 	struct hist_ring *hist; /* detail.c */
+	struct logpane *logpane; /* logpane.c: open while not NULL */
+	struct ui_tag *tags;    /* Space: tagged rows; f, k, t, d act on them all */
+	size_t ntags;
+	/* where the last draw put things, for the mouse (ui.c): the view tabs
+	 * (x0 -1: not drawn), the table's header line and rows, each shown
+	 * column's header cells and its index in the view's table */
+	bool mouse;
+	int tab_x0[V_NVIEWS], tab_x1[V_NVIEWS];
+	int table_y0, table_h;  /* h 0: no table on screen */
+	int hdr_x[VIEW_MAXCOLS + 1], hdr_col[VIEW_MAXCOLS], nhdr;
+	/* time (travel.c): a recording's sample, or the live past in the ring */
+	bool replay;            /* the source is a recording: actions refused */
+	struct rec_ring *ring;  /* live: the last minutes, encoded */
+	struct snap *now;       /* live, in the past: the newest live sample (held) */
+	int64_t shown_usec;     /* the shown sample's time (realtime), 0: unknown */
+	int64_t now_usec;
+	struct evpane *evpane;  /* evpane.c: the events view (5), open while not NULL */
 };
 
 struct view_ops {
@@ -120,6 +167,10 @@ struct view_ops {
 	const struct table *table;
 	const char *cols[VIEW_MAXCOLS]; /* default columns */
 	const char *sort;       /* default sort column, NULL: none */
+	/* the columns by importance, most first: on a narrow terminal the
+	 * others are left out first (in reverse order), then these from the end */
+	const char *prio[VIEW_MAXCOLS];
+	const char *fill;       /* the column that takes what is left (wants 20 cells) */
 	unsigned what;          /* SNAP_* it reads beyond the header's */
 	size_t (*count)(const struct snap *s);
 	const void *(*row)(const struct snap *s, size_t i);
@@ -144,8 +195,10 @@ struct view_ops {
 	bool (*refuse)(const struct snap *s, const void *row, int key, char *msg, size_t n);
 	bool (*key)(struct ui *u, int key);      /* its own keys; false: not its key */
 	void (*fini)(void);
+	bool (*dead)(const void *row);           /* drawn dimmed: gone, listed a while */
 };
 extern const struct view_ops view_containers, view_ns, view_cgroups, view_procs;
+bool on_dead_toggle(struct ui *u, int ch);
 
 /* rows.c */
 extern const struct view_ops *const ui_views[V_NVIEWS];
@@ -165,5 +218,35 @@ void ui_sort_menu(struct ui *u);
 void hist_record(struct ui *u, const struct snap *s);
 void hist_free(struct ui *u);
 void ui_draw_detail(struct ui *u, int y0, int h, int w);
+
+/* travel.c: moving in time, the replay's and the live past's keys */
+bool travel_past(const struct ui *u);
+void travel_taken(struct ui *u, struct snap *s, const struct snap *before);
+bool travel_take_live(struct ui *u, struct snap *s);
+bool travel_now(struct ui *u);
+void travel_fini(struct ui *u);
+void travel_header(const struct ui *u, char *out, size_t n);
+bool travel_refuse(const struct ui *u, int ch, char *status, size_t n);
+bool on_time_step(struct ui *u, int ch);
+bool on_time_goto(struct ui *u, int ch);
+void travel_to(struct ui *u, int64_t want, int key);
+
+/* evpane.c: the events view (5) over the table */
+bool evpane_open(const struct ui *u);
+bool on_events(struct ui *u, int ch);
+void evpane_tick(struct ui *u);
+void evpane_draw(struct ui *u, int y0, int h, int w);
+bool evpane_key(struct ui *u, int ch);
+void evpane_fini(struct ui *u);
+
+/* logpane.c: l on a container, its log over the table */
+void logpane_start(struct ui *u, const struct container *k);
+bool logpane_open(struct ui *u);
+void logpane_tick(struct ui *u);
+int logpane_wait_ms(const struct ui *u);
+void logpane_draw(struct ui *u, int y0, int h, int w);
+void logpane_key(struct ui *u, int ch, void (*redraw)(void));
+void logpane_fini(struct ui *u);
+extern const char logpane_hint[];
 
 #endif

@@ -95,7 +95,10 @@ static void name_cell(const void *row, struct buf *b)
 static void empty(const struct snap *s, char *msg, size_t n)
 {
 	if (s->cg_err.msg[0])
-		snprintf(msg, n, "no cgroups: %s", s->cg_err.msg);
+		snprintf(msg, n, "No cgroups: %s", s->cg_err.msg);
+	else
+		snprintf(msg, n, "No cgroups found: no cgroup filesystem is mounted (or none was read yet).\n"
+			 "4 shows every process.");
 }
 
 static void select_row(const void *row, int key, struct ui_sel *sel)
@@ -110,19 +113,20 @@ static void select_row(const void *row, int key, struct ui_sel *sel)
 	buf_free(&b);
 }
 
-/* Left and Right: collapse and expand the selected subtree (path order only) */
+/* z: collapse the selected subtree, or expand it again (path order only) */
 static bool key(struct ui *u, int ch)
 {
-	if (ch != KEY_LEFT && ch != KEY_RIGHT)
+	if (ch != 'z')
 		return false;
 	struct viewstate *vs = &u->vs[u->view];
 	if (!u->nrows || vs->sort >= 0)
 		return true;
 	const struct cgroup *g = u->rows[vs->sel];
 	uint64_t ph = hash_bytes(g->path, strlen(g->path));
-	if (ch == KEY_LEFT && strcmp(g->path, "/")) {
-		hmap_put(&collapsed, ph, 1);
-	} else if (ch == KEY_RIGHT && hmap_get(&collapsed, ph, NULL)) {
+	if (!hmap_get(&collapsed, ph, NULL)) {
+		if (strcmp(g->path, "/"))
+			hmap_put(&collapsed, ph, 1);
+	} else {
 		/* hmap has no delete: rebuild it without this path */
 		struct hmap keep = {0};
 		for (size_t k = 0; k < collapsed.cap; k++)
@@ -144,6 +148,7 @@ const struct view_ops view_cgroups = {
 	.table = &table_cgroups,
 	.cols = {"PATH", "PROCS", "CPU%", "CPU_LIMIT%", "MEM", "MEM_LIMIT", "WSET", "WSET%", "PIDS", "PIDS_LIMIT",
 		 "THR%", "OOM", "PSI_CPU", "PSI_MEM", "FROZEN"},
+	.prio = {"PATH", "CPU%", "MEM", "MEM_LIMIT", "PROCS", "CPU_LIMIT%", "PIDS", "PIDS_LIMIT", "FROZEN"},
 	.what = SNAP_CGROUPS,
 	.count = count,
 	.row = row,

@@ -73,10 +73,20 @@ static void detail(const struct snap *s, const void *row, const struct cgroup **
 	*p = snap_proc(s, ((const struct nsinfo *)row)->pid);
 }
 
+/* no rows: what was not readable */
+static void empty(const struct snap *s, char *msg, size_t n)
+{
+	(void)s;
+	snprintf(msg, n, "No namespaces found: /proc/PID/ns was not readable (nstop needs root to see every process).\n"
+		 "4 shows the processes it could read.");
+}
+
 const struct view_ops view_ns = {
 	.name = "Namespaces",
 	.table = &table_ns,
 	.cols = {"NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"},
+	.prio = {"NS", "TYPE", "NPROCS", "PID", "COMMAND"},
+	.fill = "COMMAND",
 	.count = count,
 	.row = row,
 	.hidden = hidden,
@@ -87,4 +97,5 @@ const struct view_ops view_ns = {
 	.tree_off = "list",
 	.drill = drill,
 	.detail = detail,
+	.empty = empty,
 };

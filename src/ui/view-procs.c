@@ -59,11 +59,21 @@ static void select_row(const void *row, int key, struct ui_sel *sel)
 	buf_free(&b);
 }
 
+/* no rows: what was not readable */
+static void empty(const struct snap *s, char *msg, size_t n)
+{
+	(void)s;
+	snprintf(msg, n, "No processes found: /proc was not readable (a --sysroot needs its proc/ directory).\n"
+		 "1 2 3 switch views.");
+}
+
 const struct view_ops view_procs = {
 	.name = "Processes",
 	.table = &table_ps,
 	.cols = {"PID", "NSPID", "USER", "S", "CPU%", "RSS", "CONTAINER", "PIDNS", "NETNS",
 		 "CGROUP", "COMMAND"},
+	.prio = {"PID", "COMMAND", "CPU%", "USER", "RSS", "S", "CONTAINER", "NSPID"},
+	.fill = "COMMAND",
 	.sort = "CPU%",
 	.what = SNAP_PROCS,
 	.count = count,
@@ -76,4 +86,5 @@ const struct view_ops view_procs = {
 	.tree_off = "sorted list",
 	.detail = detail,
 	.select = select_row,
+	.empty = empty,
 };

@@ -118,3 +118,69 @@ int trust_open(const char *path, int flags, mode_t mode, char *why, size_t n)
 	close(fd);
 	return -EPERM;
 }
+
+/*
+ * The directory path, made where missing (mode 0755, the last mode leaf),
+ * walked from / without following a link: every existing directory on the
+ * way passes the check above (root's or ours, writable by nobody else but
+ * for root's sticky ones, as /tmp), so nobody else's directory or link can
+ * send the mkdir elsewhere (/tmp/theirs/link -> /etc). An O_RDONLY
+ * descriptor of the last one, or -errno with why set.
+ */
+int trust_mkdirs(const char *path, mode_t leaf, char *why, size_t n)
+{
+	char abs[2 * PATH_MAX + 2], cwd[PATH_MAX] = "";
+	if (path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return snprintf(why, n, "the working directory: %s", strerror(errno)), -errno;
+	int len = snprintf(abs, sizeof(abs), "%s%s%s", cwd, cwd[0] ? "/" : "", path);
+	if (len < 0 || (size_t)len >= sizeof(abs))
+		return snprintf(why, n, "too long a path"), -ENAMETOOLONG;
+	int dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return snprintf(why, n, "/: %s", strerror(errno)), -errno;
+	char *p = abs;
+	for (;;) {
+		struct stat st;
+		if (fstat(dfd, &st) < 0) {
+			int r = -errno;
+			close(dfd);
+			return snprintf(why, n, "%s", strerror(-r)), r;
+		}
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return dfd;     /* the last one: its caller checks it as it needs */
+		if (!owner_ok(st.st_uid) || ((st.st_mode & 022) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX)))) {
+			close(dfd);
+			if (!owner_ok(st.st_uid))
+				snprintf(why, n, "a directory on the way is owned by uid %u", (unsigned)st.st_uid);
+			else
+				snprintf(why, n, "a directory on the way is writable by group or others (mode %04o)",
+					 (unsigned)(st.st_mode & 07777));
+			return -EPERM;
+		}
+		char *sl = strchr(p, '/');
+		if (sl)
+			*sl = '\0';
+		if (!strcmp(p, ".") || !strcmp(p, "..")) {
+			close(dfd);
+			return snprintf(why, n, "a . or .. component"), -EPERM;
+		}
+		bool last = !sl || !sl[strspn(sl + 1, "/") + 1];
+		if (mkdirat(dfd, p, last ? leaf : 0755) < 0 && errno != EEXIST) {
+			int err = errno;
+			close(dfd);
+			return snprintf(why, n, "%s", strerror(err)), -err;
+		}
+		int next = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int err = errno;
+		close(dfd);
+		if (next < 0)
+			return snprintf(why, n, "%s", err == ENOTDIR || err == ELOOP ? "a symbolic link on the way" : strerror(err)), -err;
+		dfd = next;
+		if (!sl)
+			p += strlen(p);
+		else
+			*sl = '/', p = sl + 1;
+	}
+}

@@ -81,6 +81,7 @@ uint64_t mono_usec(void);
 
 /* ---- util/trust.c: files only root (or the user) could have written ---- */
 int trust_open(const char *path, int flags, mode_t mode, char *why, size_t n);
+int trust_mkdirs(const char *path, mode_t leaf, char *why, size_t n);
 
 /* ---- util/json.c: streaming JSON writer ---- */
 struct json {
@@ -183,6 +184,7 @@ struct prom {
 	size_t mark;            /* where the open sample starts in out */
 	int nlabels;            /* labels of the open sample so far */
 	struct hmap seen;       /* hashes of the series written: none twice */
+	bool distinct;          /* the family's series need no check (prom_distinct) */
 	size_t dropped;         /* samples left out as a repeated series */
 };
 void prom_init(struct prom *p, struct buf *out);
@@ -191,6 +193,9 @@ void prom_family(struct prom *p, const char *name, enum prom_type type, const ch
 void prom_sample(struct prom *p);
 void prom_label(struct prom *p, const char *name, const char *value, size_t n);
 void prom_labelz(struct prom *p, const char *name, const char *value);
+void prom_label_text(struct buf *b, const char *name, const char *value, size_t n);
+void prom_labels(struct prom *p, const char *text, size_t n);
+void prom_distinct(struct prom *p);
 void prom_value_u64(struct prom *p, uint64_t v);
 void prom_value_usec(struct prom *p, uint64_t usec);
 void prom_value(struct prom *p, double v);

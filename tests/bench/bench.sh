@@ -6,7 +6,8 @@
 # (user + system) and peak RSS of each; ratios to the floor. A table on
 # stdout, JSON in tests/bench/results/. Root only; everything is torn down
 # on exit. OLD=path/to/an/older/nstop adds its dashboard refreshes,
-# interleaved with this build's, for before/after comparisons.
+# interleaved with this build's, for before/after comparisons. Then the
+# containers view at CTRS (1000) containers of 10 processes each.
 set -u
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -52,7 +53,7 @@ key_latency() {
 		lat+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
 	}
 	for ((i = 0; i < 20; i++)); do
-		press '?' "any key returns" && press ' ' "?:help" || break
+		press '?' "key returns" && press ' ' "?:help" || break
 	done
 	tmux -L "$sock" send-keys q
 	sleep 0.3
@@ -85,23 +86,37 @@ for n in $NS_LIST; do
 	loadpid=$LOAD_PID
 	read -r -t 600 ready <&"${LOAD[0]}"
 	[ "$ready" = ready ] || { echo "bench: the load did not start ($ready)" >&2; exit 1; }
-	rm -f "$tmp"/*
+	rm -rf "${tmp:?}"/*
 	for ((r = 0; r < RUNS; r++)); do
 		run floor "$B/bench/floor"
 		run nstop-ns "$NSTOP" --no-config ns --json
 		run lsns lsns -J
 		run nstop-cgroups "$NSTOP" --no-config cgroups --interval 0.1
 		command -v systemd-cgtop >/dev/null && run cgtop systemd-cgtop -b -n 2 -d 0.1
+		[ -n "${OLD:-}" ] && run old-cgroups "$OLD" --no-config cgroups --interval 0.1
 	done
-	for v in containers namespaces cgroups processes; do
-		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" 2>>"$tmp/counters" | tail -1)
+	# metrics: a scrape of nstop serve's warm collector (snapshot and
+	# OpenMetrics text), which issue 18 wants at 0.1x the floor or less
+	for v in containers namespaces cgroups processes metrics; do
+		out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view "$v" 2>"$tmp/counters-$v" | tail -1)
 		echo "$out" | awk '{ print $2, $4 }' >"$tmp/refresh-$v"
+	done
+	# the recorder (issue 17): CPU and bytes per sample at steady state,
+	# the difference of two recordings at -d 0.5 of 10 and 20 samples (the
+	# first, whole sample and the start-up cancel out); a private, empty
+	# audit log (the recorder reads the actions logged from its start)
+	: >"$tmp/audit.log"
+	for k in 10 20; do
+		mkdir -p "$tmp/rec-$k"
+		"$CPU" "$NSTOP" --no-config record -d 0.5 --duration $((k / 2)) -o "$tmp/rec-$k" \
+			--audit-log "$tmp/audit.log" | awk '{ print $1 }' >"$tmp/reccpu-$k"
+		cat "$tmp/rec-$k"/*.nstoprec | wc -c >"$tmp/recbytes-$k"
 	done
 	# OLD=binary: this build's refreshes and an older build's, interleaved
 	# pair by pair RUNS times (a change must not make a refresh slower)
 	if [ -n "${OLD:-}" ]; then
 		for ((r = 0; r < RUNS; r++)); do
-			for v in containers namespaces cgroups processes; do
+			for v in containers namespaces cgroups processes metrics; do
 				for who in new old; do
 					bin=$NSTOP
 					[ $who = old ] && bin=$OLD
@@ -116,7 +131,7 @@ for n in $NS_LIST; do
 		echo "$kmed $kmax" >"$tmp/keys"
 	fi
 	floor=$(awk '{ print $1 }' "$tmp/floor" | median)
-	for t in floor nstop-ns lsns nstop-cgroups cgtop refresh-containers refresh-namespaces refresh-cgroups refresh-processes; do
+	for t in floor nstop-ns lsns nstop-cgroups cgtop old-cgroups refresh-containers refresh-namespaces refresh-cgroups refresh-processes refresh-metrics; do
 		[ -s "$tmp/$t" ] || continue
 		case $t in
 		refresh-*) ms=$(awk '{ print $1 }' "$tmp/$t"); rss=$(awk '{ print $2 }' "$tmp/$t") ;;
@@ -129,6 +144,8 @@ for n in $NS_LIST; do
 		lsns) label="lsns -J" ;;
 		nstop-cgroups) label="nstop cgroups --interval 0.1" ;;
 		cgtop) label="systemd-cgtop -b -n 2 -d 0.1" ;;
+		refresh-metrics) label="metrics scrape, warm collector" ;;
+		old-cgroups) label="OLD nstop cgroups --interval 0.1" ;;
 		refresh-*) label="dashboard refresh, ${t#refresh-} view" ;;
 		esac
 		per=$(awk -v a="$ms" -v n="$n" 'BEGIN { printf "%.1f", a * 1000 / n }')
@@ -143,7 +160,19 @@ for n in $NS_LIST; do
 		say '%-8s %-34s %10s ms median, %s ms max (40 presses)\n' "$n" "key answered, processes view -d 0.1" "$kmed" "$kmax"
 		printf ',\n{"n": %s, "tool": "key latency", "median_ms": %s, "max_ms": %s}' "$n" "$kmed" "$kmax" >>"$json"
 	fi
-	for v in containers namespaces cgroups processes; do
+	for v in containers cgroups processes; do
+		say '%-8s %-34s %s\n' "$n" "$v view" "$(grep '^kept fds' "$tmp/counters-$v")"
+	done
+	if [ -s "$tmp/reccpu-20" ] && [ -s "$tmp/reccpu-10" ]; then
+		ms=$(awk -v a="$(cat "$tmp/reccpu-20")" -v b="$(cat "$tmp/reccpu-10")" 'BEGIN { printf "%.1f", (a - b) * 100 }')
+		by=$(awk -v a="$(cat "$tmp/recbytes-20")" -v b="$(cat "$tmp/recbytes-10")" 'BEGIN { printf "%.0f", (a - b) / 10 }')
+		ratio=$(awk -v a="$ms" -v b="$floor" 'BEGIN { printf "%.2f", a / (b * 1000) }')
+		say '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "recorder, CPU per sample" "$ms" "${ratio}x" "" ""
+		say '%-8s %-34s %10s bytes per sample (%s bytes for 20 samples)\n' "$n" "recorder, steady state" "$by" "$(cat "$tmp/recbytes-20")"
+		printf ',\n{"n": %s, "tool": "recorder, per sample", "cpu_ms": %s, "vs_floor": %s, "bytes": %s}' \
+			"$n" "$ms" "$ratio" "$by" >>"$json"
+	fi
+	for v in containers namespaces cgroups processes metrics; do
 		[ -s "$tmp/pair-new-$v" ] && [ -s "$tmp/pair-old-$v" ] || continue
 		a=$(median <"$tmp/pair-new-$v")
 		b=$(median <"$tmp/pair-old-$v")
@@ -155,5 +184,36 @@ for n in $NS_LIST; do
 	wait "$loadpid"
 	loadpid=
 done
+# The containers view at CTRS containers of 10 processes each (the issue's
+# 1000; CTRS=0 skips it): each its own network namespace, so a refresh reads
+# 1000 namespaces' links through the sockets it keeps. Ratio to the floor
+# walker over the same processes.
+CTRS=${CTRS:-1000}
+if [ "$CTRS" -gt 0 ]; then
+	n=$((CTRS * 10))
+	coproc LOAD { LOAD_PER=10 exec "$top/$B/bench/load" "$n" "${dirs[@]}"; }
+	loadpid=$LOAD_PID
+	read -r -t 1200 ready <&"${LOAD[0]}"
+	[ "$ready" = ready ] || { echo "bench: the container load did not start ($ready)" >&2; exit 1; }
+	rm -rf "${tmp:?}"/*
+	for ((r = 0; r < RUNS; r++)); do
+		run floor "$B/bench/floor"
+	done
+	floor=$(awk '{ print $1 }' "$tmp/floor" | median)
+	out=$("$NSTOP" --no-config --bench-refresh "$REFRESH" --bench-view containers 2>"$tmp/kept" | tail -1)
+	ms=$(echo "$out" | awk '{ print $2 }')
+	rss=$(echo "$out" | awk '{ print $4 }')
+	rows=$(echo "$out" | awk '{ print $6 }')
+	ratio=$(awk -v a="$ms" -v b="$floor" 'BEGIN { printf "%.2f", a / (b * 1000) }')
+	fl=$(awk -v b="$floor" 'BEGIN { printf "%.1f", b * 1000 }')
+	say '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "floor ($CTRS containers x 10)" "$fl" "1.00x" "" ""
+	say '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "refresh, containers view ($rows rows)" "$ms" "${ratio}x" "" "$rss"
+	say '%-8s %s\n' "$n" "$(grep '^kept fds' "$tmp/kept")"
+	printf ',\n{"n": %s, "tool": "dashboard refresh, containers view, %s containers", "cpu_ms": %s, "vs_floor": %s, "max_rss_kib": %s}' \
+		"$n" "$CTRS" "$ms" "$ratio" "$rss" >>"$json"
+	exec {LOAD[1]}>&-
+	wait "$loadpid"
+	loadpid=
+fi
 echo "]}" >>"$json"
 say '%s\n' "host: $host; medians of $RUNS runs ($REFRESH refreshes for the dashboard); JSON: ${json#"$top"/}"

@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PER 50
+/* processes per container: 50, or LOAD_PER */
+static int PER = 50;
 
 static void join(const char *dir)
 {
@@ -93,6 +94,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: load N [CGROUP-DIR...]\n");
 		return 2;
 	}
+	const char *per = getenv("LOAD_PER");
+	if (per && atoi(per) > 0)
+		PER = atoi(per);
 	int n = atoi(argv[1]), ncont = (n + PER - 1) / PER;
 	int ndirs = argc - 2;
 	char **dirs = argv + 2;

@@ -167,7 +167,9 @@ check "and still no caller's variable" bash -c "! grep -q '$mark' '$tmp/log.e1'"
 printf 'A=1\nnot a pair\n' >"$tmp/envbad"
 expect_exit 2 "a bad --env-file line is refused" create e2 --cgroup-parent "$parent" --audit-log "$L" --env-file "$tmp/envbad"
 check "... naming FILE:LINE ($(head -1 /tmp/nstop-err.$$))" grep -q "envbad:2" /tmp/nstop-err.$$
-expect_exit 2 "-e without KEY=VALUE is refused" create e2 --cgroup-parent "$parent" --audit-log "$L" -e NOEQUALS
+# a bare -e KEY takes the caller's value, as docker's does; a KEY that is no
+# name is refused
+expect_exit 2 "-e with no KEY before = is refused" create e2 --cgroup-parent "$parent" --audit-log "$L" -e =NOKEY
 check "nothing was made for them" test ! -e "$NSTOP_STATE_DIR/e2"
 
 # ---- descriptors the caller holds open: fd 7, and one above the 1024 that

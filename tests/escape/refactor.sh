@@ -241,6 +241,13 @@ for how in "TERM --grace 1:freezer" "KILL:pids" "TERM --grace 1:"; do
 	got=""
 	for try in $(seq "$tries"); do
 		mover "$m$TP"
+		# killed only once inside TP (under TCG its bash may take longer
+		# than a fixed wait to get there: an empty target is rightly
+		# killed with none signalled, then the mover moves in and lives)
+		for _ in $(seq 100); do
+			grep -q ":$TP/[ab]\$" "/proc/$MOVER/cgroup" 2>/dev/null && break
+			sleep 0.05
+		done
 		sleep 0.2
 		# shellcheck disable=SC2086
 		"$NSTOP" kill "$TP" -s $sig --audit-log "$L" >"$tmp/mv.out" 2>&1

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Fuzz target: cgroup files: cpu.stat, memory.stat, memory.events, cpu.max,
- * limits (v1 sentinels), v1 freezer.state, memory.stat in one pass, cpu lists, PSI, io.stat, blkio, namespace links. */
+ * limits (v1 sentinels), v1 freezer.state, memory.stat in one pass, cpu lists, PSI, io.stat, blkio, namespace links, cgroup.procs. */
 #include "fuzz.h"
+
+static void pid_sink(void *arg, pid_t pid)
+{
+	*(uint64_t *)arg += (uint64_t)pid;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_io_stat(s, size, &a, &b);
 	parse_blkio_bytes(s, size, &a, &b);
 	parse_ns_link(s, size, "net", &a);
+	parse_pid_lines(s, size, pid_sink, &a);
 	free(s);
 	return 0;
 }

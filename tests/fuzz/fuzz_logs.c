@@ -2,7 +2,7 @@
 /*
  * Fuzz target: runtimes' log lines (Docker json-file, CRI), Docker's
  * config.v2.json and hostconfig.json, Podman's containers.json and conmon's
- * command line, all written by others. The input's
+ * command line, kubelet's log file names and links, all written by others. The input's
  * lines go through the joiner in the format its first byte picks; a record
  * never exceeds LOG_TEXT_MAX, a whole CRI "F" line of known framing gives
  * back exactly its text, the state files' fields always end within their
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	enum log_fmt fmt = data[0] & 1 ? LOG_CRI : LOG_DOCKER_JSON;
+	enum log_fmt fmt = data[0] % 3 == 1 ? LOG_CRI : data[0] % 3 == 2 ? LOG_PLAIN : LOG_DOCKER_JSON;
 	const char *in = (const char *)data + 1;
 	size_t n = size - 1;
 	struct log_join j = {0};
@@ -50,6 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_docker_hostconfig(in, n, d, sizeof(d));
 	if (!memchr(d, 0, sizeof(d)))
 		abort();
+	parse_docker_logdest(in, n, d, sizeof(d));
+	if (!memchr(d, 0, sizeof(d)))
+		abort();
 	char pn[64], pi[64];
 	int pr = parse_podman_containers(in, n, "bb", pn, sizeof(pn), pi, sizeof(pi));
 	if (pr > 0 || !memchr(pn, 0, sizeof(pn)) || !memchr(pi, 0, sizeof(pi)))
@@ -63,5 +66,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	int64_t ns;
 	parse_rfc3339(in, n, &ns);
+	/* kubelet's names: the input's first line a file name, the second a
+	 * link's target; whatever is taken is a name kubelet would write */
+	char *z = malloc(n + 1);
+	memcpy(z, in, n);
+	z[n] = '\0';
+	char *tg = strchr(z, '\n');
+	if (tg)
+		*tg++ = '\0';
+	struct cri_logname ln;
+	if (parse_cri_logname(z, &ln) == 0 && (!memchr(ln.stamp, 0, sizeof(ln.stamp)) ||
+						(ln.stamp[0] && strlen(ln.stamp) != 15)))
+		abort();
+	struct cri_ref cr;
+	if (tg && parse_cri_link(z, tg, "ab", &cr) == 0 &&
+	    (!cri_name_ok(cr.ns, false) || !cri_name_ok(cr.pod, false) || !cri_name_ok(cr.uid, true) ||
+	     !cri_name_ok(cr.ctr, false) || strncmp(tg, "/var/log/pods/", 14)))
+		abort();
+	cri_name_ok(z, z[0] & 1);
+	free(z);
+	/* journal entries: the lines as MESSAGEs, odd first bytes partial */
+	const char *fv;
+	size_t fl;
+	if (journal_field(in, n, "MESSAGE", &fv, &fl) == 0 && (fv != in + 8 || fl != n - 8))
+		abort();
+	for (size_t s = 0; s < n;) {
+		const char *e2 = memchr(in + s, '\n', n - s);
+		size_t len = e2 ? (size_t)(e2 - (in + s)) : n - s;
+		bool part = len && (in[s] & 1);
+		int r = log_feed_journal(&j, (int64_t)s, in + s, len ? 1 : 0, in + s, len, part);
+		if (r != !part || j.open != part || j.text.len > LOG_TEXT_MAX)
+			abort();
+		s += len + 1;
+	}
+	log_join_free(&j);
 	return 0;
 }

@@ -3,16 +3,21 @@
  * Test helper: a misbehaving workload that dies with its parent.
  *   hog cpu            spin
  *   hog mem BYTES      touch BYTES of memory, 1 MiB at a time, then sleep
+ *   hog oom BYTES MS   the same, then after MS milliseconds go on touching
+ *                      1 MiB at a time until killed (an OOM kill at a limit)
  *   hog fork           fork sleeping children until fork fails; print the
  *                      number of tasks (itself included), then sleep
  *   hog forker         fork short-lived children that fork again, forever
  *   hog ignore-term    ignore SIGTERM and sleep
  * It prints "ready" once started (after the memory or forks for mem/fork).
+ * Memory is mapped, not malloc'd: what the cgroup is charged is what
+ * is asked for, whatever the allocator keeps beside it.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +27,16 @@ static void ready(const char *what)
 {
 	printf("%s\n", what);
 	fflush(stdout);
+}
+
+/* 1 MiB touched, or 0 when the mapping fails */
+static int grab(int fill)
+{
+	char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	memset(p, fill, 1 << 20);
+	return 1;
 }
 
 static void nap(long ms)
@@ -39,17 +54,21 @@ int main(int argc, char **argv)
 		for (volatile unsigned long i = 0;; i++)
 			;
 	}
-	if (!strcmp(mode, "mem") && argc > 2) {
+	if ((!strcmp(mode, "mem") && argc > 2) || (!strcmp(mode, "oom") && argc > 3)) {
 		size_t want = strtoull(argv[2], NULL, 10), got = 0;
 		ready("ready");
 		while (got < want) {
-			char *p = malloc(1 << 20);
-			if (!p)
+			if (!grab(0xa5))
 				return 3;
-			memset(p, 0xa5, 1 << 20);
 			got += 1 << 20;
 		}
 		ready("allocated");
+		if (!strcmp(mode, "oom")) {
+			nap(strtol(argv[3], NULL, 10));
+			for (;;)
+				if (!grab(0x5a))
+					return 3;
+		}
 		for (;;)
 			pause();
 	}
@@ -95,6 +114,6 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	fprintf(stderr, "usage: hog cpu|mem BYTES|fork|forker|ignore-term\n");
+	fprintf(stderr, "usage: hog cpu|mem BYTES|oom BYTES MS|fork|forker|ignore-term\n");
 	return 2;
 }

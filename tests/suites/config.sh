@@ -79,6 +79,12 @@ check "every subcommand of --help is offered" bash -c "
 	for c in \$('$NSTOP' --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print \$1 } on && /^\$/ { exit }'); do
 		grep -qx \"\$c\" <<<\"\$(cd /; bash -c 'source \"$TOP/completions/nstop.bash\"; COMP_WORDS=(nstop \"\"); COMP_CWORD=1; _nstop; printf \"%s\n\" \"\${COMPREPLY[@]}\"')\" || { echo missing \$c; exit 1; }
 	done"
+# the dashboard's and the global options of --help, each offered first
+check "every dashboard and global option of --help is offered" bash -c "
+	offered=\$(cd /; bash -c 'source \"$TOP/completions/nstop.bash\"; COMP_WORDS=(nstop -); COMP_CWORD=1; _nstop; printf \"%s\\n\" \"\${COMPREPLY[@]}\"')
+	for o in \$('$NSTOP' --help | awk '/^(Dashboard|Global) options:/ { on = 1; next } on && /^\$/ { on = 0 } on && /^  -/ { sub(/   .*/, \"\"); print }' | grep -o -- '--*[a-zA-Z][a-zA-Z-]*'); do
+		grep -qx -- \"\$o\" <<<\"\$offered\" || { echo missing \$o; exit 1; }
+	done"
 check "options of a subcommand" test "$(comp "$NSTOP" limit x --me | tr '\n' ' ')" = "--memory --memory-high "
 check "signal names" test "$(comp "$NSTOP" kill x --signal US | tr '\n' ' ')" = "USR1 USR2 "
 check "namespace lists, element by element" test "$(comp "$NSTOP" create x --ns pid,ne)" = pid,net

@@ -38,7 +38,7 @@ T new-session -d -s e2e -x 200 -y 50 \
 	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP --no-config -d 0.5 --audit-log $L; echo NSTOP-EXITED-\$?; sleep 30"
 see "the dashboard starts" "namespaces "
 keys 4 / "$hog" Enter
-see "the hog is selected in the processes view" "1 rows"
+see "the hog is selected in the processes view" "1 row  "
 keys f
 see "f on a pid in no container is refused, naming the way out" "in no container: name its cgroup path"
 keys Escape 3 / "$CG_PATH_cpu" Enter

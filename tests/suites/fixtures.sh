@@ -164,15 +164,26 @@ H=86d597eb6f0a47dbd9186dcfd319749b18415e90cde4810c6fc4126d077ac37b
 is "v2 docker scope is a docker container" "$(ct v2 $H runtime)" docker
 is "v2 docker init is the container's pid 1" "$(ct v2 $H pid)" 343
 is "v2 docker short id" "$(ct v2 $H short_id)" 86d597eb6f0a
+# pids wrap (at 32768 by default): a child the init started after the wrap
+# has a lower pid, and it is not the init (the first started one is)
+tw=$(mktemp -d); cp -a "$FIXTURES/v2" "$tw/"; cp -a "$tw/v2/proc/343" "$tw/v2/proc/100"
+awk '{ $1 = 100; $4 = 343; $22 = 900; print }' "$FIXTURES/v2/proc/343/stat" >"$tw/v2/proc/100/stat"
+sed 's/^Pid:.*/Pid:\t100/; s/^PPid:.*/PPid:\t343/; s/^NSpid:.*/NSpid:\t100\t2/' "$FIXTURES/v2/proc/343/status" >"$tw/v2/proc/100/status"
+is "v2 docker init after a pid wrap: the first started (343), not a later child's lower pid (100)" \
+	"$("$NSTOP" --sysroot "$tw/v2" containers -d 0 -J | jq -r --arg i $H '.containers[] | select(.id == $i) | .pid')" 343
+rm -rf "$tw"
 is "v2 docker cpu limit through its cgroup" "$(ct v2 $H cpu_limit_percent)" 50
-is "v2 k8s pod from /var/log/pods" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d pod)" default/web-7d4b9
+is "v2 k8s pod from /var/log/pods" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d pod)" web-7d4b9
+is "v2 k8s pod namespace from /var/log/pods" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d pod_namespace)" default
+is "v2 k8s pod uid from the cgroup path" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d pod_uid)" 72faa904-853e-45a0-a71b-21c398836711
 is "v2 rootless podman has a user namespace" "$(ct v2 fccbef23dfa8bc956b6acb3fe49366d968e758607126f7fb0cb36c70c14ff954 own_namespaces)" ipc,mnt,net,pid,user,uts
 is "v2 nspawn machine, init in payload" "$(ct v2 demo pid)" 385
 is "v2 lxc payload" "$(ct v2 web runtime | sort -u | tr '\n' ' ')" "lxc nstop "
 is "v2 frozen nstop container" "$(ct v2 db state)" frozen
 is "v2 container count" "$("$NSTOP" --sysroot "$FIXTURES/v2" containers -d 0 -J | jq '.containers | length')" 9
 is "v1 docker name from config.v2.json" "$(ct v1 3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081 name)" web-nginx
-is "v1 cgroupfs kubepods container" "$(ct v1 0b1c2d3e4f5a69788796a5b4c3d2e1f00b1c2d3e4f5a69788796a5b4c3d2e1f0 pod)" shop/cart-6f7d8
+is "v1 cgroupfs kubepods container" "$(ct v1 0b1c2d3e4f5a69788796a5b4c3d2e1f00b1c2d3e4f5a69788796a5b4c3d2e1f0 pod)" cart-6f7d8
+is "v1 cgroupfs kubepods container's namespace" "$(ct v1 0b1c2d3e4f5a69788796a5b4c3d2e1f00b1c2d3e4f5a69788796a5b4c3d2e1f0 pod_namespace)" shop
 is "v1 unshare --fork --pid sandbox is an unnamed container" "$(ct v1 pidns:4026532230 pid)" 1011
 is "v1 its label is its init's command" "$(ct v1 pidns:4026532230 name)" sh
 is "v1 frozen docker (freezer)" "$(ct v1 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9 state)" frozen
@@ -182,6 +193,46 @@ is "v1 frozen docker (freezer)" "$(ct v1 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6
 is "hybrid unified cgroup.events frozen 1, freezer.state THAWED" "$(cg hybrid /lxc.payload.web frozen)" true
 is "hybrid: that container's state" "$(ct hybrid web state)" frozen
 is "hybrid: a container thawed in both" "$(ct hybrid 3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081 state)" running
+
+# Kubernetes, nerdctl, rootless Podman, LXC and nspawn names from the
+# runtimes' own files (tests/fixtures/make-pods.py lays them out)
+golden containers.txt pods containers -d 0 -o NAME,RUNTIME,ID,NAMESPACE,POD,IMAGE,INIT,PROCS,MEM_LIMIT,EFF_MEM_LIMIT,NOTES
+golden containers.json pods containers -d 0 -J
+NG=b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2
+EV=c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3
+PG=e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5
+RL=0718071807180718071807180718071807180718071807180718071807180718
+is "containerd: name from io.kubernetes.cri.container-name" "$(ct pods $NG name)" nginx
+is "containerd: image from io.kubernetes.cri.image-name" "$(ct pods $NG image)" docker.io/library/nginx:1.25.3
+is "containerd: pod, namespace, uid from the sandbox annotations" "$(ct pods $NG pod) $(ct pods $NG pod_namespace) $(ct pods $NG pod_uid)" "web-5d9c7 shop 3b1f8a2c-5d6e-4f70-8a9b-0c1d2e3f4a5b"
+is "containerd: the pod's sandbox marked, named by its pod" "$(ct pods a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1 notes) $(ct pods a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1 name)" "sandbox,netns-shared shop/web-5d9c7"
+is "cri-o: name from io.kubernetes.container.name" "$(ct pods $PG name)" postgres
+is "cri-o: image from io.kubernetes.cri-o.ImageName" "$(ct pods $PG image)" docker.io/library/postgres:16
+is "cri-o: pod and namespace from io.kubernetes.pod.*" "$(ct pods $PG pod) $(ct pods $PG pod_namespace)" "db-0 data"
+is "nerdctl: name from nerdctl/name, a containerd container" "$(ct pods f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6 name) $(ct pods f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6 runtime)" "redis containerd"
+is "rootless podman: name and image from bob's containers.json" "$(ct pods $RL name) $(ct pods $RL image)" "nightly-job docker.io/library/alpine:3.19"
+is "lxc and nspawn names" "$(ct pods web name) $(ct pods demo name)" "web demo"
+is "the sidecar's own memory limit is 512M" "$(ct pods $EV memory_limit_bytes)" 536870912
+is "... but its pod's 256M binds first" "$(ct pods $EV effective_memory_limit_bytes)" 268435456
+is "... set by the pod slice" "$(ct pods $EV effective_memory_limit_from)" /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod3b1f8a2c_5d6e_4f70_8a9b_0c1d2e3f4a5b.slice
+is "a container of the pod without its own limit: the pod's" "$(ct pods $NG effective_memory_limit_bytes)" 268435456
+# a pod's containers share its sandbox's network namespace: marked, and its
+# traffic counted on the sandbox's row alone
+is "the pod's three containers share one network namespace" "$(ct pods $NG netns_shared) $(ct pods $EV netns_shared)" "3 3"
+is "... counted on the sandbox's row" "$(ct pods $NG net_counted_by)" a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1
+is "a container alone in its namespace is not marked" "$(ct pods f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6 netns_shared)" null
+is "v2 capture: the pod's pause (lowest init pid) counts it" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d net_counted_by)" e8e63bc00833502988ea232186eda5d2b5d67242c07127013688a3d24bfd92a8
+golden containers-by-pod.txt pods containers -d 0 --by-pod
+is "--by-pod: each pod's sandbox first, then its containers, then the rest" "$("$NSTOP" --sysroot "$FIXTURES/pods" containers -d 0 --by-pod -H -o NAME | tr -s ' \n' ' ')" "data/db-0 postgres shop/web-5d9c7 nginx envoy web demo redis nightly-job "
+# a rootless user's storage that someone else could have written, or reached
+# through a link, is not read: the name falls back to the command
+tp=$(mktemp -d); cp -a "$FIXTURES/pods" "$tp/"
+chmod g+w "$tp/pods/home/bob/.local/share/containers/storage/overlay-containers/containers.json"
+is "rootless: a group-writable containers.json is not read" "$("$NSTOP" --sysroot "$tp/pods" containers -J | jq -r --arg i $RL '.containers[] | select(.id == $i) | .name')" sleep
+chmod g-w "$tp/pods/home/bob/.local/share/containers/storage/overlay-containers/containers.json"
+mv "$tp/pods/home/bob/.local" "$tp/pods/home/bob/elsewhere"; ln -s elsewhere "$tp/pods/home/bob/.local"
+is "rootless: a symbolic link on the way is not followed" "$("$NSTOP" --sysroot "$tp/pods" containers -J | jq -r --arg i $RL '.containers[] | select(.id == $i) | .name')" sleep
+rm -rf "$tp"
 
 # ps filters
 is "ps --ns lists the members of a namespace" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps --ns 4026532139 -H -o PID | tr -d ' \n')" 343368
@@ -193,4 +244,47 @@ is "ps kernel thread flag" "$("$NSTOP" --sysroot "$FIXTURES/v2" ps -J -o pid,kth
 is "snapshot host totals are live-only" "$("$NSTOP" --sysroot "$FIXTURES/v2" snapshot --json | jq -r .host)" null
 is "snapshot host namespaces are pid 2's" "$("$NSTOP" --sysroot "$FIXTURES/v2" snapshot --json | jq -r .host_namespaces.pid)" 4026531836
 is "snapshot per-process cgroup lines" "$("$NSTOP" --sysroot "$FIXTURES/hybrid" snapshot --json | jq -r '.processes[] | select(.pid == 631) | .cgroups.memory')" $V1D
+
+# Kubernetes CRI log files (tests/fixtures/crilogs): the container found by
+# kubelet's /var/log/containers link, rotated files first, in order, a P
+# line joined across the rotation with its F, the compressed one left out
+lg() { "$NSTOP" --sysroot "$FIXTURES/v2" logs "$@"; }
+is "cri logs: stdout's records, rotated files first, in order" \
+	"$(lg 688ba79aed67 2>/dev/null | tr '\n' '|')" 'first-rotated-line|second-rotated-line|live-line-1|evil \x1b]2;pwned\x07|live-line-3|'
+is "cri logs: a P line joined across the rotation, on stderr, a note for the .gz" \
+	"$(lg 688ba79aed67 2>&1 >/dev/null | tr '\n' '|')" \
+	'nstop: logs: note: 1 compressed rotated file left out (zcat /var/log/pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log.*.gz)|joined-across-rotation|'
+is "cri logs: --tail 4 -t across the files, stream order kept" "$(lg --tail 4 -t 688ba 2>&1 | grep -v note | tr '\n' '|')" \
+	'2026-12-03T10:00:01.000000000Z joined-across-rotation|2026-12-03T10:00:03.000000000Z live-line-1|2026-12-03T10:00:04.000000000Z evil \x1b]2;pwned\x07|2026-12-03T10:00:05.000000000Z live-line-3|'
+is "cri logs: --since keeps a joined record by its first piece's time" \
+	"$(lg --since 2026-12-03T10:00:00.5Z 688ba 2>&1 | grep -v note | tr '\n' '|')" \
+	'joined-across-rotation|live-line-1|evil \x1b]2;pwned\x07|live-line-3|'
+check "cri logs: the previous instance (0.log) and kubelet's .tmp are not read" \
+	bash -c "! \"$NSTOP\" --sysroot \"$FIXTURES/v2\" logs 688ba 2>&1 | grep -e previous-instance -e 'not a log'"
+out=$(lg e8e63bc00833 2>&1); rc=$?
+is "cri logs: a container without kubelet's link: exit 1" "$rc" 1
+is "cri logs: and says why" "$out" \
+	"nstop: logs: kubernetes container e8e63bc00833: no kubelet link to its log in /var/log/containers (outside Kubernetes containerd keeps no log file)"
+out=$(lg -f 688ba 2>&1); rc=$?
+is "cri logs: -f on a --sysroot is bad usage (exit 2)" "$rc: $out" "2: nstop: logs: -f: a --sysroot does not grow"
+
+# Column-driven reads (issue 16): a cgroups listing reads only the files its
+# columns need, so each column listed alone must show exactly what the
+# listing of every column shows (a column whose files were left out reads
+# null, never a different figure).
+cols=$("$NSTOP" cgroups --list-columns | awk '{ print $1 }')
+for l in v2 v1 hybrid; do
+	"$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J >/tmp/nstop-all.$$
+	for c in $cols; do
+		"$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J -o "PATH,$c"
+	done >/tmp/nstop-one.$$
+	bad=$(jq -rn --slurpfile a /tmp/nstop-all.$$ '$a[0].cgroups as $all | inputs |
+		(.cgroups[0] | keys) as $k |
+		select([$all[] | with_entries(select(.key as $x | $k | index($x)))] != .cgroups) |
+		$k - ["path"] | join(",")' /tmp/nstop-one.$$ | tr '\n' ' ')
+	n1=$(jq -n '[inputs] | length' /tmp/nstop-one.$$)
+	check "$l: each of the $n1 cgroups columns alone reads the full listing's figures${bad:+ (differ: $bad)}" \
+		test -z "$bad" -a "$n1" = "$(echo "$cols" | wc -l)"
+	rm -f /tmp/nstop-all.$$ /tmp/nstop-one.$$
+done
 echo "1..$n"

@@ -110,4 +110,51 @@ thr=$(row "$path" nr_throttled)
 check "it is being throttled (nr_throttled $thr)" test "${thr:-0}" -gt 0
 usage=$(row "$path" cpu_usage_usec)
 check "cpu usage is counted (usec $usage)" test "${usage:-0}" -gt 100000
+
+# Column-driven reads (issue 16): a listing of a few columns shows the same
+# figures, and opens no file of a column it does not show.
+"$NSTOP" cgroups -J -d 1 -o PATH,PROCS,CPU%,CPU_LIMIT%,PIDS_LIMIT >/tmp/nstop-out.$$
+is "-o PATH,PROCS,CPU%,CPU_LIMIT%,PIDS_LIMIT: processes directly in it" "$(row "$path" nprocs)" 2
+is "-o ...: cpu limit" "$(row "$path" cpu_limit_percent)" 20
+is "-o ...: pids limit" "$(row "$path" pids_limit)" 10
+cpu=$(row "$path" cpu_percent)
+check "-o ...: the hog reads 20 +- 5 % (got $cpu)" awk -v c="$cpu" 'BEGIN { exit !(c >= 15 && c <= 25) }'
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=openat -o /tmp/nstop-st.$$ "$NSTOP" cgroups -o PATH,CPU% -d 0.1 >/dev/null
+	unread=$(grep -cE '"[^"]*(memory\.[a-z_.]+|pids\.(max|current)|cgroup\.procs|freezer\.state|cpu\.cfs_[a-z_]+|cpu\.max|io\.stat|blkio\.[a-z_.]+|cgroup\.events)"' /tmp/nstop-st.$$)
+	read=$(grep -cE '"[^"]*(cpuacct\.usage|cpu\.stat)"' /tmp/nstop-st.$$)
+	check "-o PATH,CPU%: no memory, pids, procs, freezer, limit or io file opened ($unread opened)" test "$unread" = 0
+	check "-o PATH,CPU%: the CPU counters are read ($read opens)" test "$read" -gt 0
+	rm -f /tmp/nstop-st.$$
+else
+	skip "column-driven reads: strace is missing (make deps)"
+fi
+
+# Under a low descriptor limit nstop keeps fewer fds (300: some of its
+# cgroup fds; 64: none, everything reopened per sample) and its figures
+# must not change: the same rows as the directories every hierarchy has
+# (merged by path, counted before and after), the same values for ours.
+cgdirs() {
+	awk '{ split($0, h, " - "); split(h[2], f, " "); if (f[1] == "cgroup" || f[1] == "cgroup2") { split(h[1], m, " "); print m[4], m[5] } }' /proc/self/mountinfo |
+		while read -r root mp; do
+			(cd "$mp" && find . -type d) | sed "s|^\.|${root%/}|; s|^$|/|"
+		done | sort -u | wc -l
+}
+for lim in 300 64; do
+	a=$(cgdirs)
+	(ulimit -n $lim && exec "$NSTOP" cgroups -J -d 1) >/tmp/nstop-out.$$
+	b=$(cgdirs)
+	rows=$(jq '.cgroups | length' /tmp/nstop-out.$$)
+	check "ulimit -n $lim: a row per cgroup directory ($rows rows, $a then $b directories)" \
+		test "$rows" -ge $((a < b ? a : b)) -a "$rows" -le $((a > b ? a : b))
+	is "ulimit -n $lim: cpu limit" "$(row "$path" cpu_limit_percent)" 20
+	is "ulimit -n $lim: pids limit" "$(row "$path" pids_limit)" 10
+	is "ulimit -n $lim: processes directly in it" "$(row "$path" nprocs)" 2
+	cpu=$(row "$path" cpu_percent)
+	check "ulimit -n $lim: the hog reads 20 +- 5 % (got $cpu)" awk -v c="$cpu" 'BEGIN { exit !(c >= 15 && c <= 25) }'
+	rows=$( (ulimit -n $lim && exec "$NSTOP" --no-config --bench-refresh 3 --bench-view cgroups) 2>/dev/null | awk '/^median/ { print $NF }')
+	b=$(cgdirs)
+	check "ulimit -n $lim: dashboard refreshes of the cgroups view, a row per directory ($rows rows, $b directories)" \
+		test "${rows:-0}" -ge $((b - 5)) -a "${rows:-0}" -le $((b + 5))
+done
 echo "1..$n"

@@ -251,6 +251,23 @@ for step in cgroup veth mount state; do
 	ip link show "$v" >/dev/null 2>&1 && left_veths+=" $v"
 done
 check "no veth is left by the failures ($left_veths)" test -z "$left_veths"
+# ---- a /30 already routed where nstop runs (another registry's
+# container's host side, or the host's own subnet) is not handed out: in a
+# network namespace of the test's own whose own veth has 10.213.0.1/26 ----
+names+=("pool$$")
+# shellcheck disable=SC2016
+got=$(unshare -n bash -c 'ip link set lo up && ip link add d0 type veth peer name d1 2>/dev/null || exit 3
+	ip addr add 10.213.0.1/26 dev d0 && ip link set d0 up || exit 3
+	"$0" create "$1" --cgroup-parent "$2" --audit-log "$3" --net veth -- sleep 100 >/dev/null 2>&1 || exit 4
+	jq -r .address "$NSTOP_STATE_DIR/$1/state.json"
+	"$0" rm -f "$1" --audit-log "$3" >/dev/null 2>&1' "$NSTOP" "pool$$" "$parent" "$L")
+rc=$?
+if [ $rc = 3 ]; then
+	skip "live create: no veth link could be made (the pool's check against routed subnets)"
+else
+	check "a veth container beside 10.213.0.1/26 gets an address outside it (exit $rc: $got)" \
+		awk -v a="$got" 'BEGIN { split(a, o, "[./]"); exit !(o[1] == 10 && o[2] == 213 && (o[3] > 0 || o[4] >= 64)) }'
+fi
 lines=$(wc -l <"$L")
 check "the audit log recorded every create and rm ($lines lines)" jq -e -s 'map(.action) | (map(select(. == "create")) | length) >= 8 and (map(select(. == "rm")) | length) >= 4' "$L"
 echo "1..$n"

@@ -49,11 +49,25 @@ structure() { # structure FILE -> problems on stdout
 	[ -s "$1" ] && [ "$(tail -c1 "$1" | od -An -c | tr -d ' ')" != '\n' ] && echo "last line incomplete"
 }
 
+# one label set per family (the label names, in order): values blanked
+# first, escapes and all, so a quote or comma in one cannot fake a name;
+# every per-container family with the same six labels first
+labelsets() { # labelsets FILE -> problems on stdout
+	grep -v '^#' "$1" | sed 's/="\([^"\\]\|\\.\)*"//g; s/ [^ ]*$//' | awk '
+	{
+		name = $0; sub(/[{].*/, "", name); keys = $0; sub(/^[^{]*/, "", keys)
+		if (name in ks && ks[name] != keys) print name ": labels " keys " and " ks[name]
+		ks[name] = keys
+		if (name ~ /^nstop_container_/ && index(keys, "{name,runtime,id,image,pod,namespace") != 1)
+			print name ": not the container labels: " keys
+	}' | sort -u
+}
+
 # promcheck DESC FILE: promtool exits 0, says nothing, and the structure holds
 promcheck() {
 	local d=$1 f=$2 out rc st
 	out=$(promtool check metrics <"$f" 2>&1); rc=$?
-	st=$(structure "$f")
+	st=$(structure "$f"; labelsets "$f")
 	if [ ! -s "$f" ] || ! grep -q '^nstop_build_info{' "$f"; then
 		notok "$d: no metrics written"; sed 's/^/#   /' /tmp/nstop-err.$$ 2>/dev/null | head -3
 	elif [ $rc = 0 ] && [ -z "$out" ] && [ -z "$st" ]; then
@@ -87,6 +101,19 @@ for dir in "$FIXTURES"/*/; do
 	promcheck "the $l fixture" "$tmp/$l.prom"
 	check "... the same with --cgroup-depth 64" bash -c "'$NSTOP' --sysroot '$dir' metrics --cgroup-depth 64 >'$tmp/$l-64.prom' && promtool check metrics <'$tmp/$l-64.prom' 2>&1 | grep -c . | grep -qx 0"
 done
+# the walk stops at --cgroup-depth (the whole tree is not read for it), yet
+# the container series are the same at any depth and each cgroup's process
+# count takes in its descendants, as the full walk of nstop cgroups has it
+for l in v1 v2 hybrid; do
+	[ -f "$tmp/$l-64.prom" ] || continue
+	"$NSTOP" --sysroot "$FIXTURES/$l" metrics --cgroup-depth 0 >"$tmp/$l-0.prom"
+	check "the $l fixture: container series at --cgroup-depth 0 as at 64" \
+		diff <(grep '^nstop_container_' "$tmp/$l-0.prom") <(grep '^nstop_container_' "$tmp/$l-64.prom")
+	"$NSTOP" --sysroot "$FIXTURES/$l" metrics --cgroup-depth 1 >"$tmp/$l-1.prom"
+	want=$("$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J | jq -r '.cgroups[] | select(.path == "/" or (.path | split("/") | length) == 2) | "\(.path) \(.nprocs_recursive)"' | sort)
+	got=$(sed -n 's/^nstop_cgroup_processes{cgroup="\(.*\)"} \([0-9]*\)$/\1 \2/p' "$tmp/$l-1.prom" | sort)
+	check "... --cgroup-depth 1: the cgroups to depth 1, each with its processes and its descendants' ($(echo "$got" | wc -l) cgroups)" test -n "$got" -a "$got" = "$want"
+done
 D=86d597eb6f0a47dbd9186dcfd319749b18415e90cde4810c6fc4126d077ac37b
 K=688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d
 v() { # v FILE SERIES-PREFIX -> its value
@@ -94,8 +121,9 @@ v() { # v FILE SERIES-PREFIX -> its value
 }
 is() { if [ "$2" = "$3" ]; then ok "$1 = $3"; else notok "$1: got '$2', want '$3'"; fi; }
 if [ -f "$tmp/v2.prom" ]; then
-	dl="{name=\"sh\",runtime=\"docker\",id=\"$D\"}"
-	kl="{name=\"default/web-7d4b9\",runtime=\"kubernetes\",id=\"$K\",namespace=\"default\",pod=\"web-7d4b9\"}"
+	E='image="",pod="",namespace=""' # no image, pod or namespace known: empty, never left out
+	dl="{name=\"sh\",runtime=\"docker\",id=\"$D\",$E}"
+	kl="{name=\"default/web-7d4b9\",runtime=\"kubernetes\",id=\"$K\",image=\"\",pod=\"web-7d4b9\",namespace=\"default\"}"
 	is "v2 docker throttled periods (cpu.stat nr_throttled 362)" "$(v "$tmp/v2.prom" "nstop_container_cpu_cfs_throttled_periods_total$dl ")" 362
 	is "v2 docker periods" "$(v "$tmp/v2.prom" "nstop_container_cpu_cfs_periods_total$dl ")" 366
 	is "v2 docker CPU quota, seconds (cpu.max 50000)" "$(v "$tmp/v2.prom" "nstop_container_cpu_quota_seconds$dl ")" 0.050000
@@ -103,13 +131,67 @@ if [ -f "$tmp/v2.prom" ]; then
 	check "v2 docker memory.max max: no limit series" bash -c "! grep -qF 'nstop_container_memory_limit_bytes$dl' '$tmp/v2.prom'"
 	is "v2 k8s app memory limit (memory.max 64M), with namespace and pod" "$(v "$tmp/v2.prom" "nstop_container_memory_limit_bytes$kl ")" 67108864
 	is "v2 k8s app CPU quota (cpu.max 200000)" "$(v "$tmp/v2.prom" "nstop_container_cpu_quota_seconds$kl ")" 0.200000
-	is "v2 /nstop/batch OOM kills" "$(v "$tmp/v2.prom" 'nstop_container_oom_kills_total{name="batch",runtime="nstop",id="batch"} ')" 1
-	is "v2 /nstop/web pids limit" "$(v "$tmp/v2.prom" 'nstop_container_pids_limit{name="web",runtime="nstop",id="web"} ')" 20
+	is "v2 /nstop/batch OOM kills" "$(v "$tmp/v2.prom" "nstop_container_oom_kills_total{name=\"batch\",runtime=\"nstop\",id=\"batch\",$E} ")" 1
+	is "v2 /nstop/web pids limit" "$(v "$tmp/v2.prom" "nstop_container_pids_limit{name=\"web\",runtime=\"nstop\",id=\"web\",$E} ")" 20
 	is "v2 /kubepods.slice memory limit per cgroup" "$(v "$tmp/v2.prom" 'nstop_cgroup_memory_limit_bytes{cgroup="/kubepods.slice"} ')" 805306368
 	cpu=$("$NSTOP" --sysroot "$FIXTURES/v2" cgroups -d 0 -J | jq -r --arg p "/system.slice/docker-$D.scope" '.cgroups[] | select(.path == $p) | .cpu_usage_usec')
 	is "v2 docker CPU seconds = cpu_usage_usec / 1e6 ($cpu)" "$(v "$tmp/v2.prom" "nstop_container_cpu_seconds_total$dl ")" \
 		"$(printf '%d.%06d' $((cpu / 1000000)) $((cpu % 1000000)))"
 fi
+
+# the families of this round: working set, effective limits, PSI totals,
+# per-cgroup throttling; expected figures read from the fixture's own files
+fx=$FIXTURES/v2/sys/fs/cgroup
+psi() { awk -v k="$2" '$1 == k { sub(/total=/, "", $5); printf "%d.%06d", $5 / 1000000, $5 % 1000000 }' "$1"; }
+if [ -f "$tmp/v2.prom" ]; then
+	dcg=$fx/system.slice/docker-$D.scope
+	is "v2 docker cpu.pressure some total as seconds" "$(v "$tmp/v2.prom" "nstop_container_pressure_cpu_some_seconds_total$dl ")" "$(psi "$dcg/cpu.pressure" some)"
+	is "v2 docker cpu.pressure full total as seconds" "$(v "$tmp/v2.prom" "nstop_container_pressure_cpu_full_seconds_total$dl ")" "$(psi "$dcg/cpu.pressure" full)"
+	is "v2 docker io.pressure some total, per cgroup" "$(v "$tmp/v2.prom" "nstop_cgroup_pressure_io_some_seconds_total{cgroup=\"/system.slice/docker-$D.scope\"} ")" "$(psi "$dcg/io.pressure" some)"
+	is "v2 docker throttled periods per cgroup" "$(v "$tmp/v2.prom" "nstop_cgroup_cpu_cfs_throttled_periods_total{cgroup=\"/system.slice/docker-$D.scope\"} ")" 362
+	is "v2 docker effective CPU limit, cores (50000/100000)" "$(v "$tmp/v2.prom" "nstop_container_cpu_effective_limit_cores$dl ")" 0.5
+	is "v2 docker working set = memory.current - inactive_file" "$(v "$tmp/v2.prom" "nstop_container_memory_working_set_bytes$dl ")" \
+		"$(( $(cat "$dcg/memory.current") - $(awk '$1 == "inactive_file" { print $2 }' "$dcg/memory.stat") ))"
+	P=e8e63bc00833502988ea232186eda5d2b5d67242c07127013688a3d24bfd92a8
+	pl="{name=\"default/web-7d4b9\",runtime=\"kubernetes\",id=\"$P\",image=\"\",pod=\"web-7d4b9\",namespace=\"default\"}"
+	check "v2 k8s second container: no limit of its own" bash -c "! grep -qF 'nstop_container_memory_limit_bytes$pl' '$tmp/v2.prom'"
+	is "... its effective memory limit is /kubepods.slice's" "$(v "$tmp/v2.prom" "nstop_container_memory_effective_limit_bytes$pl ")" 805306368
+	is "v2 /nstop/web effective pids limit" "$(v "$tmp/v2.prom" "nstop_container_pids_effective_limit{name=\"web\",runtime=\"nstop\",id=\"web\",$E} ")" 20
+fi
+if [ -f "$tmp/v1.prom" ]; then
+	ncg=$FIXTURES/v1/sys/fs/cgroup/memory/docker/3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081
+	nl='{name="web-nginx",runtime="docker",id="3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081",image="nginx:1.25-alpine",pod="",namespace=""}'
+	is "v1 docker working set = usage_in_bytes - total_inactive_file, with its image" "$(v "$tmp/v1.prom" "nstop_container_memory_working_set_bytes$nl ")" \
+		"$(( $(cat "$ncg/memory.usage_in_bytes") - $(awk '$1 == "total_inactive_file" { print $2 }' "$ncg/memory.stat") ))"
+fi
+
+# ---- contrib/grafana-nstop.json: a dashboard Grafana imports ----
+# (the serve suite runs its expressions against a real Prometheus)
+G=$TOP/contrib/grafana-nstop.json
+gs=$(jq -r '
+	def need(c; m): if c then empty else m end;
+	need(.title | type == "string" and length > 0; "no title"),
+	need(.uid | type == "string" and length > 0; "no uid"),
+	need(.schemaVersion | type == "number" and . >= 36; "schemaVersion"),
+	need([.templating.list[] | select(.type == "datasource" and .query == "prometheus" and .name == "datasource")] | length == 1;
+		"no Prometheus data source variable"),
+	need([.panels[].id] | length == (unique | length); "panel ids repeat"),
+	(.panels[] | . as $p |
+		need(.type and .title and (.gridPos | .h and .w and has("x") and has("y")); "panel \($p.id): type, title, gridPos"),
+		need(.datasource.uid == "${datasource}" and all(.targets[]; .datasource.uid == "${datasource}");
+			"panel \($p.id): not on the data source variable"),
+		need((.targets | length > 0) and all(.targets[]; (.refId | type == "string") and (.expr | type == "string"));
+			"panel \($p.id): targets without refId or expr"),
+		need([.targets[].refId] | length == (unique | length); "panel \($p.id): refIds repeat"))' "$G" 2>&1)
+check "grafana dashboard: valid JSON with a Prometheus data source variable, panels and targets as Grafana's schema has them${gs:+ ($gs)}" test -z "$gs"
+# every family it charts is one nstop writes (the v2 fixture has them all)
+unknown=$(jq -r '.. | objects | select(has("expr")) | .expr' "$G" | grep -o 'nstop_[a-z_]*' | sort -u |
+	while read -r f; do grep -q "^$f[{ ]" "$tmp/v2.prom" || echo "$f"; done)
+check "... every family in its expressions is one nstop writes${unknown:+ (not: $unknown)}" test -z "$unknown" -a -s "$tmp/v2.prom"
+for topic in nstop_container_cpu_effective_limit_cores nstop_container_memory_working_set_bytes \
+	nstop_container_cpu_cfs_throttled_periods_total nstop_container_oom_kills_total; do
+	check "... charts $topic" bash -c "jq -r '.panels[].targets[].expr' '$G' | grep -q '$topic'"
+done
 
 # ---- usage errors ----
 expect_exit 2 "--cgroup-depth 65 is refused" metrics --cgroup-depth 65
@@ -172,10 +254,13 @@ fi
 # ---- --textfile on a full file system: exit 1, the old file kept, no temp left ----
 full=$tmp/full
 mkdir -p "$full"
-if mount -t tmpfs -o size=16k,mode=0755 nstop-metrics-full "$full"; then
-	"$NSTOP" metrics --cgroup-depth 0 --textfile "$full" >/dev/null 2>&1
+# (the first file from a fixture, not the host: the host's size varies with
+# the containers others run, and one over the size would leave no old file)
+if mount -t tmpfs -o size=64k,mode=0755 nstop-metrics-full "$full"; then
+	"$NSTOP" --sysroot "$FIXTURES/v1" metrics --cgroup-depth 0 --textfile "$full" >/dev/null 2>&1
 	old=$(md5sum <"$full/nstop.prom")
-	expect_exit 1 "--textfile on a full file system fails (38 KB into 16 KB)" --sysroot "$FIXTURES/v2" metrics --cgroup-depth 64 --textfile "$full"
+	check "a first nstop.prom in a 64 KB tmpfs ($(stat -c %s "$full/nstop.prom" 2>/dev/null) bytes)" test -s "$full/nstop.prom"
+	expect_exit 1 "--textfile on a full file system fails ($("$NSTOP" --sysroot "$FIXTURES/v2" metrics --cgroup-depth 64 | wc -c) bytes beside it)" --sysroot "$FIXTURES/v2" metrics --cgroup-depth 64 --textfile "$full"
 	check "... with why" grep -q "^nstop: metrics: --textfile $full: writing \.nstop\.prom\..*: No space left on device" /tmp/nstop-err.$$
 	check "... the old nstop.prom is untouched" test "$(md5sum <"$full/nstop.prom")" = "$old"
 	check "... and no temp file is left" test "$(ls -A "$full")" = nstop.prom
@@ -223,9 +308,9 @@ if cg_setup "nstop-metrics-cg-$$"; then
 		cp /tmp/nstop-out.$$ "$tmp/hostile.prom"
 		promcheck "hostile names" "$tmp/hostile.prom"
 		check "... the LXC name escaped: quote, backslash, invalid UTF-8, C1, DEL" \
-			grep -qF 'nstop_container_info{name="q\"b\\s\\xff\\xc2\\x9b\\x7f",runtime="lxc",id="q\"b\\s\\xff\\xc2\\x9b\\x7f",cgroup="' "$tmp/hostile.prom"
+			grep -qF 'nstop_container_info{name="q\"b\\s\\xff\\xc2\\x9b\\x7f",runtime="lxc",id="q\"b\\s\\xff\\xc2\\x9b\\x7f",image="",pod="",namespace="",cgroup="' "$tmp/hostile.prom"
 		check "... the nspawn name with a newline, a quote, a backslash" \
-			grep -qF 'nstop_container_info{name="n\nl\"q\\\\xff",runtime="nspawn",id="n\nl\"q\\\\xff",cgroup="' "$tmp/hostile.prom"
+			grep -qF 'nstop_container_info{name="n\nl\"q\\\\xff",runtime="nspawn",id="n\nl\"q\\\\xff",image="",pod="",namespace="",cgroup="' "$tmp/hostile.prom"
 		check "... its cgroup label keeps the path's backslashes" \
 			grep -qF 'machine-n\\x0al\\x22q\\x5c\\xff.scope"} 1' "$tmp/hostile.prom"
 		check "... the unnamed container named by its init's comm: newline, quote, backslash, invalid byte, ESC" \
@@ -251,7 +336,7 @@ id=$("$NSTOP" containers -d 0 -J -o NAME,FULL_ID,RUNTIME | jq -r --arg n "$nm" '
 check "nstop containers lists it (id ${id:-none})" test -n "$id"
 "$NSTOP" metrics >"$tmp/ctr.prom"
 promcheck "with an nstop container" "$tmp/ctr.prom"
-cl="{name=\"$nm\",runtime=\"nstop\",id=\"$id\"}"
+cl="{name=\"$nm\",runtime=\"nstop\",id=\"$id\",image=\"\",pod=\"\",namespace=\"\"}"
 is "its memory limit series" "$(v "$tmp/ctr.prom" "nstop_container_memory_limit_bytes$cl ")" 67108864
 is "its pids limit series" "$(v "$tmp/ctr.prom" "nstop_container_pids_limit$cl ")" 40
 q=$(v "$tmp/ctr.prom" "nstop_container_cpu_quota_seconds$cl ")
@@ -259,5 +344,15 @@ p=$(v "$tmp/ctr.prom" "nstop_container_cpu_period_seconds$cl ")
 is "its CPU quota / period ($q / $p)" "$(awk -v q="$q" -v p="$p" 'BEGIN { if (p > 0) printf "%.2f", q / p }')" 0.30
 is "its processes as nstop containers counts them" "$(v "$tmp/ctr.prom" "nstop_container_processes$cl ")" \
 	"$("$NSTOP" containers -d 0 -J -o NAME,PROCS | jq -r --arg n "$nm" '.containers[] | select(.name == $n) | .nprocs')"
-check "its info series" grep -qF "nstop_container_info{name=\"$nm\",runtime=\"nstop\",id=\"$id\",cgroup=\"" "$tmp/ctr.prom"
+check "its info series" grep -qF "nstop_container_info{name=\"$nm\",runtime=\"nstop\",id=\"$id\",image=\"\",pod=\"\",namespace=\"\",cgroup=\"" "$tmp/ctr.prom"
+# --net none: a network namespace of its own with lo only; its interfaces per
+# network namespace (lo's counters as the kernel has them), and none but lo
+# counted for the container
+ipid=$("$NSTOP" containers -d 0 -J -o NAME,INIT | jq -r --arg n "$nm" '.containers[] | select(.name == $n) | .pid')
+nsino=$(readlink "/proc/$ipid/ns/net" 2>/dev/null | tr -dc 0-9)
+lo_rx=$(v "$tmp/ctr.prom" "nstop_netns_network_receive_bytes_total{netns=\"$nsino\",interface=\"lo\"} ")
+check "its network namespace's lo per network namespace (netns ${nsino:-none}: ${lo_rx:-none} bytes received)" \
+	test -n "$nsino" -a -n "$lo_rx"
+check "... and only lo in it" test "$(grep -c "^nstop_netns_network_receive_bytes_total{netns=\"$nsino\"," "$tmp/ctr.prom")" = 1
+is "its network bytes received, lo left out" "$(v "$tmp/ctr.prom" "nstop_container_network_receive_bytes_total$cl ")" 0
 echo "1..$n"

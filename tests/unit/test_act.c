@@ -181,6 +181,35 @@ static void t_kill_gone(void)
 	sysroot_close(&sr);
 }
 
+/* docker's --memory-swap (memory plus swap) as nstop's swap alone; -u */
+static void t_docker(void)
+{
+	struct limit_val m, sw;
+	struct nerr e = {0};
+	OK(lp(LIM_MEM, "64m", &m) == 0 && m.v == 64ull << 20, "docker's 64m is 64 MiB");
+	OK(lp(LIM_MEM, "1g", &m) == 0 && m.v == 1ull << 30, "docker's 1g is 1 GiB");
+	OK(lp(LIM_MEM, "65536b", &m) == 0 && m.v == 65536, "docker's 65536b is bytes");
+	lp(LIM_MEM, "64m", &m);
+	OK(limit_memory_swap(&m, "96m", &sw, &e) == 0 && sw.set && !sw.max && sw.v == 32ull << 20,
+	   "--memory-swap 96m with 64m: swap 32 MiB");
+	OK(limit_memory_swap(&m, "64m", &sw, &e) == 0 && sw.set && sw.v == 0, "--memory-swap equal to the memory: no swap");
+	OK(limit_memory_swap(&m, "-1", &sw, &e) == 0 && sw.set && sw.max, "--memory-swap -1: unlimited");
+	OK(limit_memory_swap(&m, "32m", &sw, &e) == -EINVAL && !sw.set && e.kind == NERR_INPUT,
+	   "--memory-swap below the memory refused as the input's fault");
+	const char *bad[] = {"", "abc", "-2", "max", "1Q", "99999999T"};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		OK(limit_memory_swap(&m, bad[i], &sw, &e) == -EINVAL && !sw.set, "--memory-swap '%s' refused", bad[i]);
+	struct limit_val none = {0};
+	OK(limit_memory_swap(&none, "1g", &sw, &e) == -EINVAL, "--memory-swap without a memory refused");
+	uid_t u;
+	gid_t g;
+	OK(create_user_parse("1234", &u, &g, &e) == 0 && u == 1234 && g == 1234, "-u 1234: gid 1234 too");
+	OK(create_user_parse("0:5", &u, &g, &e) == 0 && u == 0 && g == 5, "-u 0:5");
+	const char *badu[] = {"root", "", ":", "1:", ":1", "1:x", "4294967295", "-1", "1:2:3", "99999999999999999999"};
+	for (size_t i = 0; i < ARRAY_LEN(badu); i++)
+		OK(create_user_parse(badu[i], &u, &g, &e) == -EINVAL, "-u '%s' refused", badu[i]);
+}
+
 int main(void)
 {
 	t_limits();
@@ -189,5 +218,6 @@ int main(void)
 	t_kinds();
 	t_need_root();
 	t_kill_gone();
+	t_docker();
 	return tap_done();
 }

@@ -11,9 +11,12 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,12 +103,14 @@ static int until(struct collector *c, unsigned what, struct snap **sp, int max,
 /*
  * The same until a change no event reports, which only the re-verification
  * notices: a refresh re-reads 32 + n/16 of the n processes (512 at most),
- * so each within n / slice refreshes (+ 3 to spare, + extra). n is the
- * most any of these refreshes saw: other programs start processes
- * meanwhile, and a bound from a count taken earlier is too short.
+ * so each within n / slice refreshes (+ 3 to spare, + extra); a namespace
+ * change without an exec within two such rounds (passes: the slice reads
+ * the namespace links every second one). n is the most any of these
+ * refreshes saw: other programs start processes meanwhile, and a bound
+ * from a count taken earlier is too short.
  */
 static int until_verified(struct collector *c, unsigned what, struct snap **sp, int extra,
-			  bool (*ok)(const struct snap *, void *), void *arg, int *bound)
+			  int passes, bool (*ok)(const struct snap *, void *), void *arg, int *bound)
 {
 	size_t most = (*sp)->nprocs;
 	for (int i = 1;; i++) {
@@ -115,7 +120,7 @@ static int until_verified(struct collector *c, unsigned what, struct snap **sp, 
 		if (s->nprocs > most)
 			most = s->nprocs;
 		size_t slice = 32 + most / 16 < 512 ? 32 + most / 16 : 512;
-		*bound = (int)(most / slice) + 3 + extra;
+		*bound = passes * ((int)(most / slice) + 1) + 2 + extra;
 		if (ok(s, arg))
 			return i;
 		if (i >= *bound)
@@ -257,14 +262,14 @@ static void lifecycle(bool connector)
 	kid_step(&k); /* unshare(CLONE_NEWUTS), no exec */
 	w.ino = ns_of(k.pid, "uts");
 	OK(w.ino && w.ino != ns_of(getpid(), "uts"), "%s: the child has a uts namespace of its own", mode);
-	n = until_verified(c, what, &s, 0, uts_is, &w, &bound);
-	OK(n <= bound, "%s: its unshare is seen within %d refreshes (took %d)", mode, bound, n);
+	n = until_verified(c, what, &s, 0, 2, uts_is, &w, &bound);
+	OK(n <= bound, "%s: its unshare (no exec) is seen within %d refreshes, two passes of the slice (took %d)", mode, bound, n);
 
 	kid_step(&k); /* exec sleep 30 */
 	w.cmd = "sleep";
 	wait_exec(ev, k.pid, w.cmd);
 	/* the exec read from stat, its command line on the refresh after */
-	n = until_verified(c, what, &s, 1, cmd_is, &w, &bound);
+	n = until_verified(c, what, &s, 1, 1, cmd_is, &w, &bound);
 	OK(n <= (connector ? 1 : bound), "%s: its exec shows the new command within %d (took %d)",
 	   mode, connector ? 1 : bound, n);
 
@@ -272,7 +277,7 @@ static void lifecycle(bool connector)
 	wait_zombie(ev, k.pid);
 	/* only an event or the re-verification reads the state of a process
 	 * in a view without per-process stat */
-	n = until_verified(c, what, &s, 1, zombie, &w, &bound);
+	n = until_verified(c, what, &s, 1, 1, zombie, &w, &bound);
 	OK(n <= (connector ? 1 : bound), "%s: killed and not reaped, it stays as a zombie, as ps shows it (%d)", mode, n);
 	waitpid(k.pid, NULL, 0);
 	n = until(c, what, &s, 2, no_pid, &w);
@@ -297,7 +302,28 @@ static void lifecycle(bool connector)
 	cnproc_close(ev);
 }
 
-/* Relations from the cache equal those the kernel gives a fresh collector. */
+/* pid is a process now, not a zombie (whose namespace links are gone) */
+static bool running(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *r = strrchr(buf, ')');
+	return r && r[1] == ' ' && r[2] != 'Z' && r[2] != 'X';
+}
+
+/*
+ * Relations from the cache equal those the kernel gives a fresh collector.
+ * A namespace's relations are read through its lowest process; one that
+ * exits while a read is under way leaves them unknown (0) in that read:
+ * a difference counts only when that process still runs after both reads
+ * (a relation the cache got wrong stays wrong for a process that lives on).
+ */
 static void ns_cache(void)
 {
 	unsetenv("NSTOP_NO_CONNECTOR");
@@ -305,7 +331,7 @@ static void ns_cache(void)
 	struct snap *a = collector_take(c, SNAP_NS, NULL);
 	struct snap *b = collector_take(c, SNAP_NS, a);
 	struct snap *f = snap_take(&sr, NULL, SNAP_NS, NULL);
-	size_t same = 0, diff = 0;
+	size_t same = 0, diff = 0, exited = 0;
 	for (size_t i = 0; i < b->nns; i++) {
 		const struct nsinfo *x = &b->ns[i], *y = snap_ns(f, x->ino);
 		if (!y || y->nprocs != x->nprocs)
@@ -313,11 +339,15 @@ static void ns_cache(void)
 		if (x->owner_ino == y->owner_ino && x->parent_ino == y->parent_ino &&
 		    x->ghost == y->ghost && x->owner_uid == y->owner_uid && x->type == y->type)
 			same++;
+		else if (!x->ghost && !running(x->pid))
+			exited++; /* its process left during the reads */
 		else
 			diff++;
 	}
-	OK(same > 0 && diff == 0, "namespace relations from the cache match a fresh read (%zu same, %zu differ)",
-	   same, diff);
+	OK(same > 0 && diff == 0,
+	   "namespace relations from the cache match a fresh read (%zu same, %zu differ, "
+	   "%zu whose process exited meanwhile)",
+	   same, diff, exited);
 	snap_free(a);
 	snap_free(b);
 	snap_free(f);
@@ -443,6 +473,102 @@ static void emfile(void)
 	   "out of descriptors: stat is read without kept fds and no process is lost");
 }
 
+/* This process's cgroup path in hierarchy m (from /proc/self/cgroup). */
+static bool own_cgroup(const struct cg_mount *m, char *out, size_t n)
+{
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	char line[4096];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+		if (!b)
+			continue;
+		*b = '\0';
+		b[1 + strcspn(b + 1, "\n")] = '\0';
+		if (m->version == 2 ? !strcmp(line, "0") && !a[1] : !strcmp(a + 1, m->controllers)) {
+			snprintf(out, n, "%s", b + 1);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static bool has_row(const struct snap *s, const char *path)
+{
+	return snap_cgroup(s, path) != NULL;
+}
+
+/*
+ * Kept cgroup directories are listed again only when their link count
+ * changes, a kid was gone, or every few refreshes: a cgroup removed and
+ * another made in one interval (the count unchanged) is seen by the second
+ * refresh, a rename (count unchanged, the kid's fd still good) within
+ * RELIST_EVERY (8) + 1. Cgroups made beneath this process's own, in the
+ * first hierarchy, removed at the end.
+ */
+static void cgroup_relist(void)
+{
+	const struct cg_mount *m = sr.nmounts ? &sr.mounts[0] : NULL;
+	char own[2048], base[4096], path[4200];
+	if (!m || !own_cgroup(m, own, sizeof(own)) || !cgx_rel(m, own)) {
+		skip("cgroup relisting: no cgroup hierarchy of our own");
+		return;
+	}
+	snprintf(base, sizeof(base), "%s/%s/nstop-relist-%d", m->dir, cgx_rel(m, own), (int)getpid());
+	snprintf(path, sizeof(path), "%s/nstop-relist-%d", strcmp(own, "/") ? own : "", (int)getpid());
+	if (mkdir(base, 0755) < 0) {
+		skip("cgroup relisting: cannot make a cgroup beneath our own");
+		return;
+	}
+	char a[4300], b[4300], c2[4300], pa[4300], pb[4300], pc[4300];
+	snprintf(a, sizeof(a), "%s/a", base);
+	snprintf(b, sizeof(b), "%s/b", base);
+	snprintf(c2, sizeof(c2), "%s/c", base);
+	snprintf(pa, sizeof(pa), "%s/a", path);
+	snprintf(pb, sizeof(pb), "%s/b", path);
+	snprintf(pc, sizeof(pc), "%s/c", path);
+	mkdir(a, 0755);
+	struct collector *c = collector_new(&sr, NULL, true);
+	struct snap *s = collector_take(c, SNAP_CGROUPS, NULL), *t;
+	OK(has_row(s, pa), "relisting: a new cgroup is listed (%s)", pa);
+	for (int i = 0; i < 3; i++) { /* the parent's listing kept */
+		t = collector_take(c, SNAP_CGROUPS, s);
+		snap_free(s);
+		s = t;
+	}
+	rmdir(a);
+	mkdir(b, 0755);
+	int seen = -1;
+	for (int i = 0; i < 2 && seen < 0; i++) {
+		t = collector_take(c, SNAP_CGROUPS, s);
+		snap_free(s);
+		s = t;
+		if (has_row(s, pb) && !has_row(s, pa))
+			seen = i + 1;
+	}
+	OK(seen > 0, "relisting: one cgroup removed and another made (link count unchanged): seen after %d refreshes (at most 2)", seen);
+	seen = -1;
+	if (rename(b, c2) == 0) {
+		for (int i = 0; i < 9 && seen < 0; i++) {
+			t = collector_take(c, SNAP_CGROUPS, s);
+			snap_free(s);
+			s = t;
+			if (has_row(s, pc) && !has_row(s, pb))
+				seen = i + 1;
+		}
+		OK(seen > 0, "relisting: a renamed cgroup is seen by its new name after %d refreshes (at most 9)", seen);
+		rmdir(c2);
+	} else {
+		skip("relisting: this kernel does not rename cgroups");
+		rmdir(b);
+	}
+	snap_free(s);
+	collector_free(c);
+	rmdir(base);
+}
+
 int main(void)
 {
 	struct nerr e = {0};
@@ -464,6 +590,7 @@ int main(void)
 	ns_cache();
 	pool_rotation();
 	emfile();
+	cgroup_relist();
 	sysroot_close(&sr);
 	return tap_done();
 }

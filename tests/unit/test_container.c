@@ -32,6 +32,9 @@ static const struct {
 	 NULL, "72faa904-853e-45a0-a71b-21c398836711"},
 	{"/system.slice/crio-" H64 ".scope", RT_CRIO, H64, NULL, ""},
 	{"/system.slice/cri-containerd-" H64 ".scope", RT_CONTAINERD, H64, NULL, ""},
+	/* nerdctl with the systemd cgroup driver, root and rootless */
+	{"/system.slice/nerdctl-" H64 ".scope", RT_CONTAINERD, H64, NULL, ""},
+	{"/user.slice/user-1000.slice/user@1000.service/user.slice/nerdctl-" H64 ".scope", RT_CONTAINERD, H64, NULL, ""},
 	{"/lxc.payload.web", RT_LXC, "web", "/lxc.payload.web", ""},
 	{"/lxc.payload.web/system.slice/cron.service", RT_LXC, "web", "/lxc.payload.web", ""},
 	{"/lxc.payload/web", RT_LXC, "web", "/lxc.payload/web", ""},
@@ -49,6 +52,8 @@ static const char *const nomatch[] = {
 	"/system.slice/docker.service",
 	"/system.slice/containerd.service",
 	"/machine.slice/libpod-conmon-" H64 ".scope",
+	"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod72faa904_853e_45a0_a71b_21c398836711.slice/crio-conmon-" H64 ".scope",
+	"/system.slice/nerdctl-" H64 ".service",
 	"/system.slice/docker-" H64 "x.scope",
 	"/system.slice/docker-86D597EB6F0A47DBD9186DCFD319749B18415E90CDE4810C6FC4126D077AC37B.scope",
 	"/system.slice/docker-1234.scope",

@@ -88,6 +88,79 @@ static void t_cri(void)
 	log_join_free(&j);
 }
 
+/* nstop's own log: each line a record, as written, no time */
+static void t_plain(void)
+{
+	struct log_join j = {0};
+	OK(feed(&j, LOG_PLAIN, "2016-10-06T00:17:09Z stdout P not CRI") == 1, "plain: every line is a record");
+	IS_STR(j.text.p, "2016-10-06T00:17:09Z stdout P not CRI", "plain: its text as written");
+	OK(j.time_ns == INT64_MIN && !j.open, "plain: no time, nothing kept");
+	OK(feed(&j, LOG_PLAIN, "") == 1 && j.text.len == 0, "plain: an empty line");
+	OK(feed(&j, LOG_PLAIN, "{\"log\":\"x\\n\"}") == 1 && j.text.len == 13, "plain: JSON is text");
+	log_join_free(&j);
+}
+
+/* kubelet's file names and links */
+static void t_crinames(void)
+{
+	struct cri_logname ln;
+	OK(parse_cri_logname("0.log", &ln) == 0 && ln.restart == 0 && !ln.stamp[0] && !ln.gz, "cri name: 0.log");
+	OK(parse_cri_logname("12.log.20261203-101112", &ln) == 0 && ln.restart == 12 &&
+	   !strcmp(ln.stamp, "20261203-101112") && !ln.gz, "cri name: a rotated one");
+	OK(parse_cri_logname("3.log.20261203-101112.gz", &ln) == 0 && ln.gz && ln.restart == 3, "cri name: compressed");
+	const char *bad[] = {"", ".log", "log", "01.log", "1.log.", "1.log.20261203-10111", "1.log.20261203_101112",
+			     "1.log.20261203-101112.tmp", "1.log.20261203-101112.gz.tmp", "1.logx", "-1.log",
+			     "1234567890.log", "a.log", "1.log.2026120a-101112", "1.log/x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		OK(parse_cri_logname(bad[i], &ln) == -EINVAL, "cri name: refused: '%s'", bad[i]);
+	OK(cri_name_ok("kube-system", false) && cri_name_ok("web-7d4b9.x", false) &&
+	   cri_name_ok("72faa904-853e-45a0-a71b-21c398836711", true), "cri names: kubelet's");
+	OK(!cri_name_ok("", false) && !cri_name_ok("..", false) && !cri_name_ok("a_b", false) &&
+	   !cri_name_ok("a/b", false) && !cri_name_ok("Web", false) && !cri_name_ok("-a", false) &&
+	   !cri_name_ok("72faa904_853e", true) && !cri_name_ok("xyz", true), "cri names: not kubelet's");
+	const char *id = "688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d";
+	const char *nm = "web-7d4b9_default_app-688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d.log";
+	const char *tg = "/var/log/pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log";
+	struct cri_ref r;
+	OK(parse_cri_link(nm, tg, id, &r) == 0 && !strcmp(r.ns, "default") && !strcmp(r.pod, "web-7d4b9") &&
+	   !strcmp(r.uid, "72faa904-853e-45a0-a71b-21c398836711") && !strcmp(r.ctr, "app") && r.restart == 1,
+	   "cri link: namespace, pod, uid, container, restart");
+	OK(parse_cri_link(nm, tg, "688ba79aed67", &r) == -EINVAL, "cri link: another id");
+	const char *badt[] = {
+		"/var/log/pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/other/1.log",
+		"/var/log/pods/kube_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log",
+		"/var/log/pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log.20261203-101112",
+		"/var/log/pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/../app/1.log",
+		"/var/log/pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/x/1.log",
+		"/etc/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log",
+		"/var/log/pods/default_web_7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log",
+		"../pods/default_web-7d4b9_72faa904-853e-45a0-a71b-21c398836711/app/1.log",
+	};
+	for (size_t i = 0; i < sizeof(badt) / sizeof(badt[0]); i++)
+		OK(parse_cri_link(nm, badt[i], id, &r) == -EINVAL, "cri link: refused: %s", badt[i]);
+}
+
+/* journald drivers' entries */
+static void t_journal(void)
+{
+	struct log_join j = {0};
+	OK(log_feed_journal(&j, 5, "6", 1, "out", 3, false) == 1 && !strcmp(j.text.p, "out") &&
+	   !strcmp(j.stream, "stdout") && j.time_ns == 5, "journal: PRIORITY 6 is stdout, its time");
+	OK(log_feed_journal(&j, 6, "3", 1, "err", 3, false) == 1 && !strcmp(j.stream, "stderr"),
+	   "journal: PRIORITY 3 is stderr");
+	OK(log_feed_journal(&j, 7, "3", 1, "a-", 2, true) == 0 && log_feed_journal(&j, 8, "3", 1, "b", 1, false) == 1 &&
+	   !strcmp(j.text.p, "a-b") && j.time_ns == 7, "journal: partial entries joined, the first one's time");
+	OK(log_feed_journal(&j, 9, NULL, 0, NULL, 0, false) == 1 && j.text.len == 0 && !strcmp(j.stream, "stdout"),
+	   "journal: no MESSAGE, no PRIORITY: an empty stdout record");
+	log_join_free(&j);
+	const char *v;
+	size_t vl;
+	OK(journal_field("MESSAGE=hi", 10, "MESSAGE", &v, &vl) == 0 && vl == 2 && !memcmp(v, "hi", 2),
+	   "journal field: its value");
+	OK(journal_field("MESSAGEX=hi", 11, "MESSAGE", &v, &vl) < 0 && journal_field("MESSAGE", 7, "MESSAGE", &v, &vl) < 0 &&
+	   journal_field("MESS", 4, "MESSAGE", &v, &vl) < 0, "journal field: another field, no '='");
+}
+
 static void t_config(void)
 {
 	struct docker_cfg c;
@@ -112,6 +185,48 @@ static void t_config(void)
 	s = "{\"LogConfig\":{\"Type\":\"none\",\"Config\":{}}}";
 	OK(parse_docker_hostconfig(s, strlen(s), d, sizeof(d)) == 0 && !strcmp(d, "none"), "docker hostconfig: the driver");
 	OK(parse_docker_hostconfig("{}", 2, d, sizeof(d)) == 0 && !d[0], "docker hostconfig: none said");
+	const char *sy = "{\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"tag\":\"x\",\"syslog-address\":\"udp://10.0.0.1:514\"}}}";
+	char dest[64];
+	OK(parse_docker_logdest(sy, strlen(sy), dest, sizeof(dest)) == 0 && !strcmp(dest, "syslog-address=udp://10.0.0.1:514"),
+	   "docker hostconfig: where the driver sends it");
+	OK(parse_docker_logdest(s, strlen(s), dest, sizeof(dest)) == 0 && !dest[0], "docker hostconfig: no destination set");
+	OK(parse_docker_logdest(sy, strlen(sy), dest, 20) == 0 && !dest[0], "docker hostconfig: a destination too long: none");
+}
+
+struct pm_seen {
+	int n;
+	char ids[4][8], names[4][16], images[4][32];
+};
+
+static bool pm_add(void *arg, const char *id, const char *name, const char *image)
+{
+	struct pm_seen *p = arg;
+	if (p->n < 4) {
+		snprintf(p->ids[p->n], sizeof(p->ids[0]), "%s", id);
+		snprintf(p->names[p->n], sizeof(p->names[0]), "%s", name);
+		snprintf(p->images[p->n], sizeof(p->images[0]), "%s", image);
+	}
+	return ++p->n < 3;
+}
+
+static void t_podman_each(void)
+{
+	struct pm_seen p = {0};
+	const char *s = "[{\"id\":\"aa\",\"names\":[\"one\"],\"image\":\"i1\"},{\"names\":[\"noid\"]},7,"
+			"{\"id\":\"bb\",\"names\":[],\"metadata\":\"{\\\"image-name\\\":\\\"m2\\\"}\"},"
+			"{\"id\":\"cc\"},{\"id\":\"dd\"}]";
+	OK(parse_podman_each(s, strlen(s), pm_add, &p) == 0, "podman each: parsed");
+	OK(p.n == 3, "podman each: every entry with an id, up to where fn stops (%d)", p.n);
+	IS_STR(p.ids[0], "aa", "podman each: the first id");
+	IS_STR(p.names[0], "one", "podman each: its name");
+	IS_STR(p.images[0], "i1", "podman each: its image");
+	IS_STR(p.ids[1], "bb", "podman each: an entry without an id and a non-object skipped");
+	OK(!p.names[1][0], "podman each: no names: empty");
+	IS_STR(p.images[1], "m2", "podman each: the metadata's image-name");
+	IS_STR(p.ids[2], "cc", "podman each: the third entry, then stopped");
+	p.n = 0;
+	OK(parse_podman_each("{}", 2, pm_add, &p) == -EINVAL && !p.n, "podman each: not an array");
+	OK(parse_podman_each("[", 1, pm_add, &p) == -EINVAL && !p.n, "podman each: not JSON");
 }
 
 static void t_podman(void)
@@ -148,7 +263,11 @@ int main(void)
 	t_time();
 	t_docker();
 	t_cri();
+	t_plain();
+	t_crinames();
+	t_journal();
 	t_config();
 	t_podman();
+	t_podman_each();
 	return tap_done();
 }

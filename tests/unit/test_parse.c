@@ -7,6 +7,18 @@
 #include "collect/parse.h"
 #include "tap.h"
 
+struct pidv {
+	pid_t *v;
+	size_t n;
+};
+
+static void pid_add(void *arg, pid_t pid)
+{
+	struct pidv *pv = arg;
+	if (pv->n < 8)
+		pv->v[pv->n++] = pid;
+}
+
 static int parse_stat_str(const char *s, struct stat_fields *f)
 {
 	static char buf[4096];
@@ -171,6 +183,15 @@ static void t_limits(void)
 	OK(parse_freezer_state("FROZENX", 7) == -EINVAL, "freezer.state: a longer word fails");
 	OK(parse_freezer_state("FROZ", 4) == -EINVAL, "freezer.state: a prefix fails");
 	OK(parse_freezer_state("", 0) == -EINVAL, "freezer.state: empty fails");
+	{
+		pid_t got[8];
+		struct pidv pv = {got, 0};
+		const char *t = "1\n42\n\nx7\n-3\n0\n2147483648\n99999999999999999999999\n17 \n123";
+		size_t k = parse_pid_lines(t, strlen(t), pid_add, &pv);
+		OK(k == 3 && pv.n == 3 && got[0] == 1 && got[1] == 42 && got[2] == 123,
+		   "cgroup.procs: pids read, junk, signs, 0, overflow and trailing blanks skipped, no final newline needed");
+		OK(parse_pid_lines("", 0, pid_add, &pv) == 0, "cgroup.procs: empty is none");
+	}
 	{
 		static const char *const k[] = {"anon", "file", "inactive_file", "sock", "kernel"};
 		const char *ms = "anon 4096\nfile 8192\nkernel_stack 16384\nfile_mapped 12\n"
@@ -337,6 +358,49 @@ static void t_status(void)
 	buf_free(&b);
 }
 
+/* docker's -e and --env-file syntax (parse_env.c) */
+static void t_env(void)
+{
+	char *caller[] = {"HOME=/home/u", "LANG=C.UTF-8", "HOMEX=no", NULL};
+	char **env = NULL;
+	size_t n = 0, line = 99;
+	const char file[] = "# a comment\n\nA=1\n  B = x\nC=with=equals and spaces \n  # indented comment\n"
+			    "HOME\nUNSET_HERE\nLANG\nD=\r\nE=last";
+	int r = parse_env_file(file, sizeof(file) - 1, caller, &env, &n, &line);
+	OK(r == -EINVAL && line == 4, "env-file: a space in a KEY is refused with its line (4): r=%d line=%zu", r, line);
+	for (size_t i = 0; i < n; i++)
+		free(env[i]);
+	free(env), env = NULL, n = 0;
+	const char good[] = "# a comment\n\nA=1\n  C=with=equals and spaces \n\t# indented comment\n"
+			    "HOME\nUNSET_HERE\nLANG\nD=\nE=last";
+	r = parse_env_file(good, sizeof(good) - 1, caller, &env, &n, &line);
+	OK(r == 0, "env-file: docker's format parses");
+	IS_U64(n, 6, "env-file: 6 entries (comments, blanks and an unset bare KEY skipped)");
+	const char *want[] = {"A=1", "C=with=equals and spaces ", "HOME=/home/u", "LANG=C.UTF-8", "D=", "E=last"};
+	for (size_t i = 0; i < 6 && i < n; i++)
+		IS_STR(env[i], want[i], want[i]);
+	OK(n < 7 || !env[n], "env-file: NULL-terminated");
+	for (size_t i = 0; i < n; i++)
+		free(env[i]);
+	free(env), env = NULL, n = 0;
+	const char *badw[] = {"1A=x", "=x", "A-B=x", "A B", "", "A.B"};
+	for (size_t i = 0; i < ARRAY_LEN(badw); i++)
+		OK(parse_env_word(badw[i], strlen(badw[i]), caller, &env, &n) == -EINVAL && n == 0,
+		   "env word '%s' refused", badw[i]);
+	OK(parse_env_word("A\0B=1", 5, caller, &env, &n) == -EINVAL && n == 0, "env word with a NUL refused");
+	OK(parse_env_file("A=1\n\0B=2", 9, caller, &env, &n, &line) == -EINVAL && line == 2,
+	   "env-file: a NUL byte refused with its line");
+	for (size_t i = 0; i < n; i++)
+		free(env[i]);
+	free(env), env = NULL, n = 0;
+	OK(parse_env_word("HOME", 4, NULL, &env, &n) == 0 && n == 0, "bare KEY without a caller's environment: left out");
+	static char big[PARSE_ENV_MAX + 2];
+	memset(big, '#', sizeof(big));
+	OK(parse_env_file(big, sizeof(big), caller, &env, &n, &line) == -EFBIG && n == 0,
+	   "env-file over %u bytes: EFBIG before parsing", PARSE_ENV_MAX);
+	free(env);
+}
+
 int main(void)
 {
 	t_stat();
@@ -348,5 +412,6 @@ int main(void)
 	t_nslink();
 	t_idmap();
 	t_status();
+	t_env();
 	return tap_done();
 }

@@ -98,10 +98,13 @@ static void blank_cg(struct cgroup *g, const char *path, int depth)
 			  &g->swap_current, &g->io_rbytes, &g->io_wbytes, &g->cpu_quota_usec,
 			  &g->cpu_period_usec, &g->mem_max, &g->mem_high, &g->pids_max,
 			  &g->pids_current, &g->nr_periods, &g->nr_throttled,
-			  &g->throttled_usec, &g->oom_kills};
+			  &g->throttled_usec, &g->oom_kills, &g->mem_wset, &g->eff_mem_max,
+			  &g->eff_pids_max};
 	for (size_t i = 0; i < ARRAY_LEN(na); i++)
 		*na[i] = VAL_NA;
-	g->psi_cpu = g->psi_mem = g->psi_io = NAN;
+	g->psi_cpu = g->psi_mem = g->psi_io = g->eff_cpu_percent = NAN;
+	for (int i = 0; i < PSI_NRES; i++)
+		g->psi_some[i].total = g->psi_full[i].total = VAL_NA;
 }
 
 static bool has(const char *out, const char *line)
@@ -125,6 +128,9 @@ static void t_metrics(void)
 	cgs[2].mem_max = 268435456;
 	cgs[2].pids_current = 3;
 	cgs[2].pids_max = VAL_UNLIMITED;
+	cgs[2].mem_wset = 60;
+	cgs[2].eff_cpu_percent = 150;
+	cgs[2].psi_full[PSI_IO].total = 2500001;
 	blank_cg(&cgs[3], "/a/c\"t\n/deep", 3);
 	cgs[3].mem_current = 7;
 	s.cgs = cgs;
@@ -143,7 +149,8 @@ static void t_metrics(void)
 	struct metrics_opts o = {.cgroup_depth = 2, .scrape_seconds = 0.25};
 	metrics_write(&b, &s, &o);
 	const char *out = buf_str(&b);
-	const char *L = "{name=\"evil\\\\xff\\\"\",runtime=\"kubernetes\",id=\"abc\",namespace=\"ns1\",pod=\"pod-1\"}";
+	/* every container series: the same six labels, image empty when unknown */
+	const char *L = "{name=\"evil\\\\xff\\\"\",runtime=\"kubernetes\",id=\"abc\",image=\"\",pod=\"pod-1\",namespace=\"ns1\"}";
 	char want[512];
 	snprintf(want, sizeof(want), "\nnstop_container_memory_limit_bytes%s 268435456\n", L);
 	OK(has(out, want), "metrics: the container's memory limit, its labels escaped, pod split");
@@ -154,8 +161,16 @@ static void t_metrics(void)
 	OK(!has(out, "nstop_container_network_receive_bytes_total{"), "metrics: no made-up receive figure (VAL_NA)");
 	OK(!has(out, "nstop_container_pids_limit{"), "metrics: an unlimited pids.max leaves its series out");
 	OK(!has(out, "nstop_container_cpu_seconds_total{"), "metrics: no CPU figure, no series");
-	OK(has(out, "nstop_container_info{name=\"evil\\\\xff\\\"\",runtime=\"kubernetes\",id=\"abc\",namespace=\"ns1\",pod=\"pod-1\",cgroup=\"/a/c\\\"t\\n\"} 1\n"),
+	OK(has(out, "nstop_container_info{name=\"evil\\\\xff\\\"\",runtime=\"kubernetes\",id=\"abc\",image=\"\",pod=\"pod-1\",namespace=\"ns1\",cgroup=\"/a/c\\\"t\\n\"} 1\n"),
 	   "metrics: the info gauge carries the cgroup");
+	snprintf(want, sizeof(want), "\nnstop_container_memory_working_set_bytes%s 60\n", L);
+	OK(has(out, want), "metrics: its working set");
+	snprintf(want, sizeof(want), "\nnstop_container_cpu_effective_limit_cores%s 1.5\n", L);
+	OK(has(out, want), "metrics: its effective CPU limit in cores (150 percent of one CPU)");
+	snprintf(want, sizeof(want), "\nnstop_container_pressure_io_full_seconds_total%s 2.500001\n", L);
+	OK(has(out, want), "metrics: a PSI total in seconds, exactly");
+	OK(!has(out, "nstop_container_pressure_io_some_seconds_total{") &&
+	   !has(out, "nstop_container_memory_effective_limit_bytes{"), "metrics: absent PSI totals and limits: no series");
 	OK(has(out, "\nnstop_cgroup_cpu_seconds_total{cgroup=\"/\"} 5.000000\n") &&
 	   has(out, "\nnstop_cgroup_cpu_seconds_total{cgroup=\"/a\"} 1.500000\n"), "metrics: cgroup CPU seconds");
 	OK(has(out, "\nnstop_cgroup_memory_usage_bytes{cgroup=\"/a/c\\\"t\\n\"} 100\n"), "metrics: depth 2 is in");
@@ -190,6 +205,68 @@ static void t_metrics(void)
 	metrics_write(&b, &s, &o);
 	OK(has(buf_str(&b), "\nnstop_scrape_errors 2\n"), "metrics: a missing cgroup tree and the caller's failure count");
 	OK(!has(buf_str(&b), "nstop_scrape_duration_seconds"), "metrics: no duration when none is known");
+	buf_free(&b);
+}
+
+static size_t count(const char *out, const char *s)
+{
+	size_t n = 0;
+	for (const char *p = out; (p = strstr(p, s)); p++)
+		n++;
+	return n;
+}
+
+/* Labels escaped once per scrape: two raw names that escape alike (an
+ * invalid byte and a literal backslash-x) still give one series per family,
+ * the first one's, as the writer's check does per sample. */
+static void t_metrics_alike(void)
+{
+	struct snap s = {.what = SNAP_CGROUPS | SNAP_CONTAINERS, .nprocs = 5};
+	struct cgroup cgs[2];
+	blank_cg(&cgs[0], "/p\\xff", 1);
+	cgs[0].mem_current = 5;
+	blank_cg(&cgs[1], "/p\xff", 1);
+	cgs[1].mem_current = 6;
+	s.cgs = cgs;
+	s.ncgs = 2;
+	struct container c[2] = {{.rt = RT_DOCKER, .id = "i", .name = "a\xff" "b", .nprocs = 2,
+				  .net_rx = VAL_NA, .net_tx = VAL_NA},
+				 {.rt = RT_DOCKER, .id = "i", .name = "a\\xffb", .nprocs = 3,
+				  .net_rx = VAL_NA, .net_tx = VAL_NA}};
+	s.ctrs = c;
+	s.nctrs = 2;
+	struct buf b = {0};
+	struct metrics_opts o = {.cgroup_depth = 3, .scrape_seconds = NAN};
+	metrics_write(&b, &s, &o);
+	const char *out = buf_str(&b);
+	OK(count(out, "\nnstop_container_processes{") == 1 &&
+	   has(out, "\nnstop_container_processes{name=\"a\\\\xffb\",runtime=\"docker\",id=\"i\",image=\"\",pod=\"\",namespace=\"\"} 2\n"),
+	   "metrics: two containers whose labels escape alike: the first one's series only");
+	OK(count(out, "\nnstop_cgroup_memory_usage_bytes{") == 1 &&
+	   has(out, "\nnstop_cgroup_memory_usage_bytes{cgroup=\"/p\\\\xff\"} 5\n"),
+	   "metrics: two cgroups whose paths escape alike: the first one's series only");
+	buf_free(&b);
+}
+
+/* prom_distinct holds for its family only: the next one is checked again. */
+static void t_distinct(void)
+{
+	struct buf b = {0};
+	struct prom p;
+	prom_init(&p, &b);
+	prom_family(&p, "x_a", PROM_GAUGE, "a");
+	prom_distinct(&p);
+	prom_sample(&p);
+	prom_value_u64(&p, 1);
+	prom_family(&p, "x_b", PROM_GAUGE, "b");
+	for (int i = 0; i < 2; i++) {
+		prom_sample(&p);
+		prom_labels(&p, "k=\"v\"", 5);
+		prom_value_u64(&p, (uint64_t)i);
+	}
+	IS_STR(buf_str(&b), "# HELP x_a a\n# TYPE x_a gauge\nx_a 1\n# HELP x_b b\n# TYPE x_b gauge\nx_b{k=\"v\"} 0\n",
+	       "writer: a family after a distinct one is checked again");
+	prom_free(&p);
 	buf_free(&b);
 }
 
@@ -282,6 +359,8 @@ int main(void)
 	t_escape();
 	t_writer();
 	t_metrics();
+	t_metrics_alike();
+	t_distinct();
 	t_openmetrics();
 	t_accept();
 	return tap_done();

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The dead stay visible: a container that was in the previous snapshot and
+ * is not in this one is remembered with how it ended (events.c's exit
+ * event: the proc connector's wait status of its init; an OOM kill in its
+ * cgroup) and its cgroup's last figures, and listed at the end of each
+ * snapshot's containers for keep_usec. A container that comes back (docker
+ * restart: the same id) is alive again. Only the collector's thread calls
+ * this: it interns into the snapshot's pool.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+
+#define DEAD_MAX 256            /* remembered at once: the oldest go first */
+#define DEAD_OOM_USEC (30 * 1000000LL) /* an OOM kill this recent explains a SIGKILL */
+
+struct dead_one {
+	struct container c;     /* strings in d->pool */
+	struct cgroup g;        /* its cgroup's last figures, strings in d->pool */
+	bool has_g;
+	int64_t died_usec;
+};
+
+struct oom_seen {
+	char id[160];
+	int64_t usec;
+};
+
+/* a container's exit with its status, which may come a sample before it
+ * leaves the listing */
+struct exit_seen {
+	char id[160];
+	int64_t usec;
+	struct wstatus st;
+};
+
+struct deadkeep {
+	struct dead_one *d;
+	size_t n;
+	struct oom_seen oom[32];
+	size_t noom, noom_next;
+	struct exit_seen ex[64];
+	size_t nex, nex_next;
+	struct strpool *pool;
+};
+
+struct deadkeep *dead_new(void)
+{
+	struct deadkeep *d = xcalloc(1, sizeof(*d));
+	d->pool = pool_new();
+	d->d = xcalloc(DEAD_MAX, sizeof(*d->d));
+	return d;
+}
+
+void dead_free(struct deadkeep *d)
+{
+	if (!d)
+		return;
+	free(d->d);
+	pool_unref(d->pool);
+	free(d);
+}
+
+static const char *in(struct strtab *t, const char *s)
+{
+	return s ? strtab_intern(t, s, strlen(s)) : NULL;
+}
+
+/* a row's strings into t (its pool or the snapshot's) */
+static void intern_ctr(struct strtab *t, struct container *c)
+{
+	c->id = in(t, c->id);
+	c->name = in(t, c->name);
+	c->pod = in(t, c->pod);
+	c->image = in(t, c->image);
+	c->pod_name = in(t, c->pod_name);
+	c->pod_ns = in(t, c->pod_ns);
+	c->pod_uid = in(t, c->pod_uid);
+	c->cgroup = in(t, c->cgroup);
+	c->veth = in(t, c->veth);
+	c->cgroups_json = in(t, c->cgroups_json);
+	c->cg_memory = in(t, c->cg_memory);
+}
+
+static void intern_cg(struct strtab *t, struct cgroup *g)
+{
+	g->path = in(t, g->path);
+	g->eff_mem_from = in(t, g->eff_mem_from);
+	g->eff_pids_from = in(t, g->eff_pids_from);
+	g->eff_cpu_from = in(t, g->eff_cpu_from);
+	g->cpuset_cpus = in(t, g->cpuset_cpus);
+}
+
+static bool same(const struct container *a, const struct container *b)
+{
+	return a->rt == b->rt && a->id && b->id && !strcmp(a->id, b->id);
+}
+
+static bool in_snap(const struct snap *s, const struct container *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same(&s->ctrs[i], c))
+			return true;
+	return false;
+}
+
+static bool oom_recent(const struct deadkeep *d, const char *id, int64_t now)
+{
+	for (size_t i = 0; i < d->noom; i++)
+		if (!strcmp(d->oom[i].id, id) && now - d->oom[i].usec <= DEAD_OOM_USEC)
+			return true;
+	return false;
+}
+
+/* How it ended, as the STATE column says it. */
+static void how(const struct deadkeep *d, const struct container *c, const struct event *ev, size_t nev,
+		int64_t now, char *out, size_t n)
+{
+	const struct wstatus *x = NULL;
+	(void)ev, (void)nev;
+	for (size_t i = 0; i < d->nex; i++)
+		if (!strcmp(d->ex[i].id, c->id) && now - d->ex[i].usec <= DEAD_OOM_USEC)
+			x = &d->ex[i].st;
+	bool oom = oom_recent(d, c->id, now);
+	if (x && x->signaled && oom && x->sig == SIGKILL)
+		snprintf(out, n, "oom-killed");
+	else if (x && x->signaled)
+		snprintf(out, n, "killed(%d)", x->sig);
+	else if (x && x->exited)
+		snprintf(out, n, "exited(%d)", x->code);
+	else
+		snprintf(out, n, oom ? "oom-killed" : "exited");
+}
+
+/*
+ * cur has been taken after prev (which may list dead ones already) and ev
+ * are the events between them (evsrc_take). The containers of prev that
+ * are gone are remembered; the remembered ones of the last keep_usec are
+ * appended to cur's containers, dimmed by the dashboard.
+ */
+void dead_update(struct deadkeep *d, const struct snap *prev, struct snap *cur, const struct event *ev,
+		 size_t nev, int64_t now, int64_t keep_usec)
+{
+	for (size_t i = 0; i < nev; i++)
+		if (ev[i].type == EV_OOM_KILL && ev[i].ctr_id[0]) {
+			struct oom_seen *o = &d->oom[d->noom_next++ % ARRAY_LEN(d->oom)];
+			if (d->noom < ARRAY_LEN(d->oom))
+				d->noom++;
+			snprintf(o->id, sizeof(o->id), "%s", ev[i].ctr_id);
+			o->usec = now;
+		}
+	for (size_t i = 0; i < nev; i++)
+		if (ev[i].type == EV_CTR_EXIT && ev[i].has_status && ev[i].ctr_id[0]) {
+			struct exit_seen *x = &d->ex[d->nex_next++ % ARRAY_LEN(d->ex)];
+			if (d->nex < ARRAY_LEN(d->ex))
+				d->nex++;
+			snprintf(x->id, sizeof(x->id), "%s", ev[i].ctr_id);
+			x->usec = now;
+			x->st = ev[i].st;
+		}
+	size_t live = cur->nctrs;
+	/* back again, or kept long enough: forgotten */
+	for (size_t i = 0; i < d->n;)
+		if (in_snap(cur, &d->d[i].c, live) || now - d->d[i].died_usec > keep_usec)
+			d->d[i] = d->d[--d->n];
+		else
+			i++;
+	for (size_t i = 0; prev && i < prev->nctrs; i++) {
+		const struct container *c = &prev->ctrs[i];
+		if (c->dead[0] || c->sandbox || c->rt == RT_UNNAMED || !c->id || in_snap(cur, c, live))
+			continue;
+		if (d->n == DEAD_MAX) {
+			size_t old = 0;
+			for (size_t k = 1; k < d->n; k++)
+				if (d->d[k].died_usec < d->d[old].died_usec)
+					old = k;
+			d->d[old] = d->d[--d->n];
+		}
+		struct dead_one *o = &d->d[d->n++];
+		memset(o, 0, sizeof(*o));
+		o->c = *c;
+		o->died_usec = now;
+		/* an unnamed runtime's row is labelled by its init, gone now */
+		const struct proc *ip = c->name ? NULL : snap_proc(prev, c->init_pid);
+		if (ip && ip->comm)
+			o->c.name = ip->comm;
+		const struct cgroup *g = snap_ctr_cgroup_mem(prev, c);
+		if (g) {
+			o->g = *g;
+			o->has_g = true;
+			o->g.cpu_percent = o->g.io_rbps = o->g.io_wbps = o->g.throttled_percent = 0;
+			intern_cg(&d->pool->t, &o->g);
+		}
+		intern_ctr(&d->pool->t, &o->c);
+		how(d, c, ev, nev, now, o->c.dead, sizeof(o->c.dead));
+		o->c.init_pid = 0;
+		o->c.nprocs = 0;
+		o->c.net_rxps = o->c.net_txps = 0;
+		o->c.netns_holder = o->c.netns_peers = 0;
+	}
+	if (!d->n || !cur->strs)
+		return;
+	cur->ctrs = xreallocarray(cur->ctrs, live + d->n, sizeof(*cur->ctrs));
+	cur->dead_cgs = xcalloc(d->n, sizeof(*cur->dead_cgs));
+	for (size_t i = 0; i < d->n; i++) {
+		struct container *c = &cur->ctrs[live + i];
+		*c = d->d[i].c;
+		intern_ctr(cur->strs, c);
+		if (d->d[i].has_g) {
+			cur->dead_cgs[i] = d->d[i].g;
+			intern_cg(cur->strs, &cur->dead_cgs[i]);
+			c->last_cg = &cur->dead_cgs[i];
+		}
+	}
+	cur->nctrs = live + d->n;
+}
