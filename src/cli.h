@@ -57,6 +57,7 @@ int cmd_help(int argc, char **argv, const struct globalopts *g);
 int cmd_complete(int argc, char **argv, const struct globalopts *g);
 /* cli_record.c: nstop record; the listings' --replay, the actions' refusal of it */
 int cmd_record(int argc, char **argv, const struct globalopts *g);
+#define REC_DEFAULT_DIR "/var/lib/nstop/history"
 /* cli_image.c: nstop image import|ls|rm */
 int cmd_image(int argc, char **argv, const struct globalopts *g);
 /* cli_events.c: nstop events */

@@ -27,7 +27,6 @@
 #include "output.h"
 #include "cli.h"
 
-#define REC_DEFAULT_DIR "/var/lib/nstop/history"
 #define REC_DEFAULT_MAX (256ull << 20)
 #define REC_MIN_MAX (64ull << 10)
 #define REC_FILES 8             /* a file rotates at an eighth of --max-size */
@@ -51,6 +50,7 @@ struct recorder {
 	size_t nents, cap;
 	uint64_t max, filecap;
 	uint64_t synced_usec;
+	unsigned since_full;    /* samples written since the last full one */
 };
 
 static int write_all(int fd, const char *p, size_t n)
@@ -208,8 +208,11 @@ static int append(struct recorder *r, const struct snap *s, const struct snap *p
 {
 	buf_reset(raw);
 	buf_reset(rec);
-	rec_encode(raw, s, r->nents ? prev : NULL);
-	int type = r->nents ? REC_DELTA : REC_FULL;
+	/* a full one now and then: a reader going back or to --at decodes
+	 * from the last full one before it, not from the file's start */
+	bool full = !r->nents || r->since_full + 1 >= REC_FULL_EVERY;
+	rec_encode(raw, s, full ? NULL : prev);
+	int type = full ? REC_FULL : REC_DELTA;
 	if (rec_frame(rec, type, t, raw->p, raw->len) < 0)
 		return fail(r, -ENOMEM, "compressing");
 	if (r->nents && r->size + rec->len > r->filecap) {
@@ -218,7 +221,10 @@ static int append(struct recorder *r, const struct snap *s, const struct snap *p
 			return rc;
 		return append(r, s, prev, t, raw, rec);
 	}
-	return write_rec(r, type, t, rec);
+	int rc = write_rec(r, type, t, rec);
+	if (rc == 0)
+		r->since_full = full ? 0 : r->since_full + 1;
+	return rc;
 }
 
 /* The audit log's actions since the recorder started (it is read again
@@ -426,6 +432,7 @@ int cmd_record(int argc, char **argv, const struct globalopts *g)
 	sigaction(SIGHUP, &sa, NULL);
 	struct users *u = users_new(&sr);
 	struct collector *coll = collector_new(&sr, u, true);
+	collector_skip_idle(coll, true);
 	struct buf raw = {0}, rec = {0};
 	struct snap *prev = NULL;
 	/* events: the running kernel's exits and OOM victims unless --sysroot

@@ -59,7 +59,7 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 
 /* ---- collect/proc.c: the collector, whose state outlives snapshots ---- */
 struct collector_stats {
-	uint64_t full_walks, event_refreshes, new_procs, stat_reads, ns_reads, verified;
+	uint64_t full_walks, event_refreshes, new_procs, stat_reads, stat_idle, ns_reads, verified;
 	uint64_t pool_rotations, fd_sheds;
 	long fd_budget, kept_stat, kept_cgroup, kept_sock; /* after the last refresh */
 };
@@ -74,6 +74,11 @@ struct sysroot *collector_sysroot(struct collector *c);
 void collector_set_cgroup_depth(struct collector *c, int depth);
 int collector_cgroup_depth(const struct collector *c);
 struct users *collector_users(struct collector *c);
+/* A warm collector that rereads every process's stat (the recorder) skips
+ * the processes of cgroups that used no CPU since the refresh before
+ * (cgidle.c); every one is read at least every IDLE_REREAD refreshes. */
+#define IDLE_REREAD 8
+void collector_skip_idle(struct collector *c, bool on);
 void fdlimit_restore(void);
 
 /* ---- collect/cnproc.c: the proc connector ---- */
@@ -273,6 +278,8 @@ int rec_cursor_goto(struct rec_cursor *c, const char *at, struct nerr *e);
 struct snap *rec_cursor_snap(const struct rec_cursor *c);
 int64_t rec_cursor_time(const struct rec_cursor *c);
 int rec_cursor_events(struct rec_cursor *c, struct event **out, size_t *n, struct nerr *e);
+int rec_cursor_events_in(struct rec_cursor *c, int64_t since, int64_t until, struct event **out,
+			 size_t *n, struct nerr *e);
 void rec_cursor_close(struct rec_cursor *c);
 
 /* ---- collect/recring.c: the last minutes in memory in the recording's
@@ -307,5 +314,14 @@ struct deadkeep *dead_new(void);
 void dead_free(struct deadkeep *d);
 void dead_update(struct deadkeep *d, const struct snap *prev, struct snap *cur, const struct event *ev,
 		 size_t nev, int64_t now, int64_t keep_usec);
+void dead_note(struct deadkeep *d, const struct event *ev, size_t nev, int64_t now);
+void dead_remember(struct deadkeep *d, const struct snap *s, const struct container *c, int64_t when);
+void dead_append(struct deadkeep *d, struct snap *cur, int64_t now, int64_t keep_usec);
+/* The containers that exited in the keep_usec before `until` (realtime
+ * usec), as recording path has them (their exit events, their last
+ * figures from the sample before), appended to cur (`containers --all`):
+ * 0, or -errno with e set. */
+int dead_from_recording(const char *path, struct users *u, struct snap *cur, int64_t until,
+			int64_t keep_usec, struct nerr *e);
 
 #endif

@@ -155,6 +155,9 @@ int parse_passwd_home(const char *s, size_t n, uint32_t uid, char *home, size_t 
 /* record types; a reader skips types it does not know. REC_EVENTS (version
  * 2): the events taken at a sample (recev.c), after that sample's record */
 enum { REC_FULL = 1, REC_DELTA = 2, REC_INDEX = 3, REC_EVENTS = 4 };
+/* the recorder writes a full sample at least every this many: --at and a
+ * step back decode at most this many (a file's first is always full) */
+#define REC_FULL_EVERY 30
 struct rec_ent {
 	uint8_t type;
 	int64_t time_usec;      /* realtime, microseconds since the epoch */

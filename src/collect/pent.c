@@ -132,6 +132,7 @@ static int ent_stat(struct collector *c, struct pent *e, bool first, bool uid)
 	p->cpu_ticks = f.utime + f.stime;
 	p->rss_bytes = f.rss_pages * (uint64_t)c->page;
 	p->stat_usec = mono_usec();
+	e->statgen = c->gen;
 	e->have |= PN_STAT;
 	return 0;
 }

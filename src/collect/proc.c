@@ -103,6 +103,7 @@ void collector_free(struct collector *c)
 		pent_drop(c, &c->e[i]);
 	free(c->e);
 	cnproc_close(c->cn);
+	cgidle_free(c->idle);
 	nscache_free(c->nsc);
 	namecache_free(c->names);
 	cgcache_free(c->cgc);
@@ -224,6 +225,15 @@ static int refresh_known(struct collector *c, struct pent *e, const struct pidin
 	if (l->dino)
 		e->dino = l->dino;
 	unsigned w = fresh | (want & ~e->have);
+	uint64_t at;
+	/* its cgroup ran nothing since the refresh before: neither did it
+	 * (a stripe of the table is reread anyway, see cgidle.c) */
+	if ((w & PN_STAT) && c->idle && e->p.state != 'Z' && c->gen - e->statgen < IDLE_REREAD &&
+	    ((unsigned)e->p.pid + c->gen) % IDLE_REREAD && cgidle_idle(c, &e->p, &at)) {
+		w &= ~(unsigned)PN_STAT;
+		e->p.stat_usec = at;
+		c->st.stat_idle++;
+	}
 	if (l->check)
 		w |= PN_STAT;
 	/* the second look at a process new on the refresh before */
@@ -357,6 +367,8 @@ static void update(struct collector *c, unsigned want, unsigned fresh)
 	} else {
 		l = event_pids(c, &nl);
 	}
+	if (fresh & PN_STAT)
+		cgidle_update(c);
 	merge(c, l, nl, want, fresh);
 	free(l);
 	verify_slice(c, want, fresh, walked);
@@ -398,6 +410,7 @@ static void rotate_pool(struct collector *c)
 	pool_unref(c->pool);
 	c->pool = np;
 	c->pool_live = 0;
+	cgidle_forget(c->idle); /* its keys pointed into the old pool */
 	c->st.pool_rotations++;
 }
 
@@ -466,6 +479,16 @@ void collector_procs(struct collector *c, struct snap *s, unsigned what)
 		s->procs[i].cpu_percent = NAN;
 		if (!(fresh & PN_STAT))
 			s->procs[i].stat_usec = 0;
+	}
+}
+
+void collector_skip_idle(struct collector *c, bool on)
+{
+	if (on && !c->idle && c->keep)
+		c->idle = cgidle_new(c->sr);
+	else if (!on) {
+		cgidle_free(c->idle);
+		c->idle = NULL;
 	}
 }
 

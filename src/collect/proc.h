@@ -19,6 +19,7 @@ struct pent {
 	int fd;                 /* kept stat fd, -1 when none */
 	unsigned have;          /* PN_* */
 	uint32_t born;          /* refresh that first saw it */
+	uint32_t statgen;       /* refresh that last read its stat */
 };
 
 struct collector {
@@ -47,6 +48,7 @@ struct collector {
 	struct cgcache *cgc;    /* kept cgroup fds (cgcache.c), within fdb */
 	struct collector_stats st;
 	int cg_depth;           /* SNAP_CGROUPS walks this deep; -1: every cgroup */
+	struct cgidle *idle;    /* NULL, or: stat not reread in idle cgroups (cgidle.c) */
 };
 
 /* Reads what is missing of want; stat first. Returns <0 when it is gone,
@@ -56,6 +58,12 @@ int pent_read(struct collector *c, struct pent *e, unsigned want, bool first);
 int pent_new(struct collector *c, struct pent *e, pid_t pid, uint64_t dino, unsigned want);
 /* Its kept stat fd given back. */
 void pent_drop(struct collector *c, struct pent *e);
+/* cgidle.c: which cgroups used no CPU since the refresh before */
+struct cgidle *cgidle_new(const struct sysroot *sr);
+void cgidle_free(struct cgidle *d);
+void cgidle_update(struct collector *c);
+void cgidle_forget(struct cgidle *d);
+bool cgidle_idle(const struct collector *c, const struct proc *p, uint64_t *at);
 /* Its pid inside its own pid namespace, once c->host_pidns is known. */
 void pent_nspid(struct collector *c, struct pent *e);
 

@@ -102,11 +102,12 @@ for n in $NS_LIST; do
 		echo "$out" | awk '{ print $2, $4 }' >"$tmp/refresh-$v"
 	done
 	# the recorder (issue 17): CPU and bytes per sample at steady state,
-	# the difference of two recordings at -d 0.5 of 10 and 20 samples (the
-	# first, whole sample and the start-up cancel out); a private, empty
+	# the difference of two recordings at -d 0.5 of 10 and 40 samples (the
+	# first, whole sample and the start-up cancel out; 30 between them
+	# hold one of the full samples written every 30); a private, empty
 	# audit log (the recorder reads the actions logged from its start)
 	: >"$tmp/audit.log"
-	for k in 10 20; do
+	for k in 10 40; do
 		mkdir -p "$tmp/rec-$k"
 		"$CPU" "$NSTOP" --no-config record -d 0.5 --duration $((k / 2)) -o "$tmp/rec-$k" \
 			--audit-log "$tmp/audit.log" | awk '{ print $1 }' >"$tmp/reccpu-$k"
@@ -163,12 +164,12 @@ for n in $NS_LIST; do
 	for v in containers cgroups processes; do
 		say '%-8s %-34s %s\n' "$n" "$v view" "$(grep '^kept fds' "$tmp/counters-$v")"
 	done
-	if [ -s "$tmp/reccpu-20" ] && [ -s "$tmp/reccpu-10" ]; then
-		ms=$(awk -v a="$(cat "$tmp/reccpu-20")" -v b="$(cat "$tmp/reccpu-10")" 'BEGIN { printf "%.1f", (a - b) * 100 }')
-		by=$(awk -v a="$(cat "$tmp/recbytes-20")" -v b="$(cat "$tmp/recbytes-10")" 'BEGIN { printf "%.0f", (a - b) / 10 }')
+	if [ -s "$tmp/reccpu-40" ] && [ -s "$tmp/reccpu-10" ]; then
+		ms=$(awk -v a="$(cat "$tmp/reccpu-40")" -v b="$(cat "$tmp/reccpu-10")" 'BEGIN { printf "%.1f", (a - b) * 1000 / 30 }')
+		by=$(awk -v a="$(cat "$tmp/recbytes-40")" -v b="$(cat "$tmp/recbytes-10")" 'BEGIN { printf "%.0f", (a - b) / 30 }')
 		ratio=$(awk -v a="$ms" -v b="$floor" 'BEGIN { printf "%.2f", a / (b * 1000) }')
 		say '%-8s %-34s %10.1f %8s %8s %10s\n' "$n" "recorder, CPU per sample" "$ms" "${ratio}x" "" ""
-		say '%-8s %-34s %10s bytes per sample (%s bytes for 20 samples)\n' "$n" "recorder, steady state" "$by" "$(cat "$tmp/recbytes-20")"
+		say '%-8s %-34s %10s bytes per sample (%s bytes for 40 samples)\n' "$n" "recorder, steady state" "$by" "$(cat "$tmp/recbytes-40")"
 		printf ',\n{"n": %s, "tool": "recorder, per sample", "cpu_ms": %s, "vs_floor": %s, "bytes": %s}' \
 			"$n" "$ms" "$ratio" "$by" >>"$json"
 	fi

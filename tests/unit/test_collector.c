@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect/parse.h"
@@ -569,6 +570,141 @@ static void cgroup_relist(void)
 	rmdir(base);
 }
 
+/* A child that moves itself into cgroup dir dirpath (beneath ours), then
+ * waits; on SIGUSR1 it burns about 50 ms of CPU and writes a byte to wfd;
+ * spin: it burns CPU for ever instead. */
+static int burn_fd = -1;
+static void burn(int sig)
+{
+	(void)sig;
+	struct timespec a, b;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	do
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 50000000L);
+	if (write(burn_fd, "b", 1) < 0)
+		_exit(3);
+}
+
+static pid_t cg_child(const char *dirpath, bool spin, int wfd)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	char p[4300];
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dirpath);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		_exit(2);
+	close(fd);
+	burn_fd = wfd;
+	signal(SIGUSR1, burn);
+	if (write(wfd, "r", 1) != 1)
+		_exit(3);
+	for (;;)
+		if (!spin)
+			pause();
+	_exit(0);
+}
+
+static const struct proc *proc_of(const struct snap *s, pid_t pid)
+{
+	return snap_proc(s, pid);
+}
+
+/*
+ * The recorder's collector skips the stat of processes whose cgroup used
+ * no CPU since the refresh before: a sleeper in a cgroup of its own is
+ * skipped, and still shows the nice another process gives it within
+ * IDLE_REREAD refreshes; when it runs, the very next refresh has its new
+ * CPU ticks; a spinner's ticks move on every refresh. Cgroups beneath our
+ * own in the CPU-accounting hierarchy, removed at the end; the children
+ * killed by pid.
+ */
+static void idle_skip(void)
+{
+	int mi = cgx_mount_for(&sr, "cpuacct");
+	const struct cg_mount *m = mi >= 0 ? &sr.mounts[mi] : NULL;
+	char own[2048], base[4096], idle[4200], busy[4200];
+	if (!m || !own_cgroup(m, own, sizeof(own)) || !cgx_rel(m, own)) {
+		skip("idle skip: no CPU-accounting cgroup of our own");
+		return;
+	}
+	snprintf(base, sizeof(base), "%s/%s/nstop-idle-%d", m->dir, cgx_rel(m, own), (int)getpid());
+	snprintf(idle, sizeof(idle), "%s/idle", base);
+	snprintf(busy, sizeof(busy), "%s/busy", base);
+	if (mkdir(base, 0755) < 0 || mkdir(idle, 0755) < 0 || mkdir(busy, 0755) < 0) {
+		skip("idle skip: cannot make cgroups beneath our own");
+		rmdir(idle);
+		rmdir(base);
+		return;
+	}
+	int pfd[2];
+	if (pipe(pfd) < 0)
+		return;
+	pid_t sl = cg_child(idle, false, pfd[1]), sp = cg_child(busy, true, pfd[1]);
+	char ch;
+	bool ready = read(pfd[0], &ch, 1) == 1 && read(pfd[0], &ch, 1) == 1;
+	OK(ready, "idle skip: the sleeper and the spinner are in their cgroups");
+	struct collector *c = collector_new(&sr, NULL, true);
+	collector_skip_idle(c, true);
+	struct snap *s = collector_take(c, SNAP_PROCS, NULL), *t;
+	uint64_t sp_ticks = proc_of(s, sp) ? proc_of(s, sp)->cpu_ticks : 0;
+	int sp_moved = 0;
+	for (int i = 0; i < 4; i++) {
+		usleep(100000);
+		t = collector_take(c, SNAP_PROCS, s);
+		snap_free(s);
+		s = t;
+		const struct proc *p = proc_of(s, sp);
+		if (p && p->cpu_ticks > sp_ticks)
+			sp_moved++;
+		if (p)
+			sp_ticks = p->cpu_ticks;
+	}
+	const struct collector_stats *st = collector_stats(c);
+	OK(st->stat_idle > 0, "idle skip: stat reads skipped in idle cgroups: %llu",
+	   (unsigned long long)st->stat_idle);
+	OK(sp_moved == 4, "idle skip: the spinner's CPU ticks moved on each of 4 refreshes (%d)", sp_moved);
+	const struct proc *p = proc_of(s, sl);
+	OK(p && p->stat_usec, "idle skip: the sleeper's figures carry a time in every snapshot");
+	/* it runs: the next refresh reads it */
+	uint64_t before = p ? p->cpu_ticks : 0;
+	kill(sl, SIGUSR1);
+	ready = read(pfd[0], &ch, 1) == 1;
+	t = collector_take(c, SNAP_PROCS, s);
+	snap_free(s);
+	s = t;
+	p = proc_of(s, sl);
+	OK(ready && p && p->cpu_ticks > before,
+	   "idle skip: the sleeper ran 50 ms: the next refresh has its new ticks (%llu -> %llu)",
+	   (unsigned long long)before, p ? (unsigned long long)p->cpu_ticks : 0ULL);
+	/* nice set from outside, the sleeper not running */
+	setpriority(PRIO_PROCESS, (id_t)sl, 7);
+	int seen = -1;
+	for (int i = 0; i < IDLE_REREAD + 1 && seen < 0; i++) {
+		t = collector_take(c, SNAP_PROCS, s);
+		snap_free(s);
+		s = t;
+		p = proc_of(s, sl);
+		if (p && p->nice == 7)
+			seen = i + 1;
+	}
+	OK(seen > 0, "idle skip: a nice set from outside shows after %d refreshes (at most %d)", seen,
+	   IDLE_REREAD + 1);
+	snap_free(s);
+	collector_free(c);
+	kill(sl, SIGKILL);
+	kill(sp, SIGKILL);
+	waitpid(sl, NULL, 0);
+	waitpid(sp, NULL, 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	rmdir(idle);
+	rmdir(busy);
+	rmdir(base);
+}
+
 int main(void)
 {
 	struct nerr e = {0};
@@ -591,6 +727,7 @@ int main(void)
 	pool_rotation();
 	emfile();
 	cgroup_relist();
+	idle_skip();
 	sysroot_close(&sr);
 	return tap_done();
 }
