@@ -16,6 +16,7 @@ enum {
 	OPT_LIST_COLUMNS = 256,
 	OPT_SYSROOT,
 	OPT_BY_POD,
+	OPT_HISTORY,
 	OPT_NS,
 	OPT_CGROUP,
 	OPT_REPLAY,
@@ -673,24 +674,50 @@ static int cmp_by_pod(const void *pa, const void *pb)
 	return r ? r : (a > b) - (a < b);
 }
 
+/* --all: the containers that exited in the last dead_keep seconds (the
+ * dashboard's), from a recording: the replayed one, or the recorder's
+ * history directory. Without one, the live ones alone, and a word why. */
+static void with_exited(struct snap *s, const char *path, struct users *u, int64_t at)
+{
+	double keep = config_get()->dead_keep;
+	int64_t keep_usec = (int64_t)((keep >= 0 ? keep : 600) * 1e6);
+	struct nerr e = {0};
+	if (keep_usec > 0 && dead_from_recording(path, u, s, at, keep_usec, &e) < 0) {
+		warnmsg("containers --all: %s: exited containers are not listed (nstop record keeps them, "
+			"in %s by default)", e.msg, REC_DEFAULT_DIR);
+	}
+}
+
 int cmd_containers(int argc, char **argv, const struct globalopts *g)
 {
 	static const struct option lopts[] = {
 		COMMON_LONGOPTS,
 		{"interval", required_argument, NULL, 'd'},
 		{"by-pod", no_argument, NULL, OPT_BY_POD},
+		{"all", no_argument, NULL, 'a'},
+		{"history", required_argument, NULL, OPT_HISTORY},
 		{0},
 	};
-	bool by_pod = false;
+	bool by_pod = false, all = false;
+	const char *history = NULL;
 	struct listopts lo = {.cmd = "containers", .interval = 1};
 	struct buf b = {0};
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+Jo:Hd:", lopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+Jo:Hd:a", lopts, NULL)) != -1)
 		if (c == OPT_BY_POD)
 			by_pod = true;
+		else if (c == 'a')
+			all = true;
+		else if (c == OPT_HISTORY)
+			history = optarg;
 		else if (!list_opt(&lo, c, optarg))
 			cli_bad_option("containers", argv, optopt);
+	if (history && !all)
+		usage_error("containers: --history DIR goes with --all");
+	if (history && lo.replay)
+		usage_error("containers: --history and --replay: --all takes the exited ones from the replayed "
+			    "recording");
 	struct outopts o = {0};
 	if (by_pod && !lo.columns && !lo.json) {
 		/* the pod's columns first */
@@ -705,13 +732,17 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	struct collector *coll = lo.replay ? NULL : collector_new(&sr, u, false);
 	unsigned what = SNAP_CONTAINERS;
 	struct snap *prev = NULL, *s;
+	int64_t at = 0;
 	if (lo.replay) {
-		s = cli_replay("containers", lo.replay, lo.at, u, &prev, NULL);
+		s = cli_replay("containers", lo.replay, lo.at, u, &prev, &at);
 	} else {
 		prev = collector_take(coll, what, NULL);
 		sleep_sec(lo.interval);
 		s = collector_take(coll, what, prev);
+		at = ev_now_usec();
 	}
+	if (all)
+		with_exited(s, lo.replay ? lo.replay : history ? history : REC_DEFAULT_DIR, u, at);
 	const void **rows = xcalloc(s->nctrs + 1, sizeof(*rows));
 	for (size_t k = 0; k < s->nctrs; k++)
 		rows[k] = &s->ctrs[k];

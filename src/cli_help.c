@@ -47,6 +47,8 @@ static const struct cli_opt snapshot_opts[] = {
 static const struct cli_opt containers_opts[] = {
 	{"-d, --interval", "SEC", "sampling interval for rates (default 1)"},
 	{"--by-pod", NULL, "each pod's containers together, its sandbox first"},
+	{"-a, --all", NULL, "the exited ones too (the last dead_keep seconds, from a recording)"},
+	{"--history", "DIR", "--all's recording (default /var/lib/nstop/history)"},
 	LISTING_OPTS, REPLAY_OPTS, SYSROOT_OPT, END_OPTS,
 };
 static const struct cli_opt record_opts[] = {

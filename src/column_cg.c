@@ -784,7 +784,7 @@ static const struct column ct_cols[] = {
 	{"NET_COUNTED_BY", "net_counted_by", false, false, true, "the id of the container whose row counts that namespace's traffic (the pod's sandbox)", ct_net_counted},
 	{"THROTTLED", "nr_throttled", true, false, true, "CFS periods throttled", ct_throttled},
 	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
-	{"STATE", "state", false, true, true, "running, frozen or stopped", ct_state},
+	{"STATE", "state", false, true, true, "running, frozen, stopped; for the exited (--all, the dashboard) exited(CODE), killed(SIG) or oom-killed", ct_state},
 	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
 	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named)", ct_notes},
 	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},

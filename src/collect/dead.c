@@ -8,6 +8,7 @@
  * restart: the same id) is alive again. Only the collector's thread calls
  * this: it interns into the snapshot's pool.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,72 +136,79 @@ static void how(const struct deadkeep *d, const struct container *c, const struc
 		snprintf(out, n, oom ? "oom-killed" : "exited");
 }
 
-/*
- * cur has been taken after prev (which may list dead ones already) and ev
- * are the events between them (evsrc_take). The containers of prev that
- * are gone are remembered; the remembered ones of the last keep_usec are
- * appended to cur's containers, dimmed by the dashboard.
- */
-void dead_update(struct deadkeep *d, const struct snap *prev, struct snap *cur, const struct event *ev,
-		 size_t nev, int64_t now, int64_t keep_usec)
+/* The OOM kills and containers' exits among ev, each at its own time
+ * (now when it has none): how a container that leaves ended. */
+void dead_note(struct deadkeep *d, const struct event *ev, size_t nev, int64_t now)
 {
-	for (size_t i = 0; i < nev; i++)
+	for (size_t i = 0; i < nev; i++) {
+		int64_t t = ev[i].time_usec ? ev[i].time_usec : now;
 		if (ev[i].type == EV_OOM_KILL && ev[i].ctr_id[0]) {
 			struct oom_seen *o = &d->oom[d->noom_next++ % ARRAY_LEN(d->oom)];
 			if (d->noom < ARRAY_LEN(d->oom))
 				d->noom++;
 			snprintf(o->id, sizeof(o->id), "%s", ev[i].ctr_id);
-			o->usec = now;
-		}
-	for (size_t i = 0; i < nev; i++)
-		if (ev[i].type == EV_CTR_EXIT && ev[i].has_status && ev[i].ctr_id[0]) {
+			o->usec = t;
+		} else if (ev[i].type == EV_CTR_EXIT && ev[i].has_status && ev[i].ctr_id[0]) {
 			struct exit_seen *x = &d->ex[d->nex_next++ % ARRAY_LEN(d->ex)];
 			if (d->nex < ARRAY_LEN(d->ex))
 				d->nex++;
 			snprintf(x->id, sizeof(x->id), "%s", ev[i].ctr_id);
-			x->usec = now;
+			x->usec = t;
 			x->st = ev[i].st;
 		}
+	}
+}
+
+/* Container c of snapshot s (which had it alive) remembered as ended at
+ * `when`, with its cgroup's last figures from s; the oldest remembered
+ * gives way when DEAD_MAX are. Once: a container remembered already is
+ * left as it is. */
+void dead_remember(struct deadkeep *d, const struct snap *s, const struct container *c, int64_t when)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (same(&d->d[i].c, c))
+			return;
+	if (d->n == DEAD_MAX) {
+		size_t old = 0;
+		for (size_t k = 1; k < d->n; k++)
+			if (d->d[k].died_usec < d->d[old].died_usec)
+				old = k;
+		d->d[old] = d->d[--d->n];
+	}
+	struct dead_one *o = &d->d[d->n++];
+	memset(o, 0, sizeof(*o));
+	o->c = *c;
+	o->died_usec = when;
+	/* an unnamed runtime's row is labelled by its init, gone now */
+	const struct proc *ip = c->name ? NULL : snap_proc(s, c->init_pid);
+	if (ip && ip->comm)
+		o->c.name = ip->comm;
+	const struct cgroup *g = snap_ctr_cgroup_mem(s, c);
+	if (g) {
+		o->g = *g;
+		o->has_g = true;
+		o->g.cpu_percent = o->g.io_rbps = o->g.io_wbps = o->g.throttled_percent = 0;
+		intern_cg(&d->pool->t, &o->g);
+	}
+	intern_ctr(&d->pool->t, &o->c);
+	how(d, c, NULL, 0, when, o->c.dead, sizeof(o->c.dead));
+	o->c.init_pid = 0;
+	o->c.nprocs = 0;
+	o->c.net_rxps = o->c.net_txps = 0;
+	o->c.netns_holder = o->c.netns_peers = 0;
+}
+
+/* The remembered ones of the last keep_usec (before now) appended to cur's
+ * containers, dimmed by the dashboard; those back in cur (docker restart:
+ * the same id) and those older forgotten. */
+void dead_append(struct deadkeep *d, struct snap *cur, int64_t now, int64_t keep_usec)
+{
 	size_t live = cur->nctrs;
-	/* back again, or kept long enough: forgotten */
 	for (size_t i = 0; i < d->n;)
 		if (in_snap(cur, &d->d[i].c, live) || now - d->d[i].died_usec > keep_usec)
 			d->d[i] = d->d[--d->n];
 		else
 			i++;
-	for (size_t i = 0; prev && i < prev->nctrs; i++) {
-		const struct container *c = &prev->ctrs[i];
-		if (c->dead[0] || c->sandbox || c->rt == RT_UNNAMED || !c->id || in_snap(cur, c, live))
-			continue;
-		if (d->n == DEAD_MAX) {
-			size_t old = 0;
-			for (size_t k = 1; k < d->n; k++)
-				if (d->d[k].died_usec < d->d[old].died_usec)
-					old = k;
-			d->d[old] = d->d[--d->n];
-		}
-		struct dead_one *o = &d->d[d->n++];
-		memset(o, 0, sizeof(*o));
-		o->c = *c;
-		o->died_usec = now;
-		/* an unnamed runtime's row is labelled by its init, gone now */
-		const struct proc *ip = c->name ? NULL : snap_proc(prev, c->init_pid);
-		if (ip && ip->comm)
-			o->c.name = ip->comm;
-		const struct cgroup *g = snap_ctr_cgroup_mem(prev, c);
-		if (g) {
-			o->g = *g;
-			o->has_g = true;
-			o->g.cpu_percent = o->g.io_rbps = o->g.io_wbps = o->g.throttled_percent = 0;
-			intern_cg(&d->pool->t, &o->g);
-		}
-		intern_ctr(&d->pool->t, &o->c);
-		how(d, c, ev, nev, now, o->c.dead, sizeof(o->c.dead));
-		o->c.init_pid = 0;
-		o->c.nprocs = 0;
-		o->c.net_rxps = o->c.net_txps = 0;
-		o->c.netns_holder = o->c.netns_peers = 0;
-	}
 	if (!d->n || !cur->strs)
 		return;
 	cur->ctrs = xreallocarray(cur->ctrs, live + d->n, sizeof(*cur->ctrs));
@@ -216,4 +224,80 @@ void dead_update(struct deadkeep *d, const struct snap *prev, struct snap *cur, 
 		}
 	}
 	cur->nctrs = live + d->n;
+}
+
+/*
+ * cur has been taken after prev (which may list dead ones already) and ev
+ * are the events between them (evsrc_take). The containers of prev that
+ * are gone are remembered; the remembered ones of the last keep_usec are
+ * appended to cur's containers.
+ */
+void dead_update(struct deadkeep *d, const struct snap *prev, struct snap *cur, const struct event *ev,
+		 size_t nev, int64_t now, int64_t keep_usec)
+{
+	dead_note(d, ev, nev, now);
+	for (size_t i = 0; prev && i < prev->nctrs; i++) {
+		const struct container *c = &prev->ctrs[i];
+		if (c->dead[0] || c->sandbox || c->rt == RT_UNNAMED || !c->id || in_snap(cur, c, cur->nctrs))
+			continue;
+		dead_remember(d, prev, c, now);
+	}
+	dead_append(d, cur, now, keep_usec);
+}
+
+/* the running container of s with c's runtime and id; NULL when none */
+static const struct container *alive_in(const struct snap *s, const struct event *ev)
+{
+	for (size_t i = 0; s && i < s->nctrs; i++) {
+		const struct container *c = &s->ctrs[i];
+		if ((int)c->rt == ev->rt && c->id && !strcmp(c->id, ev->ctr_id) && c->nprocs && !c->dead[0])
+			return c;
+	}
+	return NULL;
+}
+
+#define DEAD_BACK_STEPS 4       /* samples looked back from an exit for the container alive */
+
+int dead_from_recording(const char *path, struct users *u, struct snap *cur, int64_t until,
+			int64_t keep_usec, struct nerr *e)
+{
+	struct rec_cursor *rc = rec_cursor_open(path, u, e);
+	if (!rc)
+		return e->code ? e->code : -EINVAL;
+	struct event *ev = NULL;
+	size_t n = 0;
+	int r = rec_cursor_events_in(rc, until - keep_usec, until, &ev, &n, e);
+	struct deadkeep *d = r < 0 ? NULL : dead_new();
+	if (d)
+		dead_note(d, ev, n, until);
+	/* the newest exit of each container first: its last life is the one
+	 * shown (dead_remember keeps the first it is given) */
+	for (size_t i = n; d && i-- > 0;) {
+		if (ev[i].type != EV_CTR_EXIT || !ev[i].ctr_id[0])
+			continue;
+		bool later = false;
+		for (size_t j = i + 1; j < n && !later; j++)
+			later = ev[j].type == EV_CTR_EXIT && ev[j].rt == ev[i].rt && !strcmp(ev[j].ctr_id, ev[i].ctr_id);
+		if (later)
+			continue;
+		struct nerr se = {0};
+		if (rec_cursor_seek(rc, ev[i].time_usec, &se) < 0)
+			continue;
+		const struct container *c = NULL;
+		for (int k = 0; k < DEAD_BACK_STEPS && !c; k++) {
+			const struct snap *s = rec_cursor_snap(rc);
+			if (s && rec_cursor_time(rc) <= ev[i].time_usec)
+				c = alive_in(s, &ev[i]);
+			if (!c && rec_cursor_step(rc, -1, &se) < 0)
+				break;
+		}
+		if (c)
+			dead_remember(d, rec_cursor_snap(rc), c, ev[i].time_usec);
+	}
+	if (d)
+		dead_append(d, cur, until, keep_usec);
+	dead_free(d);
+	free(ev);
+	rec_cursor_close(rc);
+	return r < 0 ? r : 0;
 }

@@ -262,6 +262,13 @@ int rec_cursor_events(struct rec_cursor *c, struct event **out, size_t *n, struc
 	return replay_events(c->r, INT64_MIN, INT64_MAX, out, n, e);
 }
 
+/* ... with since <= time <= until */
+int rec_cursor_events_in(struct rec_cursor *c, int64_t since, int64_t until, struct event **out,
+			 size_t *n, struct nerr *e)
+{
+	return replay_events(c->r, since, until, out, n, e);
+}
+
 struct snap *rec_cursor_snap(const struct rec_cursor *c)
 {
 	return c->cur;

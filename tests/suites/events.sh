@@ -192,4 +192,29 @@ mem=$(jq -r .memory_bytes <<<"$row")
 check "... and its memory near it, the 20M held: $mem bytes" \
 	awk -v m="$mem" 'BEGIN { exit !(m >= 20 * 1048576 && m <= 32 * 1048576) }'
 [ -n "$row" ] || sed 's/^/#   /' "$T/ctr.err" | head -3
+# ---- containers --all: the exited ones, from the recording
+"$NSTOP" containers --replay "$T/h" --json >"$T/end.json" 2>/dev/null
+check "at the recording's end, without --all: evrec$$ (removed) is not listed" \
+	test -z "$(jq -c ".containers[] | select(.name == \"evrec$$\")" "$T/end.json" 2>/dev/null)"
+"$NSTOP" containers --replay "$T/h" --all --json >"$T/all.json" 2>"$T/all.err"
+rc=$?
+row=$(jq -c ".containers[] | select(.name == \"evrec$$\")" "$T/all.json" 2>/dev/null)
+check "containers --replay --all (exit $rc): evrec$$ listed as oom-killed: $(jq -r .state <<<"$row")" \
+	test $rc = 0 -a "$(jq -r .state <<<"$row")" = oom-killed -a ! -s "$T/all.err"
+check "... with its last figures: the 32M limit, memory $(jq -r .memory_bytes <<<"$row")" \
+	test "$(jq -r .memory_limit_bytes <<<"$row")" = $((32 << 20))
+check "... and evfrz$$ alive, frozen: $(jq -r ".containers[] | select(.name == \"evfrz$$\") | .state" "$T/all.json")" \
+	test "$(jq -r ".containers[] | select(.name == \"evfrz$$\") | .state" "$T/all.json")" = frozen
+# live, from the recorder's directory
+"$NSTOP" containers --all --history "$T/h" --json -d 0.2 >"$T/live.json" 2>"$T/live.err"
+rc=$?
+check "containers --all --history DIR, live (exit $rc): evrec$$ oom-killed, evfrz$$ listed once" \
+	test $rc = 0 -a "$(jq -r ".containers[] | select(.name == \"evrec$$\" or .name == \"evfrz$$\") | .state" "$T/live.json" | sort | tr '\n' ' ')" = "frozen oom-killed "
+sed 's/^/#   /' "$T/live.err" | head -3
+"$NSTOP" containers --all --history "$T/none" -d 0.2 >/dev/null 2>"$T/none.err"
+rc=$?
+check "containers --all without a recording: the live ones (exit $rc) and a word why" \
+	test "$rc" = 0 -a -n "$(grep "exited containers are not listed" "$T/none.err")"
+"$NSTOP" containers --history "$T/h" >/dev/null 2>"$T/bad.err"
+check "containers --history without --all: exit 2" test $? = 2
 echo "1..$n"
