@@ -272,14 +272,18 @@ int dead_from_recording(const char *path, struct users *u, struct snap *cur, int
 		dead_note(d, ev, n, until);
 	/* the newest exit of each container first: its last life is the one
 	 * shown (dead_remember keeps the first it is given) */
-	for (size_t i = n; d && i-- > 0;) {
+	/* at most DEAD_MAX looked up (each a seek): a recording is untrusted,
+	 * and 16384 exits would be 16384 seeks */
+	size_t tries = 0, tried[DEAD_MAX];
+	for (size_t i = n; d && i-- > 0 && tries < DEAD_MAX;) {
 		if (ev[i].type != EV_CTR_EXIT || !ev[i].ctr_id[0])
 			continue;
 		bool later = false;
-		for (size_t j = i + 1; j < n && !later; j++)
-			later = ev[j].type == EV_CTR_EXIT && ev[j].rt == ev[i].rt && !strcmp(ev[j].ctr_id, ev[i].ctr_id);
+		for (size_t j = 0; j < tries && !later; j++)
+			later = ev[tried[j]].rt == ev[i].rt && !strcmp(ev[tried[j]].ctr_id, ev[i].ctr_id);
 		if (later)
 			continue;
+		tried[tries++] = i;
 		struct nerr se = {0};
 		if (rec_cursor_seek(rc, ev[i].time_usec, &se) < 0)
 			continue;
