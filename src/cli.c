@@ -730,7 +730,7 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	struct users *u = users_new(&sr);
 	/* the containers' own cgroups, not the whole trees */
 	struct collector *coll = lo.replay ? NULL : collector_new(&sr, u, false);
-	unsigned what = SNAP_CONTAINERS;
+	unsigned what = SNAP_CONTAINERS | SNAP_HOST; /* the host's idle CPU: NOTES cpu-quota-bound */
 	struct snap *prev = NULL, *s;
 	int64_t at = 0;
 	if (lo.replay) {

@@ -3,6 +3,7 @@
  * The cgroups and containers tables: a container's figures are its cgroup's,
  * so the containers' getters are the cgroups' applied to that cgroup.
  */
+#include <math.h>
 #include <string.h>
 
 #include "column_cell.h"
@@ -673,6 +674,23 @@ static void ct_ns(const struct snap *s, const void *row, struct cell *c)
 	if (r->init_pid)
 		set_str(c, c->tmp.len ? c->tmp.p : "");
 }
+/* Throttled while the host has CPU to spare: its quota (or an ancestor's)
+ * limits it, not the machine. Throttled: 5 % or more of its periods, or
+ * within a tenth (and at most 5 points) of the tightest CPU limit on its
+ * path (a parent's quota throttles the parent, not it); spare: half a CPU
+ * or more idle over the same interval. */
+static bool quota_bound(const struct snap *s, const struct container *r)
+{
+	const struct cgroup *g = ctr_cg(s, r);
+	if (!g || r->dead[0] || !s->host.available || !isfinite(s->host.cpu_percent) ||
+	    s->host.cpu_percent > s->host.ncpu * 100.0 - 50.0)
+		return false;
+	if (isfinite(g->throttled_percent) && g->throttled_percent >= 5)
+		return true;
+	return isfinite(g->eff_cpu_percent) && isfinite(g->cpu_headroom) && g->eff_cpu_percent > 0 &&
+	       g->cpu_headroom <= fmin(5.0, g->eff_cpu_percent / 10.0);
+}
+
 static void ct_notes(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -689,6 +707,8 @@ static void ct_notes(const struct snap *s, const void *row, struct cell *c)
 		buf_adds(&c->tmp, c->tmp.len ? ",netns-shared" : "netns-shared");
 	if (r->user_cgroup)
 		buf_adds(&c->tmp, c->tmp.len ? ",user-cgroup" : "user-cgroup");
+	if (quota_bound(s, r))
+		buf_adds(&c->tmp, c->tmp.len ? ",cpu-quota-bound" : "cpu-quota-bound");
 	set_str(c, c->tmp.len ? c->tmp.p : "");
 }
 static void ct_veth(const struct snap *s, const void *row, struct cell *c)
@@ -786,7 +806,7 @@ static const struct column ct_cols[] = {
 	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
 	{"STATE", "state", false, true, true, "running, frozen, stopped; for the exited (--all, the dashboard) exited(CODE), killed(SIG) or oom-killed", ct_state},
 	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
-	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named)", ct_notes},
+	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named), cpu-quota-bound (throttled, or at its tightest CPU limit, while the host has half a CPU or more idle: the quota limits it, not the machine)", ct_notes},
 	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},
 	{"CGROUPS", "cgroups", false, false, true, "nstop containers: each hierarchy's cgroup path, by controllers (JSON: an object)", ct_cgroups},
 	{"PIDNS", "pid_ns", true, false, true, "pid namespace of its init", ct_pidns},

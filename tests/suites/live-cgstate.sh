@@ -200,6 +200,20 @@ if cg_setup "$pname-lim"; then
 	check "the spinning container is held to 30 % ($cpu), its CPU headroom is what is left ($hr)" \
 		awk -v c="$cpu" -v h="$hr" 'BEGIN { d = h - (30 - c); if (d < 0) d = -d
 			exit !(c ~ /^[0-9.]+$/ && c >= 5 && c <= 35 && h ~ /^[0-9.]+$/ && d <= 1.5) }'
+	# throttled while the host idles: its parent's quota limits it, not the
+	# machine (one snapshot: the host's idle CPU and the notes together)
+	"$NSTOP" snapshot --json -d 1 >"$tmp/qb.json"
+	qb=$(jq -r --arg n "$ctr2" '.containers[] | select(.name == $n) | .notes // ""' "$tmp/qb.json")
+	read -r hc nc < <(jq -r '"\(.host.cpu_percent) \(.host.ncpu)"' "$tmp/qb.json")
+	if awk -v h="$hc" -v n="$nc" 'BEGIN { exit !(h ~ /^[0-9.]+$/ && h <= n * 100 - 50) }'; then
+		check "NOTES says cpu-quota-bound for the container spinning at its parent's 30 % on a host $hc % busy of $((nc * 100)) ($qb)" \
+			grep -q cpu-quota-bound <<<"$qb"
+	else
+		skip "cpu-quota-bound: the host was busy ($hc % of $((nc * 100))): not the case it flags"
+	fi
+	# the test's other container, if still there, sleeps: never flagged
+	q1=$(jq -r --arg n "$ctr" '[.containers[] | select(.name == $n) | .notes // ""] | join(",")' "$tmp/qb.json")
+	check "... and not for the test's idle container ($ctr: '$q1')" test "${q1/cpu-quota-bound/}" = "$q1"
 	wpct=$(cj memory_working_set_percent) wset=$(cj memory_working_set_bytes)
 	check "WSET% is of the effective 64M ($wpct % of $wset bytes)" \
 		awk -v p="$wpct" -v w="$wset" 'BEGIN { if (p !~ /^[0-9.]+$/ || w !~ /^[0-9]+$/) exit 1
