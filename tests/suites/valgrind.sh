@@ -29,6 +29,27 @@ metrics
 --sysroot $FIXTURES/v2 metrics --cgroup-depth 64
 ARGS
 
+# nstop record for 2 s, then the recording replayed by the listings that
+# read it (events, containers --all, snapshot --at): the recorder's
+# collector, its encoder and the reader's decoder and cursor freed
+rtmp=$(mktemp -d /tmp/nstop-vgrec.XXXXXX)
+: >"$rtmp/audit.log"
+valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+	"$NSTOP" record -d 0.5 --duration 2 -o "$rtmp/h" --audit-log "$rtmp/audit.log" >/dev/null 2>/tmp/nstop-err.$$
+rc=$?
+if [ $rc -eq 0 ] && ls "$rtmp/h"/*.nstoprec >/dev/null 2>&1; then ok "valgrind: nstop record -d 0.5 --duration 2"; else
+	notok "valgrind: nstop record (exit $rc)"; grep -v 'unhandled ioctl\|spurious\|README_MISSING' /tmp/nstop-err.$$ | head -8 | sed 's/^/#   /'; fi
+for args in "events --replay $rtmp/h --json" "containers --replay $rtmp/h --all -J" \
+	"containers --all --history $rtmp/h -d 0.1" "snapshot --replay $rtmp/h --at -1s --json"; do
+	# shellcheck disable=SC2086
+	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+		"$NSTOP" $args >/dev/null 2>/tmp/nstop-err.$$
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "valgrind: nstop ${args//$rtmp/TMP}"; else
+		notok "valgrind: nstop ${args//$rtmp/TMP} (exit $rc)"; grep -v 'unhandled ioctl\|spurious\|README_MISSING' /tmp/nstop-err.$$ | head -8 | sed 's/^/#   /'; fi
+done
+rm -rf "$rtmp"
+
 # nstop serve: a few scrapes in both formats, then SIGTERM; its threads,
 # the warm collector and the snapshots freed (curl, 127.0.0.1 only)
 if command -v curl >/dev/null; then
