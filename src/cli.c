@@ -682,10 +682,13 @@ static void with_exited(struct snap *s, const char *path, struct users *u, int64
 	double keep = config_get()->dead_keep;
 	int64_t keep_usec = (int64_t)((keep >= 0 ? keep : 600) * 1e6);
 	struct nerr e = {0};
-	if (keep_usec > 0 && dead_from_recording(path, u, s, at, keep_usec, &e) < 0) {
+	size_t left = 0;
+	if (keep_usec > 0 && dead_from_recording(path, u, s, at, keep_usec, &left, &e) < 0)
 		warnmsg("containers --all: %s: exited containers are not listed (nstop record keeps them, "
 			"in %s by default)", e.msg, REC_DEFAULT_DIR);
-	}
+	else if (left)
+		warnmsg("containers --all: %zu more exited containers in the recording are not listed (more "
+			"than nstop looks up at once)", left);
 }
 
 int cmd_containers(int argc, char **argv, const struct globalopts *g)

@@ -7,8 +7,11 @@
  * CPU ticks, state, memory and command are what the last read said. Their
  * stat is then not read again; what can change without the process running
  * (its parent, after the old one exits; nice set by another; memory
- * reclaimed; a thread of it in another v1 cgroup) is caught by a reread of
+ * reclaimed) is caught by a reread of
  * every process at least every IDLE_REREAD refreshes, spread over them.
+ * Single-threaded processes only: a thread of a process may sit in another
+ * cgroup than its leader (v1; v2's threaded cgroups), which the leader's
+ * /proc/PID/cgroup does not show.
  *
  * One usage read per distinct cgroup of the known processes (a pread on a
  * kept fd, cgcache.c) replaces a stat read per process: on a host of mostly

@@ -276,6 +276,8 @@ int rec_cursor_seek(struct rec_cursor *c, int64_t want, struct nerr *e);
 int rec_cursor_step(struct rec_cursor *c, int n, struct nerr *e);
 int rec_cursor_goto(struct rec_cursor *c, const char *at, struct nerr *e);
 struct snap *rec_cursor_snap(const struct rec_cursor *c);
+void rec_cursor_fix(struct rec_cursor *c);
+uint64_t rec_cursor_decoded(const struct rec_cursor *c);
 int64_t rec_cursor_time(const struct rec_cursor *c);
 int rec_cursor_events(struct rec_cursor *c, struct event **out, size_t *n, struct nerr *e);
 int rec_cursor_events_in(struct rec_cursor *c, int64_t since, int64_t until, struct event **out,
@@ -320,8 +322,9 @@ void dead_append(struct deadkeep *d, struct snap *cur, int64_t now, int64_t keep
 /* The containers that exited in the keep_usec before `until` (realtime
  * usec), as recording path has them (their exit events, their last
  * figures from the sample before), appended to cur (`containers --all`):
- * 0, or -errno with e set. */
+ * 0, or -errno with e set. *left: exits not looked up (past a bound on
+ * the work a recording, untrusted, can ask for). */
 int dead_from_recording(const char *path, struct users *u, struct snap *cur, int64_t until,
-			int64_t keep_usec, struct nerr *e);
+			int64_t keep_usec, size_t *left, struct nerr *e);
 
 #endif

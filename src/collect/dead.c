@@ -17,6 +17,7 @@
 
 #define DEAD_MAX 256            /* remembered at once: the oldest go first */
 #define DEAD_OOM_USEC (30 * 1000000LL) /* an OOM kill this recent explains a SIGKILL */
+#define DEAD_AFTER_USEC 1000000LL       /* ... or this much after (taken at the same sample) */
 
 struct dead_one {
 	struct container c;     /* strings in d->pool */
@@ -95,6 +96,14 @@ static void intern_cg(struct strtab *t, struct cgroup *g)
 	g->cpuset_cpus = in(t, g->cpuset_cpus);
 }
 
+/* Which containers are kept when they exit: named ones of a runtime (an
+ * unnamed row, a process with a pid namespace of its own, is anyone's to
+ * make), not a pod's sandbox. */
+static bool keepable(const struct container *c)
+{
+	return !c->dead[0] && !c->sandbox && c->rt != RT_UNNAMED && c->id;
+}
+
 static bool same(const struct container *a, const struct container *b)
 {
 	return a->rt == b->rt && a->id && b->id && !strcmp(a->id, b->id);
@@ -111,7 +120,8 @@ static bool in_snap(const struct snap *s, const struct container *c, size_t n)
 static bool oom_recent(const struct deadkeep *d, const char *id, int64_t now)
 {
 	for (size_t i = 0; i < d->noom; i++)
-		if (!strcmp(d->oom[i].id, id) && now - d->oom[i].usec <= DEAD_OOM_USEC)
+		if (!strcmp(d->oom[i].id, id) && now - d->oom[i].usec <= DEAD_OOM_USEC &&
+		    d->oom[i].usec - now <= DEAD_AFTER_USEC)
 			return true;
 	return false;
 }
@@ -123,7 +133,8 @@ static void how(const struct deadkeep *d, const struct container *c, const struc
 	const struct wstatus *x = NULL;
 	(void)ev, (void)nev;
 	for (size_t i = 0; i < d->nex; i++)
-		if (!strcmp(d->ex[i].id, c->id) && now - d->ex[i].usec <= DEAD_OOM_USEC)
+		if (!strcmp(d->ex[i].id, c->id) && now - d->ex[i].usec <= DEAD_OOM_USEC &&
+		    d->ex[i].usec - now <= DEAD_AFTER_USEC)
 			x = &d->ex[i].st;
 	bool oom = oom_recent(d, c->id, now);
 	if (x && x->signaled && oom && x->sig == SIGKILL)
@@ -163,11 +174,16 @@ void dead_note(struct deadkeep *d, const struct event *ev, size_t nev, int64_t n
  * `when`, with its cgroup's last figures from s; the oldest remembered
  * gives way when DEAD_MAX are. Once: a container remembered already is
  * left as it is. */
-void dead_remember(struct deadkeep *d, const struct snap *s, const struct container *c, int64_t when)
+static void remember(struct deadkeep *d, const struct snap *s, const struct container *c, int64_t when,
+		     bool replace)
 {
 	for (size_t i = 0; i < d->n; i++)
-		if (same(&d->d[i].c, c))
-			return;
+		if (same(&d->d[i].c, c)) {
+			if (!replace)
+				return;
+			d->d[i] = d->d[--d->n]; /* its strings stay in d->pool */
+			break;
+		}
 	if (d->n == DEAD_MAX) {
 		size_t old = 0;
 		for (size_t k = 1; k < d->n; k++)
@@ -196,6 +212,11 @@ void dead_remember(struct deadkeep *d, const struct snap *s, const struct contai
 	o->c.nprocs = 0;
 	o->c.net_rxps = o->c.net_txps = 0;
 	o->c.netns_holder = o->c.netns_peers = 0;
+}
+
+void dead_remember(struct deadkeep *d, const struct snap *s, const struct container *c, int64_t when)
+{
+	remember(d, s, c, when, false);
 }
 
 /* The remembered ones of the last keep_usec (before now) appended to cur's
@@ -238,69 +259,132 @@ void dead_update(struct deadkeep *d, const struct snap *prev, struct snap *cur, 
 	dead_note(d, ev, nev, now);
 	for (size_t i = 0; prev && i < prev->nctrs; i++) {
 		const struct container *c = &prev->ctrs[i];
-		if (c->dead[0] || c->sandbox || c->rt == RT_UNNAMED || !c->id || in_snap(cur, c, cur->nctrs))
+		if (!keepable(c) || in_snap(cur, c, cur->nctrs))
 			continue;
 		dead_remember(d, prev, c, now);
 	}
 	dead_append(d, cur, now, keep_usec);
 }
 
-/* the running container of s with c's runtime and id; NULL when none */
+/* the running container of s with ev's runtime and id; NULL when none */
 static const struct container *alive_in(const struct snap *s, const struct event *ev)
 {
 	for (size_t i = 0; s && i < s->nctrs; i++) {
 		const struct container *c = &s->ctrs[i];
-		if ((int)c->rt == ev->rt && c->id && !strcmp(c->id, ev->ctr_id) && c->nprocs && !c->dead[0])
+		if ((int)c->rt == ev->rt && keepable(c) && !strcmp(c->id, ev->ctr_id) && c->nprocs)
 			return c;
 	}
 	return NULL;
 }
 
-#define DEAD_BACK_STEPS 4       /* samples looked back from an exit for the container alive */
+#define DEAD_DECODES 3000       /* samples decoded at most (a recording is untrusted) */
+#define DEAD_WALK 32            /* steps forward before a seek is cheaper (a full sample every 30) */
+
+struct dead_tgt {
+	const struct event *ev;
+	bool done;
+};
+
+static int cmp_tgt(const void *a, const void *b)
+{
+	const struct dead_tgt *x = a, *y = b;
+	return (x->ev->time_usec > y->ev->time_usec) - (x->ev->time_usec < y->ev->time_usec);
+}
+
+/* the sample the cursor is at, for every target not yet done whose exit
+ * is not before it: alive there, it is the last figures so far */
+static void look(struct deadkeep *d, struct rec_cursor *rc, struct dead_tgt *t, size_t nt)
+{
+	const struct snap *s = rec_cursor_snap(rc);
+	int64_t ts = rec_cursor_time(rc);
+	for (size_t i = 0; s && i < nt; i++) {
+		if (t[i].done || t[i].ev->time_usec < ts)
+			continue;
+		const struct container *c = alive_in(s, t[i].ev);
+		if (c)
+			remember(d, s, c, t[i].ev->time_usec, true);
+	}
+}
+
+/*
+ * The containers of ev's exits, each the newest of its id (at most
+ * DEAD_MAX), with their figures from the last sample before the exit that
+ * had them alive. The samples are read in time order: stepping forward
+ * (one delta each) while the next exit is near, a seek (from the last
+ * full sample before it) when it is far; DEAD_DECODES in all. Returns the
+ * exits left out.
+ */
+static size_t lookup(struct deadkeep *d, struct rec_cursor *rc, const struct event *ev, size_t n)
+{
+	struct dead_tgt *t = xcalloc(DEAD_MAX, sizeof(*t));
+	size_t nt = 0, left = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (ev[i].type != EV_CTR_EXIT || !ev[i].ctr_id[0] || ev[i].rt == RT_UNNAMED)
+			continue;
+		bool later = false;
+		for (size_t j = 0; j < nt && !later; j++)
+			later = t[j].ev->rt == ev[i].rt && !strcmp(t[j].ev->ctr_id, ev[i].ctr_id);
+		if (later)
+			continue;
+		if (nt == DEAD_MAX)
+			left++;
+		else
+			t[nt++].ev = &ev[i];
+	}
+	qsort(t, nt, sizeof(*t), cmp_tgt);
+	uint64_t base = rec_cursor_decoded(rc);
+	size_t k = 0;           /* the first target not done */
+	bool placed = false;
+	int walked = 0;
+	struct nerr se = {0};
+	while (k < nt && rec_cursor_decoded(rc) - base <= DEAD_DECODES) {
+		if (!placed || walked > DEAD_WALK) {
+			/* the sample at or before the exit is the one without it:
+			 * the one before that too */
+			if (rec_cursor_seek(rc, t[k].ev->time_usec, &se) < 0)
+				break;
+			rec_cursor_step(rc, -1, &se);
+			placed = true;
+			walked = 0;
+			look(d, rc, t, nt);
+		}
+		if (rec_cursor_step(rc, 1, &se) < 0)
+			break; /* the end: no later sample, what was seen stands */
+		walked++;
+		int64_t ts = rec_cursor_time(rc);
+		while (k < nt && t[k].ev->time_usec < ts) {
+			t[k++].done = true;
+			walked = 0;
+		}
+		look(d, rc, t, nt);
+	}
+	/* not reached within the bound */
+	for (; k < nt; k++)
+		if (rec_cursor_decoded(rc) - base > DEAD_DECODES)
+			left++;
+	free(t);
+	return left;
+}
 
 int dead_from_recording(const char *path, struct users *u, struct snap *cur, int64_t until,
-			int64_t keep_usec, struct nerr *e)
+			int64_t keep_usec, size_t *left, struct nerr *e)
 {
+	*left = 0;
 	struct rec_cursor *rc = rec_cursor_open(path, u, e);
 	if (!rc)
 		return e->code ? e->code : -EINVAL;
+	rec_cursor_fix(rc);
 	struct event *ev = NULL;
 	size_t n = 0;
-	int r = rec_cursor_events_in(rc, until - keep_usec, until, &ev, &n, e);
-	struct deadkeep *d = r < 0 ? NULL : dead_new();
-	if (d)
+	int64_t since = until > INT64_MIN + keep_usec ? until - keep_usec : INT64_MIN;
+	int r = rec_cursor_events_in(rc, since, until, &ev, &n, e);
+	if (r == 0) {
+		struct deadkeep *d = dead_new();
 		dead_note(d, ev, n, until);
-	/* the newest exit of each container first: its last life is the one
-	 * shown (dead_remember keeps the first it is given) */
-	/* at most DEAD_MAX looked up (each a seek): a recording is untrusted,
-	 * and 16384 exits would be 16384 seeks */
-	size_t tries = 0, tried[DEAD_MAX];
-	for (size_t i = n; d && i-- > 0 && tries < DEAD_MAX;) {
-		if (ev[i].type != EV_CTR_EXIT || !ev[i].ctr_id[0])
-			continue;
-		bool later = false;
-		for (size_t j = 0; j < tries && !later; j++)
-			later = ev[tried[j]].rt == ev[i].rt && !strcmp(ev[tried[j]].ctr_id, ev[i].ctr_id);
-		if (later)
-			continue;
-		tried[tries++] = i;
-		struct nerr se = {0};
-		if (rec_cursor_seek(rc, ev[i].time_usec, &se) < 0)
-			continue;
-		const struct container *c = NULL;
-		for (int k = 0; k < DEAD_BACK_STEPS && !c; k++) {
-			const struct snap *s = rec_cursor_snap(rc);
-			if (s && rec_cursor_time(rc) <= ev[i].time_usec)
-				c = alive_in(s, &ev[i]);
-			if (!c && rec_cursor_step(rc, -1, &se) < 0)
-				break;
-		}
-		if (c)
-			dead_remember(d, rec_cursor_snap(rc), c, ev[i].time_usec);
-	}
-	if (d)
+		*left = lookup(d, rc, ev, n);
 		dead_append(d, cur, until, keep_usec);
-	dead_free(d);
+		dead_free(d);
+	}
 	free(ev);
 	rec_cursor_close(rc);
 	return r < 0 ? r : 0;

@@ -227,8 +227,11 @@ static int refresh_known(struct collector *c, struct pent *e, const struct pidin
 	unsigned w = fresh | (want & ~e->have);
 	uint64_t at;
 	/* its cgroup ran nothing since the refresh before: neither did it
-	 * (a stripe of the table is reread anyway, see cgidle.c) */
-	if ((w & PN_STAT) && c->idle && e->p.state != 'Z' && c->gen - e->statgen < IDLE_REREAD &&
+	 * (a stripe of the table is reread anyway, see cgidle.c). One thread
+	 * only: another thread may sit in another cgroup (v1, v2's threaded
+	 * ones), and its CPU would then come all at once at the reread */
+	if ((w & PN_STAT) && c->idle && e->p.state != 'Z' && e->p.nthreads == 1 &&
+	    c->gen - e->statgen < IDLE_REREAD &&
 	    ((unsigned)e->p.pid + c->gen) % IDLE_REREAD && cgidle_idle(c, &e->p, &at)) {
 		w &= ~(unsigned)PN_STAT;
 		e->p.stat_usec = at;

@@ -25,6 +25,8 @@ struct rec_cursor {
 	size_t k;               /* the sample shown, in f */
 	struct snap *cur, *prev;
 	struct users *users;
+	bool fixed;             /* the last file is not read again at each move */
+	uint64_t ndecoded;      /* samples decoded so far */
 };
 
 static void drop(struct snap *s)
@@ -87,6 +89,7 @@ static int decode(struct rec_cursor *c, size_t k, struct nerr *e)
 				struct strpool *pool = pool_new();
 				struct snap *s = rec_decode((const uint8_t *)raw.p, raw.len, full ? NULL : cur,
 							    pool, why, sizeof(why));
+				c->ndecoded++;
 				pool_unref(pool);
 				if (s) {
 					s->refs = 1;
@@ -120,7 +123,7 @@ done:
  * want was before the file's first sample. */
 static int place(struct rec_cursor *c, size_t fi, int64_t want, struct nerr *e)
 {
-	if (c->fi != fi || fi + 1 == c->nfiles) {
+	if (c->fi != fi || (fi + 1 == c->nfiles && !c->fixed)) {
 		int rc = load(c, fi, e);
 		if (rc < 0)
 			return rc;
@@ -267,6 +270,18 @@ int rec_cursor_events_in(struct rec_cursor *c, int64_t since, int64_t until, str
 			 size_t *n, struct nerr *e)
 {
 	return replay_events(c->r, since, until, out, n, e);
+}
+
+/* A one-shot reader's cursor: the files as they were when it opened (a
+ * recorder's last file is not read again at every move). */
+void rec_cursor_fix(struct rec_cursor *c)
+{
+	c->fixed = true;
+}
+
+uint64_t rec_cursor_decoded(const struct rec_cursor *c)
+{
+	return c->ndecoded;
 }
 
 struct snap *rec_cursor_snap(const struct rec_cursor *c)
