@@ -42,7 +42,9 @@ run_suite() {
 	[ -n "${VERBOSE:-}" ] && grep -E '^(not )?ok ' <<<"$out" | sed "s|^\(\(not \)\?ok\) [0-9]* |\1 - [$name] |"
 	if [ "$f" -gt 0 ] || { [ $rc -ne 0 ] && [ "$f" -eq 0 ]; }; then
 		echo "== $name: $p passed, $f failed, $s skipped (exit $rc)"
-		grep -v '^ok ' <<<"$out" | grep -v '^1\.\.' | head -60
+		# the failures first: a suite's comments must not push them out
+		grep '^not ok' <<<"$out"
+		grep -v '^ok \|^not ok' <<<"$out" | grep -v '^1\.\.' | head -60
 		[ "$f" -eq 0 ] && f=1
 	else
 		echo "== $name: $p passed, $s skipped"
