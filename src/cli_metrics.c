@@ -21,20 +21,6 @@
 
 enum { OPT_TEXTFILE = 256, OPT_DEPTH, OPT_SYSROOT };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * DIR/nstop.prom replaced atomically: the textfile collector reads every
  * *.prom file at any moment, so it must find the old file or the new one,
@@ -71,7 +57,7 @@ static int write_textfile(const char *dir, const struct buf *b, struct nerr *e)
 		rc = nerr_set(e, -errno, "--textfile %s: cannot create a file in it: %s", d, strerror(errno));
 		goto out;
 	}
-	rc = write_all(fd, b->p, b->len);
+	rc = fd_write_all(fd, b->p, b->len);
 	/* readable by the collector's user whatever our umask */
 	if (!rc && fchmod(fd, 0644) < 0)
 		rc = -errno;

@@ -53,20 +53,6 @@ struct recorder {
 	unsigned since_full;    /* samples written since the last full one */
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int fail(struct recorder *r, int rc, const char *what)
 {
 	struct buf b = {0};
@@ -98,7 +84,7 @@ static int file_open(struct recorder *r)
 		return fail(r, -errno, "chmod");
 	struct buf h = {0};
 	rec_file_header(&h);
-	int rc = write_all(r->fd, h.p, h.len);
+	int rc = fd_write_all(r->fd, h.p, h.len);
 	buf_free(&h);
 	if (rc < 0)
 		return fail(r, rc, "write");
@@ -115,7 +101,7 @@ static int file_close(struct recorder *r)
 	struct buf b = {0};
 	int rc = rec_index(&b, r->ents, r->nents, r->size);
 	if (!rc)
-		rc = write_all(r->fd, b.p, b.len);
+		rc = fd_write_all(r->fd, b.p, b.len);
 	buf_free(&b);
 	if (!rc && fdatasync(r->fd) < 0)
 		rc = -errno;
@@ -179,7 +165,7 @@ static int write_rec(struct recorder *r, int type, int64_t t, const struct buf *
 {
 	/* the index and trailer this file gets when it closes count too */
 	retain(r, rec->len + rec_index_bound(r->nents + 1));
-	int rc = write_all(r->fd, rec->p, rec->len);
+	int rc = fd_write_all(r->fd, rec->p, rec->len);
 	if (rc < 0) {
 		/* no torn record left behind when it can be helped */
 		if (ftruncate(r->fd, (off_t)r->size) < 0)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A growable byte buffer, the one place output text is assembled. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -79,4 +81,20 @@ const char *buf_str(struct buf *b)
 	if (!b->p)
 		buf_grow(b, 0), b->p[0] = '\0';
 	return b->p;
+}
+
+/* All of p[0..n) to fd, across short writes and EINTR: 0 or -errno. */
+int fd_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

@@ -60,6 +60,7 @@ void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
+int fd_write_all(int fd, const void *p, size_t n);
 const char *buf_str(struct buf *b);
 
 /* ---- util/str.c: escaping, sizes, percents, number parsing ---- */
