@@ -21,10 +21,11 @@
 #include "collect/parse.h"
 #include "sysroot.h"
 
-static bool has_ctrl(const char *list, const char *ctrl)
+/* Whether the comma-separated controller list names ctrl. */
+bool cgx_has_ctrl(const char *list, const char *ctrl)
 {
 	size_t n = strlen(ctrl);
-	for (const char *p = list; *p;) {
+	for (const char *p = list; p && *p;) {
 		const char *c = strchr(p, ',');
 		size_t l = c ? (size_t)(c - p) : strlen(p);
 		if (l == n && !memcmp(p, ctrl, n))
@@ -39,7 +40,7 @@ int cgx_mount_for(const struct sysroot *sr, const char *ctrl)
 {
 	for (int i = 0; i < sr->nmounts; i++) {
 		const struct cg_mount *m = &sr->mounts[i];
-		if (*ctrl && m->version == 1 && has_ctrl(m->controllers, ctrl))
+		if (*ctrl && m->version == 1 && cgx_has_ctrl(m->controllers, ctrl))
 			return i;
 	}
 	for (int i = 0; i < sr->nmounts; i++) {

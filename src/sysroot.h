@@ -28,6 +28,7 @@ struct sysroot {
 int sysroot_open(struct sysroot *sr, const char *dir, struct nerr *e);
 void sysroot_close(struct sysroot *sr);
 /* cgdir.c: cgroup directories beneath the sysroot's mounts, read-only */
+bool cgx_has_ctrl(const char *list, const char *ctrl);
 int cgx_mount_for(const struct sysroot *sr, const char *ctrl);
 const char *cgx_mount_key(const struct sysroot *sr, int mi);
 int cgx_mount_by_key(const struct sysroot *sr, const char *key);

@@ -49,19 +49,6 @@ static size_t slot(const struct idle_ent *t, size_t cap, const char *key)
 	return i;
 }
 
-static bool token(const char *list, const char *want)
-{
-	size_t n = strlen(want);
-	for (const char *p = list; p && *p;) {
-		const char *c = strchr(p, ',');
-		size_t l = c ? (size_t)(c - p) : strlen(p);
-		if (l == n && !memcmp(p, want, n))
-			return true;
-		p = c ? c + 1 : NULL;
-	}
-	return false;
-}
-
 struct cgidle *cgidle_new(const struct sysroot *sr)
 {
 	struct cgidle *d = xcalloc(1, sizeof(*d));
@@ -83,7 +70,7 @@ static const char *key_of(const struct cgidle *d, const struct sysroot *sr, cons
 	if (d->v2)
 		return p->cg2;
 	for (int i = 0; i < p->ncg1; i++)
-		if (p->cg1[i].ctrl && token(p->cg1[i].ctrl, "cpuacct"))
+		if (p->cg1[i].ctrl && cgx_has_ctrl(p->cg1[i].ctrl, "cpuacct"))
 			return p->cg1[i].path;
 	(void)sr;
 	return NULL;

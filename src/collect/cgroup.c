@@ -63,15 +63,7 @@ static int rdb(struct walk *w, enum cgf f, struct buf *b)
 
 static bool has_ctrl(const struct cg_mount *m, const char *c)
 {
-	size_t n = strlen(c);
-	for (const char *p = m->controllers; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == n && !memcmp(p, c, n))
-			return true;
-		p = e ? e + 1 : p + l;
-	}
-	return false;
+	return cgx_has_ctrl(m->controllers, c);
 }
 
 /* "/" 0, "/a" 1, "/a/b" 2 */
