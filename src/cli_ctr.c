@@ -91,6 +91,8 @@ struct create_args {
 	char *real;             /* --rootfs resolved */
 	const char *image;      /* --image NAME|PATH */
 	char *img_name, *lowerdir, **img_cmd, *img_workdir; /* what --image brought */
+	gid_t img_gids[IMG_MAX_GIDS]; /* its User's supplementary groups */
+	size_t img_ngids;
 	int img_lock;           /* the store's shared lock, from resolve until the record names the image */
 	char *abs_audit, *abs_sysroot; /* --rm: relative ones made absolute */
 	bool net_given, ns_given;
@@ -429,9 +431,9 @@ static int create_image(struct create_args *ca, struct nerr *ep)
 		ca->img_name = xstrdup(name);
 	}
 	struct img_config cfg;
-	char *passwd;
-	size_t npw;
-	if (act_image_resolve(ca->img_name, &ca->lowerdir, &cfg, &passwd, &npw, &ca->img_lock, &e) < 0) {
+	char *passwd, *group;
+	size_t npw, ngr;
+	if (act_image_resolve(ca->img_name, &ca->lowerdir, &cfg, &passwd, &npw, &group, &ngr, &ca->img_lock, &e) < 0) {
 		*ep = e;
 		return act_exit_code(&e);
 	}
@@ -464,23 +466,48 @@ static int create_image(struct create_args *ca, struct nerr *ep)
 	ca->nenv = ne;
 	if (!o->workdir && cfg.workdir && cfg.workdir[0])
 		o->workdir = ca->img_workdir = xstrdup(cfg.workdir);
+	/* User as docker applies it: resolved in the image's own passwd and
+	 * group files, its supplementary groups and HOME with it; -u wins */
 	if (!o->user_set && cfg.user && cfg.user[0]) {
-		uint32_t uid, gid;
-		int r = parse_img_user(cfg.user, passwd, npw, &uid, &gid);
+		struct img_user iu;
+		int r = parse_img_user(cfg.user, passwd, npw, group, ngr, &iu);
 		if (r < 0) {
 			struct buf ub = {0};
 			nerr_input(ep, -EINVAL, "--image %s: its User %s: %s", str_esc(&ca->b, ca->img_name),
-				   str_esc(&ub, cfg.user), r == -ENOENT ? "not in the image's /etc/passwd" : "not USER[:GROUP]");
+				   str_esc(&ub, cfg.user),
+				   r == -ENOENT ? "no such user in the image's /etc/passwd"
+				   : r == -ENODATA ? "no such group in the image's /etc/group" : "not USER[:GROUP]");
 			buf_free(&ub);
 			free(passwd);
+			free(group);
 			img_config_free(&cfg);
 			return 2;
 		}
 		o->user_set = true;
-		o->uid = uid;
-		o->gid = gid;
+		o->uid = iu.uid;
+		o->gid = iu.gid;
+		ca->img_ngids = iu.ngids;
+		for (size_t i = 0; i < iu.ngids; i++)
+			ca->img_gids[i] = iu.gids[i];
+		o->groups = ca->img_gids;
+		o->ngroups = ca->img_ngids;
+		/* HOME: the image's Env or -e first, else the user's own */
+		bool has_home = false;
+		for (size_t i = 0; i < ne; i++)
+			has_home |= !strncmp(env[i], "HOME=", 5);
+		char *kv;
+		xasprintf(&kv, "HOME=%s", iu.home);
+		if (!has_home && create_env_ok(kv)) {
+			o->env = env = xrealloc(env, (ne + 2) * sizeof(char *));
+			env[ne++] = kv;
+			env[ne] = NULL;
+			ca->nenv = ne;
+		} else {
+			free(kv);
+		}
 	}
 	free(passwd);
+	free(group);
 	img_config_free(&cfg);
 	return 0;
 }

@@ -153,6 +153,8 @@ struct create_opts {
 	bool user_set;          /* -u UID[:GID]: the command runs as them (uid 0: root's capabilities) */
 	uid_t uid;
 	gid_t gid;
+	const gid_t *groups;    /* with user_set: supplementary groups (an image's User), ngroups of them */
+	size_t ngroups;
 	bool rm;                /* --rm: in the record (cli's supervisor removes it) */
 	const char *image;      /* --image: its name; rootfs then holds its layers' lowerdir list */
 };
@@ -278,6 +280,6 @@ int act_image_rm(const char *name, struct nerr *e);
  * image rm cannot collect the layers before the container's record names
  * the image: the caller closes it once act_create has returned. */
 int act_image_resolve(const char *name, char **lowerdir, struct img_config *cfg, char **passwd, size_t *npasswd,
-		      int *hold, struct nerr *e);
+		      char **group, size_t *ngroup, int *hold, struct nerr *e);
 
 #endif

@@ -94,7 +94,7 @@ static void __attribute__((noreturn)) container_init(const struct create_opts *o
 			/* -u: the command alone drops to the ids (the init stays
 			 * the container's root to reap and forward signals); from
 			 * root to another uid the kernel clears every capability */
-			if (o->user_set && (setgroups(0, NULL) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
+			if (o->user_set && (setgroups(o->ngroups, o->groups) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
 					    setresuid(o->uid, o->uid, o->uid) < 0)) {
 				fprintf(stderr, "nstop-init: --user %u:%u: %s\n", (unsigned)o->uid,
 					(unsigned)o->gid, strerror(errno));

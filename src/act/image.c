@@ -1157,17 +1157,40 @@ int act_image_rm(const char *name, struct nerr *e)
 }
 
 /*
+ * The image's own FILE (etc/passwd, etc/group), for its User: the topmost
+ * layer's that has one (LS: the image record's layers, bottom first), read
+ * beneath the layer without following a link; one that is a link, or
+ * hidden by a whiteout, counts as none (*out stays NULL).
+ */
+static void layer_file(int store, const struct jv *ls, const char *file, char **out, size_t *n)
+{
+	for (size_t i = ls->n; i-- > 0;) {
+		char pp[160];
+		struct stat st;
+		snprintf(pp, sizeof(pp), "layers/%.64s/%s", ls->kids[i].s, file);
+		int fd = open_beneath(store, pp, O_PATH);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			read_beneath(store, pp, 1 << 20, out, n);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+}
+
+/*
  * What create needs of the image NAME: the lowerdir option's list (the
  * short links, topmost first) and its config. -ENOENT when there is none.
  */
 int act_image_resolve(const char *name, char **lowerdir, struct img_config *cfg, char **passwd, size_t *npasswd,
-		      int *hold, struct nerr *e)
+		      char **group, size_t *ngroup, int *hold, struct nerr *e)
 {
 	if (hold)
 		*hold = -1;
 	*lowerdir = NULL;
-	*passwd = NULL;
-	*npasswd = 0;
+	*passwd = *group = NULL;
+	*npasswd = *ngroup = 0;
 	memset(cfg, 0, sizeof(*cfg));
 	int lockfd;
 	int store = store_open(false, LOCK_SH, &lockfd, e);
@@ -1210,21 +1233,9 @@ int act_image_resolve(const char *name, char **lowerdir, struct img_config *cfg,
 			r = nerr_input(e, -EINVAL, "%s: the store's path must be absolute, without , : or \\ (overlayfs option separators)", img_store_path());
 		if (!r && b.len >= 4000)
 			r = nerr_input(e, -E2BIG, "--image %s: too many layers for overlay's lowerdir option", name);
-		/* the image's own /etc/passwd, for its User: the topmost layer's
-		 * that has one, read beneath the layer without following a link
-		 * (one that is a link, or hidden by a whiteout, counts as none) */
-		for (size_t i = ls->n; i-- > 0 && !r;) {
-			char pp[128];
-			struct stat pst;
-			snprintf(pp, sizeof(pp), "layers/%.64s/etc/passwd", ls->kids[i].s);
-			int pfd = open_beneath(store, pp, O_PATH);
-			if (pfd < 0 && errno == ENOENT)
-				continue;
-			if (pfd >= 0 && fstat(pfd, &pst) == 0 && S_ISREG(pst.st_mode))
-				read_beneath(store, pp, 1 << 20, passwd, npasswd);
-			if (pfd >= 0)
-				close(pfd);
-			break;
+		if (!r) {
+			layer_file(store, ls, "etc/passwd", passwd, npasswd);
+			layer_file(store, ls, "etc/group", group, ngroup);
 		}
 		if (!r)
 			*lowerdir = xstrdup(buf_str(&b));

@@ -324,6 +324,14 @@ struct img_config {
 };
 int parse_img_config(const char *s, size_t n, struct img_config *c);
 void img_config_free(struct img_config *c);
-int parse_img_user(const char *user, const char *passwd, size_t n, uint32_t *uid, uint32_t *gid);
+#define IMG_MAX_GIDS 32 /* supplementary groups from an image's /etc/group */
+struct img_user {
+	uint32_t uid, gid;
+	size_t ngids;
+	uint32_t gids[IMG_MAX_GIDS];
+	char home[256];         /* passwd's, for HOME; "/" when not listed */
+};
+int parse_img_user(const char *user, const char *passwd, size_t npw, const char *group, size_t ngr,
+		   struct img_user *out);
 
 #endif

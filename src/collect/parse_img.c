@@ -476,68 +476,148 @@ out:
 }
 
 /*
- * USER as docker resolves it in the image's /etc/passwd (PASSWD, n bytes):
- * "name" or "uid", optionally ":group"/":gid" (group names are not looked
- * up: a numeric gid or the user's own). A numeric uid need not be listed.
- * -ENOENT when the name is not there, -EINVAL when USER is malformed.
+ * Line LINE (LEN bytes) of a passwd or group file split at ':' into at most
+ * NF fields; how many it has.
  */
-int parse_img_user(const char *user, const char *passwd, size_t n, uint32_t *uid, uint32_t *gid)
+static size_t db_fields(const char *line, size_t len, const char **f, size_t *fl, size_t nf)
+{
+	size_t k = 0;
+	const char *le = line + len;
+	for (const char *q = line; k < nf;) {
+		const char *c = memchr(q, ':', (size_t)(le - q));
+		f[k] = q;
+		fl[k++] = (size_t)((c ? c : le) - q);
+		if (!c)
+			break;
+		q = c + 1;
+	}
+	return k;
+}
+
+/* A field that is a decimal id below 2^32 - 1 (-1 is no id). */
+static bool db_id(const char *f, size_t n, uint32_t *id)
+{
+	char a[16];
+	uint64_t v;
+	if (n >= sizeof(a))
+		return false;
+	memcpy(a, f, n);
+	a[n] = '\0';
+	if (str_parse_u64(a, &v) < 0 || v >= UINT32_MAX)
+		return false;
+	*id = (uint32_t)v;
+	return true;
+}
+
+/* The next line of DB (its end at END) from *P; false at the end. */
+static bool db_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	if (!*p || *p >= end)
+		return false;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	*line = *p;
+	*len = (size_t)((nl ? nl : end) - *p);
+	*p = nl ? nl + 1 : end;
+	return true;
+}
+
+static bool field_is(const char *f, size_t n, const char *s)
+{
+	return strlen(s) == n && !memcmp(f, s, n);
+}
+
+/* Whether group line's member list (M, N bytes: a,b,c) names NAME. */
+static bool db_member(const char *m, size_t n, const char *name)
+{
+	for (const char *q = m, *end = m + n; q < end;) {
+		const char *c = memchr(q, ',', (size_t)(end - q));
+		size_t l = (size_t)((c ? c : end) - q);
+		if (field_is(q, l, name))
+			return true;
+		q = c ? c + 1 : end;
+	}
+	return false;
+}
+
+/*
+ * USER as docker (runc's GetExecUser) resolves it in the image's own
+ * /etc/passwd (PW, npw bytes) and /etc/group (GR, ngr bytes; either NULL):
+ * "user[:group]", each a name or a number. A name must be listed; a number
+ * is looked up as an id and need not be listed (then its gid is 0). A user
+ * found in passwd takes its gid and home (absolute, else "/") from there, and, without an
+ * explicit group, its supplementary groups from the groups that list it
+ * (at most IMG_MAX_GIDS). An explicit group replaces the gid and gives no
+ * supplementary ones. The first matching line wins. -ENOENT: the user's
+ * name is not there; -ENODATA: the group's name is not there; -EINVAL:
+ * USER is malformed.
+ */
+int parse_img_user(const char *user, const char *pw, size_t npw, const char *gr, size_t ngr, struct img_user *out)
 {
 	char u[256], g[256] = "";
 	const char *colon = strchr(user, ':');
 	size_t ul = colon ? (size_t)(colon - user) : strlen(user);
+	memset(out, 0, sizeof(*out));
 	if (!ul || ul >= sizeof(u) || (colon && strlen(colon + 1) >= sizeof(g)))
 		return -EINVAL;
 	memcpy(u, user, ul);
 	u[ul] = '\0';
 	if (colon)
 		snprintf(g, sizeof(g), "%s", colon + 1);
-	uint64_t num;
-	bool unum = str_parse_u64(u, &num) == 0 && num < UINT32_MAX;
-	bool found = false;
-	if (unum) {
-		*uid = (uint32_t)num;
-		*gid = (uint32_t)num;
+	uint32_t uarg = 0, garg = 0;
+	bool unum = db_id(u, ul, &uarg);
+	bool gnum = g[0] && db_id(g, strlen(g), &garg);
+	char matched[256] = "";
+	const char *line, *f[7];
+	size_t len, fl[7];
+	snprintf(out->home, sizeof(out->home), "/");
+	for (const char *p = pw, *end = pw ? pw + npw : NULL; db_line(&p, end, &line, &len);) {
+		uint32_t lu, lg;
+		/* name:x:uid:gid:gecos:home:shell */
+		size_t k = db_fields(line, len, f, fl, 7);
+		if (k < 4 || !db_id(f[2], fl[2], &lu) || !db_id(f[3], fl[3], &lg))
+			continue;
+		if (unum ? lu != uarg : !field_is(f[0], fl[0], u))
+			continue;
+		if (fl[0] < sizeof(matched)) {
+			memcpy(matched, f[0], fl[0]);
+			matched[fl[0]] = '\0';
+		}
+		out->uid = lu;
+		out->gid = lg;
+		if (k >= 6 && fl[5] && fl[5] < sizeof(out->home) && f[5][0] == '/' && !memchr(f[5], '\0', fl[5])) {
+			memcpy(out->home, f[5], fl[5]);
+			out->home[fl[5]] = '\0';
+		}
+		break;
 	}
-	for (const char *p = passwd, *end = passwd ? passwd + n : NULL; p && p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		/* name:x:uid:gid:... */
-		const char *f[4];
-		size_t fl[4], k = 0;
-		for (const char *q = p; k < 4 && q <= le;) {
-			const char *c = memchr(q, ':', (size_t)(le - q));
-			f[k] = q;
-			fl[k++] = (size_t)((c ? c : le) - q);
-			if (!c)
+	if (!matched[0]) {
+		if (!unum)
+			return -ENOENT;
+		out->uid = uarg;
+	}
+	if (!g[0] && !matched[0])
+		return 0;
+	bool gfound = false;
+	for (const char *p = gr, *end = gr ? gr + ngr : NULL; db_line(&p, end, &line, &len);) {
+		uint32_t lg;
+		/* name:x:gid:member,member */
+		size_t k = db_fields(line, len, f, fl, 4);
+		if (k < 3 || !db_id(f[2], fl[2], &lg))
+			continue;
+		if (g[0]) {
+			if (gnum ? lg == garg : field_is(f[0], fl[0], g)) {
+				out->gid = lg;
+				gfound = true;
 				break;
-			q = c + 1;
-		}
-		if (k == 4) {
-			char a[16], b[16];
-			uint64_t pu, pg;
-			bool match = unum ? false : (fl[0] == ul && !memcmp(f[0], u, ul));
-			if (match && fl[2] < sizeof(a) && fl[3] < sizeof(b)) {
-				memcpy(a, f[2], fl[2]);
-				a[fl[2]] = '\0';
-				memcpy(b, f[3], fl[3]);
-				b[fl[3]] = '\0';
-				if (!str_parse_u64(a, &pu) && !str_parse_u64(b, &pg) && pu < UINT32_MAX && pg < UINT32_MAX) {
-					*uid = (uint32_t)pu;
-					*gid = (uint32_t)pg;
-					found = true;
-					break;
-				}
 			}
+		} else if (k == 4 && db_member(f[3], fl[3], matched) && out->ngids < IMG_MAX_GIDS) {
+			out->gids[out->ngids++] = lg;
 		}
-		p = nl ? nl + 1 : end;
 	}
-	if (!unum && !found)
-		return -ENOENT;
-	if (g[0]) {
-		if (str_parse_u64(g, &num) < 0 || num >= UINT32_MAX)
-			return -EINVAL;
-		*gid = (uint32_t)num;
+	if (g[0] && !gfound) {
+		if (!gnum)
+			return -ENODATA;
+		out->gid = garg;
 	}
 	return 0;
 }

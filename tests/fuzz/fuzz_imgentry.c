@@ -84,9 +84,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct img_config cf;
 	if (parse_img_config(s, size, &cf) == 0)
 		img_config_free(&cf);
-	uint32_t u, g;
-	parse_img_user("app:7", s, size, &u, &g);
-	parse_img_user("root", s, size, &u, &g);
+	struct img_user iu;
+	/* the input as passwd and as group, split where a NUL falls */
+	const char *nul = memchr(s, '\0', size);
+	size_t half = nul ? (size_t)(nul - s) : size;
+	const char *gr = nul ? nul + 1 : s;
+	size_t ngr = nul ? size - half - 1 : size;
+	static const char *users[] = {"app", "app:7", "root", "0", "1000:staff", "app:"};
+	for (size_t i = 0; i < sizeof(users) / sizeof(*users); i++)
+		if (parse_img_user(users[i], s, half, gr, ngr, &iu) == 0 &&
+		    (iu.ngids > IMG_MAX_GIDS || iu.home[0] != '/' || memchr(iu.home, '\n', strlen(iu.home))))
+			abort();
 	free(s);
 	return 0;
 }

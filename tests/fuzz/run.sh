@@ -111,6 +111,7 @@ printf '\x02lnk\0/etc\0\x00lnk/shadow\0\0\x00a/../../x\0\0\x03h\0../out\0\x00d/.
 printf '%s' '{"manifests":[{"digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","size":11,"platform":{"architecture":"amd64","os":"linux"}}]}' >"$FB/corpus-imgentry/seed-index"
 printf '%s' '{"config":{"Env":["A=1"],"Cmd":["sh"],"User":"app"},"rootfs":{"diff_ids":["sha256:5555555555555555555555555555555555555555555555555555555555555555"]}}' >"$FB/corpus-imgentry/seed-config"
 printf '%s' '[{"Config":"abc.json","RepoTags":["bb:1"],"Layers":["x/layer.tar"]}]' >"$FB/corpus-imgentry/seed-docker"
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n\0staff:x:50:app\nops:x:51:root,app\n' >"$FB/corpus-imgentry/seed-passwd-group"
 pass=0 fail=0
 for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs accept envfile rtnames rec webcfg kmsg imgentry}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c

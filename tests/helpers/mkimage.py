@@ -41,6 +41,7 @@ def busybox_layers(bb):
         l1.append(ent("bin/" + a, tarfile.SYMTYPE, link="busybox"))
     l1 += [ent("etc", tarfile.DIRTYPE, mode=0o755),
            ent("etc/passwd", data=b"root:x:0:0:root:/root:/bin/sh\napp:x:4242:4343::/home/app:/bin/sh\n"),
+           ent("etc/group", data=b"root:x:0:\nstaff:x:50:app\nops:x:51:root,app\napp:x:4343:\n"),
            ent("etc/gone", data=b"deleted by the second layer\n"),
            ent("etc/kept", data=b"kept\n"),
            ent("opq", tarfile.DIRTYPE, mode=0o755),

@@ -93,6 +93,10 @@ check "the opaque directory holds only the upper layer's, the deleted file is ab
 	test "$out" = "$(printf 'new gone-absent\nkept')"
 out=$(run i4 --image dockerish:1)
 check "a docker-archive's User resolves in the image's /etc/passwd (got: $out)" test "$out" = "cmd:hello-from-env:/work:4242"
+names+=(i4g)
+out=$(run i4g --image dockerish:1 -- sh -c 'echo $(id -u):$(id -g):$(id -G):$HOME')
+check "and its groups (primary, then those /etc/group lists it in) and HOME from there, as docker's (got: $out)" \
+	test "$out" = "4242:4343:4343 50 51:/home/app"
 out=$(run i5 --image "$tmp/lay.tar" -- sh -c 'echo $GREETING')
 check "--image PATH imports and runs (got: $out)" test "$out" = "hello-from-env"
 names+=(i6)

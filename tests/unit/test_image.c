@@ -116,13 +116,31 @@ static void t_json(void)
 	OK(parse_img_config(cfg2, strlen(cfg2), &c) < 0, "an Env entry without = is refused");
 	const char *cfg3 = "{\"config\":{\"Cmd\":[\"a\\u0000b\"]},\"rootfs\":{\"diff_ids\":[]}}";
 	OK(parse_img_config(cfg3, strlen(cfg3), &c) < 0, "a NUL inside an argument is refused");
-	const char *pw = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\nbad:x:zz:1\n";
-	uint32_t u = 9, g = 9;
-	OK(parse_img_user("app", pw, strlen(pw), &u, &g) == 0 && u == 1000 && g == 1001, "User resolved in the image's passwd");
-	OK(parse_img_user("app:5", pw, strlen(pw), &u, &g) == 0 && u == 1000 && g == 5, "User with a gid");
-	OK(parse_img_user("42", pw, strlen(pw), &u, &g) == 0 && u == 42 && g == 42, "a numeric User");
-	OK(parse_img_user("nobody", pw, strlen(pw), &u, &g) == -ENOENT, "an unknown user is -ENOENT");
-	OK(parse_img_user("bad", pw, strlen(pw), &u, &g) == -ENOENT, "a malformed passwd line matches nothing");
+	const char *pw = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\nbad:x:zz:1\n"
+			 "num:x:77:78:n:rel/home:/bin/sh\n";
+	const char *gr = "root:x:0:\nstaff:x:50:app\nops:x:51:root,app\nwheel:x:52:apple,xapp\nbroken:x:q:app\n";
+	struct img_user iu;
+	OK(parse_img_user("app", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.uid == 1000 && iu.gid == 1001 &&
+	   iu.ngids == 2 && iu.gids[0] == 50 && iu.gids[1] == 51 && !strcmp(iu.home, "/home/app"),
+	   "User resolved in the image's passwd, its groups from /etc/group (whole member names only)");
+	OK(parse_img_user("app:5", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.uid == 1000 && iu.gid == 5 && !iu.ngids,
+	   "User with a numeric gid: that gid, no supplementary groups");
+	OK(parse_img_user("app:staff", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.gid == 50 && !iu.ngids,
+	   "User with a group name, looked up in /etc/group");
+	OK(parse_img_user("app:nogroup", pw, strlen(pw), gr, strlen(gr), &iu) == -ENODATA, "an unknown group name is -ENODATA");
+	OK(parse_img_user("1000", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.uid == 1000 && iu.gid == 1001 &&
+	   iu.ngids == 2, "a numeric User listed in passwd takes that entry's gid and groups");
+	OK(parse_img_user("42", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.uid == 42 && iu.gid == 0 && !iu.ngids &&
+	   !strcmp(iu.home, "/"), "a numeric User not listed: gid 0 and HOME / (as runc)");
+	OK(parse_img_user("42:51", NULL, 0, NULL, 0, &iu) == 0 && iu.uid == 42 && iu.gid == 51,
+	   "numbers need no files");
+	OK(parse_img_user("num", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.uid == 77 && !strcmp(iu.home, "/"),
+	   "a relative home is not taken");
+	OK(parse_img_user("app:", pw, strlen(pw), gr, strlen(gr), &iu) == 0 && iu.gid == 1001 && iu.ngids == 2,
+	   "an empty group is none (as runc)");
+	OK(parse_img_user("nobody", pw, strlen(pw), gr, strlen(gr), &iu) == -ENOENT, "an unknown user is -ENOENT");
+	OK(parse_img_user("bad", pw, strlen(pw), gr, strlen(gr), &iu) == -ENOENT, "a malformed passwd line matches nothing");
+	OK(parse_img_user(":0", pw, strlen(pw), gr, strlen(gr), &iu) == -EINVAL, "no user is malformed");
 	OK(img_name_ok("busybox:1.36") && img_name_ok("reg.io/a/b:t") && !img_name_ok("../x") && !img_name_ok("a b"),
 	   "image names");
 }
