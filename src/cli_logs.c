@@ -133,6 +133,8 @@ static int runtime_logs(struct sysroot *sr, const struct act_target *t, bool fol
 	struct logsrc ls;
 	int r = t->rt == RT_PODMAN ? logs_open_podman(sr, s, t->id, t->pid, &ls, e)
 		: t->rt == RT_DOCKER ? logs_open_docker(sr, s, t->id, &ls, e)
+		: t->rt == RT_LXC ? logs_open_lxc(sr, t->id, &ls, e)
+		: t->rt == RT_NSPAWN ? logs_open_nspawn(sr, t->id, t->pid, &ls, e)
 				     : open_cri(sr, t, &ls, e);
 	snap_free(s);
 	if (r < 0)
@@ -284,14 +286,15 @@ int cmd_logs(int argc, char **argv, const struct globalopts *g)
 		if (r == 0 && t.rt == RT_NSTOP)
 			r = act_logs(&sr, t.name ? t.name : word, follow, STDOUT_FILENO, &e);
 		else if (r == 0 && (t.rt == RT_DOCKER || t.rt == RT_PODMAN || t.rt == RT_K8S ||
-				    t.rt == RT_CONTAINERD || t.rt == RT_CRIO) && t.id)
+				    t.rt == RT_CONTAINERD || t.rt == RT_CRIO || t.rt == RT_LXC ||
+				    t.rt == RT_NSPAWN) && t.id)
 			r = runtime_logs(&sr, &t, follow, tail, since, timestamps, &e);
 		else if (r == 0)
 			r = nerr_input(&e, -EINVAL, "%s: %s", str_esc(&b, word),
 				       t.rt == RT_NONE ? "not a container (logs are a container's)"
-						       : "logs of this runtime's containers are not read yet "
-							 "(Docker's json-file, Podman's k8s-file, Kubernetes' CRI "
-							 "files and nstop's own are)");
+						       : "logs of this runtime's containers are not read "
+							 "(Docker's, Podman's, Kubernetes', LXC's, nspawn's "
+							 "and nstop's own are)");
 		act_target_free(&t);
 	}
 	if (r < 0)

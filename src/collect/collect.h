@@ -203,6 +203,10 @@ struct logsrc {
 	size_t nolder;
 	char note[800];         /* what was left out (compressed rotated files) */
 	struct sd_journal *jr;  /* a journald driver's: the journal, not a file (journal.c) */
+	bool jall;              /* jr is a machine's own journal: every entry, IDENT: MESSAGE */
+	int *jfds;              /* jr's files, opened by logs_sys.c, closed after it */
+	struct buf line;        /* IDENT: MESSAGE of jall's entry */
+	size_t njfds;
 };
 typedef void (*log_rec_fn)(void *arg, const struct log_join *rec);
 int rt_open(struct sysroot *sr, const char *abs, char *why, size_t n);
@@ -235,6 +239,9 @@ int logs_open_journal(struct sysroot *sr, const char *id, const char *who, struc
 int journal_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg);
 int journal_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg);
 void journal_close(struct logsrc *ls);
+/* ---- collect/logs_sys.c: LXC's console log, systemd-nspawn's journal ---- */
+int logs_open_lxc(struct sysroot *sr, const char *name, struct logsrc *ls, struct nerr *e);
+int logs_open_nspawn(struct sysroot *sr, const char *name, pid_t init, struct logsrc *ls, struct nerr *e);
 int logs_open_ctr(struct sysroot *sr, const struct snap *s, const struct container *k,
 		  struct logsrc *ls, struct nerr *e);
 

@@ -136,6 +136,18 @@ bool container_match(const char *path, struct cg_match *m)
 			snprintf(id, sizeof(m->id), "%s", d);
 			free(d);
 			rt = RT_NSPAWN;
+		} else if (n == 7 && !memcmp(c, "payload", 7) && prev && prev_len > 23 &&
+			   !memcmp(prev, "systemd-nspawn@", 15) && !memcmp(prev + prev_len - 8, ".service", 8) &&
+			   name_ok(prev + 15, prev_len - 23)) {
+			/* systemd-nspawn@NAME.service (--keep-unit): the container
+			 * is its payload, nspawn itself the supervisor beside it */
+			char tmp[72];
+			size_t tl = prev_len - 23 < sizeof(tmp) ? prev_len - 23 : sizeof(tmp) - 1;
+			memcpy(tmp, prev + 15, tl), tmp[tl] = '\0';
+			char *d = str_unescape_systemd(tmp);
+			snprintf(id, sizeof(m->id), "%s", d);
+			free(d);
+			rt = RT_NSPAWN;
 		} else if (prev && prev_len == 5 && !memcmp(prev, "nstop", 5) && name_ok(c, n)) {
 			memcpy(id, c, n), id[n] = '\0';
 			rt = RT_NSTOP;

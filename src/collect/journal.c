@@ -15,6 +15,7 @@
  * The match asks the journal for them, and each entry read is checked again.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <systemd/sd-journal.h>
@@ -28,6 +29,11 @@ void journal_close(struct logsrc *ls)
 	if (ls->jr)
 		sd_journal_close(ls->jr);
 	ls->jr = NULL;
+	for (size_t i = 0; i < ls->njfds; i++)
+		close(ls->jfds[i]);
+	free(ls->jfds);
+	ls->jfds = NULL;
+	ls->njfds = 0;
 }
 
 static bool hex_id(const char *s)
@@ -101,10 +107,22 @@ static int entry(struct logsrc *ls, size_t *bytes)
 	const void *d;
 	size_t len, ml = 0, pl = 0, xl = 0;
 	const char *msg = NULL, *prio = NULL, *part = NULL;
-	if (!root_entry(j))
+	if (!ls->jall && !root_entry(j))
 		return -EPERM;
 	if (sd_journal_get_data(j, "MESSAGE", &d, &len) >= 0)
 		journal_field(d, len, "MESSAGE", &msg, &ml);
+	/* a machine's journal: whose entry it is, as journalctl shows it */
+	const char *id = NULL;
+	size_t il = 0;
+	if (ls->jall && sd_journal_get_data(j, "SYSLOG_IDENTIFIER", &d, &len) >= 0 &&
+	    journal_field(d, len, "SYSLOG_IDENTIFIER", &id, &il) >= 0 && il && il < 256 && msg) {
+		buf_reset(&ls->line);
+		buf_add(&ls->line, id, il);
+		buf_add(&ls->line, ": ", 2);
+		buf_add(&ls->line, msg, ml);
+		msg = ls->line.p;
+		ml = ls->line.len;
+	}
 	if (sd_journal_get_data(j, "PRIORITY", &d, &len) >= 0)
 		journal_field(d, len, "PRIORITY", &prio, &pl);
 	if (sd_journal_get_data(j, "CONTAINER_PARTIAL_MESSAGE", &d, &len) >= 0)
@@ -156,7 +174,7 @@ int journal_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, v
 			return r;
 		if (r == 0)
 			break; /* the first entry: read from it */
-		if (!root_entry(j))
+		if (!ls->jall && !root_entry(j))
 			continue;
 		any = true;
 		const void *d;

@@ -179,8 +179,11 @@ int log_feed(struct log_join *j, enum log_fmt fmt, const char *line, size_t n)
 	if (!j->open)
 		j->time_ns = INT64_MIN;
 	if (fmt == LOG_PLAIN) {
-		/* nstop's own: the output as written, a line a record */
+		/* nstop's own, LXC's console: the output as written, a line a
+		 * record (a terminal's CR before the newline dropped) */
 		j->open = false;
+		if (n && line[n - 1] == '\r')
+			n--;
 		join_start(j, INT64_MIN, "stdout", 6);
 		join_add(j, line, n);
 		return 1;

@@ -209,6 +209,7 @@ void logs_close(struct logsrc *ls)
 		close(ls->fd);
 	ls->fd = -1;
 	buf_free(&ls->part);
+	buf_free(&ls->line);
 	log_join_free(&ls->j);
 	for (size_t i = 0; i < ls->nolder; i++)
 		free(ls->older[i]);
@@ -669,6 +670,10 @@ int logs_open_ctr(struct sysroot *sr, const struct snap *s, const struct contain
 		return logs_open_podman(sr, s, k->id, k->init_pid, ls, e);
 	case RT_NSTOP:
 		return logs_open_own(k->name ? k->name : k->id, ls, e);
+	case RT_LXC:
+		return logs_open_lxc(sr, k->id, ls, e);
+	case RT_NSPAWN:
+		return logs_open_nspawn(sr, k->id, k->init_pid, ls, e);
 	case RT_K8S:
 	case RT_CONTAINERD:
 	case RT_CRIO: {
@@ -680,8 +685,8 @@ int logs_open_ctr(struct sysroot *sr, const struct snap *s, const struct contain
 	}
 	default:
 		/* (runtime_name is container.c's, which calls in here) */
-		return nerr_input(e, -EINVAL, "logs of this runtime's containers are not read yet "
-				  "(Docker's, Podman's, Kubernetes' and nstop's own are)");
+		return nerr_input(e, -EINVAL, "logs of this runtime's containers are not read "
+				  "(Docker's, Podman's, Kubernetes', LXC's, nspawn's and nstop's own are)");
 	}
 }
 

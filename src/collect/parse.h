@@ -144,6 +144,7 @@ struct oci_names {
 };
 int parse_oci_names(const char *s, size_t n, struct oci_names *o);
 int parse_passwd_home(const char *s, size_t n, uint32_t uid, char *home, size_t size);
+int parse_lxc_conf(const char *s, size_t n, const char *key, char *out, size_t size);
 /* ---- collect/recfmt.c: nstop record's file format, framing (pure) ---- */
 #define REC_MAGIC "NSTOPREC"
 #define REC_END_MAGIC "NSTOPEND"

@@ -120,3 +120,52 @@ int parse_passwd_home(const char *s, size_t n, uint32_t uid, char *home, size_t 
 	}
 	return -ENOENT;
 }
+
+static bool lxc_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * An LXC config's (or lxc.conf's) value of KEY: "key = value" lines, '#'
+ * comments, blanks around the key, the '=' and the value; the last line
+ * wins, as LXC reads them (an empty value clears). The value is copied when
+ * it fits OUT (SIZE bytes) and holds no NUL. 0 when found (OUT may be ""),
+ * -ENOENT when not.
+ */
+int parse_lxc_conf(const char *s, size_t n, const char *key, char *out, size_t size)
+{
+	size_t kl = strlen(key);
+	int r = -ENOENT;
+	out[0] = '\0';
+	for (const char *p = s, *end = s + n; p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *q = p;
+		p = nl ? nl + 1 : end;
+		while (q < le && lxc_blank(*q))
+			q++;
+		if ((size_t)(le - q) <= kl || memcmp(q, key, kl))
+			continue;
+		q += kl;
+		while (q < le && lxc_blank(*q))
+			q++;
+		if (q == le || *q != '=')
+			continue;
+		q++;
+		while (q < le && lxc_blank(*q))
+			q++;
+		const char *ve = le;
+		while (ve > q && lxc_blank(ve[-1]))
+			ve--;
+		size_t vl = (size_t)(ve - q);
+		if (vl >= size || memchr(q, '\0', vl)) {
+			out[0] = '\0';
+			r = -ENOENT;
+			continue;
+		}
+		memcpy(out, q, vl);
+		out[vl] = '\0';
+		r = 0;
+	}
+	return r;
+}

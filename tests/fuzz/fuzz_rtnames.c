@@ -44,5 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r != 0 && (r != -ENOENT || home[0]))
 			abort();
 	}
+	/* an LXC config: a value within its slot, no blank at either end */
+	char v[64];
+	r = parse_lxc_conf(in, size, "lxc.console.logfile", v, sizeof(v));
+	if ((r != 0 && (r != -ENOENT || v[0])) || !ends(v, sizeof(v)) ||
+	    (v[0] && (v[0] == ' ' || v[strlen(v) - 1] == ' ' || strchr(v, '\n'))))
+		abort();
 	return 0;
 }

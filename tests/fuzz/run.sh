@@ -52,6 +52,7 @@ printf '%s' '[{"id":"bb","names":["web"],"image":"47dd","metadata":"{\"image-nam
 printf '/usr/bin/conmon\0-c\0bb\0-b\0/s/vfs-containers/bb/userdata\0-l\0k8s-file:/s/x/ctr.log\0-n\0web\0' >"$FB/corpus-logs/seed-conmon"
 # runtimes' bundles (containerd, CRI-O, nerdctl) and a passwd file
 seed rtnames $(find "$fx/pods" -name config.json -o -name passwd -o -name containers.json)
+printf "# LXC\nlxc.uts.name = c1\nlxc.console.logfile = /var/log/lxc/c1.console\n  lxc.console.logfile=\t/x \r\nlxc.console.logfile =\n" >"$FB/corpus-rtnames/seed-lxc"
 # Accept headers: Prometheus', curl's, a browser's
 mkdir -p "$FB/corpus-accept"
 for w in 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' \

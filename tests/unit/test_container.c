@@ -42,6 +42,10 @@ static const struct {
 	{"/machine.slice/machine-demo.scope", RT_NSPAWN, "demo", NULL, ""},
 	{"/machine.slice/machine-demo.scope/payload/init.scope", RT_NSPAWN, "demo", "/machine.slice/machine-demo.scope", ""},
 	{"/machine.slice/machine-qemu\\x2d1\\x2dvm.scope", RT_NSPAWN, "qemu-1-vm", NULL, ""},
+	/* systemd-nspawn@NAME.service --keep-unit: the payload is the container */
+	{"/machine.slice/systemd-nspawn@web\\x2d1.service/payload", RT_NSPAWN, "web-1", NULL, ""},
+	{"/machine.slice/systemd-nspawn@web.service/payload/system.slice/cron.service", RT_NSPAWN, "web",
+	 "/machine.slice/systemd-nspawn@web.service/payload", ""},
 	{"/nstop/web", RT_NSTOP, "web", NULL, ""},
 	{"/test.slice/run-x/nstop/web/sub", RT_NSTOP, "web", "/test.slice/run-x/nstop/web", ""},
 	{"/tests/t1/system.slice/docker-" H64 ".scope", RT_DOCKER, H64, NULL, ""},
@@ -50,6 +54,8 @@ static const struct {
 static const char *const nomatch[] = {
 	"/",
 	"/system.slice/docker.service",
+	"/machine.slice/systemd-nspawn@web.service/supervisor", /* nspawn itself, not its container */
+	"/machine.slice/systemd-nspawn@web.service",
 	"/system.slice/containerd.service",
 	"/machine.slice/libpod-conmon-" H64 ".scope",
 	"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod72faa904_853e_45a0_a71b_21c398836711.slice/crio-conmon-" H64 ".scope",
