@@ -655,41 +655,6 @@ int logs_open_own(const char *name, struct logsrc *ls, struct nerr *e)
 	return 0;
 }
 
-/* A container's log as its runtime keeps it, opened; e says why not. */
-int logs_open_ctr(struct sysroot *sr, const struct snap *s, const struct container *k,
-		  struct logsrc *ls, struct nerr *e)
-{
-	memset(ls, 0, sizeof(*ls));
-	ls->fd = -1;
-	if (!sr->live)
-		return nerr_input(e, -EINVAL, "logs are read on the live system, not a --sysroot");
-	switch (k->rt) {
-	case RT_DOCKER:
-		return logs_open_docker(sr, s, k->id, ls, e);
-	case RT_PODMAN:
-		return logs_open_podman(sr, s, k->id, k->init_pid, ls, e);
-	case RT_NSTOP:
-		return logs_open_own(k->name ? k->name : k->id, ls, e);
-	case RT_LXC:
-		return logs_open_lxc(sr, k->id, ls, e);
-	case RT_NSPAWN:
-		return logs_open_nspawn(sr, k->id, k->init_pid, ls, e);
-	case RT_K8S:
-	case RT_CONTAINERD:
-	case RT_CRIO: {
-		struct cri_ref ref;
-		if (logs_find_cri(sr, k->id, &ref) < 0)
-			return nerr_set(e, -ENODATA, "no kubelet link to its log in /var/log/containers "
-					"(outside Kubernetes containerd and CRI-O keep no log file)");
-		return logs_open_cri(sr, ref.ns, ref.pod, ref.uid, ref.ctr, (long)ref.restart, ls, e);
-	}
-	default:
-		/* (runtime_name is container.c's, which calls in here) */
-		return nerr_input(e, -EINVAL, "logs of this runtime's containers are not read "
-				  "(Docker's, Podman's, Kubernetes', LXC's, nspawn's and nstop's own are)");
-	}
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
