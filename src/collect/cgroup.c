@@ -21,9 +21,15 @@
 #define CG_MAX_ROWS 200000
 
 /* cgroup.procs of every cgroup read, when no process table counts them:
- * per pid, its cgroup's interned path in each hierarchy (NULL: none) */
+ * per pid, its cgroup's interned path in each hierarchy (NULL: none).
+ * A path that several hierarchies have is read in the first only (v1
+ * sorts each read's pid list: five hierarchies cost five times one); the
+ * others take its processes there as theirs (skipped), as runtimes and
+ * systemd place a process at the same path in every hierarchy. */
 struct pidcg {
 	struct hmap idx;        /* pid -> slot */
+	struct hmap readat;     /* interned path -> hierarchy it was read in */
+	struct hmap skipped;    /* path << 6 | hierarchy: not read, its first hierarchy's stand */
 	const char **paths;     /* nslots * nm */
 	size_t n, cap;
 	int nm, mi;             /* hierarchies; the one being read */
@@ -461,6 +467,14 @@ static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, const c
 	 * it out again to a read on the same file: opened afresh each time */
 	if (w->pc && w->at_root)
 		w->pc->root[w->pc->mi] = c->path;
+	uint32_t first;
+	if (w->pc && !w->at_root && hmap_get(&w->pc->readat, (uint64_t)(uintptr_t)c->path, &first) &&
+	    first != (uint32_t)w->pc->mi) {
+		hmap_put(&w->pc->skipped, ((uint64_t)(uintptr_t)c->path << 6) | (uint64_t)w->pc->mi, 1);
+		return c;
+	}
+	if (w->pc && !w->at_root)
+		hmap_put(&w->pc->readat, (uint64_t)(uintptr_t)c->path, (uint32_t)w->pc->mi);
 	if (w->pc && (!w->at_root || w->pc->mi == w->pc->full) &&
 	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
 				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
@@ -749,6 +763,11 @@ static void count_pidcg(struct snap *s, struct pidcg *pc)
 	size_t nsets = 0, cap = 0, nm = (size_t)pc->nm;
 	for (size_t i = 0; i < pc->n; i++) {
 		const char **t = &pc->paths[i * nm];
+		/* where its path was not read, the hierarchy that read it stands */
+		for (size_t h = 0; h < nm; h++)
+			for (size_t o = 0; !t[h] && o < nm; o++)
+				if (t[o] && hmap_get(&pc->skipped, ((uint64_t)(uintptr_t)t[o] << 6) | h, &(uint32_t){0}))
+					t[h] = t[o];
 		for (size_t h = 0; h < nm; h++)
 			if (!t[h])
 				t[h] = pc->root[h];
@@ -874,6 +893,8 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 	else if (!w.rates_only && NEED(&w, CGN_PROCS))
 		count_procs(s);
 	hmap_free(&pc.idx);
+	hmap_free(&pc.readat);
+	hmap_free(&pc.skipped);
 	free(pc.paths);
 	if (!w.rates_only)
 		cgroup_effective(s);

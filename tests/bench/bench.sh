@@ -93,6 +93,9 @@ for n in $NS_LIST; do
 		run lsns lsns -J
 		run nstop-cgroups "$NSTOP" --no-config cgroups --interval 0.1
 		command -v systemd-cgtop >/dev/null && run cgtop systemd-cgtop -b -n 2 -d 0.1
+		# cgtop stops at depth 3 and counts no processes by default;
+		# with the whole tree, as nstop lists it
+		command -v systemd-cgtop >/dev/null && run cgtop-all systemd-cgtop --depth=100 -b -n 2 -d 0.1
 		[ -n "${OLD:-}" ] && run old-cgroups "$OLD" --no-config cgroups --interval 0.1
 	done
 	# metrics: a scrape of nstop serve's warm collector (snapshot and
@@ -132,7 +135,7 @@ for n in $NS_LIST; do
 		echo "$kmed $kmax" >"$tmp/keys"
 	fi
 	floor=$(awk '{ print $1 }' "$tmp/floor" | median)
-	for t in floor nstop-ns lsns nstop-cgroups cgtop old-cgroups refresh-containers refresh-namespaces refresh-cgroups refresh-processes refresh-metrics; do
+	for t in floor nstop-ns lsns nstop-cgroups cgtop cgtop-all old-cgroups refresh-containers refresh-namespaces refresh-cgroups refresh-processes refresh-metrics; do
 		[ -s "$tmp/$t" ] || continue
 		case $t in
 		refresh-*) ms=$(awk '{ print $1 }' "$tmp/$t"); rss=$(awk '{ print $2 }' "$tmp/$t") ;;
@@ -145,6 +148,7 @@ for n in $NS_LIST; do
 		lsns) label="lsns -J" ;;
 		nstop-cgroups) label="nstop cgroups --interval 0.1" ;;
 		cgtop) label="systemd-cgtop -b -n 2 -d 0.1" ;;
+		cgtop-all) label="systemd-cgtop --depth=100 (same)" ;;
 		refresh-metrics) label="metrics scrape, warm collector" ;;
 		old-cgroups) label="OLD nstop cgroups --interval 0.1" ;;
 		refresh-*) label="dashboard refresh, ${t#refresh-} view" ;;
