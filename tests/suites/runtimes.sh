@@ -214,11 +214,20 @@ podman_down() {
 	[ -n "$PM_TMP" ] || return 0
 	pm rm -f -a -t 0 >/dev/null 2>&1
 	pm rmi -a -f >/dev/null 2>&1
-	local m d
-	# shellcheck disable=SC2013 # mount points hold no blanks here (/sys/fs/cgroup/...)
-	for m in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do
-		d=$m$PM_PARENT
-		[ -n "$PM_PARENT" ] && [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	local m d i left
+	# every hierarchy's; a cgroup whose last process is still exiting
+	# refuses rmdir (EBUSY) for a moment: tried again for up to 5 s
+	for ((i = 0; i < 25 && -n "$PM_PARENT"; i++)); do
+		left=0
+		# shellcheck disable=SC2013 # mount points hold no blanks here (/sys/fs/cgroup/...)
+		for m in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do
+			d=$m$PM_PARENT
+			[ -d "$d" ] || continue
+			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+			[ -d "$d" ] && left=1
+		done
+		[ $left = 0 ] && break
+		sleep 0.2
 	done
 	awk -v d="$PM_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
