@@ -476,7 +476,9 @@ static int create_image(struct create_args *ca, struct nerr *ep)
 			nerr_input(ep, -EINVAL, "--image %s: its User %s: %s", str_esc(&ca->b, ca->img_name),
 				   str_esc(&ub, cfg.user),
 				   r == -ENOENT ? "no such user in the image's /etc/passwd"
-				   : r == -ENODATA ? "no such group in the image's /etc/group" : "not USER[:GROUP]");
+				   : r == -ENODATA ? "no such group in the image's /etc/group"
+				   : r == -E2BIG ? "in more groups of the image's /etc/group than nstop takes (256)"
+						 : "not USER[:GROUP]");
 			buf_free(&ub);
 			free(passwd);
 			free(group);

@@ -159,7 +159,9 @@ static int runtime_logs(struct sysroot *sr, const struct act_target *t, bool fol
 		struct timespec ts = {0, 200 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	if (r < 0)
+	if (r < 0 && ls.jbroken)
+		nerr_set(e, r, "reading %s: a file of it shrank while read (truncated, or rotated away): given up", ls.path);
+	else if (r < 0)
 		nerr_set(e, r, "reading its log %s: %s", ls.path, strerror(-r));
 	buf_free(&o.b);
 	logs_close(&ls);

@@ -1156,21 +1156,45 @@ int act_image_rm(const char *name, struct nerr *e)
 	return r;
 }
 
+/* Whether the layer's directory DIR ("" its root) hides what lies below
+ * it: opaque (trusted.overlay.opaque=y, an OCI .wh..wh..opq), or not a
+ * directory (a whiteout's 0/0 device, a file, a link). */
+static bool layer_hides(int store, const char *layer, const char *dir)
+{
+	char p[200], v[4];
+	snprintf(p, sizeof(p), "layers/%.64s%s%s", layer, dir[0] ? "/" : "", dir);
+	int fd = open_beneath(store, p, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return errno != ENOENT;
+	ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
+	close(fd);
+	return n == 1 && v[0] == 'y';
+}
+
 /*
- * The image's own FILE (etc/passwd, etc/group), for its User: the topmost
- * layer's that has one (LS: the image record's layers, bottom first), read
- * beneath the layer without following a link; one that is a link, or
- * hidden by a whiteout, counts as none (*out stays NULL).
+ * The image's own FILE (etc/passwd, etc/group), for its User: as the
+ * container's root shows it, the topmost layer's that has one, read beneath
+ * the layer without following a link; one that is a link, hidden by a
+ * whiteout, or beneath a directory a higher layer made opaque or replaced
+ * counts as none (*out stays NULL), as docker reads the assembled root.
  */
 static void layer_file(int store, const struct jv *ls, const char *file, char **out, size_t *n)
 {
+	char dir[64];
+	const char *sl = strrchr(file, '/');
+	snprintf(dir, sizeof(dir), "%.*s", sl ? (int)(sl - file) : 0, file);
 	for (size_t i = ls->n; i-- > 0;) {
 		char pp[160];
 		struct stat st;
 		snprintf(pp, sizeof(pp), "layers/%.64s/%s", ls->kids[i].s, file);
 		int fd = open_beneath(store, pp, O_PATH);
-		if (fd < 0 && errno == ENOENT)
+		if (fd < 0 && errno == ENOENT) {
+			/* not here: lower layers show through unless this one
+			 * hides them at its root or at the file's directory */
+			if (layer_hides(store, ls->kids[i].s, "") || (dir[0] && layer_hides(store, ls->kids[i].s, dir)))
+				return;
 			continue;
+		}
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			read_beneath(store, pp, 1 << 20, out, n);
 		if (fd >= 0)

@@ -206,6 +206,7 @@ struct logsrc {
 	bool jall;              /* jr is a machine's own journal: every entry, IDENT: MESSAGE */
 	int *jfds;              /* jr's files, opened by logs_sys.c, closed after it */
 	struct buf line;        /* IDENT: MESSAGE of jall's entry */
+	bool jbroken;           /* a file of jr shrank while read (SIGBUS): not read again */
 	size_t njfds;
 };
 typedef void (*log_rec_fn)(void *arg, const struct log_join *rec);
@@ -239,6 +240,8 @@ int logs_open_journal(struct sysroot *sr, const char *id, const char *who, struc
 int journal_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg);
 int journal_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg);
 void journal_close(struct logsrc *ls);
+void jbus_begin(void);
+bool jbus_end(void);
 /* ---- collect/logs_sys.c: LXC's console log, systemd-nspawn's journal ---- */
 int logs_open_lxc(struct sysroot *sr, const char *name, struct logsrc *ls, struct nerr *e);
 int logs_open_nspawn(struct sysroot *sr, const char *name, pid_t init, struct logsrc *ls, struct nerr *e);

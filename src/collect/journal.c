@@ -15,14 +15,59 @@
  * The match asks the journal for them, and each entry read is checked again.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
 #include "collect.h"
 
 #define JOURNAL_STEPS_MAX 1000000   /* entries walked back for --tail, at most */
+
+/*
+ * sd-journal maps the journal files. A file truncated while it is mapped
+ * (a container's own journal is the container's to truncate; journald
+ * rotates and vacuums the host's) raises SIGBUS on the next read of a page
+ * past its end: fatal, in the dashboard too. Between jbus_begin and
+ * jbus_end a SIGBUS maps a page of zeros over the faulting one (what
+ * journald and journalctl do) and is remembered; jbus_end says whether one
+ * came, and the journal is then given up as changed under the reader.
+ * Outside these calls SIGBUS is as it was.
+ */
+static volatile sig_atomic_t jbus_hit;
+static uintptr_t jbus_page;
+static struct sigaction jbus_old;
+
+static void jbus_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	void *a = (void *)((uintptr_t)si->si_addr & ~(jbus_page - 1));
+	if (si->si_code != BUS_ADRERR ||
+	    mmap(a, jbus_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		/* not a mapped file's end: as it would have been */
+		sigaction(sig, &jbus_old, NULL);
+		return;
+	}
+	jbus_hit = 1;
+}
+
+void jbus_begin(void)
+{
+	jbus_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	jbus_hit = 0;
+	struct sigaction sa = {.sa_sigaction = jbus_handler, .sa_flags = SA_SIGINFO};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &jbus_old);
+}
+
+bool jbus_end(void)
+{
+	sigaction(SIGBUS, &jbus_old, NULL);
+	return jbus_hit;
+}
 
 void journal_close(struct logsrc *ls)
 {
@@ -79,8 +124,13 @@ int logs_open_journal(struct sysroot *sr, const char *id, const char *who, struc
 	}
 	/* inotify on the journal's directories, so new files are seen */
 	sd_journal_get_fd(j);
-	if (sr->live && sd_journal_seek_head(j) >= 0 && sd_journal_next(j) == 0 &&
-	    access("/run/systemd/journal/socket", F_OK) < 0) {
+	jbus_begin();
+	bool none = sr->live && sd_journal_seek_head(j) >= 0 && sd_journal_next(j) == 0;
+	if (jbus_end()) {
+		sd_journal_close(j);
+		return nerr_set(e, -EIO, "%s: the journal: a file shrank while read (rotated or vacuumed): try again", who);
+	}
+	if (none && access("/run/systemd/journal/socket", F_OK) < 0) {
 		sd_journal_close(j);
 		return nerr_set(e, -ENODATA, "%s: its log driver is journald, and no systemd-journald runs "
 				"on this host (no /run/systemd/journal/socket): its output was not kept", who);
@@ -159,7 +209,7 @@ static bool whole_entry(sd_journal *j)
  * records, then read forward; the journal is left at its end for
  * journal_poll.
  */
-int journal_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg)
+static int tail_in(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg)
 {
 	sd_journal *j = ls->jr;
 	size_t max = ls->read_max ? ls->read_max : LOG_READ_MAX;
@@ -203,7 +253,7 @@ int journal_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, v
 }
 
 /* What was added since the last call. Returns the records given to fn. */
-int journal_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
+static int poll_in(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
 {
 	sd_journal *j = ls->jr;
 	sd_journal_process(j);
@@ -218,4 +268,30 @@ int journal_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
 		}
 	}
 	return n;
+}
+
+/* A journal read once under the SIGBUS guard is not read again. */
+static int guarded(struct logsrc *ls, int r)
+{
+	if (jbus_end() || ls->jbroken) {
+		ls->jbroken = true;
+		return -EIO;
+	}
+	return r;
+}
+
+int journal_tail(struct logsrc *ls, size_t tail, int64_t since, log_rec_fn fn, void *arg)
+{
+	if (ls->jbroken)
+		return -EIO;
+	jbus_begin();
+	return guarded(ls, tail_in(ls, tail, since, fn, arg));
+}
+
+int journal_poll(struct logsrc *ls, int64_t since, log_rec_fn fn, void *arg)
+{
+	if (ls->jbroken)
+		return -EIO;
+	jbus_begin();
+	return guarded(ls, poll_in(ls, since, fn, arg));
 }

@@ -11,16 +11,18 @@
  *
  * An nspawn container's journal is written by its own journald, into the
  * container's /var/log/journal/MACHINE-ID (or /run/log/journal/MACHINE-ID
- * when volatile), or into the host's /var/log/journal/MACHINE-ID with
- * --link-journal=host. Everything beneath the container's root is the
+ * when volatile); with --link-journal=host nspawn bind-mounts the host's
+ * /var/log/journal/MACHINE-ID there, so it is read the same way (never by
+ * the id on the host: a container may claim another machine's). Everything beneath the container's root is the
  * container's to shape: its machine-id, directories and files are opened
  * with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) from its root, so a
  * link it planted resolves inside it, never on the host; the journal files
- * are then opened one by one without following a link, regular files only,
- * and handed to sd-journal as descriptors (sd_journal_open_files_fd), so
- * the library never walks a path the container made. A host directory is
- * taken only when it is a directory (the link try-guest leaves on the host
- * points into the container, which its own path covers). Every entry of
+ * are then opened one by one without following a link, regular files only
+ * (O_PATH first: a device is never opened), and handed to sd-journal as
+ * descriptors (sd_journal_open_files_fd), so the library never walks a
+ * path the container made. sd-journal maps the files: one the container
+ * truncates while it is read raises SIGBUS, which journal.c's guard turns
+ * into an error. Every entry of
  * that journal is the container's: shown as "IDENT: MESSAGE", escaped by
  * the caller like any log.
  *
@@ -119,21 +121,44 @@ int logs_open_lxc(struct sysroot *sr, const char *name, struct logsrc *ls, struc
 /* PATH beneath the root ROOTFD as the container resolves it, never out. */
 static int open_in_root(int rootfd, const char *path, int flags)
 {
-	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY),
+	/* (openat2 refuses O_PATH with any flag but these) */
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
 			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * A regular file, opened for reading from FD, an O_PATH descriptor of it
+ * (closed): the container may plant a device or a FIFO under the name, and
+ * opening a device can have effects (a serial line's modem lines, a
+ * watchdog), so nothing but a regular file is ever opened for reading.
+ */
+static int reopen_regular(int fd)
+{
+	struct stat st;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EPERM;
+	}
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	int r = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	r = r < 0 ? -errno : r;
+	close(fd);
+	return r;
+}
+
 /* The container's machine id: 32 hex digits of its /etc/machine-id. */
 static int machine_id(int rootfd, char id[33])
 {
-	int fd = open_in_root(rootfd, "etc/machine-id", O_RDONLY | O_NONBLOCK);
+	int fd = reopen_regular(open_in_root(rootfd, "etc/machine-id", O_PATH));
 	if (fd < 0)
 		return fd;
-	struct stat st;
 	char b[64];
-	ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, b, sizeof(b) - 1) : -1;
+	ssize_t n = read(fd, b, sizeof(b) - 1);
 	close(fd);
 	if (n < 32)
 		return -ENODATA;
@@ -162,12 +187,10 @@ static void journal_files(int dfd, int *fds, size_t *n)
 			 (l > 9 && !strcmp(de->d_name + l - 9, ".journal~"));
 		if (!j)
 			continue;
-		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		struct stat st;
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		int fd = openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		fd = reopen_regular(fd < 0 ? -errno : fd);
+		if (fd >= 0)
 			fds[(*n)++] = fd;
-		else if (fd >= 0)
-			close(fd);
 	}
 	closedir(d);
 }
@@ -244,18 +267,12 @@ int logs_open_nspawn(struct sysroot *sr, const char *name, pid_t init, struct lo
 	size_t nfd = 0;
 	if (!r) {
 		char d[128];
-		/* --link-journal=host: the host's own directory, a directory
-		 * only, and never the host's own journal (a container may
-		 * claim the host's machine id) */
-		char hmid[33];
-		int hfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		bool hosts = hfd >= 0 && machine_id(hfd, hmid) == 0 && !strcmp(hmid, mid);
-		if (hfd >= 0)
-			close(hfd);
-		snprintf(d, sizeof(d), "/var/log/journal/%s", mid);
-		int dfd = hosts ? -1 : open(d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd >= 0)
-			journal_files(dfd, fds, &nfd);
+		/* --link-journal=host keeps the files in the host's
+		 * /var/log/journal/ID and bind-mounts that into the container's
+		 * /var/log/journal/ID: read there, through the container's root,
+		 * never by the id alone on the host (any container may claim
+		 * another machine's id); try-guest's host link points into it */
+		int dfd;
 		static const char *const in[] = {"var/log/journal", "run/log/journal"};
 		for (size_t i = 0; i < 2; i++) {
 			snprintf(d, sizeof(d), "%s/%s", in[i], mid);
@@ -271,7 +288,12 @@ int logs_open_nspawn(struct sysroot *sr, const char *name, pid_t init, struct lo
 		close(rootfd);
 	sd_journal *j = NULL;
 	if (!r) {
+		jbus_begin();
 		r = sd_journal_open_files_fd(&j, fds, (unsigned)nfd, 0);
+		if (jbus_end() && r >= 0) {
+			sd_journal_close(j);
+			r = -EIO;
+		}
 		if (r < 0)
 			r = nerr_set(e, r, "%s: its journal: %s", shown, strerror(-r));
 	}

@@ -325,7 +325,7 @@ struct img_config {
 };
 int parse_img_config(const char *s, size_t n, struct img_config *c);
 void img_config_free(struct img_config *c);
-#define IMG_MAX_GIDS 32 /* supplementary groups from an image's /etc/group */
+#define IMG_MAX_GIDS 256 /* supplementary groups from an image's /etc/group, more refused */
 struct img_user {
 	uint32_t uid, gid;
 	size_t ngids;

@@ -546,10 +546,10 @@ static bool db_member(const char *m, size_t n, const char *name)
  * is looked up as an id and need not be listed (then its gid is 0). A user
  * found in passwd takes its gid and home (absolute, else "/") from there, and, without an
  * explicit group, its supplementary groups from the groups that list it
- * (at most IMG_MAX_GIDS). An explicit group replaces the gid and gives no
+ * (more than IMG_MAX_GIDS: -E2BIG). An explicit group replaces the gid and gives no
  * supplementary ones. The first matching line wins. -ENOENT: the user's
  * name is not there; -ENODATA: the group's name is not there; -EINVAL:
- * USER is malformed.
+ * USER is malformed; -E2BIG: too many groups.
  */
 int parse_img_user(const char *user, const char *pw, size_t npw, const char *gr, size_t ngr, struct img_user *out)
 {
@@ -610,7 +610,11 @@ int parse_img_user(const char *user, const char *pw, size_t npw, const char *gr,
 				gfound = true;
 				break;
 			}
-		} else if (k == 4 && db_member(f[3], fl[3], matched) && out->ngids < IMG_MAX_GIDS) {
+		} else if (k == 4 && db_member(f[3], fl[3], matched)) {
+			/* refused, not cut: a group left out could be one that
+			 * denies (a file's group bits below its other bits) */
+			if (out->ngids == IMG_MAX_GIDS)
+				return -E2BIG;
 			out->gids[out->ngids++] = lg;
 		}
 	}

@@ -177,5 +177,11 @@ if __name__ == "__main__":
         layout(out, busybox_layers(sys.argv[3]), gz="zstd")
     elif what == "docker":
         docker(out, busybox_layers(sys.argv[3]))
+    elif what == "docker-opaque-etc":
+        # a third layer makes /etc opaque, with a passwd and no group: the
+        # first layer's /etc/group is not in the container's root
+        l3 = [ent("etc", tarfile.DIRTYPE, mode=0o755), ent("etc/.wh..wh..opq"),
+              ent("etc/passwd", data=b"root:x:0:0:root:/root:/bin/sh\napp:x:4242:4343::/home/app:/bin/sh\n")]
+        docker(out, busybox_layers(sys.argv[3]) + [tar_of(l3)])
     elif what == "hostile":
         hostile(out, sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "x")

@@ -97,6 +97,13 @@ names+=(i4g)
 out=$(run i4g --image dockerish:1 -- sh -c 'echo $(id -u):$(id -g):$(id -G):$HOME')
 check "and its groups (primary, then those /etc/group lists it in) and HOME from there, as docker's (got: $out)" \
 	test "$out" = "4242:4343:4343 50 51:/home/app"
+"${MK[@]}" docker-opaque-etc "$tmp/dopq.tar" "$BB" && "$NSTOP" image import "$tmp/dopq.tar" --name opq:1 >/dev/null 2>&1
+names+=(i4o)
+out=$(run i4o --image opq:1 -- sh -c 'echo $(id -G):$(ls /etc | tr "\n" " ")')
+check "an /etc made opaque by a higher layer hides the lower /etc/group from User too (got: $out)" \
+	test "$out" = "4343:passwd"
+"$NSTOP" rm -f i4o --audit-log "$L" >/dev/null 2>&1
+expect_exit 0 "... and goes" image rm opq:1
 out=$(run i5 --image "$tmp/lay.tar" -- sh -c 'echo $GREETING')
 check "--image PATH imports and runs (got: $out)" test "$out" = "hello-from-env"
 names+=(i6)

@@ -134,6 +134,18 @@ else
 		"$("$NSTOP" logs "nsp$$" 2>/dev/null | tr '\n' '|')" 'systemd: entry-1|systemd: evil \x1b[2J|'
 	is "nspawn: PRIORITY 3 on stderr" "$("$NSTOP" logs "nsp$$" 2>&1 >/dev/null)" 'nginx: entry-2'
 	is "nspawn: --tail 1" "$("$NSTOP" logs --tail 1 "nsp$$" 2>&1)" 'systemd: evil \x1b[2J'
+	# the container truncates its journal while -f maps it: sd-journal's
+	# read past the end raises SIGBUS, which must end nstop with an error
+	"$NSTOP" logs -f "nsp$$" >"$tmp/bus.out" 2>&1 &
+	follow_pid=$!
+	for _ in $(seq 100); do grep -q 'entry-1' "$tmp/bus.out" && break; sleep 0.1; done
+	: >"$tmp/ns1/var/log/journal/$mid/system.journal"
+	for _ in $(seq 100); do kill -0 $follow_pid 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $follow_pid 2>/dev/null; then rc=running; else wait $follow_pid; rc=$?; fi
+	follow_pid=''
+	check "nspawn: a journal truncated under logs -f ends it with an error, not a bus error (exit $rc: $(tail -1 "$tmp/bus.out"))" \
+		eval '[ "$rc" = 1 ] && grep -q "shrank while read" "$tmp/bus.out"'
+	nsroot "$tmp/ns1"
 	# nspawn itself beside the payload (machine-NAME.scope/supervisor, with
 	# the host's root): the journal is its child's, the container's init
 	nsroot "$tmp/ns2"

@@ -141,6 +141,12 @@ static void t_json(void)
 	OK(parse_img_user("nobody", pw, strlen(pw), gr, strlen(gr), &iu) == -ENOENT, "an unknown user is -ENOENT");
 	OK(parse_img_user("bad", pw, strlen(pw), gr, strlen(gr), &iu) == -ENOENT, "a malformed passwd line matches nothing");
 	OK(parse_img_user(":0", pw, strlen(pw), gr, strlen(gr), &iu) == -EINVAL, "no user is malformed");
+	struct buf many = {0};
+	for (int i = 0; i < IMG_MAX_GIDS + 1; i++)
+		buf_printf(&many, "g%d:x:%d:app\n", i, 100 + i);
+	OK(parse_img_user("app", pw, strlen(pw), many.p, many.len, &iu) == -E2BIG,
+	   "more supplementary groups than IMG_MAX_GIDS are refused, not cut");
+	buf_free(&many);
 	OK(img_name_ok("busybox:1.36") && img_name_ok("reg.io/a/b:t") && !img_name_ok("../x") && !img_name_ok("a b"),
 	   "image names");
 }
