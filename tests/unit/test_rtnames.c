@@ -100,8 +100,25 @@ static void t_passwd(void)
 	OK(parse_passwd_home(pw, strlen(pw), 1000, h, 5) == -ENOENT, "passwd: a home too long for the slot");
 }
 
+static void t_lxc(void)
+{
+	const char *c = "# LXC\nlxc.uts.name = web\nlxc.console.logfile = /var/log/lxc/a.log\n"
+			"  lxc.console.logfile=\t/var/log/lxc/web.console \r\nlxc.console.logfile.x = /no\n"
+			"xlxc.console.logfile = /no\n";
+	char v[64];
+	OK(parse_lxc_conf(c, strlen(c), "lxc.console.logfile", v, sizeof(v)) == 0 && !strcmp(v, "/var/log/lxc/web.console"),
+	   "lxc config: the last line wins, blanks and a CR around it dropped, longer keys not it");
+	const char *e = "lxc.console.logfile = /a\nlxc.console.logfile =\n";
+	OK(parse_lxc_conf(e, strlen(e), "lxc.console.logfile", v, sizeof(v)) == 0 && !v[0], "lxc config: an empty value clears");
+	OK(parse_lxc_conf(c, strlen(c), "lxc.lxcpath", v, sizeof(v)) == -ENOENT && !v[0], "lxc config: a key not there");
+	char small[8];
+	OK(parse_lxc_conf(c, strlen(c), "lxc.console.logfile", small, sizeof(small)) == -ENOENT && !small[0],
+	   "lxc config: a value too long for its slot is none, not cut");
+}
+
 int main(void)
 {
+	t_lxc();
 	t_containerd();
 	t_crio();
 	t_hostile();
