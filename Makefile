@@ -74,6 +74,8 @@ HELPERS := $(B)/tests/hostile $(B)/tests/procs_oracle $(B)/tests/swarm $(B)/test
 # static probes: they run inside containers that see only the host's /usr
 STATIC_PROBES := $(B)/tests/sysprobe $(B)/tests/fsprobe $(B)/tests/tiocsti
 STATIC_PROBES += $(B)/tests/raceprobe
+# the ports suite's peers (UDP echo, half-close), one inside a container
+STATIC_PROBES += $(B)/tests/portprobe
 HELPERS += $(STATIC_PROBES)
 
 # the cgroup is charged what hog holds: never a sanitizer build (ASan's own

@@ -78,7 +78,8 @@ _nstop() {
 		return ;;
 	-d | --interval | --cpu | --cpus | --memory | -m | --memory-high | --swap | --memory-swap | --pids | \
 		--pids-limit | --grace | --timeout | --hostname | --pid | -n | --count | -e | --env | \
-		--bind | --tail | --since | --listen | --cgroup-depth | -w | --workdir | -u | --user | --at | --max-size | --duration | --until)
+		--bind | --tail | --since | --listen | --cgroup-depth | -w | --workdir | -u | --user | --at | --max-size | --duration | --until | \
+		-p | --publish)
 		return ;;
 	esac
 	if [ -z "$cmd" ]; then

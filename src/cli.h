@@ -29,6 +29,7 @@ int cli_cgroup_depth(const char *cmd, const char *arg);
 /* cli_ctr.c */
 int cmd_create(int argc, char **argv, const struct globalopts *g);
 int cmd_create_internal(int argc, char **argv, const struct globalopts *g);
+int cmd_proxy_internal(int argc, char **argv, const struct globalopts *g);
 int cmd_rm(int argc, char **argv, const struct globalopts *g);
 int cmd_logs(int argc, char **argv, const struct globalopts *g);
 int cmd_enter(int argc, char **argv, const struct globalopts *g);

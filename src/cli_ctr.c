@@ -77,6 +77,7 @@ static const struct option create_lopts[] = {
 	{"user", required_argument, NULL, 'u'},
 	{"rm", no_argument, NULL, O_RM},
 	{"image", required_argument, NULL, O_IMAGE},
+	{"publish", required_argument, NULL, 'p'},
 	{0},
 };
 
@@ -94,8 +95,10 @@ struct create_args {
 	gid_t img_gids[IMG_MAX_GIDS]; /* its User's supplementary groups */
 	size_t img_ngids;
 	int img_lock;           /* the store's shared lock, from resolve until the record names the image */
+	struct port_map ports[PORT_MAX]; /* --publish */
 	char *abs_audit, *abs_sysroot; /* --rm: relative ones made absolute */
 	bool net_given, ns_given;
+	bool split_ports;       /* the dashboard's request: several --publish in one */
 	struct buf b;           /* escaped text for messages */
 };
 
@@ -163,6 +166,37 @@ static int as_input(struct nerr *e)
 	return e->code < 0 ? e->code : -EINVAL;
 }
 
+/* -p, --publish [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp]; the dashboard's
+ * Publish field may hold several, split by commas or spaces */
+static int publish_one(struct create_args *ca, const char *v, size_t len, struct nerr *e)
+{
+	const char *why = NULL;
+	if (ca->o.nports == PORT_MAX)
+		return nerr_input(e, -EINVAL, "--publish: at most %d", PORT_MAX);
+	if (parse_publish(v, len, &ca->ports[ca->o.nports], &why) < 0) {
+		struct buf b = {0};
+		str_escape(&b, v, len, ESC_TEXT);
+		nerr_input(e, -EINVAL, "--publish %s: %s", buf_str(&b), why);
+		buf_free(&b);
+		return -EINVAL;
+	}
+	ca->o.nports++;
+	ca->o.ports = ca->ports;
+	return 0;
+}
+
+static int create_publish_opt(struct create_args *ca, const char *v, struct nerr *e)
+{
+	if (!ca->split_ports)
+		return publish_one(ca, v, strlen(v), e);
+	for (size_t i = 0, len; v[i]; i += len + !len) {
+		len = strcspn(v + i, ", ");
+		if (len && publish_one(ca, v + i, len, e) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* One option (getopt's code) and its value, which must outlive ca; the
  * command line's and the dashboard's requests alike. */
 static int create_opt(struct create_args *ca, int c, char *v, struct nerr *e)
@@ -206,6 +240,7 @@ static int create_opt(struct create_args *ca, int c, char *v, struct nerr *e)
 	case O_RM: ca->rm = ca->o.rm = true; return 0;
 	case O_AUDIT: ca->audit = v; return 0;
 	case O_SYSROOT: ca->sysroot = v; return 0;
+	case 'p': return create_publish_opt(ca, v, e);
 	}
 	return nerr_input(e, -EINVAL, "unknown option");
 }
@@ -233,7 +268,7 @@ static void create_parse(int argc, char **argv, struct create_args *ca)
 {
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+e:m:w:u:", create_lopts, NULL)) != -1 || optind < argc) {
+	while ((c = getopt_long(argc, argv, "+e:m:w:u:p:", create_lopts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
 			/* NAME may come before the options */
 			if (!ca->o.name && strcmp(argv[optind - 1], "--") && argv[optind][0] != '-') {
@@ -267,6 +302,12 @@ static void create_report(const struct create_opts *o, const struct create_resul
 	       t->cgroup ? str_esc(&b, t->cgroup) : "-");
 	if (res->veth[0])
 		printf(" veth %s eth0 %s", res->veth, res->addr);
+	for (size_t i = 0; i < o->nports; i++) {
+		char ip[16];
+		port_fmt_ip(o->ports[i].host_ip, ip);
+		printf("%s%s:%u->%u/%s", i ? "," : " ports ", ip, o->ports[i].host_port, o->ports[i].ctr_port,
+		       port_proto_name(o->ports[i].proto));
+	}
 	if (!(o->ns & (1u << NS_PID)))
 		printf(" (host pid namespace)");
 	if (o->net == NET_HOST)
@@ -615,6 +656,7 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 	struct create_req rq;
 	struct create_args ca;
 	create_args_init(&ca, 0, g->sysroot);
+	ca.split_ports = true;
 	int rc = create_req_parse(req, (size_t)n, &rq, &e) < 0 ? 2 : 0;
 	for (int i = 0; !rc && i < CREQ_NOPTS; i++) {
 		const struct option *lo = create_lopts;
@@ -665,6 +707,14 @@ int cmd_create_internal(int argc, char **argv, const struct globalopts *g)
 	create_req_free(&rq);
 	create_args_free(&ca);
 	return rc;
+}
+
+/* nstop _proxy: create --publish's proxy (act/proxy.c), internal: in no
+ * help or manual, useless without the descriptors create hands it */
+int cmd_proxy_internal(int argc, char **argv, const struct globalopts *g)
+{
+	(void)g;
+	return act_proxy_main(argc, argv);
 }
 
 /* rm NAME...: each recorded by run_rm; an unknown name is refused first

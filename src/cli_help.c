@@ -109,6 +109,7 @@ static const struct cli_opt create_opts_help[] = {
 	{"--pids", "N", "most processes and threads"},
 	{"--pids-limit", "N", "docker's spelling of --pids"},
 	{"--net", "none|host|veth[:ADDR/PREFIX]", "its network (default none)"},
+	{"-p, --publish", "[HOSTIP:]HOSTPORT:CTRPORT[/udp]", "publish a port on the host (HOSTIP default 127.0.0.1; needs --net veth); repeatable"},
 	{"--privileged", NULL, "all capabilities, no seccomp filter (audited)"},
 	{"-e, --env", "KEY[=VALUE]", "set a variable for the command (bare KEY: the caller's value); repeatable"},
 	{"--env-file", "FILE", "docker's: KEY=VALUE lines, # comments, a bare KEY the caller's value"},

@@ -716,6 +716,15 @@ static void ct_veth(const struct snap *s, const void *row, struct cell *c)
 	ROW(struct container);
 	set_str(c, r->veth);
 }
+/* text: docker's 127.0.0.1:18080->8080/tcp; JSON: an array of objects */
+static void ct_ports(const struct snap *s, const void *row, struct cell *c)
+{
+	ROW(struct container);
+	if (!r->ports)
+		return;
+	set_str(c, r->ports);
+	c->json = r->ports_json;
+}
 static void ct_cgroups(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
@@ -808,6 +817,7 @@ static const struct column ct_cols[] = {
 	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
 	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named), cpu-quota-bound (throttled, or at its tightest CPU limit, while the host has half a CPU or more idle: the quota limits it, not the machine)", ct_notes},
 	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},
+	{"PORTS", "ports", false, false, true, "nstop containers: ports published on the host (create --publish), HOSTIP:HOSTPORT->CTRPORT/PROTO", ct_ports},
 	{"CGROUPS", "cgroups", false, false, true, "nstop containers: each hierarchy's cgroup path, by controllers (JSON: an object)", ct_cgroups},
 	{"PIDNS", "pid_ns", true, false, true, "pid namespace of its init", ct_pidns},
 	{"CGROUP", "cgroup", false, false, true, "its cgroup (v2; on v1 as found in any hierarchy)", ct_cgroup},

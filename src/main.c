@@ -280,6 +280,7 @@ int main(int argc, char **argv)
 		{"events", cmd_events},
 		{"image", cmd_image},
 		{"_create", cmd_create_internal}, /* the dashboard's create: in no help */
+		{"_proxy", cmd_proxy_internal}, /* create --publish's proxy: in no help */
 		{"help", cmd_help},
 		{"_complete", cmd_complete}, /* the shell completions' words: in no help */
 	};

@@ -79,6 +79,10 @@ void cell_text(struct buf *b, const struct cell *c)
 
 static void cell_json(struct json *j, const char *key, const struct cell *c)
 {
+	if (c->json) {
+		json_raw(j, key, c->json);
+		return;
+	}
 	switch (c->type) {
 	case CELL_NONE:
 		json_null(j, key);

@@ -20,6 +20,7 @@ struct cell {
 	double d;
 	int prec;
 	struct buf tmp;         /* scratch for computed strings */
+	const char *json;       /* non-NULL: JSON output writes this (nstop's own JSON) instead */
 };
 struct column {
 	const char *name;       /* header in text, also accepted by -o */

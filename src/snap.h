@@ -120,6 +120,9 @@ struct container {
 	/* nstop's own, from its registry */
 	bool registered, privileged, stopped;
 	const char *veth;       /* interned host side, may be NULL */
+	/* --publish, from its record: interned "127.0.0.1:18080->8080/tcp, ..."
+	 * and the same as a JSON array (containers --json); NULL: none */
+	const char *ports, *ports_json;
 	const char *cgroups_json; /* interned {"cpu":"/x",...}, may be NULL */
 	const char *cg_memory;  /* interned memory hierarchy path, when it differs */
 	/* the live dashboard's dead (collect/dead.c): gone, listed for a while

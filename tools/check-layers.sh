@@ -30,6 +30,7 @@ layer_of() {
 	src/collect/recev.o) echo "1 parse" ;;
 	src/collect/parse_web.o) echo "1 parse" ;;
 	src/collect/parse_ev.o) echo "1 parse" ;;
+	src/collect/parse_port.o) echo "1 parse" ;;
 	src/sysroot.o | src/cgdir.o) echo "2 sysroot" ;;
 	src/snap.o) echo "3 snap" ;;
 	src/collect/*) echo "4 collect" ;;

@@ -157,9 +157,13 @@ struct create_opts {
 	size_t ngroups;
 	bool rm;                /* --rm: in the record (cli's supervisor removes it) */
 	const char *image;      /* --image: its name; rootfs then holds its layers' lowerdir list */
+	const struct port_map *ports; /* --publish, nports of them (collect/parse.h) */
+	size_t nports;
 };
 struct create_result {
 	pid_t pid;              /* its init, as the host sees it */
+	pid_t proxy;            /* --publish: the ports' proxy, 0 without */
+	uint32_t proxy_uid;     /* ... its user and group id */
 	char id[40];
 	char veth[16];          /* host side, "" without */
 	char addr[64];          /* eth0's, "" without */
@@ -179,7 +183,7 @@ int act_rm(struct sysroot *sr, const char *name, const char *expect_id, double g
 int act_logs(struct sysroot *sr, const char *name, bool follow, int out, struct nerr *e);
 void act_wipe_args(bool environ_too, const char *keep);
 /* act/ctrreq.c: the dashboard's create request and its reply (JSON, pure) */
-#define CREQ_NOPTS 9
+#define CREQ_NOPTS 10
 #define CREQ_MAX 65536          /* bytes of a request or a reply */
 #define CREQ_MAX_STR 4096       /* bytes of one string */
 #define CREQ_MAX_ARGS 256       /* words of the command */
@@ -236,6 +240,25 @@ int net_addrs(const char *want, const char *const *used, size_t nused, char *ctr
 int net_veth_create(const char *host_if, pid_t pid, const char *host_cidr, struct nerr *e);
 int net_veth_delete(const char *host_if);
 int net_setup_inside(const char *cidr, const char *gw_cidr, struct nerr *e);
+/* act/publish.c: create --publish, the host's side; act/proxy.c: the proxy */
+struct port_map;
+struct jv;
+int publish_check(const struct create_opts *o, struct nerr *e);
+int publish_bind(const struct create_opts *o, int *fds, struct nerr *e);
+void publish_close(int *fds, size_t n);
+/* the ports' proxy, as create starts it */
+struct publish_proxy {
+	uint32_t uid;           /* its user and group id: a reserved block's first */
+	pid_t pid;              /* create's child */
+	int pidfd;
+	int ctl;                /* create's end of the proxy's socket: 'C', closed at the commit */
+};
+int publish_start(const struct create_opts *o, const char *ctr_addr, const int *fds, int init_pidfd,
+		  struct publish_proxy *px, struct nerr *e);
+void publish_commit(struct publish_proxy *px);
+void publish_kill_child(struct publish_proxy *px);
+void publish_stop(struct sysroot *sr, const struct jv *st);
+int act_proxy_main(int argc, char **argv);
 /* act/secure.c */
 int secure_caps(struct nerr *e);
 int secure_seccomp(struct nerr *e);

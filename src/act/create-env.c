@@ -95,6 +95,8 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 	if (!r && o->user_set && (o->ns & (1u << NS_USER)) &&
 	    (o->uid >= NSTOP_USERNS_SIZE || o->gid >= NSTOP_USERNS_SIZE))
 		r = nerr_input(e, -EINVAL, "--user: with a user namespace, ids below %u", NSTOP_USERNS_SIZE);
+	if (!r)
+		r = publish_check(o, e);
 	if (!r && o->nbinds > CREATE_MAX_BINDS)
 		r = nerr_input(e, -EINVAL, "--bind: at most %d", CREATE_MAX_BINDS);
 	if (!r && o->nbinds && !(o->ns & (1u << NS_MNT)))

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nstop create --ns ...,user: a block of user and group ids for the
- * container's root that overlaps nothing in use on the host, reserved in
- * the registry, and the maps written for the child.
+ * nstop create: blocks of user and group ids that overlap nothing in use on
+ * the host, reserved in the registry: --ns ...,user's for the container's
+ * root (and its maps written for the child), --publish's for the ports'
+ * proxy (its uid and gid are the block's first id, no one else's).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -48,7 +49,7 @@ static int ranges_add(struct id_range **v, size_t *n, const char *s, size_t len,
  * (/proc/PID/uid_map and gid_map, one process per namespace), the local
  * users' /etc/subuid and /etc/subgid, and the blocks of nstop's own
  * containers (NAME/userns in the registry, running or not: the files of
- * their writable layers keep those ids).
+ * their writable layers keep those ids; NAME/proxyids, their proxies').
  */
 static void used_ids(struct id_range **v, size_t *n)
 {
@@ -96,11 +97,14 @@ static void used_ids(struct id_range **v, size_t *n)
 	char **names;
 	size_t nn = state_list(&names);
 	int dfd = state_dir_open();
+	static const char *const reg[] = {"userns", "proxyids"};
 	for (size_t i = 0; i < nn; i++) {
-		char p[300];
-		snprintf(p, sizeof(p), "%s/userns", names[i]);
-		if (dfd >= 0 && read_file_at(dfd, p, &b) > 0)
-			ranges_add(v, n, b.p, b.len, true);
+		for (size_t f = 0; f < ARRAY_LEN(reg); f++) {
+			char p[300];
+			snprintf(p, sizeof(p), "%s/%s", names[i], reg[f]);
+			if (dfd >= 0 && read_file_at(dfd, p, &b) > 0)
+				ranges_add(v, n, b.p, b.len, true);
+		}
 		free(names[i]);
 	}
 	free(names);
@@ -110,12 +114,13 @@ static void used_ids(struct id_range **v, size_t *n)
 }
 
 /*
- * A block of NSTOP_USERNS_SIZE ids for NAME's user namespace, the first
- * within NSTOP_USERNS_LO..HI that overlaps nothing in use, reserved in
- * NAME/userns (uid_map's format) under the registry's lock, so that two
- * creates at once never get the same.
+ * A block of NSTOP_USERNS_SIZE ids for NAME, the first within
+ * NSTOP_USERNS_LO..HI that overlaps nothing in use, reserved in NAME/FILE
+ * (uid_map's format; "userns" or "proxyids") under the registry's lock,
+ * so that two creates at once never get the same. rm takes the registry
+ * directory, and the reservation with it.
  */
-int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e)
+int create_ids_alloc(const char *name, const char *file, uint32_t *base, struct nerr *e)
 {
 	int lk = state_lock();
 	if (lk < 0) {
@@ -145,7 +150,7 @@ int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e)
 	} else {
 		int dfd = state_dir_open();
 		char p[300], m[64];
-		snprintf(p, sizeof(p), "%s/userns", name);
+		snprintf(p, sizeof(p), "%s/%s", name, file);
 		int fd = dfd < 0 ? -1 : openat(dfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		int len = snprintf(m, sizeof(m), "0 %u %u\n", *base, NSTOP_USERNS_SIZE);
 		if (fd < 0 || write(fd, m, (size_t)len) != len) {
@@ -159,6 +164,12 @@ int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e)
 	}
 	close(lk);
 	return r;
+}
+
+/* a block for NAME's user namespace (NAME/userns) */
+int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e)
+{
+	return create_ids_alloc(name, "userns", base, e);
 }
 
 int create_write_maps(pid_t pid, uint32_t base, struct nerr *e)

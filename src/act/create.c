@@ -51,6 +51,8 @@ static void undo(struct sysroot *sr, struct made *mk, const char *name)
 	}
 	if (mk->pid > 0)
 		waitpid(mk->pid, NULL, 0);
+	publish_kill_child(&mk->proxy);
+	publish_close(mk->lfds, PORT_MAX);
 	if (mk->veth[0])
 		net_veth_delete(mk->veth);
 	/* a pid namespace empties as its init dies; give the cgroups a moment */
@@ -140,9 +142,32 @@ static void used_addrs(char ***addrs, size_t *n)
 	*n = a.n;
 }
 
+/* --publish: the ports, and the proxy's pid, start time and uid */
+static void state_json_ports(struct json *j, const struct create_opts *o, const struct create_result *res,
+			     uint64_t proxy_start)
+{
+	json_arr_begin(j, "ports");
+	for (size_t i = 0; i < o->nports; i++) {
+		char ip[16];
+		port_fmt_ip(o->ports[i].host_ip, ip);
+		json_obj_begin(j, NULL);
+		json_str(j, "host_ip", ip);
+		json_u64(j, "host_port", o->ports[i].host_port);
+		json_u64(j, "container_port", o->ports[i].ctr_port);
+		json_str(j, "proto", port_proto_name(o->ports[i].proto));
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_begin(j, "proxy");
+	json_i64(j, "pid", res->proxy);
+	json_u64(j, "start", proxy_start);
+	json_u64(j, "uid", res->proxy_uid);
+	json_obj_end(j);
+}
+
 static void state_json(struct buf *b, const struct sysroot *sr, const struct create_opts *o,
 		       const struct act_target *t, const struct create_result *res, uint64_t start,
-		       const struct child *c)
+		       uint64_t proxy_start, const struct child *c)
 {
 	struct json j;
 	json_init(&j, b, true);
@@ -181,6 +206,8 @@ static void state_json(struct buf *b, const struct sysroot *sr, const struct cre
 		json_str(&j, "address", c->ctr_addr);
 		json_str(&j, "host_address", c->host_addr);
 	}
+	if (o->nports)
+		state_json_ports(&j, o, res, proxy_start);
 	json_bool(&j, "privileged", o->privileged);
 	json_arr_begin(&j, "binds");
 	for (size_t i = 0; i < o->nbinds; i++) {
@@ -301,9 +328,16 @@ static int make_state(const struct create_opts *o, struct inflight *f, struct ne
 static int create_prepare(struct sysroot *sr, const struct create_opts *o, struct inflight *f,
 			  struct act_target *t, struct nerr *e)
 {
-	int r = make_state(o, f, e);
+	/* the ports first: one in use is refused before anything is made */
+	int r = publish_bind(o, f->mk.lfds, e);
+	if (!r)
+		r = make_state(o, f, e);
 	if (!r && (o->ns & (1u << NS_USER)))
 		r = create_userns_alloc(o->name, &f->c.userns_base, e);
+	/* the proxy's uid and gid: a block of its own, as a user namespace's,
+	 * so no other process on the host can signal or prlimit it */
+	if (!r && o->nports)
+		r = create_ids_alloc(o->name, "proxyids", &f->mk.proxy.uid, e);
 	if (!r)
 		r = create_make_cgroups(sr, o, t, &f->mk, e);
 	bool anylim = false;
@@ -396,7 +430,23 @@ static int create_start(struct sysroot *sr, const struct create_opts *o, struct 
 	return r;
 }
 
-/* Commit, 2: the container runs; its id and the registry entry. */
+/* Commit, 2: the ports' proxy, given the sockets and a pidfd of the
+ * init; create keeps no copy of a socket, so none outlives the proxy. */
+static int create_publish(const struct create_opts *o, struct inflight *f, struct create_result *res,
+			  struct nerr *e)
+{
+	if (!o->nports)
+		return 0;
+	int r = publish_start(o, f->c.ctr_addr, f->mk.lfds, f->mk.pidfd, &f->mk.proxy, e);
+	publish_close(f->mk.lfds, PORT_MAX);
+	res->proxy = f->mk.proxy.pid;
+	res->proxy_uid = f->mk.proxy.uid;
+	if (!r && create_fail_at("proxy"))
+		r = nerr_set(e, -EIO, "injected failure after the proxy (NSTOP_FAIL_AT=proxy)");
+	return r;
+}
+
+/* Commit, 3: the container runs; its id and the registry entry. */
 static int create_commit(struct sysroot *sr, const struct create_opts *o, struct inflight *f,
 			 struct create_result *res, const struct act_target *t, struct nerr *e)
 {
@@ -408,8 +458,11 @@ static int create_commit(struct sysroot *sr, const struct create_opts *o, struct
 		memset(rnd, 0, sizeof(rnd));
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(res->id + 2 * i, 3, "%02x", rnd[i]);
+	uint64_t pstart = 0;
+	if (res->proxy > 0 && sysroot_pid_start(sr, res->proxy, &pstart) < 0)
+		return nerr_set(e, -ESRCH, "--publish: the port proxy exited at once");
 	struct buf js = {0};
-	state_json(&js, sr, o, t, res, start, &f->c);
+	state_json(&js, sr, o, t, res, start, pstart, &f->c);
 	int r = create_fail_at("state") ? -EIO : state_save(o->name, buf_str(&js));
 	if (r < 0)
 		nerr_set(e, r, "saving the registry entry: %s%s", strerror(-r),
@@ -431,8 +484,10 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 {
 	memset(res, 0, sizeof(*res));
 	memset(t, 0, sizeof(*t));
-	struct inflight f = {.mk = {.pidfd = -1}, .c = {.o = o, .logfd = -1},
+	struct inflight f = {.mk = {.pidfd = -1, .proxy = {.pidfd = -1, .ctl = -1}}, .c = {.o = o, .logfd = -1},
 			     .p2c = {-1, -1}, .c2p = {-1, -1}};
+	for (size_t i = 0; i < PORT_MAX; i++)
+		f.mk.lfds[i] = -1;
 	snprintf(f.c.statepath, sizeof(f.c.statepath), "%s/%s", state_dir(), o->name);
 	/* bad input is refused before anything is made */
 	int r = create_validate(sr, o, &f, res, e);
@@ -446,6 +501,8 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 	if (!r)
 		r = create_start(sr, o, &f, res, t, e);
 	if (!r)
+		r = create_publish(o, &f, res, e);
+	if (!r)
 		r = create_commit(sr, o, &f, res, t, e);
 	close_fd(&f.p2c[1]);
 	close_fd(&f.c2p[0]);
@@ -456,8 +513,13 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 		act_target_free(t);
 		return r;
 	}
+	/* the record is in place: the proxy stays (until then create's end,
+	 * closed by its death too, ends it) */
+	publish_commit(&f.mk.proxy);
 	/* report: the target as the resolver would give it */
 	close(f.mk.pidfd);
+	if (f.mk.proxy.pidfd >= 0)
+		close(f.mk.proxy.pidfd);
 	for (int i = 0; i < f.mk.ndirs; i++)
 		free(f.mk.dirs[i]);
 	t->rt = RT_NSTOP;

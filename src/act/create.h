@@ -32,6 +32,8 @@ struct made {
 	char veth[16];
 	pid_t pid;
 	int pidfd;
+	int lfds[PORT_MAX];     /* --publish: the bound sockets, until the proxy has them */
+	struct publish_proxy proxy; /* the ports' proxy, create's child */
 };
 
 /* What the cloned child is told: its options, its pipes, its log. */
@@ -52,7 +54,8 @@ void create_env_free(char **env);
 int create_make_cgroups(struct sysroot *sr, const struct create_opts *o, struct act_target *t,
 			struct made *mk, struct nerr *e);
 int create_devices_allow(struct sysroot *sr, const struct act_target *t, struct nerr *e);
-/* create-userns.c: the user namespace's ids */
+/* create-userns.c: the user namespace's ids, the proxy's */
+int create_ids_alloc(const char *name, const char *file, uint32_t *base, struct nerr *e);
 int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e);
 int create_write_maps(pid_t pid, uint32_t base, struct nerr *e);
 /* create-fs.c: the container's filesystem, and how the child reports */

@@ -15,6 +15,7 @@
 /* create's long options a request may carry, spelt as on the command line */
 const char *const create_req_keys[CREQ_NOPTS] = {
 	"rootfs", "hostname", "cgroup-parent", "cpu", "memory", "pids", "net", "audit-log", "image",
+	"publish",
 };
 
 /* Text the JSON writer passes unchanged: valid UTF-8, no control byte

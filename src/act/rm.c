@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nstop rm: SIGTERM to the container's init (which forwards it), a grace
- * period, SIGKILL (which takes the whole pid namespace), then whatever else
- * is in its cgroups; then the veth, the cgroups (with any the container made
- * inside its cgroup namespace), the writable layer and the registry entry.
- * And nstop logs: the container's output, escaped on a terminal.
+ * period, SIGKILL (which takes the whole pid namespace), then its ports'
+ * proxy and whatever else is in its cgroups; then the veth, the cgroups
+ * (with any the container made inside its cgroup namespace), the writable
+ * layer and the registry entry. And nstop logs: the container's output,
+ * escaped on a terminal.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -128,6 +129,9 @@ int act_rm(struct sysroot *sr, const char *name, const char *expect_id, double g
 		if (fd >= 0)
 			close(fd);
 	}
+	/* the ports' proxy ends with the init; gone, with its sockets, before rm
+	 * returns (a port published again at once must be free) */
+	publish_stop(sr, &st);
 	/* what is left in its cgroups (entered shells outside its pid namespace) */
 	int mi = act_primary_mount(sr, t);
 	pid_t *p = NULL;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../collect/parse.h"
 #include "act.h"
 
 static void record(struct audit *a, struct sysroot *sr, const char *action,
@@ -92,6 +93,19 @@ static int create_recorded(struct sysroot *sr, struct audit *a, const struct cre
 	json_str(&j, "net", o->net == NET_HOST ? "host" : o->net == NET_VETH ? "veth" : "none");
 	if (res->veth[0])
 		json_str(&j, "veth", res->veth);
+	if (o->nports) {
+		json_arr_begin(&j, "publish");
+		for (size_t i = 0; i < o->nports; i++) {
+			char sp[64];
+			port_fmt_spec(&o->ports[i], sp, sizeof(sp));
+			json_str(&j, NULL, sp);
+		}
+		json_arr_end(&j);
+		if (res->proxy > 0) {
+			json_i64(&j, "proxy_pid", res->proxy);
+			json_u64(&j, "proxy_uid", res->proxy_uid);
+		}
+	}
 	json_bool(&j, "privileged", o->privileged);
 	if (o->user_set) {
 		char u[32];

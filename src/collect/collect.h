@@ -185,6 +185,7 @@ int state_load(const char *name, struct jv *out);
 int state_dir_open(void);
 size_t state_list(char ***out);
 void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), void *arg);
+void registry_ports(struct snap *s, struct sysroot *sr, const struct jv *st, struct container *c);
 
 /* ---- collect/logs.c: runtimes' log files and state files, read ---- */
 #define LOG_READ_MAX (16 << 20)   /* of a log, from its end */

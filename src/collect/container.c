@@ -266,6 +266,7 @@ static void registry_one(const char *name, const struct jv *st, void *arg)
 	uint64_t now;
 	c->stopped = !jv_num(st, "pid", &pid) || !jv_num(st, "start", &start) ||
 		     sysroot_pid_start(x->sr, (pid_t)pid, &now) < 0 || now != (uint64_t)start;
+	registry_ports(s, x->sr, st, c);
 	const struct jv *cgs = jv_get(st, "cgroups");
 	struct buf b = {0};
 	struct json j;

@@ -335,4 +335,20 @@ struct img_user {
 int parse_img_user(const char *user, const char *passwd, size_t npw, const char *group, size_t ngr,
 		   struct img_user *out);
 
+/* ---- collect/parse_port.c: published ports, create's --publish and the
+ * registry's "ports" (untrusted; pure, fuzzable) ---- */
+enum { PORT_TCP, PORT_UDP };
+#define PORT_MAX 32             /* --publish per container */
+struct port_map {
+	uint32_t host_ip;       /* host byte order */
+	uint16_t host_port, ctr_port;
+	int proto;              /* PORT_TCP, PORT_UDP */
+};
+int parse_ipv4(const char *s, size_t n, uint32_t *ip);
+int parse_publish(const char *s, size_t n, struct port_map *pm, const char **why);
+void port_fmt_ip(uint32_t ip, char out[16]);
+const char *port_proto_name(int proto);
+void port_fmt_spec(const struct port_map *pm, char *out, size_t n);
+size_t parse_ports_jv(const struct jv *arr, struct port_map *out, size_t max);
+
 #endif

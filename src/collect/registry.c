@@ -3,7 +3,8 @@
  * The registry of nstop's own containers, read: /run/nstop/NAME/state.json
  * (root only, 0700 directories) holds the init pid and its start time, the
  * cgroup path in each hierarchy and the options used. The containers
- * collector names nstop's containers from it; act/state.c writes it.
+ * collector names nstop's containers from it (their published ports too:
+ * registry_ports); act/state.c writes it.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -114,4 +115,44 @@ void state_each(void (*fn)(const char *name, const struct jv *st, void *arg), vo
 		free(names[i]);
 	}
 	free(names);
+}
+
+/* The record's "ports", what of them parses (parse_ports_jv), as text and
+ * as JSON, both interned; the text says so when the container runs but
+ * its proxy (pid and start time in the record) does not: nothing serves
+ * the ports then. */
+void registry_ports(struct snap *s, struct sysroot *sr, const struct jv *st, struct container *c)
+{
+	struct port_map pm[PORT_MAX];
+	size_t n = parse_ports_jv(jv_get(st, "ports"), pm, PORT_MAX);
+	if (!n)
+		return;
+	struct buf t = {0}, jb = {0};
+	struct json j;
+	json_init(&j, &jb, false);
+	json_arr_begin(&j, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char ip[16];
+		port_fmt_ip(pm[i].host_ip, ip);
+		const char *proto = port_proto_name(pm[i].proto);
+		buf_printf(&t, "%s%s:%u->%u/%s", i ? ", " : "", ip, pm[i].host_port, pm[i].ctr_port, proto);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "host_ip", ip);
+		json_u64(&j, "host_port", pm[i].host_port);
+		json_u64(&j, "container_port", pm[i].ctr_port);
+		json_str(&j, "proto", proto);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	const struct jv *px = jv_get(st, "proxy");
+	double pid = 0, start = 0;
+	uint64_t now;
+	bool alive = px && jv_num(px, "pid", &pid) && jv_num(px, "start", &start) && pid > 1 &&
+		     pid < 1 << 30 && sysroot_pid_start(sr, (pid_t)pid, &now) == 0 && now == (uint64_t)start;
+	if (!c->stopped && !alive)
+		buf_adds(&t, " (proxy gone)");
+	c->ports = strtab_intern(s->strs, t.p, t.len);
+	c->ports_json = strtab_intern(s->strs, jb.p, jb.len);
+	buf_free(&t);
+	buf_free(&jb);
 }

@@ -309,6 +309,23 @@ static bool check_parent(const char *v, char *err, size_t n)
 	return false;
 }
 
+/* each spec as create --publish reads it (parse_publish); create itself
+ * says whether the ports are free */
+static bool check_publish(const char *v, char *err, size_t n)
+{
+	for (size_t i = 0, len; v[i]; i += len) {
+		len = strcspn(v + i, ", ");
+		struct port_map pm;
+		const char *why;
+		if (len && parse_publish(v + i, len, &pm, &why) < 0) {
+			snprintf(err, n, "%.*s: %s", (int)(len < 24 ? len : 24), v + i, why);
+			return false;
+		}
+		len += !len;
+	}
+	return true;
+}
+
 static void create_form(const char *audit_log, char *status, size_t n)
 {
 	struct form_field f[] = {
@@ -321,6 +338,7 @@ static void create_form(const char *audit_log, char *status, size_t n)
 		{.label = "Network", .hint = "none, host, veth or veth:ADDR/PREFIX", .check = check_net},
 		{.label = "Cgroup parent", .hint = "absolute, or relative to nstop's own", .check = check_parent},
 		{.label = "Image", .hint = "an imported image (nstop image ls); empty: Rootfs or the host's"},
+		{.label = "Publish", .hint = "HOSTPORT:CTRPORT[/udp], comma-separated; needs veth", .check = check_publish},
 	};
 	snprintf(f[6].val, sizeof(f[6].val), "none");
 	snprintf(f[7].val, sizeof(f[7].val), "/nstop");
@@ -337,7 +355,7 @@ static void create_form(const char *audit_log, char *status, size_t n)
 		int field;
 		const char *opt;
 	} map[] = {{7, "cgroup-parent"}, {2, "rootfs"}, {3, "cpu"}, {4, "memory"}, {5, "pids"}, {6, "net"},
-		   {8, "image"}};
+		   {8, "image"}, {9, "publish"}};
 	struct create_req rq = {.name = f[0].val};
 	for (size_t i = 0; i < ARRAY_LEN(map); i++)
 		for (int k = 0; k < CREQ_NOPTS; k++)

@@ -377,6 +377,10 @@ void ui_draw_detail(struct ui *u, int y0, int h, int w)
 			fz = 1;
 		y = cgroup_lines(u, g, gm ? gm : g, fz, y, y0 + h, w);
 	}
+	const struct view_ops *vo = u->views[u->view];
+	const char *extra = vo->detail_line ? vo->detail_line(u->rows[u->vs[u->view].sel], &u->tmp) : NULL;
+	if (extra && y < y0 + h)
+		put(y++, 1, extra, strlen(extra), w - 2, false);
 	if (p)
 		y = proc_lines(u, p, y, y0 + h, w);
 	if (g)

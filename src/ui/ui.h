@@ -188,6 +188,8 @@ struct view_ops {
 	/* the detail's memory figures, where not the detail's cgroup (a memory
 	 * hierarchy rooted elsewhere); NULL: that cgroup */
 	const struct cgroup *(*detail_mem)(const struct snap *s, const void *row);
+	/* a line of the row's own for the detail pane ("ports ..."), NULL: none */
+	const char *(*detail_line)(const void *row, struct buf *b);
 	int (*indent)(const void *row);          /* first column: extra width */
 	void (*name_cell)(const void *row, struct buf *b); /* first column while unsorted */
 	void (*empty)(const struct snap *s, char *msg, size_t n); /* why no rows */

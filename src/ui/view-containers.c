@@ -63,6 +63,18 @@ static const struct cgroup *detail_mem(const struct snap *s, const void *row)
 	return snap_ctr_cgroup_mem(s, row);
 }
 
+/* nstop's own: the ports it publishes */
+static const char *detail_line(const void *row, struct buf *b)
+{
+	const struct container *k = row;
+	if (!k->ports)
+		return NULL;
+	buf_reset(b);
+	buf_adds(b, "ports ");
+	str_escape(b, k->ports, strlen(k->ports), ESC_TEXT);
+	return buf_str(b);
+}
+
 static bool frozen(const struct snap *s, const void *row)
 {
 	return snap_ctr_frozen(s, row) == 1;
@@ -155,6 +167,7 @@ const struct view_ops view_containers = {
 	.detail = detail,
 	.frozen = frozen,
 	.detail_mem = detail_mem,
+	.detail_line = detail_line,
 	.select = select_row,
 	.refuse = refuse,
 	.empty = empty,

@@ -11,7 +11,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "not ok - $CC is missing (make deps)"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$FB"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc $(pkg-config --cflags libnl-3.0 2>/dev/null)"
-srcs="src/collect/parse.c src/collect/parse_cg.c src/collect/logparse.c src/collect/parse_env.c src/collect/parse_rt.c src/collect/parse_web.c src/collect/parse_ev.c src/collect/parse_img.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
+srcs="src/collect/parse.c src/collect/parse_cg.c src/collect/logparse.c src/collect/parse_env.c src/collect/parse_rt.c src/collect/parse_web.c src/collect/parse_ev.c src/collect/parse_img.c src/collect/parse_port.c src/util/str.c src/util/buf.c src/util/xalloc.c src/util/err.c src/util/json.c src/util/jsonr.c src/util/hash.c src/util/prom.c"
 tests/fixtures/prepare.sh "$B/fixtures" >/dev/null || exit 1
 fx=$B/fixtures
 seed() { # seed TARGET FILES...: the fixtures' files as the starting corpus
@@ -113,8 +113,14 @@ printf '%s' '{"manifests":[{"digest":"sha256:22222222222222222222222222222222222
 printf '%s' '{"config":{"Env":["A=1"],"Cmd":["sh"],"User":"app"},"rootfs":{"diff_ids":["sha256:5555555555555555555555555555555555555555555555555555555555555555"]}}' >"$FB/corpus-imgentry/seed-config"
 printf '%s' '[{"Config":"abc.json","RepoTags":["bb:1"],"Layers":["x/layer.tar"]}]' >"$FB/corpus-imgentry/seed-docker"
 printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n\0staff:x:50:app\nops:x:51:root,app\n' >"$FB/corpus-imgentry/seed-passwd-group"
+# create --publish specs and a record's ports
+mkdir -p "$FB/corpus-ports"
+for w in 18080:8080 0.0.0.0:53:53/udp 10.0.0.1:1:65535/tcp '[::1]:80:80' 8000-8010:80 \
+	'[{"host_ip":"127.0.0.1","host_port":18080,"container_port":8080,"proto":"tcp"},{"host_ip":"1.2.3","host_port":1.5}]'; do
+	printf '%s' "$w" >"$FB/corpus-ports/seed-$(printf '%s' "$w" | md5sum | cut -c1-8)"
+done
 pass=0 fail=0
-for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs accept envfile rtnames rec webcfg kmsg imgentry}; do
+for t in ${FUZZ_TARGETS:-stat cgroup cgfiles input idmap ctrreq prom logs accept envfile rtnames rec webcfg kmsg imgentry ports}; do
 	extra=; [ $t = ctrreq ] && extra=src/act/ctrreq.c
 	[ $t = rec ] && extra="src/collect/recfmt.c src/collect/recev.c src/collect/recsnap.c src/collect/cgset.c src/snap.c -lzstd"
 	if ! $CC $flags -o "$FB/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $extra >"$FB/build-$t.log" 2>&1; then

@@ -37,7 +37,7 @@ def busybox_layers(bb):
     with open(bb, "rb") as f:
         bbdata = f.read()
     l1 = [ent("bin", tarfile.DIRTYPE, mode=0o755), ent("bin/busybox", data=bbdata, mode=0o755)]
-    for a in ["sh", "cat", "ls", "echo", "id", "sleep", "test", "env", "pwd", "find"]:
+    for a in ["sh", "cat", "ls", "echo", "id", "sleep", "test", "env", "pwd", "find", "httpd", "nc", "wc"]:
         l1.append(ent("bin/" + a, tarfile.SYMTYPE, link="busybox"))
     l1 += [ent("etc", tarfile.DIRTYPE, mode=0o755),
            ent("etc/passwd", data=b"root:x:0:0:root:/root:/bin/sh\napp:x:4242:4343::/home/app:/bin/sh\n"),

@@ -401,6 +401,66 @@ static void t_env(void)
 	free(env);
 }
 
+/* create --publish and the record's ports (parse_port.c) */
+static void t_ports(void)
+{
+	struct port_map pm;
+	const char *why;
+	char out[64];
+	static const struct {
+		const char *in, *canon;
+	} good[] = {
+		{"18080:8080", "127.0.0.1:18080:8080/tcp"},
+		{"0.0.0.0:53:53/udp", "0.0.0.0:53:53/udp"},
+		{"10.1.2.3:1:65535/tcp", "10.1.2.3:1:65535/tcp"},
+		{"255.255.255.255:65535:1", "255.255.255.255:65535:1/tcp"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		int r = parse_publish(good[i].in, strlen(good[i].in), &pm, &why);
+		if (r == 0)
+			port_fmt_spec(&pm, out, sizeof(out));
+		OK(r == 0, "--publish %s parses", good[i].in);
+		IS_STR(r == 0 ? out : "", good[i].canon, "... to its canonical form");
+		OK(r == 0 && parse_publish(out, strlen(out), &pm, &why) == 0, "... which reads back");
+	}
+	static const char *const bad[] = {
+		"", "8080", ":80", "80:", "0:80", "80:0", "65536:80", "80:65536", "080:80", "80:080",
+		"+80:80", "-1:80", "80:80/", "80:80/TCP", "80:80/sctp", "80:80/tcp/udp", "1.2.3:80:80",
+		"1.2.3.4.5:80:80", "1.2.3.256:80:80", "01.2.3.4:80:80", "1..3.4:80:80", "0x7f.0.0.1:80:80",
+		"localhost:80:80", "::1:80:80", "[::1]:80:80", "80-81:80", "80:80-81", " 80:80", "80:80 ",
+		"1.2.3.4:80:80:80", "99999999999:80",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		OK(parse_publish(bad[i], strlen(bad[i]), &pm, &why) == -EINVAL && why, "--publish '%s' refused: %s",
+		   bad[i], why ? why : "?");
+	OK(parse_publish("80:80\0", 6, &pm, &why) == -EINVAL, "--publish with a NUL refused");
+	struct jv v;
+	const char *js = "[{\"host_ip\":\"127.0.0.1\",\"host_port\":18080,\"container_port\":8080,\"proto\":\"tcp\"},"
+			 "{\"host_ip\":\"0.0.0.0\",\"host_port\":53,\"container_port\":53,\"proto\":\"udp\"},"
+			 "{\"host_ip\":\"1.2.3\",\"host_port\":1,\"container_port\":1,\"proto\":\"tcp\"},"
+			 "{\"host_ip\":\"1.2.3.4\",\"host_port\":1.5,\"container_port\":1,\"proto\":\"tcp\"},"
+			 "{\"host_ip\":\"1.2.3.4\",\"host_port\":0,\"container_port\":1,\"proto\":\"tcp\"},"
+			 "{\"host_ip\":\"1.2.3.4\",\"host_port\":1,\"container_port\":70000,\"proto\":\"tcp\"},"
+			 "{\"host_ip\":\"1.2.3.4\",\"host_port\":1,\"container_port\":1,\"proto\":\"sctp\"},"
+			 "{\"host_ip\":\"1.2.3.4\\u0000x\",\"host_port\":1,\"container_port\":1,\"proto\":\"tcp\"},"
+			 "{\"host_ip\":\"1.2.3.4\",\"host_port\":\"1\",\"container_port\":1,\"proto\":\"tcp\"},"
+			 "\"1.2.3.4:1:1\",{}]";
+	struct port_map ps[PORT_MAX];
+	size_t n = 0;
+	if (OK(jv_parse(js, strlen(js), &v) == 0, "a record's ports parse as JSON")) {
+		n = parse_ports_jv(&v, ps, PORT_MAX);
+		jv_free(&v);
+	}
+	IS_U64(n, 2, "only the two whole and valid entries are kept");
+	if (n == 2) {
+		port_fmt_spec(&ps[0], out, sizeof(out));
+		IS_STR(out, "127.0.0.1:18080:8080/tcp", "... the first");
+		port_fmt_spec(&ps[1], out, sizeof(out));
+		IS_STR(out, "0.0.0.0:53:53/udp", "... the second");
+	}
+	OK(parse_ports_jv(NULL, ps, PORT_MAX) == 0, "no ports: none");
+}
+
 int main(void)
 {
 	t_stat();
@@ -413,5 +473,6 @@ int main(void)
 	t_idmap();
 	t_status();
 	t_env();
+	t_ports();
 	return tap_done();
 }

@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The published ports' proxy (`nstop _proxy`, started by create through
+ * publish.c): in the host's network namespace, as docker-proxy is, since a
+ * host without iptables or nft has no other way in. It gets its listening
+ * sockets already bound (create saw any port in use) and a pidfd of the
+ * container's init, and exits when that init does. TCP: each accepted
+ * connection is relayed to the container's address, both ways, a FIN
+ * passed on as a shutdown (half-close), a reset as a reset; at most
+ * PX_MAX_CONNS at once (the rest wait in the listen backlog), and when
+ * every slot is taken the one idle longest gives way to a waiting client
+ * if it has been idle PX_EVICT_IDLE_MS (idle connections of anyone hold
+ * no one out). UDP: one
+ * connected socket per client address (a flow), dropped after PX_UDP_IDLE
+ * of silence; at most PX_MAX_FLOWS, the least recently active one dropped
+ * to make room for a new client. One thread, level-triggered epoll, no
+ * privilege: before it reads a byte of the network it becomes a user and
+ * group of its own (create reserved a block of ids for it, as for a user
+ * namespace: no other process on the host has them, so none can signal,
+ * stop or prlimit it, and then take its port).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../collect/parse.h"
+#include "act.h"
+
+#define PX_MAX_CONNS 256
+#define PX_MAX_FLOWS 256
+#define PX_BUF 16384
+#define PX_UDP_IDLE_MS 60000
+#define PX_CONNECT_MS 10000
+#define PX_EVICT_IDLE_MS 5000
+#define PX_FD_STATUS 3
+#define PX_FD_PIDFD 4
+#define PX_FD_LISTEN 5
+#define PX_NBUCKETS 512
+
+enum { K_LISTEN, K_PIDFD, K_CONN0, K_CONN1, K_FLOW, K_CTL };
+
+struct conn {
+	bool used, connecting;
+	int fd[2];              /* 0: the client's, 1: to the container */
+	char *buf[2];           /* bytes read from fd[i], for fd[1 - i] */
+	size_t off[2], len[2];
+	bool eof[2];            /* fd[i] said FIN */
+	bool shut[2];           /* fd[i] was shut down for writing */
+	unsigned ev[2];         /* what epoll watches on fd[i]; ~0u: not there */
+	uint64_t deadline;      /* connecting: given up at */
+	uint64_t last;          /* a byte either way (or the accept) last, at */
+	uint32_t gen;           /* in its events' tags: none of a slot's last user applies */
+};
+
+struct flow {
+	bool used;
+	int fd, port, next;
+	uint32_t ip;            /* the client's, network order */
+	uint16_t cport;         /* network order */
+	uint32_t local;         /* the address it sent to (0.0.0.0 listeners), network order */
+	uint64_t last;
+};
+
+struct px {
+	int ep, nports;
+	uint32_t uid;           /* its user and group id */
+	struct port_map pm[PORT_MAX];
+	int lfd[PORT_MAX];
+	bool lpaused[PORT_MAX];
+	uint32_t ctr_ip;        /* host order */
+	struct conn conns[PX_MAX_CONNS];
+	int nconns;
+	struct flow flows[PX_MAX_FLOWS];
+	int nflows, bucket[PX_NBUCKETS];
+	char dgram[65536];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* an event's tag: the kind, a generation (24 bits), the slot */
+static uint64_t tag(int kind, int idx, uint32_t gen)
+{
+	return (uint64_t)(gen & 0xffffff) << 40 | (uint64_t)kind << 32 | (uint32_t)idx;
+}
+
+static void ep_set(struct px *p, int fd, unsigned *cur, unsigned want, uint64_t data)
+{
+	if (*cur == want)
+		return;
+	struct epoll_event ev = {.events = want, .data.u64 = data};
+	if (*cur == ~0u)
+		epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &ev);
+	else if (want == ~0u)
+		epoll_ctl(p->ep, EPOLL_CTL_DEL, fd, NULL);
+	else
+		epoll_ctl(p->ep, EPOLL_CTL_MOD, fd, &ev);
+	*cur = want;
+}
+
+static struct sockaddr_in sin_of(uint32_t ip_host, uint16_t port_host)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(ip_host);
+	a.sin_port = htons(port_host);
+	return a;
+}
+
+/* ---- TCP ---- */
+
+static void listen_pause(struct px *p, bool pause)
+{
+	for (int i = 0; i < p->nports; i++) {
+		if (p->pm[i].proto != PORT_TCP || p->lpaused[i] == pause)
+			continue;
+		struct epoll_event ev = {.events = pause ? 0 : EPOLLIN, .data.u64 = tag(K_LISTEN, i, 0)};
+		epoll_ctl(p->ep, EPOLL_CTL_MOD, p->lfd[i], &ev);
+		p->lpaused[i] = pause;
+	}
+}
+
+/* reset: a peer's RST passed on as one (SO_LINGER 0 makes close send it) */
+static void conn_close(struct px *p, int k, bool reset)
+{
+	struct conn *c = &p->conns[k];
+	for (int i = 0; i < 2; i++) {
+		if (c->fd[i] < 0)
+			continue;
+		if (reset) {
+			struct linger lg = {1, 0};
+			setsockopt(c->fd[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		}
+		close(c->fd[i]); /* leaves epoll with it */
+		free(c->buf[i]);
+	}
+	uint32_t gen = c->gen;
+	memset(c, 0, sizeof(*c));
+	c->gen = gen;
+	p->nconns--;
+	listen_pause(p, false);
+}
+
+/* Moves what can move, both ways, a bounded number of rounds (a fast pair
+ * must not starve the others: epoll, level-triggered, comes back); -1
+ * when the connection is over. */
+static int conn_pump(struct conn *c)
+{
+	bool moved = true, any = false;
+	for (int round = 0; moved && round < 16; round++) {
+		moved = false;
+		for (int d = 0; d < 2; d++) {
+			int in = c->fd[d], out = c->fd[1 - d];
+			if (c->off[d] == c->len[d] && !c->eof[d]) {
+				ssize_t n = read(in, c->buf[d], PX_BUF);
+				if (n > 0)
+					c->off[d] = 0, c->len[d] = (size_t)n, moved = true;
+				else if (n == 0)
+					c->eof[d] = moved = true;
+				else if (errno != EAGAIN && errno != EINTR)
+					return -1;
+			}
+			while (c->off[d] < c->len[d]) {
+				ssize_t n = send(out, c->buf[d] + c->off[d], c->len[d] - c->off[d], MSG_NOSIGNAL);
+				if (n < 0 && (errno == EAGAIN || errno == EINTR))
+					break;
+				if (n < 0)
+					return -1;
+				c->off[d] += (size_t)n, moved = true;
+			}
+			if (c->eof[d] && c->off[d] == c->len[d] && !c->shut[1 - d]) {
+				shutdown(out, SHUT_WR); /* the half-close passed on */
+				c->shut[1 - d] = moved = true;
+			}
+		}
+		any |= moved;
+	}
+	if (any)
+		c->last = now_ms(); /* not idle: not the one to give way */
+	return c->shut[0] && c->shut[1] ? -1 : 0;
+}
+
+/* what epoll watches on each side: reads while its buffer is empty,
+ * writes while the other side's bytes wait */
+static void conn_watch(struct px *p, int k)
+{
+	struct conn *c = &p->conns[k];
+	for (int i = 0; i < 2; i++) {
+		unsigned want = 0;
+		if (c->connecting)
+			want = i == 1 ? EPOLLOUT : 0;
+		else {
+			if (!c->eof[i] && c->off[i] == c->len[i])
+				want |= EPOLLIN;
+			if (c->off[1 - i] < c->len[1 - i])
+				want |= EPOLLOUT;
+			/* shut both ways it reports EPOLLHUP whatever it is asked:
+			 * out of epoll until its bytes can be taken again */
+			if (c->shut[i] && !(want & EPOLLIN))
+				want = ~0u;
+		}
+		ep_set(p, c->fd[i], &c->ev[i], want, tag(i ? K_CONN1 : K_CONN0, k, c->gen));
+	}
+}
+
+static void conn_event(struct px *p, int k, uint32_t gen, int side, unsigned events)
+{
+	struct conn *c = &p->conns[k];
+	if (!c->used || (c->gen & 0xffffff) != gen)
+		return;
+	if (c->connecting && side == 0 && (events & (EPOLLERR | EPOLLHUP))) {
+		/* only an error or a hangup comes from the client meanwhile */
+		conn_close(p, k, true);
+		return;
+	}
+	if (c->connecting) {
+		int err = 0;
+		socklen_t l = sizeof(err);
+		if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &err, &l) < 0 || err) {
+			conn_close(p, k, true);
+			return;
+		}
+		if (!(events & EPOLLOUT))
+			return;
+		c->connecting = false;
+	} else if (events & EPOLLERR) {
+		conn_close(p, k, true);
+		return;
+	}
+	if (conn_pump(c) < 0) {
+		bool clean = c->shut[0] && c->shut[1];
+		conn_close(p, k, !clean);
+		return;
+	}
+	conn_watch(p, k);
+}
+
+/* the connection idle longest, if PX_EVICT_IDLE_MS or more; -1 when none */
+static int conn_idlest(const struct px *p)
+{
+	int best = -1;
+	for (int k = 0; k < PX_MAX_CONNS; k++)
+		if (p->conns[k].used && (best < 0 || p->conns[k].last < p->conns[best].last))
+			best = k;
+	return best >= 0 && now_ms() - p->conns[best].last >= PX_EVICT_IDLE_MS ? best : -1;
+}
+
+/* Every slot taken: the connection idle longest gives way to a client
+ * waiting in the backlog, if it has been idle long enough (otherwise 256
+ * idle connections of anyone would hold everyone out). false: no room, or
+ * no one waits; the listeners pause only when no one can give way (the
+ * sweep resumes them once one can). */
+static bool conn_make_room(struct px *p, int li)
+{
+	int k = conn_idlest(p);
+	if (k < 0) {
+		listen_pause(p, true);
+		return false;
+	}
+	struct pollfd w = {p->lfd[li], POLLIN, 0};
+	if (poll(&w, 1, 0) <= 0)
+		return false; /* no one waits: no one is closed for nothing */
+	conn_close(p, k, true);
+	return true;
+}
+
+/* Accepts while it may. Out of descriptors or memory, the listeners
+ * pause (level-triggered, they would wake it at once again) until a
+ * connection ends or the next sweep. */
+static void tcp_accept(struct px *p, int li)
+{
+	for (;;) {
+		if (p->nconns == PX_MAX_CONNS && !conn_make_room(p, li))
+			return;
+		int cfd = accept4(p->lfd[li], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				listen_pause(p, true);
+			return;
+		}
+		int sfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (sfd < 0) {
+			close(cfd);
+			listen_pause(p, true);
+			return;
+		}
+		struct sockaddr_in to = sin_of(p->ctr_ip, p->pm[li].ctr_port);
+		if (connect(sfd, (struct sockaddr *)&to, sizeof(to)) < 0 && errno != EINPROGRESS) {
+			struct linger lg = {1, 0};
+			setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			close(cfd);
+			close(sfd);
+			continue;
+		}
+		int k = 0;
+		while (p->conns[k].used)
+			k++;
+		struct conn *c = &p->conns[k];
+		uint64_t now = now_ms();
+		*c = (struct conn){.used = true, .connecting = true, .fd = {cfd, sfd}, .ev = {~0u, ~0u},
+				   .deadline = now + PX_CONNECT_MS, .last = now, .gen = c->gen + 1};
+		c->buf[0] = xmalloc(PX_BUF);
+		c->buf[1] = xmalloc(PX_BUF);
+		int one = 1, idle = 60, intvl = 10, cnt = 6;
+		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/* a client gone without a word (a host down, a cable out) frees
+		 * its slot within about two minutes, not the kernel's two hours */
+		setsockopt(cfd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		setsockopt(cfd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(cfd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+		setsockopt(cfd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+		p->nconns++;
+		conn_watch(p, k);
+	}
+}
+
+/* ---- UDP ---- */
+
+static unsigned flow_hash(int port, uint32_t ip, uint16_t cport)
+{
+	uint64_t h = ((uint64_t)ip << 16 | cport) * 0x9e3779b97f4a7c15ull + (uint64_t)port;
+	return (unsigned)(h >> 40) % PX_NBUCKETS;
+}
+
+static void flow_close(struct px *p, int k)
+{
+	struct flow *f = &p->flows[k];
+	int *pp = &p->bucket[flow_hash(f->port, f->ip, f->cport)];
+	while (*pp != k)
+		pp = &p->flows[*pp].next;
+	*pp = f->next;
+	close(f->fd);
+	memset(f, 0, sizeof(*f));
+	p->nflows--;
+}
+
+static int flow_get(struct px *p, int li, const struct sockaddr_in *from)
+{
+	unsigned h = flow_hash(li, from->sin_addr.s_addr, from->sin_port);
+	for (int k = p->bucket[h]; k >= 0; k = p->flows[k].next)
+		if (p->flows[k].port == li && p->flows[k].ip == from->sin_addr.s_addr &&
+		    p->flows[k].cport == from->sin_port)
+			return k;
+	if (p->nflows == PX_MAX_FLOWS) {
+		/* every flow taken: the least recently active one gives way (a
+		 * new client is never refused for others' source ports) */
+		int old = 0;
+		for (int i = 1; i < PX_MAX_FLOWS; i++)
+			if (p->flows[i].last < p->flows[old].last)
+				old = i;
+		flow_close(p, old);
+	}
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in to = sin_of(p->ctr_ip, p->pm[li].ctr_port);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int k = 0;
+	while (p->flows[k].used)
+		k++;
+	p->flows[k] = (struct flow){.used = true, .fd = fd, .port = li, .ip = from->sin_addr.s_addr,
+				    .cport = from->sin_port, .next = p->bucket[h]};
+	p->bucket[h] = k;
+	p->nflows++;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag(K_FLOW, k, 0)};
+	epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &ev);
+	return k;
+}
+
+/* a client's datagrams, to the container (a bounded batch: fairness);
+ * with the address each was sent to (IP_PKTINFO), which the answers then
+ * come from: on 0.0.0.0 the route's choice may be another, and a client
+ * that connected its socket would drop them */
+static void udp_in(struct px *p, int li)
+{
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in from;
+		union {
+			char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+			struct cmsghdr align;
+		} cm;
+		struct iovec iov = {p->dgram, sizeof(p->dgram)};
+		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				    .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
+		ssize_t n = recvmsg(p->lfd[li], &mh, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || mh.msg_namelen != sizeof(from) || from.sin_family != AF_INET)
+			return;
+		int k = flow_get(p, li, &from);
+		if (k < 0)
+			continue; /* dropped, as a full queue would */
+		p->flows[k].local = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				p->flows[k].local = pi.ipi_addr.s_addr;
+			}
+		p->flows[k].last = now_ms();
+		send(p->flows[k].fd, p->dgram, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
+/* the container's answers, to the client of that flow */
+static void udp_out(struct px *p, int k)
+{
+	struct flow *f = &p->flows[k];
+	if (!f->used)
+		return;
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(f->fd, p->dgram, sizeof(p->dgram), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == ECONNREFUSED))
+			continue; /* an ICMP port unreachable: the client may retry */
+		if (n < 0)
+			return;
+		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = f->cport};
+		to.sin_addr.s_addr = f->ip;
+		f->last = now_ms();
+		union {
+			char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+			struct cmsghdr align;
+		} cm;
+		memset(&cm, 0, sizeof(cm));
+		struct iovec iov = {p->dgram, (size_t)n};
+		struct msghdr mh = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1};
+		if (f->local) {
+			mh.msg_control = cm.buf;
+			mh.msg_controllen = sizeof(cm.buf);
+			struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+			struct in_pktinfo pi = {.ipi_spec_dst.s_addr = f->local};
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		}
+		sendmsg(p->lfd[f->port], &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
+/* idle flows and connects that take too long; the listeners resumed
+ * when there is room, or a connection that can give way */
+static void sweep(struct px *p)
+{
+	uint64_t now = now_ms();
+	for (int k = 0; k < PX_MAX_FLOWS; k++)
+		if (p->flows[k].used && now - p->flows[k].last >= PX_UDP_IDLE_MS)
+			flow_close(p, k);
+	for (int k = 0; k < PX_MAX_CONNS; k++)
+		if (p->conns[k].used && p->conns[k].connecting && now >= p->conns[k].deadline)
+			conn_close(p, k, true);
+	if (p->nconns < PX_MAX_CONNS || conn_idlest(p) >= 0)
+		listen_pause(p, false);
+}
+
+/* ---- setup ---- */
+
+/* argv: _proxy NAME CTRIP UID SPEC...; fds 5.. the sockets, of the specs'
+ * kinds. UID: within the range create reserves blocks in, never below
+ * (root, a system user, nobody: ids others share) */
+static int px_args(struct px *p, int argc, char **argv)
+{
+	if (argc < 5 || argc - 4 > PORT_MAX || parse_ipv4(argv[2], strlen(argv[2]), &p->ctr_ip) < 0)
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long uid = strtoul(argv[3], &end, 10);
+	if (errno || end == argv[3] || *end || argv[3][0] < '1' || argv[3][0] > '9' ||
+	    uid < NSTOP_USERNS_LO || uid > NSTOP_USERNS_HI)
+		return -1;
+	p->uid = (uint32_t)uid;
+	p->nports = argc - 4;
+	for (int i = 0; i < p->nports; i++) {
+		const char *why;
+		if (parse_publish(argv[4 + i], strlen(argv[4 + i]), &p->pm[i], &why) < 0)
+			return -1;
+		p->lfd[i] = PX_FD_LISTEN + i;
+		int type = 0, dom = 0;
+		socklen_t l = sizeof(int);
+		if (getsockopt(p->lfd[i], SOL_SOCKET, SO_TYPE, &type, &l) < 0 ||
+		    getsockopt(p->lfd[i], SOL_SOCKET, SO_DOMAIN, &dom, &l) < 0 || dom != AF_INET ||
+		    type != (p->pm[i].proto == PORT_TCP ? SOCK_STREAM : SOCK_DGRAM))
+			return -1;
+		int one = 1;
+		if (p->pm[i].proto == PORT_UDP &&
+		    setsockopt(p->lfd[i], IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+			return -1;
+		int fl = fcntl(p->lfd[i], F_GETFL);
+		if (fl < 0 || fcntl(p->lfd[i], F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    fcntl(p->lfd[i], F_SETFD, FD_CLOEXEC) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* every descriptor it does not need closed; enough allowed for its
+ * bounds; then its own uid and gid (no supplementary group), no
+ * capability (the bounding set emptied too), no new privileges, not
+ * dumpable */
+static int px_confine(const struct px *p)
+{
+	if (syscall(SYS_close_range, PX_FD_LISTEN + p->nports, ~0U, 0) < 0)
+		for (int fd = PX_FD_LISTEN + p->nports; fd < 65536; fd++)
+			close(fd);
+	struct rlimit rl;
+	rlim_t need = PX_FD_LISTEN + PORT_MAX + 2 * PX_MAX_CONNS + PX_MAX_FLOWS + 16;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* no capability can come back, even through an exec */
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -1;
+	if (p->uid < NSTOP_USERNS_LO)
+		return -1;
+	if (chdir("/") < 0 || setgroups(0, NULL) < 0 || setresgid(p->uid, p->uid, p->uid) < 0 ||
+	    setresuid(p->uid, p->uid, p->uid) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -1;
+	return 0;
+}
+
+static int px_setup(struct px *p)
+{
+	p->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (p->ep < 0)
+		return -1;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag(K_PIDFD, 0, 0)};
+	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, PX_FD_PIDFD, &ev) < 0)
+		return -1;
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = tag(K_CTL, 0, 0)};
+	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, PX_FD_STATUS, &ev) < 0)
+		return -1;
+	for (int i = 0; i < p->nports; i++) {
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = tag(K_LISTEN, i, 0)};
+		if (epoll_ctl(p->ep, EPOLL_CTL_ADD, p->lfd[i], &ev) < 0)
+			return -1;
+	}
+	for (int i = 0; i < PX_NBUCKETS; i++)
+		p->bucket[i] = -1;
+	return 0;
+}
+
+/* create's word on fd 3: 'C' once the container's record is in place (fd
+ * 3 then closed: 0); EOF without it (create died, or undid itself: -1),
+ * the proxy ends, or it would be a listener no rm can reach */
+static int px_committed(void)
+{
+	char ch;
+	ssize_t n = read(PX_FD_STATUS, &ch, 1);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n != 1 || ch != 'C')
+		return -1;
+	close(PX_FD_STATUS); /* leaves epoll with it */
+	return 0;
+}
+
+static void px_loop(struct px *p)
+{
+	struct epoll_event evs[64];
+	uint64_t next_sweep = now_ms() + 1000;
+	for (;;) {
+		bool paused = false;
+		for (int i = 0; i < p->nports; i++)
+			paused |= p->lpaused[i];
+		bool timed = p->nflows || p->nconns || paused;
+		int n = epoll_wait(p->ep, evs, 64, timed ? 1000 : -1);
+		if (n < 0 && errno != EINTR)
+			return;
+		for (int i = 0; i < n; i++) {
+			uint64_t t = evs[i].data.u64;
+			int kind = (int)(t >> 32 & 0xff), idx = (int)(uint32_t)t;
+			if (kind == K_PIDFD)
+				return; /* the container's init ended: so does its proxy */
+			if (kind == K_CTL && px_committed() < 0)
+				return; /* create ended without its record: undone */
+			if (kind == K_CTL)
+				continue;
+			if (kind == K_LISTEN && p->pm[idx].proto == PORT_TCP)
+				tcp_accept(p, idx);
+			else if (kind == K_LISTEN)
+				udp_in(p, idx);
+			else if (kind == K_FLOW)
+				udp_out(p, idx);
+			else
+				conn_event(p, idx, (uint32_t)(t >> 40), kind == K_CONN1, evs[i].events);
+		}
+		if (timed && now_ms() >= next_sweep) {
+			sweep(p);
+			next_sweep = now_ms() + 1000;
+		}
+	}
+}
+
+/*
+ * nstop _proxy NAME CTRIP UID SPEC...: fd 3 a socket to create (the proxy
+ * says 'R' once it is ready; create says 'C' once the container's record
+ * is in place, and the proxy then closes it; EOF before 'C' ends it), fd 4 the pidfd of the container's init, fds 5.. the
+ * bound sockets in the order of the specs. Returns its exit code.
+ */
+int act_proxy_main(int argc, char **argv)
+{
+	static struct px p;
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "nstop-proxy", 0, 0, 0);
+	if (px_args(&p, argc, argv) < 0 || fcntl(PX_FD_PIDFD, F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(PX_FD_STATUS, F_SETFD, FD_CLOEXEC) < 0)
+		return 2;
+	if (px_confine(&p) < 0 || px_setup(&p) < 0)
+		return 1;
+	if (write(PX_FD_STATUS, "R", 1) != 1)
+		return 1;
+	px_loop(&p);
+	return 0;
+}

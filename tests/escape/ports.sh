@@ -1,0 +1,172 @@
+#!/bin/bash
+# Attack part (root): the published ports' proxy (review of create
+# --publish). (1) It ran as the shared nobody (65534): any other process of
+# that uid (a daemon, an NFS-squashed user, a container's process in the
+# host's pid namespace) could stop or kill it, or prlimit its descriptors
+# away, then bind the freed port and serve impostor content. Now it is a
+# uid and gid of its own, a block reserved as a user namespace's is. (2)
+# 256 idle TCP connections of any local user held every slot: the port
+# served no one else. (3) 256 UDP source ports held every flow. (4) A create
+# killed after its proxy started but before its record was in place left a
+# listener nstop rm could not reach. Traffic: 127.0.0.1 and the test's veths.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/lib-cg.sh"
+if ! need_root; then
+	skip "escape ports: containers need root"; echo "1..$n"; exit 0
+fi
+for t in busybox jq setpriv prlimit; do
+	command -v $t >/dev/null || { skip "escape ports: $t is missing"; echo "1..$n"; exit 0; }
+done
+PROBE=$TOP/$B/tests/portprobe
+[ -x "$PROBE" ] || { skip "escape ports: $PROBE is not built (make test builds it)"; echo "1..$n"; exit 0; }
+tmp=$(mktemp -d /tmp/nstop-escports.XXXXXX)
+chmod 755 "$tmp"
+export NSTOP_STATE_DIR=$tmp/state
+L=$tmp/audit.log
+parent=$(ctr_parent "nstop-escports-$$")
+# a sanitizer's reports (an ASan build) into files: the proxy's stderr is
+# /dev/null and it is its own uid by then, so the directory is everyone's
+san=$(mktemp -d /tmp/nstop-escports-san.XXXXXX)
+chmod 1777 "$san"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$san/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$san/ubsan"
+names=() pids=()
+cleanup() {
+	local nm p f
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for nm in "${names[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
+	# (4)'s orphan: the container whose create was killed has no record;
+	# its processes are in the test's cgroups, and only those are killed
+	for f in $(find /sys/fs/cgroup -maxdepth 8 -path "*nstop-escports-$$/*" -name cgroup.procs 2>/dev/null); do
+		for p in $(cat "$f"); do kill -KILL "$p" 2>/dev/null; done
+	done
+	sleep 0.3
+	ctr_parent_rm "nstop-escports-$$"
+	rm -rf "$tmp" "$san"
+	cleanup_tmp
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+. "$TOP/tests/lib-ports.sh"
+ports_image "$tmp"
+expect_exit 0 "the test's busybox image imports as bb" image import "$tmp/lay" --name bb
+mkdir -p "$tmp/www"
+echo "hello from a published port" >"$tmp/www/index.html"
+chmod -R a+rX "$tmp/www"
+cr() { # cr NAME ARGS...: create NAME beneath the test's cgroup
+	local nm=$1; shift
+	names+=("$nm")
+	expect_exit "${WANT:-0}" "${DESC:-create $nm $*}" create "$nm" --cgroup-parent "$parent" --audit-log "$L" "$@"
+}
+served() { # served PORT: the file comes through within a few tries
+	local _
+	for _ in $(seq 30); do fetch "http://127.0.0.1:$1/index.html" 2>/dev/null | grep -q hello && return 0; sleep 0.1; done
+	return 1
+}
+# as UID CMD...: a process of another user, no group but its own
+as() { local u=$1; shift; setpriv --reuid "$u" --regid "$u" --clear-groups "$@"; }
+# attack OUT ARGS...: portprobe ARGS as uid 12345 in the background, its
+# pid (setpriv execs it: the same) noted for the trap
+attack() {
+	local out=$1; shift
+	setpriv --reuid 12345 --regid 12345 --clear-groups "$PROBE" "$@" >"$out" 2>&1 &
+	pids+=($!)
+	disown
+}
+PA=$(free_port 18280) PB=$(free_port 18290) PC=$(free_port 18300) PD=$(free_port 15453) PE=$(free_port 18310)
+
+# ---- (1) the proxy's uid: its own, nobody else's ----
+cr a1 --net veth -p "$PA:8080" --image bb --bind "$tmp/www:/www" -- httpd -f -p 8080 -h /www
+cr a2 --net veth -p "$PB:8080" --image bb --bind "$tmp/www:/www" -- httpd -f -p 8080 -h /www
+px=$(jq -r .proxy.pid "$NSTOP_STATE_DIR/a1/state.json")
+px2=$(jq -r .proxy.pid "$NSTOP_STATE_DIR/a2/state.json")
+check "a1 serves through its proxy (pid $px)" served "$PA"
+cant_kill() { ! as 65534 kill -0 "$1" 2>/dev/null; }
+cant_prlimit() { ! as 65534 prlimit --pid "$1" --nofile=8:8 2>/dev/null; }
+check "a uid-65534 process cannot signal the proxy (kill -0)" cant_kill "$px"
+check "... nor prlimit its descriptors away (--nofile=8:8)" cant_prlimit "$px"
+check "... a1 still serves" served "$PA"
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$px/status") uid2=$(awk '/^Uid:/ { print $2 }' "/proc/$px2/status")
+ids() { awk '/^Uid:|^Gid:/ { printf "%s %s %s %s ", $2, $3, $4, $5 }' "/proc/$1/status"; }
+check "the proxy's real, effective, saved and fs uid and gid are one id ($(ids "$px"))" \
+	test "$(ids "$px")" = "$(printf "$uid %.0s" 1 2 3 4 5 6 7 8)"
+check "... in systemd's container range ($uid)" eval '[ "$uid" -ge 524288 ] && [ "$uid" -le 1879048191 ]'
+check "... with no supplementary group" grep -q '^Groups:[[:space:]]*$' "/proc/$px/status"
+check "... recorded in state.json" test "$(jq -r .proxy.uid "$NSTOP_STATE_DIR/a1/state.json")" = "$uid"
+others=$(for s in /proc/[0-9]*/status; do
+	p=${s#/proc/}; p=${p%/status}
+	[ "$p" = "$px" ] && continue
+	awk -v u="$uid" -v p="$p" '/^Uid:|^Gid:/ { for (i = 2; i <= 5; i++) if ($i == u) { print p; exit } }' "$s" 2>/dev/null
+done)
+check "... and no other process has it (got: ${others:-none})" test -z "$others"
+check "two containers' proxies have different uids, blocks apart ($uid, $uid2)" \
+	eval '[ "$uid" != "$uid2" ] && [ $((uid > uid2 ? uid - uid2 : uid2 - uid)) -ge 65536 ]'
+check "the reservation is in a1's registry directory" test -s "$NSTOP_STATE_DIR/a1/proxyids"
+# a user namespace's block allocated now overlaps neither proxy's
+cr u1 --ns pid,mnt,uts,ipc,net,user --net veth --image bb -- sleep 100
+ub=$(jq -r '.userns.base // empty' "$NSTOP_STATE_DIR/u1/state.json" 2>/dev/null)
+apart() { # apart BASE BASE...: the first's block overlaps none of the others'
+	local b=$1 u; shift
+	[ -n "$b" ] || return 1
+	for u; do [ $((b + 65536)) -le "$u" ] || [ "$b" -ge $((u + 65536)) ] || return 1; done
+}
+check "a user namespace's block allocated after overlaps no proxy's ($ub)" apart "$ub" "$uid" "$uid2"
+# _proxy itself refuses a shared id: root, nobody, anything below the range
+# (fd 5 a UDP socket, as a spec of udp wants; fd 4 no pidfd: a uid it
+# takes fails later, at its epoll, exit 1)
+pxrc() { "$NSTOP" --no-config _proxy x 10.0.0.2 "$1" 1:1/udp 3>/dev/null 4>/dev/null 5<>/dev/udp/127.0.0.1/9; echo $?; }
+check "_proxy refuses uid 65534, 0 and 524287, takes 524288 (exit $(pxrc 65534) $(pxrc 0) $(pxrc 524287) $(pxrc 524288))" \
+	test "$(pxrc 65534) $(pxrc 0) $(pxrc 524287) $(pxrc 524288)" = "2 2 2 1"
+expect_exit 0 "rm a1 u1" rm a1 u1 --audit-log "$L"
+check "... its reservation goes with it" test ! -e "$NSTOP_STATE_DIR/a1"
+check "... its proxy too" gone "$px"
+
+# ---- (2) idle TCP connections of another user hold no one out ----
+attack "$tmp/idle" tcp-idle 127.0.0.1 "$PB" 300
+for _ in $(seq 100); do grep -q ready "$tmp/idle" && break; sleep 0.1; done
+t0=${EPOCHREALTIME/./}
+got=$(curl -s -m 15 "http://127.0.0.1:$PB/index.html" 2>/dev/null || timeout 15 busybox wget -q -O - "http://127.0.0.1:$PB/index.html")
+ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+check "300 idle connections of uid 12345 ($(cat "$tmp/idle")): a fetch still succeeds within 15 s ($ms ms; got: $got)" \
+	test "$got" = "hello from a published port"
+kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+
+# ---- (3) UDP source ports of another user hold no one out ----
+cr d1 --net veth -p "$PD:5353/udp" --image bb --bind "$PROBE:/portprobe" -- /portprobe udp-echo 5353
+got=
+for _ in $(seq 30); do got=$("$PROBE" udp-ask 127.0.0.1 "$PD" ping 1 2>/dev/null) && break; sleep 0.1; done
+check "the UDP port answers (got: $got)" test "$got" = echo:ping-0
+attack "$tmp/hold" udp-hold 127.0.0.1 "$PD" 256 4
+for _ in $(seq 100); do grep -q ready "$tmp/hold" && break; sleep 0.1; done
+sleep 1
+got=$("$PROBE" udp-ask 127.0.0.1 "$PD" new 1 2>/dev/null)
+check "256 UDP flows of uid 12345 refreshed every 4 s: a new client gets its answer (got: $got)" \
+	test "$got" = echo:new-0
+kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+
+# ---- (4) a create killed before its record is in place leaves no listener ----
+if command -v strace >/dev/null; then
+	# create's own rename of state.json into place killed (create alone is
+	# traced: its proxy and the container's init run on untraced)
+	# (a shell of its own reports the kill, to /dev/null)
+	bash -c '"$@"; true' _ timeout 60 strace -o /dev/null -e trace=renameat,renameat2,rename \
+		-e inject=renameat,renameat2,rename:signal=SIGKILL \
+		"$NSTOP" create k1 --cgroup-parent "$parent" --audit-log "$L" --net veth -p "$PE:8080" --image bb -- sleep 1000 \
+		>/dev/null 2>&1
+	check "the create was killed before its record was in place" \
+		eval '[ -d "$NSTOP_STATE_DIR/k1" ] && [ ! -e "$NSTOP_STATE_DIR/k1/state.json" ]'
+	ok=1
+	for _ in $(seq 30); do nolistener "$PE" && ok=0 && break; sleep 0.1; done
+	check "... and no listener is left on $PE" test $ok = 0
+	check "... no nstop-proxy process with that port either" \
+		bash -c "! pgrep -x nstop-proxy -a | grep -q 'k1 '"
+else
+	skip "a create killed before its record: no strace"
+fi
+
+expect_exit 0 "rm a2 d1" rm a2 d1 --audit-log "$L"
+check "no listener left" nolistener "$PA|$PB|$PC|$PD|$PE"
+expect_exit 0 "image rm bb" image rm bb
+check "no sanitizer report from nstop or its proxies: $(ls "$san" | head -3)" test -z "$(ls -A "$san")"
+echo "1..$n"
