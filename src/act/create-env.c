@@ -95,6 +95,14 @@ int act_create_check(struct sysroot *sr, const struct create_opts *o, struct ner
 	if (!r && o->user_set && (o->ns & (1u << NS_USER)) &&
 	    (o->uid >= NSTOP_USERNS_SIZE || o->gid >= NSTOP_USERNS_SIZE))
 		r = nerr_input(e, -EINVAL, "--user: with a user namespace, ids below %u", NSTOP_USERNS_SIZE);
+	/* without one they are host ids: those nstop hands out in blocks (the
+	 * user namespaces' roots, the ports' proxies) would be another's */
+	if (!r && o->user_set && !(o->ns & (1u << NS_USER)) &&
+	    ((o->uid >= NSTOP_USERNS_LO && o->uid <= NSTOP_USERNS_HI) ||
+	     (o->gid >= NSTOP_USERNS_LO && o->gid <= NSTOP_USERNS_HI)))
+		r = nerr_input(e, -EINVAL, "--user: ids %u-%u are nstop's blocks for user namespaces and the "
+			       "ports' proxies; without a user namespace, an id outside them",
+			       NSTOP_USERNS_LO, NSTOP_USERNS_HI);
 	if (!r)
 		r = publish_check(o, e);
 	if (!r && o->nbinds > CREATE_MAX_BINDS)

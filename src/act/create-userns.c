@@ -44,8 +44,37 @@ static int ranges_add(struct id_range **v, size_t *n, const char *s, size_t len,
 	return k;
 }
 
+static int cmp_range(const void *a, const void *b)
+{
+	const struct id_range *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* sorted, overlapping and adjacent ranges merged: every process of a
+ * container has the same few ids */
+static void ranges_merge(struct id_range *v, size_t *n)
+{
+	if (!*n)
+		return;
+	qsort(v, *n, sizeof(*v), cmp_range);
+	size_t k = 0;
+	for (size_t i = 1; i < *n; i++) {
+		if (v[i].start <= v[k].start + v[k].count) {
+			uint64_t end = v[i].start + v[i].count;
+			if (end > v[k].start + v[k].count)
+				v[k].count = end - v[k].start;
+		} else {
+			v[++k] = v[i];
+		}
+	}
+	*n = k + 1;
+}
+
 /*
- * The ids in use: the outside ranges of every user namespace but ours
+ * The ids in use: every process's real, effective, saved and filesystem
+ * uid and gid within nstop's range (/proc/PID/status: a proxy of another
+ * registry's runs in the host's user namespace, where no map shows its
+ * block), the outside ranges of every user namespace but ours
  * (/proc/PID/uid_map and gid_map, one process per namespace), the local
  * users' /etc/subuid and /etc/subgid, and the blocks of nstop's own
  * containers (NAME/userns in the registry, running or not: the files of
@@ -65,6 +94,16 @@ static void used_ids(struct id_range **v, size_t *n)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		char p[300], l[64];
+		struct proc_creds cr;
+		snprintf(p, sizeof(p), "/proc/%s/status", de->d_name);
+		if (read_file_at(AT_FDCWD, p, &b) > 0 && parse_proc_status(b.p, b.len, &cr) == 0)
+			for (int k = 0; k < 8; k++) {
+				uint32_t id = k < 4 ? cr.uid[k] : cr.gid[k - 4];
+				if (id < NSTOP_USERNS_LO || id > NSTOP_USERNS_HI)
+					continue;
+				*v = xreallocarray(*v, *n + 1, sizeof(**v));
+				(*v)[(*n)++] = (struct id_range){id, 1};
+			}
 		snprintf(p, sizeof(p), "/proc/%s/ns/user", de->d_name);
 		ssize_t ll = readlink(p, l, sizeof(l) - 1);
 		uint64_t ino;
@@ -111,6 +150,7 @@ static void used_ids(struct id_range **v, size_t *n)
 	if (dfd >= 0)
 		close(dfd);
 	buf_free(&b);
+	ranges_merge(*v, n);
 }
 
 /*
