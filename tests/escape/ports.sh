@@ -6,9 +6,12 @@
 # away, then bind the freed port and serve impostor content. Now it is a
 # uid and gid of its own, a block reserved as a user namespace's is. (2)
 # 256 idle TCP connections of any local user held every slot: the port
-# served no one else. (3) 256 UDP source ports held every flow. (4) A create
-# killed after its proxy started but before its record was in place left a
-# listener nstop rm could not reach. Traffic: 127.0.0.1 and the test's veths.
+# served no one else. (3) 256 UDP source ports held every flow.
+# (4) A create killed after its proxy started but before its record was in
+# place left a listener nstop rm could not reach. (1a) A block held only
+# by a process (a proxy of another registry) was handed out again; (1b)
+# create -u into the blocks without a user namespace made a host process of
+# another's uid. Traffic: 127.0.0.1 and the test's veths.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
 if ! need_root; then
@@ -121,6 +124,33 @@ check "_proxy refuses uid 65534, 0 and 524287, takes 524288 (exit $(pxrc 65534) 
 expect_exit 0 "rm a1 u1" rm a1 u1 --audit-log "$L"
 check "... its reservation goes with it" test ! -e "$NSTOP_STATE_DIR/a1"
 check "... its proxy too" gone "$px"
+
+# ---- (1a) a block held by a process nstop's registry does not know ----
+# (another NSTOP_STATE_DIR's proxy runs in the host's user namespace: no
+# uid_map shows its block, only its process's ids): a sleep of that uid
+# stands in for it, the block the next create would take (z1's, freed)
+cr z1 --net veth -p "$PC:8080" --image bb -- sleep 100
+zx=$(jq -r .proxy.uid "$NSTOP_STATE_DIR/z1/state.json")
+expect_exit 0 "rm z1 (its proxy's block, from $zx, free again)" rm z1 --audit-log "$L"
+setpriv --reuid "$zx" --regid "$zx" --clear-groups sleep 100 &
+pids+=($!)
+disown
+for _ in $(seq 50); do grep -q "^Uid:.$zx" "/proc/${pids[-1]}/status" 2>/dev/null && break; sleep 0.1; done
+cr z2 --net veth -p "$PC:8080" --image bb -- sleep 100
+z2=$(jq -r .proxy.uid "$NSTOP_STATE_DIR/z2/state.json")
+check "a process of uid $zx outside the registry (another's proxy): a new proxy's block avoids its ($z2)" apart "$z2" "$zx"
+cr z3 --ns pid,mnt,uts,ipc,net,user --net veth --image bb -- sleep 100
+zb=$(jq -r '.userns.base // empty' "$NSTOP_STATE_DIR/z3/state.json" 2>/dev/null)
+check "... and so does a user namespace's ($zb)" apart "$zb" "$zx" "$z2"
+expect_exit 0 "rm z2 z3" rm z2 z3 --audit-log "$L"
+kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+
+# ---- (1b) create -u into the blocks, without a user namespace: refused ----
+WANT=2 DESC="create -u 600000 without a user namespace (a host uid in nstop's blocks) is refused" \
+	cr b1u -u 600000 -- true
+check "... saying why: $(head -c 160 /tmp/nstop-err.$$)" \
+	grep -q "^nstop: create: --user: ids 524288-1879048191 are nstop's blocks" /tmp/nstop-err.$$
+check "... nothing left" test ! -e "$NSTOP_STATE_DIR/b1u"
 
 # ---- (2) idle TCP connections of another user hold no one out ----
 attack "$tmp/idle" tcp-idle 127.0.0.1 "$PB" 300
