@@ -4,20 +4,36 @@
  * publish.c): in the host's network namespace, as docker-proxy is, since a
  * host without iptables or nft has no other way in. It gets its listening
  * sockets already bound (create saw any port in use) and a pidfd of the
- * container's init, and exits when that init does. TCP: each accepted
- * connection is relayed to the container's address, both ways, a FIN
- * passed on as a shutdown (half-close), a reset as a reset; at most
- * PX_MAX_CONNS at once (the rest wait in the listen backlog), and when
- * every slot is taken the one idle longest gives way to a waiting client
- * if it has been idle PX_EVICT_IDLE_MS (idle connections of anyone hold
- * no one out). UDP: one
- * connected socket per client address (a flow), dropped after PX_UDP_IDLE
- * of silence; at most PX_MAX_FLOWS, the least recently active one dropped
- * to make room for a new client. One thread, level-triggered epoll, no
- * privilege: before it reads a byte of the network it becomes a user and
- * group of its own (create reserved a block of ids for it, as for a user
- * namespace: no other process on the host has them, so none can signal,
- * stop or prlimit it, and then take its port).
+ * container's init, and exits when that init does.
+ *
+ * TCP: each accepted connection is relayed to the container's address,
+ * both ways, a FIN passed on as a shutdown (half-close), a reset as a
+ * reset; at most PX_MAX_CONNS at once (the rest wait in the listen
+ * backlog), and none is ever closed for being idle: that let anyone reset
+ * others' keep-alive connections by queueing behind them. Room comes from
+ * capacity instead, as with docker-proxy: a connection costs its two
+ * descriptors and, only while a peer does not take what was sent, a
+ * buffer of what is left (everything is read into one scratch buffer and
+ * sent at once), so thousands of idle ones cost little. One remote address
+ * holds at most PX_SRC_CAP of them (loopback is exempt: every local user
+ * is 127.0.0.1, a cap would only turn local clients away). Not
+ * defended: a local user, or many remote hosts, holding PX_MAX_CONNS
+ * connections fill the port, as they would any server's (keepalive frees
+ * those of peers gone).
+ *
+ * UDP: one connected socket per client address and port (a flow), dropped
+ * after PX_UDP_IDLE_MS of silence; at most PX_MAX_FLOWS, PX_SRC_CAP of
+ * them per remote address; when all are taken the least recently active
+ * one gives way to a new client only if it has been silent PX_UDP_EVICT_MS
+ * (a reply may be on its way: evicting any flow let a spray of fresh
+ * source ports lose others' late answers), otherwise the new client's
+ * datagram is dropped, as a full queue would.
+ *
+ * One thread, level-triggered epoll, no privilege: before it reads a byte
+ * of the network it becomes a user and group of its own (create reserved
+ * a block of ids for it, as for a user namespace: no other process on the
+ * host has them, so none can signal, stop or prlimit it, and then take its
+ * port).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +46,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -39,39 +56,57 @@
 #include "../collect/parse.h"
 #include "act.h"
 
-#define PX_MAX_CONNS 256
-#define PX_MAX_FLOWS 256
+#define PX_MAX_CONNS 4096
+#define PX_MAX_FLOWS 4096       /* each a socket */
+#define PX_SRC_CAP 256          /* connections, and flows, of one non-loopback address */
+#define PX_MAX_SRCS (PX_MAX_CONNS + PX_MAX_FLOWS)
 #define PX_BUF 16384
 #define PX_UDP_IDLE_MS 60000
+#define PX_UDP_EVICT_MS 10000
 #define PX_CONNECT_MS 10000
-#define PX_EVICT_IDLE_MS 5000
 #define PX_FD_STATUS 3
 #define PX_FD_PIDFD 4
 #define PX_FD_LISTEN 5
-#define PX_NBUCKETS 512
+#define PX_NBUCKETS 4096
 
 enum { K_LISTEN, K_PIDFD, K_CONN0, K_CONN1, K_FLOW, K_CTL };
+enum { SRC_TCP, SRC_UDP };
+
+/* a client's address, IPv4 or IPv6 */
+union px_sa {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
 
 struct conn {
 	bool used, connecting;
 	int fd[2];              /* 0: the client's, 1: to the container */
-	char *buf[2];           /* bytes read from fd[i], for fd[1 - i] */
+	char *buf[2];           /* bytes read from fd[i] that fd[1 - i] has not
+				 * taken yet (NULL: none), off[i] of len[i] sent */
 	size_t off[2], len[2];
 	bool eof[2];            /* fd[i] said FIN */
 	bool shut[2];           /* fd[i] was shut down for writing */
 	unsigned ev[2];         /* what epoll watches on fd[i]; ~0u: not there */
+	int src;                /* its client's entry in srcs; -1: loopback, not counted */
 	uint64_t deadline;      /* connecting: given up at */
-	uint64_t last;          /* a byte either way (or the accept) last, at */
 	uint32_t gen;           /* in its events' tags: none of a slot's last user applies */
+};
+
+/* a non-loopback client address: how many connections and flows it holds */
+struct src {
+	unsigned char a[16];    /* IPv6, or IPv4 mapped (::ffff:a.b.c.d) */
+	int n[2];               /* SRC_TCP, SRC_UDP */
+	int next;               /* in its bucket's chain, or the free list */
 };
 
 struct flow {
 	bool used;
 	int fd, port, next;
-	uint32_t ip;            /* the client's, network order */
-	uint16_t cport;         /* network order */
+	int src;                /* its client's entry in srcs; -1: loopback */
+	union px_sa peer;       /* the client's address and port */
 	uint32_t local;         /* the address it sent to (0.0.0.0 listeners), network order */
-	uint64_t last;
+	uint64_t last;          /* a datagram either way, at */
 };
 
 struct px {
@@ -83,8 +118,15 @@ struct px {
 	uint32_t ctr_ip;        /* host order */
 	struct conn conns[PX_MAX_CONNS];
 	int nconns;
+	int cfree[PX_MAX_CONNS]; /* the free slots, a stack */
 	struct flow flows[PX_MAX_FLOWS];
 	int nflows, bucket[PX_NBUCKETS];
+	int ffree[PX_MAX_FLOWS];
+	uint64_t evict_at;      /* no flow can have been silent PX_UDP_EVICT_MS before */
+	uint64_t salt;          /* the hashes' (clients choose their ports) */
+	struct src srcs[PX_MAX_SRCS];
+	int sbucket[PX_NBUCKETS], sfree;
+	char scratch[PX_BUF];   /* every read of a connection, sent at once */
 	char dgram[65536];
 };
 
@@ -123,6 +165,73 @@ static struct sockaddr_in sin_of(uint32_t ip_host, uint16_t port_host)
 	return a;
 }
 
+/* ---- the clients' addresses: a cap per remote one ---- */
+
+/* a's address as 16 bytes (IPv4 mapped); true when it is a loopback one */
+static bool sa_key(const union px_sa *a, unsigned char k[16])
+{
+	memset(k, 0, 16);
+	if (a->sa.sa_family == AF_INET6)
+		memcpy(k, &a->v6.sin6_addr, 16);
+	else {
+		k[10] = k[11] = 0xff;
+		memcpy(k + 12, &a->v4.sin_addr, 4);
+	}
+	static const unsigned char lo6[16] = {[15] = 1}, mapped[12] = {[10] = 0xff, [11] = 0xff};
+	return !memcmp(k, lo6, 16) || (!memcmp(k, mapped, 12) && k[12] == 127);
+}
+
+/* a bucket for k (and extra: a flow's port and listener) */
+static unsigned key_hash(const struct px *p, const unsigned char k[16], uint64_t extra)
+{
+	uint64_t x, y;
+	memcpy(&x, k, 8);
+	memcpy(&y, k + 8, 8);
+	uint64_t h = ((x ^ p->salt) * 0x9e3779b97f4a7c15ull ^ y ^ extra) * 0xc2b2ae3d27d4eb4full;
+	return (unsigned)(h >> 40) % PX_NBUCKETS;
+}
+
+/* One more connection or flow (kind) of a's client: its entry, counted;
+ * -1 for a loopback one (not counted: every local user is 127.0.0.1);
+ * -2 when that address already holds PX_SRC_CAP. */
+static int src_take(struct px *p, const union px_sa *a, int kind)
+{
+	unsigned char k[16];
+	if (sa_key(a, k))
+		return -1;
+	unsigned h = key_hash(p, k, 0);
+	int i = p->sbucket[h];
+	while (i >= 0 && memcmp(p->srcs[i].a, k, 16))
+		i = p->srcs[i].next;
+	if (i < 0) {
+		/* never empty: an entry per connection and flow at most */
+		i = p->sfree;
+		p->sfree = p->srcs[i].next;
+		p->srcs[i] = (struct src){.next = p->sbucket[h]};
+		memcpy(p->srcs[i].a, k, 16);
+		p->sbucket[h] = i;
+	}
+	if (p->srcs[i].n[kind] >= PX_SRC_CAP)
+		return -2; /* (never an entry just made: it counts none yet) */
+	p->srcs[i].n[kind]++;
+	return i;
+}
+
+static void src_drop(struct px *p, int i, int kind)
+{
+	if (i < 0)
+		return;
+	struct src *s = &p->srcs[i];
+	if (--s->n[kind] > 0 || s->n[!kind] > 0)
+		return;
+	int *pp = &p->sbucket[key_hash(p, s->a, 0)];
+	while (*pp != i)
+		pp = &p->srcs[*pp].next;
+	*pp = s->next;
+	s->next = p->sfree;
+	p->sfree = i;
+}
+
 /* ---- TCP ---- */
 
 static void listen_pause(struct px *p, bool pause)
@@ -150,33 +259,27 @@ static void conn_close(struct px *p, int k, bool reset)
 		close(c->fd[i]); /* leaves epoll with it */
 		free(c->buf[i]);
 	}
+	src_drop(p, c->src, SRC_TCP);
 	uint32_t gen = c->gen;
 	memset(c, 0, sizeof(*c));
 	c->gen = gen;
-	p->nconns--;
+	p->cfree[PX_MAX_CONNS - p->nconns--] = k;
 	listen_pause(p, false);
 }
 
 /* Moves what can move, both ways, a bounded number of rounds (a fast pair
  * must not starve the others: epoll, level-triggered, comes back); -1
- * when the connection is over. */
-static int conn_pump(struct conn *c)
+ * when the connection is over. What a peer does not take at once waits in
+ * a buffer of the connection's, made then and freed once sent, and nothing
+ * more is read that way meanwhile. */
+static int conn_pump(struct px *p, struct conn *c)
 {
-	bool moved = true, any = false;
+	bool moved = true;
 	for (int round = 0; moved && round < 16; round++) {
 		moved = false;
 		for (int d = 0; d < 2; d++) {
 			int in = c->fd[d], out = c->fd[1 - d];
-			if (c->off[d] == c->len[d] && !c->eof[d]) {
-				ssize_t n = read(in, c->buf[d], PX_BUF);
-				if (n > 0)
-					c->off[d] = 0, c->len[d] = (size_t)n, moved = true;
-				else if (n == 0)
-					c->eof[d] = moved = true;
-				else if (errno != EAGAIN && errno != EINTR)
-					return -1;
-			}
-			while (c->off[d] < c->len[d]) {
+			while (c->buf[d] && c->off[d] < c->len[d]) {
 				ssize_t n = send(out, c->buf[d] + c->off[d], c->len[d] - c->off[d], MSG_NOSIGNAL);
 				if (n < 0 && (errno == EAGAIN || errno == EINTR))
 					break;
@@ -184,15 +287,40 @@ static int conn_pump(struct conn *c)
 					return -1;
 				c->off[d] += (size_t)n, moved = true;
 			}
-			if (c->eof[d] && c->off[d] == c->len[d] && !c->shut[1 - d]) {
+			if (c->buf[d] && c->off[d] == c->len[d]) {
+				free(c->buf[d]);
+				c->buf[d] = NULL;
+				c->off[d] = c->len[d] = 0;
+			}
+			if (!c->buf[d] && !c->eof[d]) {
+				ssize_t n = read(in, p->scratch, sizeof(p->scratch));
+				if (n < 0 && errno != EAGAIN && errno != EINTR)
+					return -1;
+				if (n == 0)
+					c->eof[d] = moved = true;
+				if (n > 0) {
+					moved = true;
+					ssize_t sent = send(out, p->scratch, (size_t)n, MSG_NOSIGNAL);
+					if (sent < 0 && errno != EAGAIN && errno != EINTR)
+						return -1;
+					if (sent < 0)
+						sent = 0;
+					if (sent < n) {
+						/* out of memory: this connection is reset, not the proxy */
+						c->buf[d] = malloc((size_t)(n - sent));
+						if (!c->buf[d])
+							return -1;
+						memcpy(c->buf[d], p->scratch + sent, (size_t)(n - sent));
+						c->off[d] = 0, c->len[d] = (size_t)(n - sent);
+					}
+				}
+			}
+			if (c->eof[d] && !c->buf[d] && !c->shut[1 - d]) {
 				shutdown(out, SHUT_WR); /* the half-close passed on */
 				c->shut[1 - d] = moved = true;
 			}
 		}
-		any |= moved;
 	}
-	if (any)
-		c->last = now_ms(); /* not idle: not the one to give way */
 	return c->shut[0] && c->shut[1] ? -1 : 0;
 }
 
@@ -243,7 +371,7 @@ static void conn_event(struct px *p, int k, uint32_t gen, int side, unsigned eve
 		conn_close(p, k, true);
 		return;
 	}
-	if (conn_pump(c) < 0) {
+	if (conn_pump(p, c) < 0) {
 		bool clean = c->shut[0] && c->shut[1];
 		conn_close(p, k, !clean);
 		return;
@@ -251,72 +379,56 @@ static void conn_event(struct px *p, int k, uint32_t gen, int side, unsigned eve
 	conn_watch(p, k);
 }
 
-/* the connection idle longest, if PX_EVICT_IDLE_MS or more; -1 when none */
-static int conn_idlest(const struct px *p)
+static void close_reset(int fd)
 {
-	int best = -1;
-	for (int k = 0; k < PX_MAX_CONNS; k++)
-		if (p->conns[k].used && (best < 0 || p->conns[k].last < p->conns[best].last))
-			best = k;
-	return best >= 0 && now_ms() - p->conns[best].last >= PX_EVICT_IDLE_MS ? best : -1;
+	struct linger lg = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
 }
 
-/* Every slot taken: the connection idle longest gives way to a client
- * waiting in the backlog, if it has been idle long enough (otherwise 256
- * idle connections of anyone would hold everyone out). false: no room, or
- * no one waits; the listeners pause only when no one can give way (the
- * sweep resumes them once one can). */
-static bool conn_make_room(struct px *p, int li)
-{
-	int k = conn_idlest(p);
-	if (k < 0) {
-		listen_pause(p, true);
-		return false;
-	}
-	struct pollfd w = {p->lfd[li], POLLIN, 0};
-	if (poll(&w, 1, 0) <= 0)
-		return false; /* no one waits: no one is closed for nothing */
-	conn_close(p, k, true);
-	return true;
-}
-
-/* Accepts while it may. Out of descriptors or memory, the listeners
- * pause (level-triggered, they would wake it at once again) until a
- * connection ends or the next sweep. */
+/* Accepts while it may. Every slot taken, or out of descriptors or memory,
+ * the listeners pause (level-triggered, they would wake it at once again)
+ * until a connection ends or the next sweep: the rest wait in the backlog.
+ * A remote address over its cap is reset. */
 static void tcp_accept(struct px *p, int li)
 {
 	for (;;) {
-		if (p->nconns == PX_MAX_CONNS && !conn_make_room(p, li))
+		if (p->nconns == PX_MAX_CONNS) {
+			listen_pause(p, true);
 			return;
-		int cfd = accept4(p->lfd[li], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		}
+		union px_sa from;
+		socklen_t fl = sizeof(from);
+		int cfd = accept4(p->lfd[li], &from.sa, &fl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				listen_pause(p, true);
 			return;
 		}
+		int src = src_take(p, &from, SRC_TCP);
+		if (src == -2) {
+			close_reset(cfd);
+			continue;
+		}
 		int sfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (sfd < 0) {
 			close(cfd);
+			src_drop(p, src, SRC_TCP);
 			listen_pause(p, true);
 			return;
 		}
 		struct sockaddr_in to = sin_of(p->ctr_ip, p->pm[li].ctr_port);
 		if (connect(sfd, (struct sockaddr *)&to, sizeof(to)) < 0 && errno != EINPROGRESS) {
-			struct linger lg = {1, 0};
-			setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-			close(cfd);
+			close_reset(cfd);
 			close(sfd);
+			src_drop(p, src, SRC_TCP);
 			continue;
 		}
-		int k = 0;
-		while (p->conns[k].used)
-			k++;
+		int k = p->cfree[PX_MAX_CONNS - 1 - p->nconns];
 		struct conn *c = &p->conns[k];
 		uint64_t now = now_ms();
 		*c = (struct conn){.used = true, .connecting = true, .fd = {cfd, sfd}, .ev = {~0u, ~0u},
-				   .deadline = now + PX_CONNECT_MS, .last = now, .gen = c->gen + 1};
-		c->buf[0] = xmalloc(PX_BUF);
-		c->buf[1] = xmalloc(PX_BUF);
+				   .src = src, .deadline = now + PX_CONNECT_MS, .gen = c->gen + 1};
 		int one = 1, idle = 60, intvl = 10, cnt = 6;
 		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -333,52 +445,84 @@ static void tcp_accept(struct px *p, int li)
 
 /* ---- UDP ---- */
 
-static unsigned flow_hash(int port, uint32_t ip, uint16_t cport)
+static unsigned flow_hash(const struct px *p, int li, const union px_sa *a)
 {
-	uint64_t h = ((uint64_t)ip << 16 | cport) * 0x9e3779b97f4a7c15ull + (uint64_t)port;
-	return (unsigned)(h >> 40) % PX_NBUCKETS;
+	unsigned char k[16];
+	sa_key(a, k);
+	uint16_t port = a->sa.sa_family == AF_INET6 ? a->v6.sin6_port : a->v4.sin_port;
+	return key_hash(p, k, (uint64_t)port << 8 | (unsigned)li);
+}
+
+static bool sa_same(const union px_sa *a, const union px_sa *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->v4.sin_port == b->v4.sin_port && a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr;
+	return a->v6.sin6_port == b->v6.sin6_port && a->v6.sin6_scope_id == b->v6.sin6_scope_id &&
+	       !memcmp(&a->v6.sin6_addr, &b->v6.sin6_addr, sizeof(a->v6.sin6_addr));
 }
 
 static void flow_close(struct px *p, int k)
 {
 	struct flow *f = &p->flows[k];
-	int *pp = &p->bucket[flow_hash(f->port, f->ip, f->cport)];
+	int *pp = &p->bucket[flow_hash(p, f->port, &f->peer)];
 	while (*pp != k)
 		pp = &p->flows[*pp].next;
 	*pp = f->next;
 	close(f->fd);
+	src_drop(p, f->src, SRC_UDP);
 	memset(f, 0, sizeof(*f));
-	p->nflows--;
+	p->ffree[PX_MAX_FLOWS - p->nflows--] = k;
 }
 
-static int flow_get(struct px *p, int li, const struct sockaddr_in *from)
+/* Every flow taken: the least recently active one gives way if it has
+ * been silent PX_UDP_EVICT_MS; else false (a reply may still be on its
+ * way to it). Silence only grows older, so until evict_at none can have
+ * been long enough: a spray of new clients costs no scan each. */
+static bool flow_make_room(struct px *p)
 {
-	unsigned h = flow_hash(li, from->sin_addr.s_addr, from->sin_port);
+	uint64_t now = now_ms();
+	if (now < p->evict_at)
+		return false;
+	int old = 0;
+	for (int i = 1; i < PX_MAX_FLOWS; i++)
+		if (p->flows[i].last < p->flows[old].last)
+			old = i;
+	if (now - p->flows[old].last < PX_UDP_EVICT_MS) {
+		p->evict_at = p->flows[old].last + PX_UDP_EVICT_MS;
+		return false;
+	}
+	flow_close(p, old);
+	return true;
+}
+
+/* the flow of a client's datagram, made if new; -1: dropped (its address
+ * over its cap, no room, no socket) */
+static int flow_get(struct px *p, int li, const union px_sa *from)
+{
+	unsigned h = flow_hash(p, li, from);
 	for (int k = p->bucket[h]; k >= 0; k = p->flows[k].next)
-		if (p->flows[k].port == li && p->flows[k].ip == from->sin_addr.s_addr &&
-		    p->flows[k].cport == from->sin_port)
+		if (p->flows[k].port == li && sa_same(&p->flows[k].peer, from))
 			return k;
-	if (p->nflows == PX_MAX_FLOWS) {
-		/* every flow taken: the least recently active one gives way (a
-		 * new client is never refused for others' source ports) */
-		int old = 0;
-		for (int i = 1; i < PX_MAX_FLOWS; i++)
-			if (p->flows[i].last < p->flows[old].last)
-				old = i;
-		flow_close(p, old);
+	int src = src_take(p, from, SRC_UDP);
+	if (src == -2)
+		return -1;
+	if (p->nflows == PX_MAX_FLOWS && !flow_make_room(p)) {
+		src_drop(p, src, SRC_UDP);
+		return -1;
 	}
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	struct sockaddr_in to = sin_of(p->ctr_ip, p->pm[li].ctr_port);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
 		if (fd >= 0)
 			close(fd);
+		src_drop(p, src, SRC_UDP);
 		return -1;
 	}
-	int k = 0;
-	while (p->flows[k].used)
-		k++;
-	p->flows[k] = (struct flow){.used = true, .fd = fd, .port = li, .ip = from->sin_addr.s_addr,
-				    .cport = from->sin_port, .next = p->bucket[h]};
+	int k = p->ffree[PX_MAX_FLOWS - 1 - p->nflows];
+	p->flows[k] = (struct flow){.used = true, .fd = fd, .port = li, .src = src, .peer = *from,
+				    .next = p->bucket[h], .last = now_ms()};
 	p->bucket[h] = k;
 	p->nflows++;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag(K_FLOW, k, 0)};
@@ -393,7 +537,7 @@ static int flow_get(struct px *p, int li, const struct sockaddr_in *from)
 static void udp_in(struct px *p, int li)
 {
 	for (int i = 0; i < 64; i++) {
-		struct sockaddr_in from;
+		union px_sa from;
 		union {
 			char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 			struct cmsghdr align;
@@ -404,7 +548,7 @@ static void udp_in(struct px *p, int li)
 		ssize_t n = recvmsg(p->lfd[li], &mh, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || mh.msg_namelen != sizeof(from) || from.sin_family != AF_INET)
+		if (n < 0 || mh.msg_namelen != sizeof(from.v4) || from.sa.sa_family != AF_INET)
 			return;
 		int k = flow_get(p, li, &from);
 		if (k < 0)
@@ -433,8 +577,6 @@ static void udp_out(struct px *p, int k)
 			continue; /* an ICMP port unreachable: the client may retry */
 		if (n < 0)
 			return;
-		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = f->cport};
-		to.sin_addr.s_addr = f->ip;
 		f->last = now_ms();
 		union {
 			char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -442,7 +584,8 @@ static void udp_out(struct px *p, int k)
 		} cm;
 		memset(&cm, 0, sizeof(cm));
 		struct iovec iov = {p->dgram, (size_t)n};
-		struct msghdr mh = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1};
+		struct msghdr mh = {.msg_name = &f->peer, .msg_namelen = sizeof(f->peer.v4), .msg_iov = &iov,
+				    .msg_iovlen = 1};
 		if (f->local) {
 			mh.msg_control = cm.buf;
 			mh.msg_controllen = sizeof(cm.buf);
@@ -458,7 +601,7 @@ static void udp_out(struct px *p, int k)
 }
 
 /* idle flows and connects that take too long; the listeners resumed
- * when there is room, or a connection that can give way */
+ * (they paused for want of a slot, a descriptor or memory) */
 static void sweep(struct px *p)
 {
 	uint64_t now = now_ms();
@@ -468,7 +611,7 @@ static void sweep(struct px *p)
 	for (int k = 0; k < PX_MAX_CONNS; k++)
 		if (p->conns[k].used && p->conns[k].connecting && now >= p->conns[k].deadline)
 			conn_close(p, k, true);
-	if (p->nconns < PX_MAX_CONNS || conn_idlest(p) >= 0)
+	if (p->nconns < PX_MAX_CONNS)
 		listen_pause(p, false);
 }
 
@@ -513,7 +656,8 @@ static int px_args(struct px *p, int argc, char **argv)
 }
 
 /* every descriptor it does not need closed; enough allowed for its
- * bounds; then its own uid and gid (no supplementary group), no
+ * bounds (the soft limit raised, up to the hard one: below that, accept's
+ * EMFILE pauses the listeners); then its own uid and gid (no supplementary group), no
  * capability (the bounding set emptied too), no new privileges, not
  * dumpable */
 static int px_confine(const struct px *p)
@@ -558,7 +702,17 @@ static int px_setup(struct px *p)
 			return -1;
 	}
 	for (int i = 0; i < PX_NBUCKETS; i++)
-		p->bucket[i] = -1;
+		p->bucket[i] = p->sbucket[i] = -1;
+	for (int i = 0; i < PX_MAX_SRCS; i++)
+		p->srcs[i].next = i + 1 < PX_MAX_SRCS ? i + 1 : -1;
+	p->sfree = 0;
+	/* the free slots: the lowest on top */
+	for (int i = 0; i < PX_MAX_CONNS; i++)
+		p->cfree[i] = PX_MAX_CONNS - 1 - i;
+	for (int i = 0; i < PX_MAX_FLOWS; i++)
+		p->ffree[i] = PX_MAX_FLOWS - 1 - i;
+	if (getrandom(&p->salt, sizeof(p->salt), GRND_NONBLOCK) != sizeof(p->salt))
+		p->salt = now_ms() ^ (uint64_t)getpid() << 32;
 	return 0;
 }
 

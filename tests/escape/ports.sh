@@ -6,7 +6,11 @@
 # away, then bind the freed port and serve impostor content. Now it is a
 # uid and gid of its own, a block reserved as a user namespace's is. (2)
 # 256 idle TCP connections of any local user held every slot: the port
-# served no one else. (3) 256 UDP source ports held every flow.
+# served no one else; (2b) the fix for that, the idlest connection reset for
+# a waiting one, let anyone reset others' keep-alive connections: now there
+# is room for 4096 and none is reset for being idle. (3) 256 UDP source
+# ports held every flow; (3b) evicting the least recently active flow lost
+# others' late replies: now 4096, and only a flow silent 10 s gives way.
 # (4) A create killed after its proxy started but before its record was in
 # place left a listener nstop rm could not reach. (1a) A block held only
 # by a process (a proxy of another registry) was handed out again; (1b)
@@ -77,7 +81,7 @@ attack() {
 	pids+=($!)
 	disown
 }
-PA=$(free_port 18280) PB=$(free_port 18290) PC=$(free_port 18300) PD=$(free_port 15453) PE=$(free_port 18310)
+PA=$(free_port 18280) PB=$(free_port 18290) PC=$(free_port 18300) PD=$(free_port 15453) PE=$(free_port 18310) PF=$(free_port 15463)
 
 # ---- (1) the proxy's uid: its own, nobody else's ----
 cr a1 --net veth -p "$PA:8080" --image bb --bind "$tmp/www:/www" -- httpd -f -p 8080 -h /www
@@ -161,6 +165,22 @@ ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
 check "300 idle connections of uid 12345 ($(cat "$tmp/idle")): a fetch still succeeds within 15 s ($ms ms; got: $got)" \
 	test "$got" = "hello from a published port"
 kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+# (2b) a connection idle for a while is never reset for a waiting one: a
+# keep-alive client (its next request 6 s after it connected) gets its
+# answer while uid 12345 holds 300 idle connections and churns 500 more
+# (they once evicted whatever had been idle 5 s: anyone's)
+"$PROBE" tcp-late 127.0.0.1 "$PB" 6 index.html >"$tmp/late" 2>&1 &
+late=$!
+pids+=("$late")
+sleep 0.3
+attack "$tmp/idle2" tcp-idle 127.0.0.1 "$PB" 300
+for _ in $(seq 100); do grep -q ready "$tmp/idle2" && break; sleep 0.1; done
+attack "$tmp/churn" tcp-churn 127.0.0.1 "$PB" 500
+wait "$late"
+check "an idle keep-alive connection is not reset for others: its late request answered ($(cat "$tmp/idle2"), churn $(cat "$tmp/churn"); got: $(grep -o 'hello.*' "$tmp/late" || tail -c 80 "$tmp/late"))" \
+	grep -q "hello from a published port" "$tmp/late"
+kill -KILL "${pids[-1]}" "${pids[-2]}" 2>/dev/null
+gone "${pids[-1]}" && gone "${pids[-2]}"
 
 # ---- (3) UDP source ports of another user hold no one out ----
 cr d1 --net veth -p "$PD:5353/udp" --image bb --bind "$PROBE:/portprobe" -- /portprobe udp-echo 5353
@@ -173,6 +193,20 @@ sleep 1
 got=$("$PROBE" udp-ask 127.0.0.1 "$PD" new 1 2>/dev/null)
 check "256 UDP flows of uid 12345 refreshed every 4 s: a new client gets its answer (got: $got)" \
 	test "$got" = echo:new-0
+kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+# (3b) a flow is not evicted while its answer is on the way: the echo
+# answers 2 s late, and uid 12345 sends from 1000 fresh source ports at
+# 300 a second meanwhile (the least recently active flow once gave way)
+cr d2 --net veth -p "$PF:5353/udp" --image bb --bind "$PROBE:/portprobe" -- /portprobe udp-echo 5353 2000
+got=
+for _ in $(seq 5); do got=$("$PROBE" udp-ask 127.0.0.1 "$PF" ping 1 2>/dev/null) && break; done
+check "the slow UDP echo answers (got: $got)" test "$got" = echo:ping-0
+attack "$tmp/spray" udp-spray 127.0.0.1 "$PF" 1000 300
+for _ in $(seq 100); do grep -q ready "$tmp/spray" && break; sleep 0.1; done
+sleep 0.5
+got=$("$PROBE" udp-ask 127.0.0.1 "$PF" slow 1 2>/dev/null)
+check "a reply 2 s late still reaches its client while uid 12345 sends from 1000 new source ports (got: $got)" \
+	test "$got" = echo:slow-0
 kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
 
 # ---- (4) a create killed before its record is in place leaves no listener ----
@@ -195,8 +229,8 @@ else
 	skip "a create killed before its record: no strace"
 fi
 
-expect_exit 0 "rm a2 d1" rm a2 d1 --audit-log "$L"
-check "no listener left" nolistener "$PA|$PB|$PC|$PD|$PE"
+expect_exit 0 "rm a2 d1 d2" rm a2 d1 d2 --audit-log "$L"
+check "no listener left" nolistener "$PA|$PB|$PC|$PD|$PE|$PF"
 expect_exit 0 "image rm bb" image rm bb
 check "no sanitizer report from nstop or its proxies: $(ls "$san" | head -3)" test -z "$(ls -A "$san")"
 echo "1..$n"
