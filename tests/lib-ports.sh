@@ -5,19 +5,31 @@
 have() { command -v "$1" >/dev/null && [[ " ${PORTS_WITHOUT:-} " != *" $1 "* ]]; }
 fetch() { # fetch URL: the body
 	# (busybox 1.35's wget -T crashes: timeout(1) bounds it instead)
-	if have curl; then curl -s -m 3 "$1"; else timeout 5 busybox wget -q -O - "$1"; fi
+	if have curl; then curl -g -s -m 3 "$1"; else timeout 5 busybox wget -q -O - "$1"; fi
 }
 # proc_socks PROTO FILE STATE: "PROTO IP:PORT" per socket of /proc/net/FILE
-# in that state (hex, as the kernel writes it; "" any)
+# in that state (hex, as the kernel writes it; "" any); of FILE6 too, as ss
+# writes them ([::1], [::], else the kernel's hex in brackets)
 proc_socks() {
-	local sl loc rem st rest h
-	while read -r sl loc rem st rest; do
-		[ "$sl" = sl ] && continue
-		[ -z "$3" ] || [ "$st" = "$3" ] || continue
-		h=${loc%:*}
-		echo "$1 $((16#${h:6:2})).$((16#${h:4:2})).$((16#${h:2:2})).$((16#${h:0:2})):$((16#${loc#*:}))"
-	done <"/proc/net/$2"
+	local sl loc rem st rest h f
+	for f in "$2" "${2}6"; do
+		[ -r "/proc/net/$f" ] || continue
+		while read -r sl loc rem st rest; do
+			[ "$sl" = sl ] && continue
+			[ -z "$3" ] || [ "$st" = "$3" ] || continue
+			h=${loc%:*}
+			case $h in
+			00000000000000000000000001000000) h="[::1]" ;;
+			00000000000000000000000000000000) h="[::]" ;;
+			????????????????????????????????) h="[$h]" ;;
+			*) h="$((16#${h:6:2})).$((16#${h:4:2})).$((16#${h:2:2})).$((16#${h:0:2}))" ;;
+			esac
+			echo "$1 $h:$((16#${loc#*:}))"
+		done <"/proc/net/$f"
+	done
 }
+# has_ipv6: the host has ::1 (the ports' IPv6 sides are bound)
+has_ipv6() { grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; }
 # listeners: "tcp IP:PORT" per listening TCP socket, "udp IP:PORT" per bound
 # UDP one of this network namespace (ss -ltn and ss -lun, else /proc/net)
 listeners() {
@@ -29,7 +41,7 @@ listeners() {
 		proc_socks udp udp 07
 	fi
 }
-listens() { listeners | grep -qx "$1"; }          # listens "tcp 127.0.0.1:80"
+listens() { listeners | grep -qxF "$1"; }         # listens "tcp 127.0.0.1:80", "tcp [::1]:80"
 nolistener() { ! listeners | grep -qE ":($1)\$"; } # nolistener "80|81"
 # free_port START: the first port from START no socket of any state holds
 used=()

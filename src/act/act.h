@@ -244,6 +244,9 @@ int net_setup_inside(const char *cidr, const char *gw_cidr, struct nerr *e);
 struct port_map;
 struct jv;
 int publish_check(const struct create_opts *o, struct nerr *e);
+/* a spec's sockets: IPv4, and beside one on 127.0.0.1 or 0.0.0.0 an IPv6
+ * one ([::1], [::]); fds[2 * i] and fds[2 * i + 1] for spec i, -1: none */
+#define PUBLISH_MAX_FDS (2 * PORT_MAX)
 int publish_bind(const struct create_opts *o, int *fds, struct nerr *e);
 void publish_close(int *fds, size_t n);
 /* the ports' proxy, as create starts it */

@@ -52,7 +52,7 @@ static void undo(struct sysroot *sr, struct made *mk, const char *name)
 	if (mk->pid > 0)
 		waitpid(mk->pid, NULL, 0);
 	publish_kill_child(&mk->proxy);
-	publish_close(mk->lfds, PORT_MAX);
+	publish_close(mk->lfds, PUBLISH_MAX_FDS);
 	if (mk->veth[0])
 		net_veth_delete(mk->veth);
 	/* a pid namespace empties as its init dies; give the cgroups a moment */
@@ -438,7 +438,7 @@ static int create_publish(const struct create_opts *o, struct inflight *f, struc
 	if (!o->nports)
 		return 0;
 	int r = publish_start(o, f->c.ctr_addr, f->mk.lfds, f->mk.pidfd, &f->mk.proxy, e);
-	publish_close(f->mk.lfds, PORT_MAX);
+	publish_close(f->mk.lfds, PUBLISH_MAX_FDS);
 	res->proxy = f->mk.proxy.pid;
 	res->proxy_uid = f->mk.proxy.uid;
 	if (!r && create_fail_at("proxy"))
@@ -486,7 +486,7 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 	memset(t, 0, sizeof(*t));
 	struct inflight f = {.mk = {.pidfd = -1, .proxy = {.pidfd = -1, .ctl = -1}}, .c = {.o = o, .logfd = -1},
 			     .p2c = {-1, -1}, .c2p = {-1, -1}};
-	for (size_t i = 0; i < PORT_MAX; i++)
+	for (size_t i = 0; i < PUBLISH_MAX_FDS; i++)
 		f.mk.lfds[i] = -1;
 	snprintf(f.c.statepath, sizeof(f.c.statepath), "%s/%s", state_dir(), o->name);
 	/* bad input is refused before anything is made */

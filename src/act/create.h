@@ -32,7 +32,7 @@ struct made {
 	char veth[16];
 	pid_t pid;
 	int pidfd;
-	int lfds[PORT_MAX];     /* --publish: the bound sockets, until the proxy has them */
+	int lfds[PUBLISH_MAX_FDS]; /* --publish: the bound sockets, until the proxy has them */
 	struct publish_proxy proxy; /* the ports' proxy, create's child */
 };
 

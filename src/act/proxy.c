@@ -3,8 +3,10 @@
  * The published ports' proxy (`nstop _proxy`, started by create through
  * publish.c): in the host's network namespace, as docker-proxy is, since a
  * host without iptables or nft has no other way in. It gets its listening
- * sockets already bound (create saw any port in use) and a pidfd of the
- * container's init, and exits when that init does.
+ * sockets already bound (create saw any port in use; beside 127.0.0.1 and
+ * 0.0.0.0 their IPv6 sides, [::1] and [::], as docker-proxy binds both
+ * families) and a pidfd of the container's init, and exits when that init
+ * does. Clients of either family; towards the container, IPv4.
  *
  * TCP: each accepted connection is relayed to the container's address,
  * both ways, a FIN passed on as a shutdown (half-close), a reset as a
@@ -16,7 +18,7 @@
  * buffer of what is left (everything is read into one scratch buffer and
  * sent at once), so thousands of idle ones cost little. One remote address
  * holds at most PX_SRC_CAP of them (loopback is exempt: every local user
- * is 127.0.0.1, a cap would only turn local clients away). Not
+ * is 127.0.0.1 or ::1, a cap would only turn local clients away). Not
  * defended: a local user, or many remote hosts, holding PX_MAX_CONNS
  * connections fill the port, as they would any server's (keepalive frees
  * those of peers gone).
@@ -105,16 +107,20 @@ struct flow {
 	int fd, port, next;
 	int src;                /* its client's entry in srcs; -1: loopback */
 	union px_sa peer;       /* the client's address and port */
-	uint32_t local;         /* the address it sent to (0.0.0.0 listeners), network order */
+	bool has_local;
+	union {
+		struct in_addr v4;
+		struct in6_pktinfo v6; /* an interface only for a link-local address */
+	} local;                /* the address it sent to, the answers' source */
 	uint64_t last;          /* a datagram either way, at */
 };
 
 struct px {
 	int ep, nports;
 	uint32_t uid;           /* its user and group id */
-	struct port_map pm[PORT_MAX];
-	int lfd[PORT_MAX];
-	bool lpaused[PORT_MAX];
+	struct port_map pm[PUBLISH_MAX_FDS]; /* a listener's spec (an IPv6 side: its IPv4 one's) */
+	int lfd[PUBLISH_MAX_FDS];
+	bool lpaused[PUBLISH_MAX_FDS];
 	uint32_t ctr_ip;        /* host order */
 	struct conn conns[PX_MAX_CONNS];
 	int nconns;
@@ -192,7 +198,7 @@ static unsigned key_hash(const struct px *p, const unsigned char k[16], uint64_t
 }
 
 /* One more connection or flow (kind) of a's client: its entry, counted;
- * -1 for a loopback one (not counted: every local user is 127.0.0.1);
+ * -1 for a loopback one (not counted: every local user is 127.0.0.1, ::1);
  * -2 when that address already holds PX_SRC_CAP. */
 static int src_take(struct px *p, const union px_sa *a, int kind)
 {
@@ -530,36 +536,56 @@ static int flow_get(struct px *p, int li, const union px_sa *from)
 	return k;
 }
 
+/* what a datagram says of the address it was sent to */
+static void flow_local(struct flow *f, struct msghdr *mh)
+{
+	f->has_local = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			f->local.v4 = pi.ipi_addr;
+			f->has_local = true;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			f->local.v6 = pi;
+			/* a global address's answers go where the route says */
+			if (!IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
+				f->local.v6.ipi6_ifindex = 0;
+			f->has_local = true;
+		}
+}
+
+union px_cm {
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct cmsghdr align;
+};
+
 /* a client's datagrams, to the container (a bounded batch: fairness);
- * with the address each was sent to (IP_PKTINFO), which the answers then
- * come from: on 0.0.0.0 the route's choice may be another, and a client
- * that connected its socket would drop them */
+ * with the address each was sent to (IP_PKTINFO, IPV6_PKTINFO), which the
+ * answers then come from: on 0.0.0.0 the route's choice may be another,
+ * and a client that connected its socket would drop them */
 static void udp_in(struct px *p, int li)
 {
 	for (int i = 0; i < 64; i++) {
 		union px_sa from;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-			struct cmsghdr align;
-		} cm;
+		union px_cm cm;
 		struct iovec iov = {p->dgram, sizeof(p->dgram)};
 		struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
 				    .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
 		ssize_t n = recvmsg(p->lfd[li], &mh, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || mh.msg_namelen != sizeof(from.v4) || from.sa.sa_family != AF_INET)
+		if (n < 0)
 			return;
+		if (!(from.sa.sa_family == AF_INET && mh.msg_namelen == sizeof(from.v4)) &&
+		    !(from.sa.sa_family == AF_INET6 && mh.msg_namelen == sizeof(from.v6)))
+			continue;
 		int k = flow_get(p, li, &from);
 		if (k < 0)
 			continue; /* dropped, as a full queue would */
-		p->flows[k].local = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				p->flows[k].local = pi.ipi_addr.s_addr;
-			}
+		flow_local(&p->flows[k], &mh);
 		p->flows[k].last = now_ms();
 		send(p->flows[k].fd, p->dgram, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	}
@@ -571,6 +597,7 @@ static void udp_out(struct px *p, int k)
 	struct flow *f = &p->flows[k];
 	if (!f->used)
 		return;
+	bool v6 = f->peer.sa.sa_family == AF_INET6;
 	for (int i = 0; i < 64; i++) {
 		ssize_t n = recv(f->fd, p->dgram, sizeof(p->dgram), MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == ECONNREFUSED))
@@ -578,23 +605,27 @@ static void udp_out(struct px *p, int k)
 		if (n < 0)
 			return;
 		f->last = now_ms();
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-			struct cmsghdr align;
-		} cm;
+		union px_cm cm;
 		memset(&cm, 0, sizeof(cm));
 		struct iovec iov = {p->dgram, (size_t)n};
-		struct msghdr mh = {.msg_name = &f->peer, .msg_namelen = sizeof(f->peer.v4), .msg_iov = &iov,
-				    .msg_iovlen = 1};
-		if (f->local) {
+		struct msghdr mh = {.msg_name = &f->peer, .msg_namelen = v6 ? sizeof(f->peer.v6) : sizeof(f->peer.v4),
+				    .msg_iov = &iov, .msg_iovlen = 1};
+		if (f->has_local) {
 			mh.msg_control = cm.buf;
-			mh.msg_controllen = sizeof(cm.buf);
+			mh.msg_controllen = v6 ? CMSG_SPACE(sizeof(struct in6_pktinfo)) : CMSG_SPACE(sizeof(struct in_pktinfo));
 			struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = IPPROTO_IP;
-			c->cmsg_type = IP_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-			struct in_pktinfo pi = {.ipi_spec_dst.s_addr = f->local};
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+			if (v6) {
+				c->cmsg_level = IPPROTO_IPV6;
+				c->cmsg_type = IPV6_PKTINFO;
+				c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+				memcpy(CMSG_DATA(c), &f->local.v6, sizeof(f->local.v6));
+			} else {
+				c->cmsg_level = IPPROTO_IP;
+				c->cmsg_type = IP_PKTINFO;
+				c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+				struct in_pktinfo pi = {.ipi_spec_dst = f->local.v4};
+				memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+			}
 		}
 		sendmsg(p->lfd[f->port], &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	}
@@ -618,11 +649,12 @@ static void sweep(struct px *p)
 /* ---- setup ---- */
 
 /* argv: _proxy NAME CTRIP UID SPEC...; fds 5.. the sockets, of the specs'
- * kinds. UID: within the range create reserves blocks in, never below
+ * kinds: IPv4, or the IPv6 side (V6ONLY) of a spec on 127.0.0.1 or
+ * 0.0.0.0. UID: within the range create reserves blocks in, never below
  * (root, a system user, nobody: ids others share) */
 static int px_args(struct px *p, int argc, char **argv)
 {
-	if (argc < 5 || argc - 4 > PORT_MAX || parse_ipv4(argv[2], strlen(argv[2]), &p->ctr_ip) < 0)
+	if (argc < 5 || argc - 4 > PUBLISH_MAX_FDS || parse_ipv4(argv[2], strlen(argv[2]), &p->ctr_ip) < 0)
 		return -1;
 	char *end;
 	errno = 0;
@@ -637,15 +669,20 @@ static int px_args(struct px *p, int argc, char **argv)
 		if (parse_publish(argv[4 + i], strlen(argv[4 + i]), &p->pm[i], &why) < 0)
 			return -1;
 		p->lfd[i] = PX_FD_LISTEN + i;
-		int type = 0, dom = 0;
+		int type = 0, dom = 0, v6only = 0;
 		socklen_t l = sizeof(int);
 		if (getsockopt(p->lfd[i], SOL_SOCKET, SO_TYPE, &type, &l) < 0 ||
-		    getsockopt(p->lfd[i], SOL_SOCKET, SO_DOMAIN, &dom, &l) < 0 || dom != AF_INET ||
+		    getsockopt(p->lfd[i], SOL_SOCKET, SO_DOMAIN, &dom, &l) < 0 ||
 		    type != (p->pm[i].proto == PORT_TCP ? SOCK_STREAM : SOCK_DGRAM))
+			return -1;
+		bool anylo = p->pm[i].host_ip == INADDR_LOOPBACK || p->pm[i].host_ip == INADDR_ANY;
+		if (dom != AF_INET && !(dom == AF_INET6 && anylo &&
+					getsockopt(p->lfd[i], IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &l) == 0 && v6only))
 			return -1;
 		int one = 1;
 		if (p->pm[i].proto == PORT_UDP &&
-		    setsockopt(p->lfd[i], IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+		    (dom == AF_INET ? setsockopt(p->lfd[i], IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))
+				    : setsockopt(p->lfd[i], IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))) < 0)
 			return -1;
 		int fl = fcntl(p->lfd[i], F_GETFL);
 		if (fl < 0 || fcntl(p->lfd[i], F_SETFL, fl | O_NONBLOCK) < 0 ||
@@ -666,7 +703,7 @@ static int px_confine(const struct px *p)
 		for (int fd = PX_FD_LISTEN + p->nports; fd < 65536; fd++)
 			close(fd);
 	struct rlimit rl;
-	rlim_t need = PX_FD_LISTEN + PORT_MAX + 2 * PX_MAX_CONNS + PX_MAX_FLOWS + 16;
+	rlim_t need = PX_FD_LISTEN + PUBLISH_MAX_FDS + 2 * PX_MAX_CONNS + PX_MAX_FLOWS + 16;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
 		setrlimit(RLIMIT_NOFILE, &rl);

@@ -2,7 +2,10 @@
 /*
  * create --publish: the host's side. The sockets are bound by create
  * itself, as root and before anything else is made, so a port in use
- * fails the create at once with the reason; the proxy (proxy.c, a re-exec
+ * fails the create at once with the reason; beside 127.0.0.1 and 0.0.0.0
+ * their IPv6 sides too, [::1] and [::] (IPV6_V6ONLY), as docker-proxy
+ * binds both families: else any user could bind them and answer the
+ * clients that try ::1 first for localhost. The proxy (proxy.c, a re-exec
  * of this binary as `nstop _proxy`) gets them with a pidfd of the
  * container's init and is told ready before create goes on, and it stays
  * only if create tells it its record is in place (publish_commit). rm stops it
@@ -48,35 +51,63 @@ int publish_check(const struct create_opts *o, struct nerr *e)
 	return 0;
 }
 
-/* Binds every --publish socket (TCP ones listening) into fds; a port in
- * use or an address not the host's fails with the spec named. */
+/* a socket bound to a (TCP: listening); -errno */
+static int bind_one(const struct sockaddr *a, socklen_t al, bool tcp)
+{
+	int fd = socket(a->sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	/* TCP only: a restarted proxy rebinds over TIME_WAIT; for UDP
+	 * it would let two containers share a port */
+	if (tcp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* the v6 side alone: the v4 one is its own socket */
+	if ((a->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, a, al) < 0 || (tcp && listen(fd, 128) < 0)) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* Binds every --publish socket (TCP ones listening) into fds (see
+ * PUBLISH_MAX_FDS); a port in use (either family's) or an address not the
+ * host's fails with the spec named. The IPv6 side is left out only where
+ * the host has no IPv6 (no such family, or no ::1). */
 int publish_bind(const struct create_opts *o, int *fds, struct nerr *e)
 {
-	for (size_t i = 0; i < o->nports; i++)
+	for (size_t i = 0; i < PUBLISH_MAX_FDS; i++)
 		fds[i] = -1;
 	for (size_t i = 0; i < o->nports; i++) {
 		const struct port_map *pm = &o->ports[i];
 		bool tcp = pm->proto == PORT_TCP;
-		int fd = socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pm->host_port)};
 		a.sin_addr.s_addr = htonl(pm->host_ip);
-		int one = 1;
-		/* TCP only: a restarted proxy rebinds over TIME_WAIT; for UDP
-		 * it would let two containers share a port */
-		if (fd >= 0 && tcp)
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || (tcp && listen(fd, 128) < 0)) {
-			int err = errno;
-			if (fd >= 0)
-				close(fd);
+		int fd = bind_one((struct sockaddr *)&a, sizeof(a), tcp);
+		const char *side = "";
+		if (fd >= 0) {
+			fds[2 * i] = fd;
+			if (pm->host_ip != INADDR_LOOPBACK && pm->host_ip != INADDR_ANY)
+				continue;
+			struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(pm->host_port),
+						  .sin6_addr = pm->host_ip ? in6addr_loopback : in6addr_any};
+			fd = bind_one((struct sockaddr *)&a6, sizeof(a6), tcp);
+			if (fd == -EAFNOSUPPORT || (fd == -EADDRNOTAVAIL && pm->host_ip))
+				continue; /* no IPv6 here */
+			fds[2 * i + 1] = fd;
+			side = pm->host_ip ? " (its IPv6 side, [::1])" : " (its IPv6 side, [::])";
+		}
+		if (fd < 0) {
+			int err = -fd;
 			char s[64];
 			port_fmt_spec(pm, s, sizeof(s));
-			publish_close(fds, o->nports);
-			return nerr_set(e, -err, "--publish %s: %s%s", s, strerror(err),
+			publish_close(fds, PUBLISH_MAX_FDS);
+			return nerr_set(e, fd, "--publish %s%s: %s%s", s, side, strerror(err),
 					err == EADDRINUSE ? " (another process, or container, has that port)"
 					: err == EADDRNOTAVAIL ? " (not an address of the host's)" : "");
 		}
-		fds[i] = fd;
 	}
 	return 0;
 }
@@ -98,19 +129,23 @@ static void __attribute__((noreturn)) proxy_exec(const struct create_opts *o, co
 	int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	/* every one moved above the range first, so no dup2 overwrites
 	 * another it still needs */
-	int base = 64 + PORT_MAX, st = fcntl(status, F_DUPFD_CLOEXEC, base);
+	int base = 64 + PUBLISH_MAX_FDS, st = fcntl(status, F_DUPFD_CLOEXEC, base);
 	int pf = fcntl(init_pidfd, F_DUPFD_CLOEXEC, base);
-	int moved[PORT_MAX];
+	int moved[PUBLISH_MAX_FDS], spec[PUBLISH_MAX_FDS], n = 0;
 	bool ok = nul >= 0 && st >= 0 && pf >= 0;
-	for (size_t i = 0; ok && i < o->nports; i++)
-		ok = (moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, base)) >= 0;
+	/* each socket at 5.., its spec's text in its place in argv */
+	for (size_t i = 0; ok && i < 2 * o->nports; i++)
+		if (fds[i] >= 0) {
+			spec[n] = (int)i / 2;
+			ok = (moved[n++] = fcntl(fds[i], F_DUPFD_CLOEXEC, base)) >= 0;
+		}
 	ok = ok && dup2(nul, 0) == 0 && dup2(nul, 1) == 1 && dup2(nul, 2) == 2 && dup2(st, 3) == 3 &&
 	     dup2(pf, 4) == 4;
-	for (size_t i = 0; ok && i < o->nports; i++)
-		ok = dup2(moved[i], 5 + (int)i) == 5 + (int)i;
+	for (int i = 0; ok && i < n; i++)
+		ok = dup2(moved[i], 5 + i) == 5 + i;
 	if (!ok)
 		_exit(127);
-	char *argv[PORT_MAX + 8], specs[PORT_MAX][64], id[16];
+	char *argv[PUBLISH_MAX_FDS + 8], specs[PUBLISH_MAX_FDS][64], id[16];
 	int a = 0;
 	snprintf(id, sizeof(id), "%u", uid);
 	argv[a++] = "nstop";
@@ -119,8 +154,8 @@ static void __attribute__((noreturn)) proxy_exec(const struct create_opts *o, co
 	argv[a++] = (char *)o->name;
 	argv[a++] = (char *)ctr_ip;
 	argv[a++] = id;
-	for (size_t i = 0; i < o->nports; i++) {
-		port_fmt_spec(&o->ports[i], specs[i], sizeof(specs[i]));
+	for (int i = 0; i < n; i++) {
+		port_fmt_spec(&o->ports[spec[i]], specs[i], sizeof(specs[i]));
 		argv[a++] = specs[i];
 	}
 	argv[a] = NULL;

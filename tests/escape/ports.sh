@@ -11,11 +11,12 @@
 # is room for 4096 and none is reset for being idle. (3) 256 UDP source
 # ports held every flow; (3b) evicting the least recently active flow lost
 # others' late replies: now 4096, and only a flow silent 10 s gives way.
+# (5) Bound on 127.0.0.1 alone, [::1] and [::] on the port were anyone's.
 # (4) A create killed after its proxy started but before its record was in
 # place left a listener nstop rm could not reach. (1a) A block held only
 # by a process (a proxy of another registry) was handed out again; (1b)
 # create -u into the blocks without a user namespace made a host process of
-# another's uid. Traffic: 127.0.0.1 and the test's veths.
+# another's uid. Traffic: 127.0.0.1, ::1 and the test's veths.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
 if ! need_root; then
@@ -208,6 +209,23 @@ got=$("$PROBE" udp-ask 127.0.0.1 "$PF" slow 1 2>/dev/null)
 check "a reply 2 s late still reaches its client while uid 12345 sends from 1000 new source ports (got: $got)" \
 	test "$got" = echo:slow-0
 kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+
+# ---- (5) IPv6: the port is the container's on ::1 too ----
+# (bound on 127.0.0.1 alone, any user could bind [::1]:PORT or [::]:PORT
+# with IPV6_V6ONLY and answer the clients that resolve localhost to ::1)
+if has_ipv6; then
+	got=$(fetch "http://[::1]:$PB/index.html" 2>/dev/null)
+	check "-p $PB:8080 serves on [::1]:$PB as well (got: $got)" test "$got" = "hello from a published port"
+	cant_bind() { ! as 12345 "$PROBE" bind "$@" 2>/dev/null; }
+	check "... uid 12345 cannot bind [::1]:$PB (IPV6_V6ONLY)" cant_bind ::1 "$PB"
+	check "... nor [::]:$PB" cant_bind :: "$PB"
+	got=$("$PROBE" udp-ask ::1 "$PD" six 1 2>/dev/null)
+	check "-p $PD:5353/udp answers on [::1]:$PD (got: $got)" test "$got" = echo:six-0
+	check "... uid 12345 cannot bind [::1]:$PD/udp" cant_bind ::1 "$PD" udp
+	check "... nor [::]:$PD/udp" cant_bind :: "$PD" udp
+else
+	skip "IPv6: the host has no ::1"
+fi
 
 # ---- (4) a create killed before its record is in place leaves no listener ----
 if command -v strace >/dev/null; then

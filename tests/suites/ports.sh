@@ -2,15 +2,16 @@
 # create --publish: a busybox-static image imported into a private
 # NSTOP_STATE_DIR (mkimage.py's layout, or one this script makes with tar,
 # gzip and jq where python3 is missing, as in the v2 guest) serves a file
-# over a published TCP port, fetched from 127.0.0.1 (curl, else busybox
-# wget); a static UDP echo (tests/helpers/portprobe.c, bound into the
+# over a published TCP port, fetched from 127.0.0.1 and [::1] (curl, else
+# busybox wget; its IPv6 side is bound too, and one held refuses the
+# create); a static UDP echo (tests/helpers/portprobe.c, bound into the
 # container) answers through a published UDP port, each client its own; a
 # FIN is passed on as a half-close; the proxy runs as its own uid in its own
 # session, outside the container's cgroups, with no descriptor but its
 # own; rm, the container's end and a failed create leave no proxy and no
 # listener (ss, else /proc/net); a port in use, -p without --net veth and
 # bad specs are refused with nothing left; the dashboard's create form
-# publishes too. Traffic stays on 127.0.0.1 and the test's veths.
+# publishes too. Traffic stays on 127.0.0.1, ::1 and the test's veths.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/lib-cg.sh"
 if ! need_root; then
@@ -73,14 +74,24 @@ cr() { # cr NAME ARGS...: create NAME beneath the test's cgroup
 DESC="create --net veth -p $P1:8080 --image bb -- httpd -f -p 8080 -h /www" \
 	cr w1 --net veth -p "$P1:8080" --image bb --bind "$tmp/www:/www" -- httpd -f -p 8080 -h /www
 check "... its report names the port" grep -q " ports 127.0.0.1:$P1->8080/tcp\$" /tmp/nstop-out.$$
-only_lo() { listens "tcp 127.0.0.1:$1" && ! listens "tcp 0.0.0.0:$1" && ! listens "tcp *:$1"; }
-check "the port listens on 127.0.0.1 only (ss -ltn)" only_lo "$P1"
+# and its IPv6 side, [::1] (V6ONLY), where the host has IPv6
+v6=0
+has_ipv6 && v6=1
+only_lo() {
+	listens "tcp 127.0.0.1:$1" && ! listens "tcp 0.0.0.0:$1" && ! listens "tcp *:$1" && ! listens "tcp [::]:$1" &&
+		{ [ $v6 = 0 ] || listens "tcp [::1]:$1"; }
+}
+check "the port listens on 127.0.0.1 and [::1] only (ss -ltn; IPv6 here: $v6)" only_lo "$P1"
 got=
 for _ in $(seq 30); do
 	got=$(fetch "http://127.0.0.1:$P1/index.html" 2>/dev/null) && [ -n "$got" ] && break
 	sleep 0.1
 done
 check "the container's file comes from 127.0.0.1:$P1 (got: $got)" test "$got" = "hello from a published port"
+if [ $v6 = 1 ]; then
+	got=$(fetch "http://[::1]:$P1/index.html" 2>/dev/null)
+	check "... and from [::1]:$P1 (got: $got)" test "$got" = "hello from a published port"
+fi
 if host_only; then
 	check "4 MiB come through whole (sha256)" \
 		test "$(fetch "http://127.0.0.1:$P1/big" | sha256sum | cut -c1-64)" = "$(sha256sum <"$tmp/www/big" | cut -c1-64)"
@@ -101,8 +112,8 @@ check "... in a session of its own, no terminal" \
 ccg=$(awk -F: '$3 ~ /nstop-ports/ { print $3 }' "/proc/$init/cgroup" | head -1)
 check "... not in the container's cgroups ($ccg)" bash -c "[ -n '$ccg' ] && ! grep -qF 'nstop-ports-$$' /proc/$px/cgroup"
 fds=$(for f in /proc/$px/fd/*; do readlink "$f"; done | sed 's/:\[[0-9]*\]$//' | LC_ALL=C sort | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')
-check "... holding /dev/null, the init's pidfd, its socket and its epoll only (got: $fds)" \
-	test "$fds" = "3x/dev/null 1xanon_inode:[eventpoll] 1xanon_inode:[pidfd] 1xsocket "
+check "... holding /dev/null, the init's pidfd, its sockets (IPv4, IPv6: $v6) and its epoll only (got: $fds)" \
+	test "$fds" = "3x/dev/null 1xanon_inode:[eventpoll] 1xanon_inode:[pidfd] $((1 + v6))xsocket "
 check "containers -o NAME,PORTS shows it" \
 	bash -c "'$NSTOP' containers -o NAME,PORTS | grep -qE '^w1 +127.0.0.1:$P1->8080/tcp\$'"
 check "containers --json gives ports as objects" \
@@ -131,6 +142,12 @@ check "a UDP client's datagrams come back through the port (got: $(echo $got))" 
 got=$("$PROBE" udp-ask 127.0.0.2 "$P10" lo2 1 2)
 check "on 0.0.0.0 the answers come from the address asked (127.0.0.2, to a connected client; got: $got)" \
 	test "$got" = "echo:lo2-0 echo:lo2-1"
+if [ $v6 = 1 ]; then
+	got=$("$PROBE" udp-ask ::1 "$P2" six 2 2>/dev/null)
+	check "a UDP client of [::1]:$P2 gets its answers (got: $(echo $got))" test "$got" = "$(printf 'echo:six-0\necho:six-0')"
+	got=$("$PROBE" udp-ask ::1 "$P10" six 1 2 2>/dev/null)
+	check "on [::] too, to connected clients (IPV6_PKTINFO; got: $got)" test "$got" = "echo:six-0 echo:six-1"
+fi
 got=$("$PROBE" udp-ask 127.0.0.1 "$P2" c 2 3)
 check "three clients each get their own answers, twice (a flow per client; got: $(echo $got))" \
 	test "$got" = "$(printf 'echo:c-0 echo:c-1 echo:c-2\necho:c-0 echo:c-1 echo:c-2')"
@@ -163,7 +180,8 @@ if host_only; then
 	# ---- the proxy ends with the container ----
 	cr e1 --net veth -p "0.0.0.0:$P4:8080" --image bb -- sleep 1
 	px=$(jq -r .proxy.pid "$NSTOP_STATE_DIR/e1/state.json")
-	check "0.0.0.0 binds every address when written" listens "tcp 0.0.0.0:$P4"
+	check "0.0.0.0 binds every address when written (and [::], IPv6 here: $v6)" \
+		eval 'listens "tcp 0.0.0.0:$P4" && { [ $v6 = 0 ] || listens "tcp [::]:$P4"; }' 
 	check "when the container's command ends, its proxy does" gone "$px"
 	check "... and its listener" nolistener "$P4"
 	expect_exit 0 "rm of the ended container" rm e1 --audit-log "$L"
@@ -176,6 +194,18 @@ disown
 for _ in $(seq 50); do grep -q ready "$tmp/busy" && break; sleep 0.1; done
 WANT=1 DESC="a port another process holds is refused" cr b1 --net veth -p "$P5:80" -- sleep 100
 check "... nothing left: $(left b1)" test -z "$(left b1)"
+if [ $v6 = 1 ]; then
+	P11=$(free_port 18130)
+	"$PROBE" hold ::1 "$P11" >"$tmp/busy6" &
+	pids+=($!)
+	disown
+	for _ in $(seq 50); do grep -q ready "$tmp/busy6" && break; sleep 0.1; done
+	WANT=1 DESC="a port another process holds on [::1] alone is refused too" cr b3 --net veth -p "$P11:80" -- sleep 100
+	check "... saying which side: $(head -c 160 /tmp/nstop-err.$$)" \
+		grep -q "^nstop: create: --publish 127.0.0.1:$P11:80/tcp (its IPv6 side, \[::1\]): Address already in use" /tmp/nstop-err.$$
+	check "... nothing left, its IPv4 side not listening: $(left b3)" \
+		eval '[ -z "$(left b3)" ] && ! listens "tcp 127.0.0.1:$P11"'
+fi
 WANT=1 DESC="an address not the host's is refused" cr b2 --net veth -p "192.0.2.1:$P6:80" -- sleep 100
 check "... saying so, nothing left: $(left b2)" \
 	eval 'grep -q "Cannot assign requested address (not an address of the host.s)" /tmp/nstop-err.$$ && [ -z "$(left b2)" ]'
