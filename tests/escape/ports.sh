@@ -12,6 +12,7 @@
 # ports held every flow; (3b) evicting the least recently active flow lost
 # others' late replies: now 4096, and only a flow silent 10 s gives way.
 # (5) Bound on 127.0.0.1 alone, [::1] and [::] on the port were anyone's.
+# (6) A cap per remote address (a container's stands in), none for loopback.
 # (4) A create killed after its proxy started but before its record was in
 # place left a listener nstop rm could not reach. (1a) A block held only
 # by a process (a proxy of another registry) was handed out again; (1b)
@@ -82,7 +83,7 @@ attack() {
 	pids+=($!)
 	disown
 }
-PA=$(free_port 18280) PB=$(free_port 18290) PC=$(free_port 18300) PD=$(free_port 15453) PE=$(free_port 18310) PF=$(free_port 15463)
+PA=$(free_port 18280) PB=$(free_port 18290) PC=$(free_port 18300) PD=$(free_port 15453) PE=$(free_port 18310) PF=$(free_port 15463) PG=$(free_port 18320)
 
 # ---- (1) the proxy's uid: its own, nobody else's ----
 cr a1 --net veth -p "$PA:8080" --image bb --bind "$tmp/www:/www" -- httpd -f -p 8080 -h /www
@@ -210,6 +211,34 @@ check "a reply 2 s late still reaches its client while uid 12345 sends from 1000
 	test "$got" = echo:slow-0
 kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
 
+# ---- (6) one remote address holds at most 256 connections and 256 flows ----
+# (a container's address is remote to the proxy: it comes in through the
+# host side of the container's veth; loopback has no cap, as (2) showed)
+cr g1 --net veth -p "0.0.0.0:$PG:8080" -p "0.0.0.0:$PG:5353/udp" --image bb --bind "$tmp/www:/www" \
+	--bind "$PROBE:/portprobe" -- sh -c "/portprobe udp-echo 5353 & exec httpd -f -p 8080 -h /www"
+gx=$(jq -r .proxy.pid "$NSTOP_STATE_DIR/g1/state.json")
+gh=$(jq -r .host_address "$NSTOP_STATE_DIR/g1/state.json")
+gh=${gh%/*}
+check "g1 serves on 0.0.0.0:$PG" served "$PG"
+socks() { local f n=0; for f in /proc/"$1"/fd/*; do [[ $(readlink "$f") == socket:* ]] && n=$((n + 1)); done; echo $n; }
+l=$(socks "$gx")
+cr g2 --net veth --image bb --bind "$PROBE:/portprobe" -- \
+	sh -c "/portprobe tcp-idle $gh $PG 300 & /portprobe udp-hold $gh $PG 300 60 & wait"
+# its 256 connections (two sockets each) and 256 flows, and no more
+want=$((l + 3 * 256))
+for _ in $(seq 100); do [ "$(socks "$gx")" -ge "$want" ] && break; sleep 0.1; done
+sleep 1
+got=$(socks "$gx")
+check "300 connections and 300 UDP sources of one container's address: the proxy holds 256 of each ($got sockets, $l listening, want $want)" \
+	test "$got" = "$want"
+attack "$tmp/idle3" tcp-idle 127.0.0.1 "$PG" 20
+for _ in $(seq 100); do grep -q ready "$tmp/idle3" && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(socks "$gx")" -ge $((want + 40)) ] && break; sleep 0.1; done
+check "... while loopback clients get theirs beside (20 more: $(socks "$gx") sockets), and a fetch" \
+	eval '[ "$(socks "$gx")" = $((want + 40)) ] && served "$PG"'
+kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+expect_exit 0 "rm g1 g2" rm g1 g2 --audit-log "$L"
+
 # ---- (5) IPv6: the port is the container's on ::1 too ----
 # (bound on 127.0.0.1 alone, any user could bind [::1]:PORT or [::]:PORT
 # with IPV6_V6ONLY and answer the clients that resolve localhost to ::1)
@@ -248,7 +277,7 @@ else
 fi
 
 expect_exit 0 "rm a2 d1 d2" rm a2 d1 d2 --audit-log "$L"
-check "no listener left" nolistener "$PA|$PB|$PC|$PD|$PE|$PF"
+check "no listener left" nolistener "$PA|$PB|$PC|$PD|$PE|$PF|$PG"
 expect_exit 0 "image rm bb" image rm bb
 check "no sanitizer report from nstop or its proxies: $(ls "$san" | head -3)" test -z "$(ls -A "$san")"
 echo "1..$n"
