@@ -156,12 +156,60 @@ static void used_ids(struct id_range **v, size_t *n)
 /*
  * A block of NSTOP_USERNS_SIZE ids for NAME, the first within
  * NSTOP_USERNS_LO..HI that overlaps nothing in use, reserved in NAME/FILE
- * (uid_map's format; "userns" or "proxyids") under the registry's lock,
- * so that two creates at once never get the same. rm takes the registry
+ * (uid_map's format; "userns" or "proxyids") under the registry's lock
+ * and the machine's (IDS_LOCK, kept until create_ids_unlock), so that two
+ * creates at once, of one registry or two, never get the same. rm takes the registry
  * directory, and the reservation with it.
  */
+/*
+ * Machine-wide: every registry's creates choose their blocks one at a time
+ * under IDS_LOCK, and hold it until what they chose shows in /proc (a user
+ * namespace's uid_map written, a proxy become its uid): another registry
+ * (another NSTOP_STATE_DIR) cannot see this one's reservation files, only
+ * /proc, and choosing in the gap between gave two the same block. A
+ * process-associated fcntl lock: a child forked meanwhile (the container's
+ * init, the proxy) does not hold it.
+ */
+#define IDS_LOCK "/run/nstop-ids.lock"
+static int ids_lock = -1;
+
+static int ids_lock_take(struct nerr *e)
+{
+	if (ids_lock >= 0)
+		return 0;
+	int fd = open(IDS_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		int r = fd < 0 ? -errno : -EPERM;
+		if (fd >= 0)
+			close(fd);
+		return nerr_set(e, r, "%s: %s", IDS_LOCK, r == -EPERM ? "not a file of root's only" : strerror(-r));
+	}
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	while (fcntl(fd, F_SETLKW, &fl) < 0) {
+		if (errno == EINTR && !act_stop_pending())
+			continue;
+		int r = -errno;
+		close(fd);
+		return nerr_set(e, r, "%s: %s", IDS_LOCK, strerror(-r));
+	}
+	ids_lock = fd;
+	return 0;
+}
+
+/* What create chose shows in /proc now, or nothing was made: let go. */
+void create_ids_unlock(void)
+{
+	if (ids_lock >= 0)
+		close(ids_lock);
+	ids_lock = -1;
+}
+
 int create_ids_alloc(const char *name, const char *file, uint32_t *base, struct nerr *e)
 {
+	int ir = ids_lock_take(e);
+	if (ir < 0)
+		return ir;
 	int lk = state_lock();
 	if (lk < 0) {
 		nerr_set(e, lk, "%s/.lock: %s", state_dir(),

@@ -508,6 +508,9 @@ int act_create(struct sysroot *sr, const struct create_opts *o, struct create_re
 	close_fd(&f.c2p[0]);
 	close_fd(&f.c.logfd);
 	create_env_free(f.c.envp);
+	/* its user namespace's maps are written, its proxy is its uid: both
+	 * show in /proc to the next create of any registry */
+	create_ids_unlock();
 	if (r < 0) {
 		undo(sr, &f.mk, o->name);
 		act_target_free(t);

@@ -56,6 +56,7 @@ int create_make_cgroups(struct sysroot *sr, const struct create_opts *o, struct 
 int create_devices_allow(struct sysroot *sr, const struct act_target *t, struct nerr *e);
 /* create-userns.c: the user namespace's ids, the proxy's */
 int create_ids_alloc(const char *name, const char *file, uint32_t *base, struct nerr *e);
+void create_ids_unlock(void);
 int create_userns_alloc(const char *name, uint32_t *base, struct nerr *e);
 int create_write_maps(pid_t pid, uint32_t base, struct nerr *e);
 /* create-fs.c: the container's filesystem, and how the child reports */

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -15,6 +16,7 @@
 #include <netlink/route/route.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "act.h"
 
@@ -175,6 +177,35 @@ static int addr_add(struct nl_sock *sk, int ifindex, const char *cidr, struct ne
 	return r < 0 ? -EIO : 0;
 }
 
+/*
+ * The host side of a container's veth before it is up: strict reverse-path
+ * filtering (a datagram whose source the route back would not send through
+ * this veth is dropped: a container with CAP_NET_RAW could otherwise claim
+ * any source address, and fill a published UDP port's per-address flows
+ * with made-up ones) and no IPv6 (the container's addresses are IPv4; a
+ * link-local IPv6 side would reach [::] listeners with any source of its
+ * /64, which no filter here checks).
+ */
+static int host_side_strict(const char *host_if, struct nerr *e)
+{
+	static const char *const set[][2] = {{"ipv4", "rp_filter"}, {"ipv6", "disable_ipv6"}};
+	for (size_t i = 0; i < 2; i++) {
+		char p[128];
+		snprintf(p, sizeof(p), "/proc/sys/net/%s/conf/%s/%s", set[i][0], host_if, set[i][1]);
+		int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 && errno == ENOENT && i == 1)
+			continue; /* a kernel without IPv6 */
+		if (fd < 0 || write(fd, "1", 1) != 1) {
+			int err = errno;
+			if (fd >= 0)
+				close(fd);
+			return nerr_set(e, -err, "%s: %s", p, strerror(err));
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 /* In the host's network namespace: the pair, eth0 moved into pid's. */
 int net_veth_create(const char *host_if, pid_t pid, const char *host_cidr, struct nerr *e)
 {
@@ -193,7 +224,7 @@ int net_veth_create(const char *host_if, pid_t pid, const char *host_cidr, struc
 	if (r < 0) {
 		nerr_set(e, r == -NLE_EXIST ? -EEXIST : -EIO, "veth %s: %s", host_if, nl_geterror(r));
 		r = r == -NLE_EXIST ? -EEXIST : -EIO;
-	} else if ((r = link_up(sk, host_if, &ifindex, e)) == 0) {
+	} else if ((r = host_side_strict(host_if, e)) == 0 && (r = link_up(sk, host_if, &ifindex, e)) == 0) {
 		r = addr_add(sk, ifindex, host_cidr, e);
 	}
 	nl_socket_free(sk);

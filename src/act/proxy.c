@@ -16,16 +16,19 @@
  * capacity instead, as with docker-proxy: a connection costs its two
  * descriptors and, only while a peer does not take what was sent, a
  * buffer of what is left (everything is read into one scratch buffer and
- * sent at once), so thousands of idle ones cost little. One remote address
- * holds at most PX_SRC_CAP of them (loopback is exempt: every local user
- * is 127.0.0.1 or ::1, a cap would only turn local clients away). Not
- * defended: a local user, or many remote hosts, holding PX_MAX_CONNS
- * connections fill the port, as they would any server's (keepalive frees
- * those of peers gone).
+ * sent at once), so thousands of idle ones cost little. One client holds
+ * at most PX_SRC_CAP of them: a remote client is its address; a local one
+ * (every local user is 127.0.0.1 or ::1) is its user, asked of the
+ * kernel's sock_diag as ss asks (root's own are not counted; one the
+ * kernel cannot name shares one "unknown" count). Not defended: many
+ * remote hosts or users holding PX_MAX_CONNS connections fill the port,
+ * as they would any server's (keepalive frees those of peers gone).
  *
  * UDP: one connected socket per client address and port (a flow), dropped
  * after PX_UDP_IDLE_MS of silence; at most PX_MAX_FLOWS, PX_SRC_CAP of
- * them per remote address; when all are taken the least recently active
+ * them per client (as above); when all are taken, a new client whose address
+ * holds fewer than the address holding most takes that one's least
+ * recently active flow (fair shares); else the least recently active
  * one gives way to a new client only if it has been silent PX_UDP_EVICT_MS
  * (a reply may be on its way: evicting any flow let a spray of fresh
  * source ports lose others' late answers), otherwise the new client's
@@ -40,6 +43,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -130,6 +136,7 @@ struct px {
 	int ffree[PX_MAX_FLOWS];
 	uint64_t evict_at;      /* no flow can have been silent PX_UDP_EVICT_MS before */
 	uint64_t salt;          /* the hashes' (clients choose their ports) */
+	int diag;               /* NETLINK_SOCK_DIAG: a local client's uid; -1: none */
 	struct src srcs[PX_MAX_SRCS];
 	int sbucket[PX_NBUCKETS], sfree;
 	char scratch[PX_BUF];   /* every read of a connection, sent at once */
@@ -197,14 +204,74 @@ static unsigned key_hash(const struct px *p, const unsigned char k[16], uint64_t
 	return (unsigned)(h >> 40) % PX_NBUCKETS;
 }
 
-/* One more connection or flow (kind) of a's client: its entry, counted;
- * -1 for a loopback one (not counted: every local user is 127.0.0.1, ::1);
- * -2 when that address already holds PX_SRC_CAP. */
-static int src_take(struct px *p, const union px_sa *a, int kind)
+/*
+ * The uid of the local socket at a (a loopback client of ours: our
+ * address and port; proto IPPROTO_TCP or IPPROTO_UDP), asked of the
+ * kernel's sock_diag as ss asks it. false when it cannot tell (the client
+ * closed already). Its own uid is never the answer (that is our accepted
+ * end of the same connection).
+ */
+static bool local_uid(const struct px *p, int proto, const union px_sa *a, const union px_sa *ours, uint32_t *uid)
+{
+	if (p->diag < 0 || a->sa.sa_family != ours->sa.sa_family)
+		return false;
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 r;
+	} q = {.nh = {.nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST},
+	       .r = {.sdiag_family = (uint8_t)a->sa.sa_family, .sdiag_protocol = (uint8_t)proto, .idiag_states = ~0u}};
+	struct inet_diag_sockid *id = &q.r.id;
+	id->idiag_cookie[0] = id->idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	/* TCP looks up the socket whose own end is src; UDP has them the
+	 * other way round ("for historical reasons", says the kernel) */
+	const union px_sa *mine = proto == IPPROTO_TCP ? a : ours, *peer = proto == IPPROTO_TCP ? ours : a;
+	if (a->sa.sa_family == AF_INET) {
+		id->idiag_src[0] = mine->v4.sin_addr.s_addr;
+		id->idiag_sport = mine->v4.sin_port;
+		id->idiag_dst[0] = peer->v4.sin_addr.s_addr;
+		id->idiag_dport = peer->v4.sin_port;
+	} else {
+		memcpy(id->idiag_src, &mine->v6.sin6_addr, 16);
+		id->idiag_sport = mine->v6.sin6_port;
+		memcpy(id->idiag_dst, &peer->v6.sin6_addr, 16);
+		id->idiag_dport = peer->v6.sin6_port;
+	}
+	if (send(p->diag, &q, sizeof(q), MSG_NOSIGNAL) != (ssize_t)sizeof(q))
+		return false;
+	union {
+		struct nlmsghdr nh;
+		char b[1024];
+	} rb;
+	ssize_t n = recv(p->diag, rb.b, sizeof(rb.b), 0);
+	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(struct inet_diag_msg)) || rb.nh.nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return false;
+	const struct inet_diag_msg *m = NLMSG_DATA(&rb.nh);
+	if (m->idiag_uid == p->uid)
+		return false;
+	*uid = m->idiag_uid;
+	return true;
+}
+
+/*
+ * One more connection or flow (kind) of a's client: its entry, counted;
+ * -1 when not counted (root's own local clients); -2 when that client
+ * already holds PX_SRC_CAP. A remote client is its address; a local one
+ * (every local user is 127.0.0.1 or ::1) is its user, asked of sock_diag
+ * (ours: the address it reached), or one shared "unknown" when the kernel
+ * cannot tell: one local user cannot fill the port for the others.
+ */
+static int src_take(struct px *p, const union px_sa *a, const union px_sa *ours, int kind)
 {
 	unsigned char k[16];
-	if (sa_key(a, k))
-		return -1;
+	if (sa_key(a, k)) {
+		uint32_t uid = UINT32_MAX;
+		if (local_uid(p, kind == SRC_TCP ? IPPROTO_TCP : IPPROTO_UDP, a, ours, &uid) && uid == 0)
+			return -1;
+		/* 0100::/64 is the discard-only prefix: no client has it */
+		memset(k, 0, 16);
+		k[0] = 0x01;
+		memcpy(k + 12, &uid, 4);
+	}
 	unsigned h = key_hash(p, k, 0);
 	int i = p->sbucket[h];
 	while (i >= 0 && memcmp(p->srcs[i].a, k, 16))
@@ -411,7 +478,11 @@ static void tcp_accept(struct px *p, int li)
 				listen_pause(p, true);
 			return;
 		}
-		int src = src_take(p, &from, SRC_TCP);
+		union px_sa ours;
+		socklen_t ol = sizeof(ours);
+		if (getsockname(cfd, &ours.sa, &ol) < 0)
+			memset(&ours, 0, sizeof(ours));
+		int src = src_take(p, &from, &ours, SRC_TCP);
 		if (src == -2) {
 			close_reset(cfd);
 			continue;
@@ -486,9 +557,27 @@ static void flow_close(struct px *p, int k)
  * been silent PX_UDP_EVICT_MS; else false (a reply may still be on its
  * way to it). Silence only grows older, so until evict_at none can have
  * been long enough: a spray of new clients costs no scan each. */
-static bool flow_make_room(struct px *p)
+static bool flow_make_room(struct px *p, int src)
 {
 	uint64_t now = now_ms();
+	/* fair shares first: a newcomer whose address holds fewer flows than
+	 * the address holding most takes that one's least recently active
+	 * (a spray of fresh source ports from one address, or many spoofed
+	 * ones, evicts its own flows, never a lone client's) */
+	int big = -1;
+	for (int i = 0; i < PX_MAX_FLOWS; i++) {
+		const struct flow *f = &p->flows[i];
+		if (f->src < 0)
+			continue;
+		if (big < 0 || p->srcs[f->src].n[SRC_UDP] > p->srcs[p->flows[big].src].n[SRC_UDP] ||
+		    (f->src == p->flows[big].src && f->last < p->flows[big].last))
+			big = i;
+	}
+	int mine = src >= 0 ? p->srcs[src].n[SRC_UDP] - 1 : 0; /* (src_take counted the newcomer) */
+	if (big >= 0 && p->srcs[p->flows[big].src].n[SRC_UDP] > mine + 1) {
+		flow_close(p, big);
+		return true;
+	}
 	if (now < p->evict_at)
 		return false;
 	int old = 0;
@@ -505,16 +594,16 @@ static bool flow_make_room(struct px *p)
 
 /* the flow of a client's datagram, made if new; -1: dropped (its address
  * over its cap, no room, no socket) */
-static int flow_get(struct px *p, int li, const union px_sa *from)
+static int flow_get(struct px *p, int li, const union px_sa *from, const union px_sa *ours)
 {
 	unsigned h = flow_hash(p, li, from);
 	for (int k = p->bucket[h]; k >= 0; k = p->flows[k].next)
 		if (p->flows[k].port == li && sa_same(&p->flows[k].peer, from))
 			return k;
-	int src = src_take(p, from, SRC_UDP);
+	int src = src_take(p, from, ours, SRC_UDP);
 	if (src == -2)
 		return -1;
-	if (p->nflows == PX_MAX_FLOWS && !flow_make_room(p)) {
+	if (p->nflows == PX_MAX_FLOWS && !flow_make_room(p, src)) {
 		src_drop(p, src, SRC_UDP);
 		return -1;
 	}
@@ -582,7 +671,17 @@ static void udp_in(struct px *p, int li)
 		if (!(from.sa.sa_family == AF_INET && mh.msg_namelen == sizeof(from.v4)) &&
 		    !(from.sa.sa_family == AF_INET6 && mh.msg_namelen == sizeof(from.v6)))
 			continue;
-		int k = flow_get(p, li, &from);
+		/* the address it was sent to: the listener's, a wildcard one
+		 * as loopback (a local client's lookup needs it; a remote's not) */
+		union px_sa ours;
+		socklen_t ol = sizeof(ours);
+		if (getsockname(p->lfd[li], &ours.sa, &ol) < 0)
+			memset(&ours, 0, sizeof(ours));
+		if (ours.sa.sa_family == AF_INET && ours.v4.sin_addr.s_addr == htonl(INADDR_ANY))
+			ours.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		else if (ours.sa.sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&ours.v6.sin6_addr))
+			ours.v6.sin6_addr = in6addr_loopback;
+		int k = flow_get(p, li, &from, &ours);
 		if (k < 0)
 			continue; /* dropped, as a full queue would */
 		flow_local(&p->flows[k], &mh);
@@ -748,6 +847,10 @@ static int px_setup(struct px *p)
 		p->cfree[i] = PX_MAX_CONNS - 1 - i;
 	for (int i = 0; i < PX_MAX_FLOWS; i++)
 		p->ffree[i] = PX_MAX_FLOWS - 1 - i;
+	p->diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	struct timeval tv = {0, 100000}; /* the kernel answers at once; never wait on it long */
+	if (p->diag >= 0)
+		setsockopt(p->diag, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (getrandom(&p->salt, sizeof(p->salt), GRND_NONBLOCK) != sizeof(p->salt))
 		p->salt = now_ms() ^ (uint64_t)getpid() << 32;
 	return 0;

@@ -258,6 +258,26 @@ void publish_kill_child(struct publish_proxy *px)
 	px->pidfd = -1;
 }
 
+/* Whether pid is a proxy running as uid: /proc/PID/status' Name and all
+ * four of its uids and gids. */
+static bool is_proxy(pid_t pid, uint32_t uid)
+{
+	char p[64], b[4096];
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof(b) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	b[n] = '\0';
+	char want[96];
+	snprintf(want, sizeof(want), "\t%u\t%u\t%u\t%u\n", uid, uid, uid, uid);
+	const char *u = strstr(b, "\nUid:"), *g = strstr(b, "\nGid:");
+	return !strncmp(b, "Name:\tnstop-proxy\n", 18) && u && g && !strncmp(u + 5, want, strlen(want)) &&
+	       !strncmp(g + 5, want, strlen(want));
+}
+
 /* Stops a recorded proxy ("proxy": {"pid", "start", "uid"}) if it is still
  * there, and waits for it to be gone, its sockets with it. */
 void publish_stop(struct sysroot *sr, const struct jv *st)
@@ -271,8 +291,14 @@ void publish_stop(struct sysroot *sr, const struct jv *st)
 	if (fd < 0)
 		return;
 	uint64_t now = 0;
-	/* the pidfd pins the process: its start time checked after it is open */
-	if (sysroot_pid_start(sr, (pid_t)pid, &now) == 0 && now == (uint64_t)start) {
+	double uid = 0;
+	/* the pidfd pins the process: its start time checked after it is
+	 * open, and that it is a proxy: its uids all the recorded one, of
+	 * nstop's range, its name nstop-proxy (a forged record names another
+	 * process) */
+	if (jv_num(px, "uid", &uid) && uid >= NSTOP_USERNS_LO && uid <= NSTOP_USERNS_HI &&
+	    sysroot_pid_start(sr, (pid_t)pid, &now) == 0 && now == (uint64_t)start &&
+	    is_proxy((pid_t)pid, (uint32_t)uid)) {
 		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 		struct pollfd p = {fd, POLLIN, 0};
 		poll(&p, 1, 5000);

@@ -12,7 +12,9 @@
 # ports held every flow; (3b) evicting the least recently active flow lost
 # others' late replies: now 4096, and only a flow silent 10 s gives way.
 # (5) Bound on 127.0.0.1 alone, [::1] and [::] on the port were anyone's.
-# (6) A cap per remote address (a container's stands in), none for loopback.
+# (6) A cap per remote address (a container's stands in); (7) per local
+# user (loopback). (8) rm killed whatever process a forged record named.
+# (9) Two registries choosing blocks at once got the same.
 # (4) A create killed after its proxy started but before its record was in
 # place left a listener nstop rm could not reach. (1a) A block held only
 # by a process (a proxy of another registry) was handed out again; (1b)
@@ -39,11 +41,12 @@ san=$(mktemp -d /tmp/nstop-escports-san.XXXXXX)
 chmod 1777 "$san"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$san/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$san/ubsan"
-names=() pids=()
+names=() pids=() bnames=()
 cleanup() {
 	local nm p f
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for nm in "${names[@]}"; do "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
+	for nm in "${bnames[@]}"; do NSTOP_STATE_DIR=$tmp/stateB "$NSTOP" rm -f "$nm" --audit-log "$L" >/dev/null 2>&1; done
 	# (4)'s orphan: the container whose create was killed has no record;
 	# its processes are in the test's cgroups, and only those are killed
 	for f in $(find /sys/fs/cgroup -maxdepth 8 -path "*nstop-escports-$$/*" -name cgroup.procs 2>/dev/null); do
@@ -237,7 +240,54 @@ for _ in $(seq 50); do [ "$(socks "$gx")" -ge $((want + 40)) ] && break; sleep 0
 check "... while loopback clients get theirs beside (20 more: $(socks "$gx") sockets), and a fetch" \
 	eval '[ "$(socks "$gx")" = $((want + 40)) ] && served "$PG"'
 kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
+# (7) a local user is one client too (sock_diag names the user of a
+# loopback client's socket): uid 12345's 300 idle connections, 256 held
+for _ in $(seq 50); do [ "$(socks "$gx")" -le "$want" ] && break; sleep 0.1; done
+attack "$tmp/idle4" tcp-idle 127.0.0.1 "$PG" 300
+for _ in $(seq 100); do grep -q ready "$tmp/idle4" && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(socks "$gx")" -ge $((want + 512)) ] && break; sleep 0.1; done
+sleep 1
+check "300 loopback connections of uid 12345: the proxy holds 256 ($(socks "$gx") sockets, want $((want + 512))), and a fetch" \
+	eval '[ "$(socks "$gx")" = $((want + 512)) ] && served "$PG"'
+kill -KILL "${pids[-1]}" 2>/dev/null && gone "${pids[-1]}"
 expect_exit 0 "rm g1 g2" rm g1 g2 --audit-log "$L"
+
+# ---- (8) rm stops the recorded proxy only if it is one ----
+# (a record naming another process, pid and start time right: once killed)
+cr f1 --net veth -p "$PC:8080" --image bb -- sleep 100
+sleep 100 &
+vic=$!
+pids+=("$vic")
+fx=$(jq -r .proxy.pid "$NSTOP_STATE_DIR/f1/state.json")
+jq --argjson p "$vic" --argjson s "$(awk '{ print $22 }' "/proc/$vic/stat")" '.proxy.pid = $p | .proxy.start = $s' \
+	"$NSTOP_STATE_DIR/f1/state.json" >"$tmp/f1.json" && cat "$tmp/f1.json" >"$NSTOP_STATE_DIR/f1/state.json"
+expect_exit 0 "rm f1 (its record's proxy forged: a root sleep's pid and start time)" rm f1 --audit-log "$L"
+check "... the sleep it named lives (not nstop-proxy, not the recorded uid)" kill -0 "$vic"
+check "... and the real proxy went with the container's init" gone "$fx"
+kill -KILL "$vic" 2>/dev/null
+
+# ---- (9) two registries creating at once never share a block ----
+# (registry A's reservation file is invisible to B; the proxy showed its
+# uid in /proc only when create ended: B's user namespace got its block)
+SB=$tmp/stateB
+NSTOP_STATE_DIR=$SB "$NSTOP" image import "$tmp/lay" --name bb >/dev/null 2>&1
+same=
+for i in 1 2 3; do
+	names+=("r$i")
+	bnames+=("s$i")
+	"$NSTOP" create "r$i" --cgroup-parent "$parent" --audit-log "$L" --net veth -p "$PC:8080" --image bb -- sleep 100 >/dev/null 2>&1 &
+	NSTOP_STATE_DIR=$SB "$NSTOP" create "s$i" --cgroup-parent "$parent" --audit-log "$L" --ns mnt,uts,ipc,user --net host \
+		--image bb -- sleep 100 >/dev/null 2>&1
+	wait $!
+	a=$(jq -r .proxy.uid "$NSTOP_STATE_DIR/r$i/state.json" 2>/dev/null)
+	b=$(awk '{ print $2 }' "$SB/s$i/userns" 2>/dev/null)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || same="$same $i:$a=$b"
+	"$NSTOP" rm -f "r$i" --audit-log "$L" >/dev/null 2>&1
+	NSTOP_STATE_DIR=$SB "$NSTOP" rm -f "s$i" --audit-log "$L" >/dev/null 2>&1
+done
+check "3 times a proxy of registry A and a user namespace of registry B made at once: different blocks (${same:-all apart})" \
+	test -z "$same"
+NSTOP_STATE_DIR=$SB "$NSTOP" image rm bb >/dev/null 2>&1
 
 # ---- (5) IPv6: the port is the container's on ::1 too ----
 # (bound on 127.0.0.1 alone, any user could bind [::1]:PORT or [::]:PORT

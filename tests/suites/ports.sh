@@ -112,8 +112,8 @@ check "... in a session of its own, no terminal" \
 ccg=$(awk -F: '$3 ~ /nstop-ports/ { print $3 }' "/proc/$init/cgroup" | head -1)
 check "... not in the container's cgroups ($ccg)" bash -c "[ -n '$ccg' ] && ! grep -qF 'nstop-ports-$$' /proc/$px/cgroup"
 fds=$(for f in /proc/$px/fd/*; do readlink "$f"; done | sed 's/:\[[0-9]*\]$//' | LC_ALL=C sort | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')
-check "... holding /dev/null, the init's pidfd, its sockets (IPv4, IPv6: $v6) and its epoll only (got: $fds)" \
-	test "$fds" = "3x/dev/null 1xanon_inode:[eventpoll] 1xanon_inode:[pidfd] $((1 + v6))xsocket "
+check "... holding /dev/null, the init's pidfd, its sockets (IPv4, IPv6: $v6; sock_diag's, for local clients' users) and its epoll only (got: $fds)" \
+	test "$fds" = "3x/dev/null 1xanon_inode:[eventpoll] 1xanon_inode:[pidfd] $((2 + v6))xsocket "
 check "containers -o NAME,PORTS shows it" \
 	bash -c "'$NSTOP' containers -o NAME,PORTS | grep -qE '^w1 +127.0.0.1:$P1->8080/tcp\$'"
 check "containers --json gives ports as objects" \
