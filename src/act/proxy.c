@@ -18,9 +18,10 @@
  * buffer of what is left (everything is read into one scratch buffer and
  * sent at once), so thousands of idle ones cost little. One client holds
  * at most PX_SRC_CAP of them: a remote client is its address; a local one
- * (every local user is 127.0.0.1 or ::1) is its user, asked of the
- * kernel's sock_diag as ss asks (root's own are not counted; one the
- * kernel cannot name shares one "unknown" count). Not defended: many
+ * (every local user is 127.0.0.1 or ::1, or the host's own address it
+ * reached) is its user, asked of the kernel's sock_diag as ss asks (root
+ * too; one the kernel cannot name, a socket already closed, shares one
+ * "unknown" count, whose oldest UDP flow gives way when it is full). Not defended: many
  * remote hosts or users holding PX_MAX_CONNS connections fill the port,
  * as they would any server's (keepalive frees those of peers gone).
  *
@@ -246,27 +247,41 @@ static bool local_uid(const struct px *p, int proto, const union px_sa *a, const
 	if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(struct inet_diag_msg)) || rb.nh.nlmsg_type != SOCK_DIAG_BY_FAMILY)
 		return false;
 	const struct inet_diag_msg *m = NLMSG_DATA(&rb.nh);
-	if (m->idiag_uid == p->uid)
+	/* a closed client's socket (orphaned, time-wait: inode 0) says uid
+	 * 0 whoever it was: no answer, not root's */
+	if (m->idiag_uid == p->uid || !m->idiag_inode)
 		return false;
 	*uid = m->idiag_uid;
 	return true;
 }
 
+/* Whether a and b are the same address (not port). */
+static bool same_addr(const union px_sa *a, const union px_sa *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	return a->sa.sa_family == AF_INET ? a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr
+					  : !memcmp(&a->v6.sin6_addr, &b->v6.sin6_addr, 16);
+}
+
+/* the key of a local client whose user the kernel could not name */
+#define PX_UNKNOWN UINT32_MAX
+
 /*
  * One more connection or flow (kind) of a's client: its entry, counted;
- * -1 when not counted (root's own local clients); -2 when that client
- * already holds PX_SRC_CAP. A remote client is its address; a local one
- * (every local user is 127.0.0.1 or ::1) is its user, asked of sock_diag
- * (ours: the address it reached), or one shared "unknown" when the kernel
+ * -2 when that client already holds PX_SRC_CAP (*full: its entry). A
+ * remote client is its address; a local one (from loopback, or from one
+ * of the host's own addresses: the address it reached, ours) is its user,
+ * asked of sock_diag, root's too, or one shared "unknown" when the kernel
  * cannot tell: one local user cannot fill the port for the others.
  */
-static int src_take(struct px *p, const union px_sa *a, const union px_sa *ours, int kind)
+static int src_take(struct px *p, const union px_sa *a, const union px_sa *ours, int kind, int *full)
 {
 	unsigned char k[16];
-	if (sa_key(a, k)) {
-		uint32_t uid = UINT32_MAX;
-		if (local_uid(p, kind == SRC_TCP ? IPPROTO_TCP : IPPROTO_UDP, a, ours, &uid) && uid == 0)
-			return -1;
+	if (sa_key(a, k) || same_addr(a, ours)) {
+		uint32_t uid = PX_UNKNOWN;
+		if (!local_uid(p, kind == SRC_TCP ? IPPROTO_TCP : IPPROTO_UDP, a, ours, &uid))
+			uid = PX_UNKNOWN;
 		/* 0100::/64 is the discard-only prefix: no client has it */
 		memset(k, 0, 16);
 		k[0] = 0x01;
@@ -284,8 +299,11 @@ static int src_take(struct px *p, const union px_sa *a, const union px_sa *ours,
 		memcpy(p->srcs[i].a, k, 16);
 		p->sbucket[h] = i;
 	}
-	if (p->srcs[i].n[kind] >= PX_SRC_CAP)
+	if (p->srcs[i].n[kind] >= PX_SRC_CAP) {
+		if (full)
+			*full = i;
 		return -2; /* (never an entry just made: it counts none yet) */
+	}
 	p->srcs[i].n[kind]++;
 	return i;
 }
@@ -482,7 +500,7 @@ static void tcp_accept(struct px *p, int li)
 		socklen_t ol = sizeof(ours);
 		if (getsockname(cfd, &ours.sa, &ol) < 0)
 			memset(&ours, 0, sizeof(ours));
-		int src = src_take(p, &from, &ours, SRC_TCP);
+		int src = src_take(p, &from, &ours, SRC_TCP, NULL);
 		if (src == -2) {
 			close_reset(cfd);
 			continue;
@@ -600,7 +618,21 @@ static int flow_get(struct px *p, int li, const union px_sa *from, const union p
 	for (int k = p->bucket[h]; k >= 0; k = p->flows[k].next)
 		if (p->flows[k].port == li && sa_same(&p->flows[k].peer, from))
 			return k;
-	int src = src_take(p, from, ours, SRC_UDP);
+	int full = -1;
+	int src = src_take(p, from, ours, SRC_UDP, &full);
+	if (src == -2 && full >= 0 && p->srcs[full].a[0] == 0x01 &&
+	    !memcmp(p->srcs[full].a + 12, &(uint32_t){PX_UNKNOWN}, 4)) {
+		/* the local clients the kernel could not name (a socket closed
+		 * right after it sent) share one count: its least recently
+		 * active flow gives way, so filling it drops no one for long */
+		int old = -1;
+		for (int i = 0; i < PX_MAX_FLOWS; i++)
+			if (p->flows[i].used && p->flows[i].src == full && (old < 0 || p->flows[i].last < p->flows[old].last))
+				old = i;
+		if (old >= 0)
+			flow_close(p, old);
+		src = src_take(p, from, ours, SRC_UDP, NULL);
+	}
 	if (src == -2)
 		return -1;
 	if (p->nflows == PX_MAX_FLOWS && !flow_make_room(p, src)) {
@@ -677,10 +709,19 @@ static void udp_in(struct px *p, int li)
 		socklen_t ol = sizeof(ours);
 		if (getsockname(p->lfd[li], &ours.sa, &ol) < 0)
 			memset(&ours, 0, sizeof(ours));
-		if (ours.sa.sa_family == AF_INET && ours.v4.sin_addr.s_addr == htonl(INADDR_ANY))
-			ours.v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		else if (ours.sa.sa_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&ours.v6.sin6_addr))
-			ours.v6.sin6_addr = in6addr_loopback;
+		/* the address it was sent to, from IP_PKTINFO (a wildcard
+		 * listener's own says nothing) */
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && ours.sa.sa_family == AF_INET) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				ours.v4.sin_addr = pi.ipi_addr;
+			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+				   ours.sa.sa_family == AF_INET6) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				ours.v6.sin6_addr = pi.ipi6_addr;
+			}
 		int k = flow_get(p, li, &from, &ours);
 		if (k < 0)
 			continue; /* dropped, as a full queue would */
