@@ -24,6 +24,23 @@ tmp=$(mktemp -d /tmp/nstop-tags.XXXXXX)
 sock=nstop-tags-$$
 pids=()
 T() { tmux -L "$sock" "$@"; }
+# tg_new CMD: the session tg running CMD, a part's earlier one gone first.
+# Killing the last session ends the server; a new-session sent while it
+# exits went to the dying server and was lost with it (CI: "part 2: the
+# dashboard did not open", once in several runs): wait for the server to
+# be gone, then check the session is there, else again.
+tg_new() {
+	local i
+	T kill-session -t tg 2>/dev/null
+	for i in $(seq 50); do T list-sessions >/dev/null 2>&1 || break; sleep 0.1; done
+	for i in 1 2 3 4 5; do
+		T new-session -d -s tg -x 160 -y 40 "$1" 2>/dev/null
+		sleep 0.2
+		T has-session -t tg 2>/dev/null && return 0
+		sleep 0.5
+	done
+	return 1
+}
 cleanup() {
 	local d p
 	T kill-server 2>/dev/null
@@ -55,9 +72,11 @@ wait_for() {
 	return 1
 }
 keys() { T send-keys -t tg "$@"; sleep 0.3; }
-T new-session -d -s tg -x 160 -y 40 \
-	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config --audit-log $tmp/audit.log; sleep 30"
-wait_for " 4 Processes" || { notok "the dashboard did not open"; echo "1..$n"; exit 0; }
+tg_new "env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config --audit-log $tmp/audit.log; sleep 30"
+wait_for " 4 Processes" || {
+	notok "the dashboard did not open (session: $(T list-sessions 2>&1 | head -1))"
+	screen 2>&1 | sed 's/^/#   /' | head -20; echo "1..$n"; exit 0
+}
 keys 4
 keys / "tagp$$" Enter
 if ! wait_for "$tmp/tagp$$"; then
@@ -87,9 +106,7 @@ check "f on a tagged process: container B, neither tagged nor confirmed, is left
 # to its own subtree.
 M=$v2$own/$name-m
 mkdir -p "$M/C" || { notok "part 3: mkdir"; echo "1..$n"; exit 0; }
-T kill-session -t tg 2>/dev/null
-T new-session -d -s tg -x 160 -y 40 \
-	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config --audit-log $tmp/audit.log; sleep 30"
+tg_new "env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config --audit-log $tmp/audit.log; sleep 30"
 if wait_for " 3 Cgroups"; then
 	keys 3
 	keys / "$name-m" Enter
@@ -137,10 +154,11 @@ W=$pm$own/$h2/C
 cleanup2() { rmdir "$V" "$v2$own/$h2" "$W" "$pm$own/$h2" 2>/dev/null; cleanup; }
 trap cleanup2 EXIT
 mkdir -p "$V" "$W" || { notok "mkdir the hybrid cgroup"; echo "1..$n"; exit 0; }
-T kill-session -t tg 2>/dev/null
-T new-session -d -s tg -x 160 -y 40 \
-	"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config --audit-log $tmp/audit.log; sleep 30"
-wait_for " 3 Cgroups" || { notok "part 2: the dashboard did not open"; echo "1..$n"; exit 0; }
+tg_new "env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$tmp/state $NSTOP --no-config --audit-log $tmp/audit.log; sleep 30"
+wait_for " 3 Cgroups" || {
+	notok "part 2: the dashboard did not open (session: $(T list-sessions 2>&1 | head -1))"
+	screen 2>&1 | sed 's/^/#   /' | head -20; echo "1..$n"; exit 0
+}
 keys 3
 keys / "$h2" Enter
 wait_for "$h2" || { notok "part 2: the cgroup's row is not shown"; echo "1..$n"; exit 0; }
