@@ -509,3 +509,22 @@ bool parse_accept_openmetrics(const char *s, size_t n)
 	}
 	return om > 0 && om >= text;
 }
+
+/*
+ * Line LINE (LEN bytes) of a passwd or group file split at ':' into at most
+ * NF fields; how many it has.
+ */
+size_t parse_fields(const char *line, size_t len, const char **f, size_t *fl, size_t nf)
+{
+	size_t k = 0;
+	const char *le = line + len;
+	for (const char *q = line; k < nf;) {
+		const char *c = memchr(q, ':', (size_t)(le - q));
+		f[k] = q;
+		fl[k++] = (size_t)((c ? c : le) - q);
+		if (!c)
+			break;
+		q = c + 1;
+	}
+	return k;
+}

@@ -143,6 +143,7 @@ struct oci_names {
 	bool sandbox;                   /* the pod's pause container */
 };
 int parse_oci_names(const char *s, size_t n, struct oci_names *o);
+size_t parse_fields(const char *line, size_t len, const char **f, size_t *fl, size_t nf);
 int parse_passwd_home(const char *s, size_t n, uint32_t uid, char *home, size_t size);
 int parse_lxc_conf(const char *s, size_t n, const char *key, char *out, size_t size);
 /* ---- collect/recfmt.c: nstop record's file format, framing (pure) ---- */

@@ -475,25 +475,6 @@ out:
 	return r;
 }
 
-/*
- * Line LINE (LEN bytes) of a passwd or group file split at ':' into at most
- * NF fields; how many it has.
- */
-static size_t db_fields(const char *line, size_t len, const char **f, size_t *fl, size_t nf)
-{
-	size_t k = 0;
-	const char *le = line + len;
-	for (const char *q = line; k < nf;) {
-		const char *c = memchr(q, ':', (size_t)(le - q));
-		f[k] = q;
-		fl[k++] = (size_t)((c ? c : le) - q);
-		if (!c)
-			break;
-		q = c + 1;
-	}
-	return k;
-}
-
 /* A field that is a decimal id below 2^32 - 1 (-1 is no id). */
 static bool db_id(const char *f, size_t n, uint32_t *id)
 {
@@ -573,7 +554,7 @@ int parse_img_user(const char *user, const char *pw, size_t npw, const char *gr,
 	for (const char *p = pw, *end = pw ? pw + npw : NULL; db_line(&p, end, &line, &len);) {
 		uint32_t lu, lg;
 		/* name:x:uid:gid:gecos:home:shell */
-		size_t k = db_fields(line, len, f, fl, 7);
+		size_t k = parse_fields(line, len, f, fl, 7);
 		if (k < 4 || !db_id(f[2], fl[2], &lu) || !db_id(f[3], fl[3], &lg))
 			continue;
 		if (unum ? lu != uarg : !field_is(f[0], fl[0], u))
@@ -601,7 +582,7 @@ int parse_img_user(const char *user, const char *pw, size_t npw, const char *gr,
 	for (const char *p = gr, *end = gr ? gr + ngr : NULL; db_line(&p, end, &line, &len);) {
 		uint32_t lg;
 		/* name:x:gid:member,member */
-		size_t k = db_fields(line, len, f, fl, 4);
+		size_t k = parse_fields(line, len, f, fl, 4);
 		if (k < 3 || !db_id(f[2], fl[2], &lg))
 			continue;
 		if (g[0]) {

@@ -88,15 +88,7 @@ int parse_passwd_home(const char *s, size_t n, uint32_t uid, char *home, size_t 
 		const char *le = nl ? nl : end;
 		const char *f[7];
 		size_t fl[7];
-		int nf = 0;
-		for (const char *q = p; nf < 7;) {
-			const char *c = memchr(q, ':', (size_t)(le - q));
-			f[nf] = q;
-			fl[nf++] = (size_t)((c ? c : le) - q);
-			if (!c)
-				break;
-			q = c + 1;
-		}
+		size_t nf = parse_fields(p, (size_t)(le - p), f, fl, 7);
 		p = le + 1;
 		if (nf != 7 || !fl[2] || fl[2] > 10)
 			continue;
