@@ -335,6 +335,14 @@ size_t cgcache_kids(struct cgcache *c, struct cgnode *n, int dfd, struct cgnode 
 	n->nlink = (uint64_t)st.st_nlink;
 	n->relist = false;
 	n->listed = true;
+	/* 2 links: no subdirectory (most cgroups are leaves), nothing to list */
+	if (st.st_nlink == 2) {
+		for (uint32_t i = 0; i < n->nkid; i++)
+			node_free(c, n->kid[i]);
+		n->nkid = 0;
+		*out = n->kid;
+		return 0;
+	}
 	if (!n->fresh && lseek(dfd, 0, SEEK_SET) < 0) {
 		n->listed = false;
 		*out = n->kid;

@@ -433,6 +433,29 @@ static void read_rates(struct walk *w, const struct cg_mount *m, struct cgroup *
 	}
 }
 
+/*
+ * Whether hierarchy m is walked: those nstop has figures from (cpu,
+ * cpuacct, memory, pids, blkio, cpuset, freezer: whatever the columns, so
+ * the rows do not change with them), the cgroup2 tree, and name=systemd
+ * where no cgroup2 tree is mounted (pure v1: the process tree). The others
+ * (devices, net_cls, net_prio, perf_event, hugetlb, rdma, misc) hold the
+ * same paths as the rest, for nothing but their directories' reads; as
+ * systemd-cgtop, which walks fewer still. Metrics (lean) take no cpusets,
+ * frozen states or name=systemd.
+ */
+static bool walked(const struct walk *w, const struct cg_mount *m, enum cg_layout layout)
+{
+	if (m->version == 2)
+		return true;
+	if (has_ctrl(m, "cpu") || has_ctrl(m, "cpuacct") || has_ctrl(m, "memory") ||
+	    has_ctrl(m, "pids") || has_ctrl(m, "blkio"))
+		return true;
+	if (w->lean)
+		return false;
+	return has_ctrl(m, "cpuset") || has_ctrl(m, "freezer") ||
+	       (layout == CG_V1 && !strncmp(m->controllers, "name=", 5));
+}
+
 /* Whether hierarchy m has any counter a rate asked for is taken from. */
 static bool has_rates(const struct walk *w, const struct cg_mount *m)
 {
@@ -839,11 +862,7 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 			const struct cg_mount *m = &sr->mounts[i];
 			if (m->version != pass || (w.rates_only && !has_rates(&w, m)))
 				continue;
-			/* metrics: a v1 hierarchy of none of their controllers adds
-			 * nothing but its rows' directory reads (freezer, devices,
-			 * cpuset, name=systemd; the unified tree is walked anyway) */
-			if (w.lean && m->version == 1 && !has_ctrl(m, "cpu") && !has_ctrl(m, "cpuacct") &&
-			    !has_ctrl(m, "memory") && !has_ctrl(m, "pids") && !has_ctrl(m, "blkio"))
+			if (!walked(&w, m, sr->layout))
 				continue;
 			pc.mi = i;
 			bool tmp;

@@ -130,6 +130,23 @@ else
 	skip "column-driven reads: strace is missing (make deps)"
 fi
 
+# Which hierarchies are walked (those nstop has figures from, whatever the
+# columns): a cgroup only the devices hierarchy has is no row; one only the
+# freezer has is, with any columns.
+if [ $mode = v1 ] && devm=$(mnt devices) && [ -n "$devm" ] && frzm=$(mnt freezer) && [ -n "$frzm" ]; then
+	dbase=$(own devices) fbase=$(own freezer)
+	ddir=$devm${dbase%/}/$name-devonly fdir=$frzm${fbase%/}/$name-frzonly
+	mkdir "$ddir" && made+=("$ddir")
+	mkdir "$fdir" && made+=("$fdir")
+	"$NSTOP" cgroups -J -d 0.1 >/tmp/nstop-out.$$
+	is "a devices-only cgroup is no row" "$(jq --arg p "${dbase%/}/$name-devonly" '[.cgroups[] | select(.path == $p)] | length' /tmp/nstop-out.$$)" 0
+	is "a freezer-only cgroup is a row" "$(row "${fbase%/}/$name-frzonly" frozen)" false
+	check "-o PATH,CPU% lists the freezer-only cgroup too" sh -c '"$1" cgroups -o PATH,CPU% -d 0.1 | grep -qF -- "$2"' _ "$NSTOP" "$name-frzonly"
+	check "-o PATH,CPU% does not list the devices-only one" sh -c '! "$1" cgroups -o PATH,CPU% -d 0.1 | grep -qF -- "$2"' _ "$NSTOP" "$name-devonly"
+else
+	skip "walked hierarchies: v1 devices and freezer hierarchies only ($mode)"
+fi
+
 # Under a low descriptor limit nstop keeps fewer fds (300: some of its
 # cgroup fds; 64: none, everything reopened per sample) and its figures
 # must not change: the same rows as the directories every hierarchy has
@@ -137,6 +154,11 @@ fi
 cgdirs() {
 	awk '{ split($0, h, " - "); split(h[2], f, " "); if (f[1] == "cgroup" || f[1] == "cgroup2") { split(h[1], m, " "); print m[4], m[5] } }' /proc/self/mountinfo |
 		while read -r root mp; do
+			# not walked: no figure of theirs is shown (name=systemd: hybrid has the unified tree)
+			case ",$(awk -v m="$mp" '$2 == m { print $4 }' /proc/self/mounts)," in
+			*,devices,* | *,net_cls,* | *,net_prio,* | *,perf_event,* | *,hugetlb,* | *,rdma,* | *,misc,* | *,name=systemd,*)
+				continue ;;
+			esac
 			(cd "$mp" && find . -type d) | sed "s|^\.|${root%/}|; s|^$|/|"
 		done | sort -u | wc -l
 }
