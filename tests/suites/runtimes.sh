@@ -217,7 +217,10 @@ podman_down() {
 	local m d i left
 	# every hierarchy's; a cgroup whose last process is still exiting
 	# refuses rmdir (EBUSY) for a moment: tried again for up to 5 s
-	for ((i = 0; i < 25 && -n "$PM_PARENT"; i++)); do
+	# (the parent's test outside the arithmetic: "-n /x" there is an error
+	# that ended the loop before its first turn, leaving every cgroup)
+	for ((i = 0; i < 25; i++)); do
+		[ -n "$PM_PARENT" ] || break
 		left=0
 		# shellcheck disable=SC2013 # mount points hold no blanks here (/sys/fs/cgroup/...)
 		for m in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do
