@@ -749,10 +749,36 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 	const void **rows = xcalloc(s->nctrs + 1, sizeof(*rows));
 	for (size_t k = 0; k < s->nctrs; k++)
 		rows[k] = &s->ctrs[k];
-	if (by_pod)
+	size_t nrows = s->nctrs, npods = 0;
+	struct container *pods = NULL;
+	char **podpaths = NULL;
+	if (by_pod) {
 		qsort(rows, s->nctrs, sizeof(*rows), cmp_by_pod);
-	emit_rows(&lo, s, &table_containers, &o, (const void *const *)rows, s->nctrs);
+		/* each pod's totals on a row of its own, before its containers */
+		npods = snap_pod_rows(s, &pods, &podpaths);
+		const void **v = xcalloc(s->nctrs + npods + 1, sizeof(*v));
+		bool *placed = xcalloc(npods + 1, sizeof(*placed));
+		nrows = 0;
+		for (size_t k = 0; k < s->nctrs; k++) {
+			const struct container *ct = rows[k];
+			for (size_t p = 0; ct->pod && p < npods; p++)
+				if (!placed[p] && !strcmp(pods[p].pod, ct->pod) &&
+				    (!pods[p].pod_uid || !ct->pod_uid || !strcmp(pods[p].pod_uid, ct->pod_uid))) {
+					placed[p] = true;
+					v[nrows++] = &pods[p];
+				}
+			v[nrows++] = ct;
+		}
+		free(placed);
+		free(rows);
+		rows = v;
+	}
+	emit_rows(&lo, s, &table_containers, &o, (const void *const *)rows, nrows);
 	free(rows);
+	free(pods);
+	for (size_t p = 0; podpaths && podpaths[p]; p++)
+		free(podpaths[p]);
+	free(podpaths);
 	snap_free(prev);
 	snap_free(s);
 	if (coll)

@@ -695,8 +695,10 @@ static void ct_notes(const struct snap *s, const void *row, struct cell *c)
 {
 	ROW(struct container);
 	buf_reset(&c->tmp);
+	if (r->pod_row)
+		buf_adds(&c->tmp, "pod");
 	if (r->init_pid && r->host_pidns && r->rt != RT_UNNAMED)
-		buf_adds(&c->tmp, "host-pid");
+		buf_adds(&c->tmp, c->tmp.len ? ",host-pid" : "host-pid");
 	if (r->init_pid && r->host_net)
 		buf_adds(&c->tmp, c->tmp.len ? ",host-net" : "host-net");
 	if (r->privileged)
@@ -815,7 +817,7 @@ static const struct column ct_cols[] = {
 	{"OOM", "oom_kills", true, false, true, "OOM kills in its cgroup", ct_oom},
 	{"STATE", "state", false, true, true, "running, frozen, stopped; for the exited (--all, the dashboard) exited(CODE), killed(SIG) or oom-killed", ct_state},
 	{"OWN_NS", "own_namespaces", false, true, true, "namespaces of its own (not the host's)", ct_ns},
-	{"NOTES", "notes", false, true, true, "host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named), cpu-quota-bound (throttled, or at its tightest CPU limit, while the host has half a CPU or more idle: the quota limits it, not the machine)", ct_notes},
+	{"NOTES", "notes", false, true, true, "pod (containers --by-pod: a pod's totals, from its cgroup), host-pid, host-net (sharing the host's), privileged (nstop --privileged), sandbox (a pod's pause container), netns-shared (its network namespace is other containers' too), user-cgroup (a runtime's id in a cgroup a user made: not named), cpu-quota-bound (throttled, or at its tightest CPU limit, while the host has half a CPU or more idle: the quota limits it, not the machine)", ct_notes},
 	{"VETH", "veth", false, false, true, "nstop containers: the host side of their veth", ct_veth},
 	{"PORTS", "ports", false, false, true, "nstop containers: ports published on the host (create --publish), HOSTIP:HOSTPORT->CTRPORT/PROTO", ct_ports},
 	{"CGROUPS", "cgroups", false, false, true, "nstop containers: each hierarchy's cgroup path, by controllers (JSON: an object)", ct_cgroups},

@@ -103,6 +103,7 @@ struct container {
 	 * sandbox: the pod's pause container (holds the pod's namespaces) */
 	const char *pod_name, *pod_ns, *pod_uid;
 	bool sandbox;
+	bool pod_row;           /* containers --by-pod: a pod's totals (snap_pod_rows) */
 	bool user_cgroup;       /* a root runtime's id in a cgroup a user made: not named */
 	/* containers in its network namespace (itself included; 0: not its own
 	 * or unknown), and the one whose row counts that namespace's traffic
@@ -198,6 +199,7 @@ const struct cgroup *snap_cgroup(const struct snap *s, const char *path);
 const struct cgroup *snap_ctr_cgroup(const struct snap *s, const struct container *c);
 const struct cgroup *snap_ctr_cgroup_mem(const struct snap *s, const struct container *c);
 int snap_ctr_frozen(const struct snap *s, const struct container *c);
+size_t snap_pod_rows(const struct snap *s, struct container **out, char ***paths);
 int cg_path_cmp(const char *a, const char *b);
 
 #endif

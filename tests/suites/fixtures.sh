@@ -223,7 +223,18 @@ is "... counted on the sandbox's row" "$(ct pods $NG net_counted_by)" a1a1a1a1a1
 is "a container alone in its namespace is not marked" "$(ct pods f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6 netns_shared)" null
 is "v2 capture: the pod's pause (lowest init pid) counts it" "$(ct v2 688ba79aed6764004ed904afc1e81bd53044172bafadf864b1b428476c432c5d net_counted_by)" e8e63bc00833502988ea232186eda5d2b5d67242c07127013688a3d24bfd92a8
 golden containers-by-pod.txt pods containers -d 0 --by-pod
-is "--by-pod: each pod's sandbox first, then its containers, then the rest" "$("$NSTOP" --sysroot "$FIXTURES/pods" containers -d 0 --by-pod -H -o NAME | tr -s ' \n' ' ')" "data/db-0 postgres shop/web-5d9c7 nginx envoy web demo redis nightly-job "
+is "--by-pod: each pod's row, its sandbox, then its containers, then the rest" "$("$NSTOP" --sysroot "$FIXTURES/pods" containers -d 0 --by-pod -H -o NAME,NOTES | awk '{ print $1 ($2 ~ /^pod/ ? "(pod)" : "") }' | tr -s ' \n' ' ')" "data/db-0(pod) data/db-0 postgres shop/web-5d9c7(pod) shop/web-5d9c7 nginx envoy web demo redis nightly-job "
+# the pod's row: its cgroup's figures (kubelet's pod slice), its
+# containers' processes summed
+"$NSTOP" --sysroot "$FIXTURES/pods" containers -d 0 --by-pod -J >/tmp/nstop-pod.$$
+podrow() { jq -r --arg u "$1" --arg k "$2" '.containers[] | select(.notes | startswith("pod")) | select(.pod_uid == $u) | .[$k] | tostring' /tmp/nstop-pod.$$; }
+PS=$FIXTURES/pods/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod3b1f8a2c_5d6e_4f70_8a9b_0c1d2e3f4a5b.slice
+is "--by-pod: the pod's row has its containers' processes (1 + 2 + 1)" "$(podrow 3b1f8a2c-5d6e-4f70-8a9b-0c1d2e3f4a5b nprocs)" 4
+is "... the pod slice's memory.current" "$(podrow 3b1f8a2c-5d6e-4f70-8a9b-0c1d2e3f4a5b memory_bytes)" "$(cat "$PS/memory.current")"
+is "... its 256M limit" "$(podrow 3b1f8a2c-5d6e-4f70-8a9b-0c1d2e3f4a5b memory_limit_bytes)" 268435456
+is "... one pod row per pod" "$(jq '[.containers[] | select(.notes | startswith("pod"))] | length' /tmp/nstop-pod.$$)" 2
+is "without --by-pod no pod row" "$("$NSTOP" --sysroot "$FIXTURES/pods" containers -d 0 -J | jq '[.containers[] | select(.notes | startswith("pod"))] | length')" 0
+rm -f /tmp/nstop-pod.$$
 # a rootless user's storage that someone else could have written, or reached
 # through a link, is not read: the name falls back to the command
 tp=$(mktemp -d); cp -a "$FIXTURES/pods" "$tp/"
