@@ -21,6 +21,7 @@ enum {
 	OPT_CGROUP,
 	OPT_REPLAY,
 	OPT_AT,
+	OPT_DEPTH,
 };
 
 /* Options every listing shares. */
@@ -355,15 +356,22 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 		COMMON_LONGOPTS,
 		{"interval", required_argument, NULL, 'd'},
 		{"count", required_argument, NULL, 'n'},
+		{"depth", required_argument, NULL, OPT_DEPTH},
 		{0},
 	};
 	struct listopts lo = {.cmd = "cgroups", .interval = 1, .count = 1};
 	struct buf b = {0};
-	int c;
+	int c, depth = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:n:", lopts, NULL)) != -1)
-		if (!list_opt(&lo, c, optarg))
+		if (c == OPT_DEPTH) {
+			uint64_t v;
+			if (str_parse_u64(optarg, &v) < 0 || v > 64)
+				usage_error("cgroups: --depth: not a depth from 0 to 64: %s", str_esc(&b, optarg));
+			depth = (int)v;
+		} else if (!list_opt(&lo, c, optarg)) {
 			cli_bad_option("cgroups", argv, optopt);
+		}
 	struct outopts o = {0};
 	if (after_options(&lo, &table_cgroups, argc, argv, &o))
 		return 0;
@@ -383,6 +391,10 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 	/* only the files behind the columns shown (-o, JSON: all of them) */
 	if (coll)
 		cgcache_set_needs(collector_cgcache(coll), cg_columns_needs(o.cols, o.ncols));
+	/* --depth: rows down to it (as systemd-cgtop's), the processes of
+	 * the cgroups beneath counted in the deepest */
+	if (coll && depth >= 0)
+		collector_set_list_depth(coll, depth);
 	unsigned what = SNAP_CGROUPS;
 	/* the first sample only for the rates: what else it has is not shown */
 	struct snap *prev = lo.replay ? NULL : collector_take(coll, what | SNAP_CGRATES, NULL);
@@ -395,11 +407,13 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 			s = collector_take(coll, what, prev);
 		}
 		const void **rows = xcalloc(s->ncgs + 1, sizeof(*rows));
+		size_t nrows = 0;
 		for (size_t k = 0; k < s->ncgs; k++)
-			rows[k] = &s->cgs[k];
+			if (depth < 0 || s->cgs[k].depth <= depth) /* (a recording has them all) */
+				rows[nrows++] = &s->cgs[k];
 		if (i && !lo.json)
 			fputc('\n', stdout);
-		emit_rows(&lo, s, &table_cgroups, &o, (const void *const *)rows, s->ncgs);
+		emit_rows(&lo, s, &table_cgroups, &o, (const void *const *)rows, nrows);
 		fflush(stdout);
 		free(rows);
 		snap_free(prev);

@@ -31,6 +31,7 @@ static const struct cli_opt ns_opts[] = {
 static const struct cli_opt cgroups_opts[] = {
 	{"-d, --interval", "SEC", "sampling interval for rates (default 1)"},
 	{"-n, --count", "COUNT", "print COUNT samples (default 1)"},
+	{"--depth", "N", "rows down to depth N (0: the root; as systemd-cgtop's), the processes beneath in the deepest"},
 	LISTING_OPTS, REPLAY_OPTS, SYSROOT_OPT, END_OPTS,
 };
 static const struct cli_opt ps_opts[] = {
@@ -46,7 +47,7 @@ static const struct cli_opt snapshot_opts[] = {
 };
 static const struct cli_opt containers_opts[] = {
 	{"-d, --interval", "SEC", "sampling interval for rates (default 1)"},
-	{"--by-pod", NULL, "each pod's containers together, its sandbox first"},
+	{"--by-pod", NULL, "each pod's containers together after a row of its totals, its sandbox first"},
 	{"-a, --all", NULL, "the exited ones too (the last dead_keep seconds, from a recording)"},
 	{"--history", "DIR", "--all's recording (default /var/lib/nstop/history)"},
 	LISTING_OPTS, REPLAY_OPTS, SYSROOT_OPT, END_OPTS,

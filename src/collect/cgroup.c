@@ -312,11 +312,15 @@ static void read_v1(struct walk *w, const struct cg_mount *m, struct cgroup *c)
 	}
 	if (has_ctrl(m, "cpu")) {
 		uint64_t q = VAL_NA, pe = VAL_NA;
+		/* no quota (the most common) needs no period, but for metrics,
+		 * which export it */
 		if (NEED(w, CGN_CPULIM)) {
 			rd_limit(w, CGF_CFS_QUOTA, &q);
-			rd_u64(w, CGF_CFS_PERIOD, &pe);
+			if (q != VAL_UNLIMITED || w->lean)
+				rd_u64(w, CGF_CFS_PERIOD, &pe);
 		}
-		if (q != VAL_NA && pe != VAL_NA && pe && c->cpu_quota_usec == VAL_NA) {
+		if (q != VAL_NA && (q == VAL_UNLIMITED || (pe != VAL_NA && pe)) &&
+		    c->cpu_quota_usec == VAL_NA) {
 			c->cpu_quota_usec = q;
 			c->cpu_period_usec = pe;
 		}
@@ -464,6 +468,33 @@ static bool has_rates(const struct walk *w, const struct cg_mount *m)
 	       (has_ctrl(m, "cpu") && NEED(w, CGN_THRRATE)) || (has_ctrl(m, "blkio") && NEED(w, CGN_IO));
 }
 
+/* The processes of the cgroup being read (path: interned; a row's, or a
+ * cgroup's beneath the deepest rows, whose processes count in its nearest
+ * row). Every process is in every hierarchy: a root's cgroup.procs (all of
+ * the host's processes on most hosts) is read in one of them only, and in
+ * the others whoever is in none of the cgroups beneath is there. v1 keeps
+ * an open file's pid list for a second after a read and hands it out again
+ * to a read on the same file: opened afresh each time. */
+static void read_procs(struct walk *w, const struct cg_mount *m, const char *path)
+{
+	if (w->at_root)
+		w->pc->root[w->pc->mi] = path;
+	uint32_t first;
+	if (!w->at_root && hmap_get(&w->pc->readat, (uint64_t)(uintptr_t)path, &first) &&
+	    first != (uint32_t)w->pc->mi) {
+		hmap_put(&w->pc->skipped, ((uint64_t)(uintptr_t)path << 6) | (uint64_t)w->pc->mi, 1);
+		return;
+	}
+	if (!w->at_root)
+		hmap_put(&w->pc->readat, (uint64_t)(uintptr_t)path, (uint32_t)w->pc->mi);
+	if ((!w->at_root || w->pc->mi == w->pc->full) &&
+	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
+				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
+		w->pc->path = path;
+		parse_pid_lines(w->b.p, w->b.len, pidcg_add, w->pc);
+	}
+}
+
 static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, const char *path)
 {
 	struct cgroup *c = row_for(w, path);
@@ -483,27 +514,8 @@ static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, const c
 			c->in_unified = true;
 		read_v2(w, c);
 	}
-	/* every process is in every hierarchy: a root's cgroup.procs (all of
-	 * the host's processes on most hosts) is read in one of them only, and
-	 * in the others whoever is in none of the cgroups beneath is there.
-	 * v1 keeps an open file's pid list for a second after a read and hands
-	 * it out again to a read on the same file: opened afresh each time */
-	if (w->pc && w->at_root)
-		w->pc->root[w->pc->mi] = c->path;
-	uint32_t first;
-	if (w->pc && !w->at_root && hmap_get(&w->pc->readat, (uint64_t)(uintptr_t)c->path, &first) &&
-	    first != (uint32_t)w->pc->mi) {
-		hmap_put(&w->pc->skipped, ((uint64_t)(uintptr_t)c->path << 6) | (uint64_t)w->pc->mi, 1);
-		return c;
-	}
-	if (w->pc && !w->at_root)
-		hmap_put(&w->pc->readat, (uint64_t)(uintptr_t)c->path, (uint32_t)w->pc->mi);
-	if (w->pc && (!w->at_root || w->pc->mi == w->pc->full) &&
-	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
-				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
-		w->pc->path = c->path;
-		parse_pid_lines(w->b.p, w->b.len, pidcg_add, w->pc);
-	}
+	if (w->pc)
+		read_procs(w, m, c->path);
 	return c;
 }
 
@@ -555,15 +567,24 @@ static void read_limits(struct walk *w, const struct cg_mount *m, const char *pa
 	rd_u64(w, CGF_PIDS_CURRENT, &c->pids_current);
 }
 
+/* below: beneath the deepest rows (a listing's --depth), where only the
+ * processes are read, counted in their nearest row */
 static void walk_dir(struct walk *w, const struct cg_mount *m, struct cgnode *n, int dfd,
-		     struct buf *path, int depth)
+		     struct buf *path, int depth, bool below)
 {
 	w->node = n;
 	w->dfd = dfd;
 	w->at_root = depth == 0;
-	const struct cgroup *c = read_dir(w, m, path->len ? path->p : "/");
-	if (!c || depth >= CG_MAX_DEPTH ||
-	    (w->maxdepth < CG_MAX_DEPTH && c->depth >= w->maxdepth))
+	const char *p = path->len ? path->p : "/";
+	if (below) {
+		read_procs(w, m, strtab_intern(w->s->strs, p, strlen(p)));
+	} else {
+		const struct cgroup *c = read_dir(w, m, p);
+		if (!c)
+			return;
+		below = w->maxdepth < CG_MAX_DEPTH && c->depth >= w->maxdepth;
+	}
+	if (depth >= CG_MAX_DEPTH || (below && !w->pc))
 		return;
 	struct cgnode **kids;
 	size_t nk = cgcache_kids(w->cc, n, dfd, &kids);
@@ -578,7 +599,7 @@ static void walk_dir(struct walk *w, const struct cg_mount *m, struct cgnode *n,
 		if (!path->len || path->p[path->len - 1] != '/')
 			buf_addc(path, '/');
 		buf_adds(path, cgnode_name(kids[i]));
-		walk_dir(w, m, kids[i], cfd, path, depth + 1);
+		walk_dir(w, m, kids[i], cfd, path, depth + 1, below);
 		path->len = save;
 		path->p[save] = '\0';
 		if (tmp)
@@ -829,13 +850,13 @@ static void count_pidcg(struct snap *s, struct pidcg *pc)
  * cgroup_collect_paths, both for cgroup_collect_depth. Without a process
  * table in s, the processes are counted from cgroup.procs. */
 static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
-		    const char *const *paths0, size_t np0, int maxdepth, bool walk)
+		    const char *const *paths0, size_t np0, int maxdepth, bool walk, bool lean)
 {
 	struct cgcache *cc = cc0 ? cc0 : cgcache_new(NULL);
-	struct walk w = {.s = s, .cc = cc, .maxdepth = maxdepth,
-			 .lean = walk && maxdepth < CG_MAX_DEPTH, .needs = cgcache_needs(cc)};
+	struct walk w = {.s = s, .cc = cc, .maxdepth = maxdepth, .lean = lean,
+			 .needs = cgcache_needs(cc)};
 	struct pidcg pc = {.nm = sr->nmounts};
-	w.rates_only = (s->what & SNAP_CGRATES) && !paths0;
+	w.rates_only = (s->what & SNAP_CGRATES) && !np0; /* (no paths: none[] of a depth walk) */
 	/* the hierarchy read in full: the cgroup2 one (its cgroup.procs is not
 	 * sorted), else the first v1 one walked */
 	pc.full = -1;
@@ -893,7 +914,7 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 			struct buf path = {0};
 			if (strcmp(m->root, "/"))
 				buf_adds(&path, m->root);
-			walk_dir(&w, m, root, dfd, &path, 0);
+			walk_dir(&w, m, root, dfd, &path, 0, false);
 			buf_free(&path);
 			if (tmp)
 				close(dfd);
@@ -921,7 +942,7 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 
 void cgroup_collect(struct snap *s, struct sysroot *sr, struct cgcache *cc)
 {
-	collect(s, sr, cc, NULL, 0, CG_MAX_DEPTH, true);
+	collect(s, sr, cc, NULL, 0, CG_MAX_DEPTH, true, false);
 }
 
 /* Every cgroup down to maxdepth, and the given ones (containers') at any
@@ -929,10 +950,10 @@ void cgroup_collect(struct snap *s, struct sysroot *sr, struct cgcache *cc)
  * the whole tree (a cgroup of the walk counts the processes of its
  * descendants as cgroup_collect's does; count_procs takes the nearest row). */
 void cgroup_collect_depth(struct snap *s, struct sysroot *sr, struct cgcache *cc, int maxdepth,
-			  const char *const *paths, size_t n)
+			  const char *const *paths, size_t n, bool lean)
 {
 	static const char *const none[1];
-	collect(s, sr, cc, paths ? paths : none, n, maxdepth, true);
+	collect(s, sr, cc, paths ? paths : none, n, maxdepth, true, lean);
 }
 
 void cgroup_collect_paths(struct snap *s, struct sysroot *sr, struct cgcache *cc,
@@ -940,7 +961,7 @@ void cgroup_collect_paths(struct snap *s, struct sysroot *sr, struct cgcache *cc
 {
 	/* never NULL here: no paths reads no cgroup, not every one */
 	static const char *const none[1];
-	collect(s, sr, cc, paths ? paths : none, n, CG_MAX_DEPTH, false);
+	collect(s, sr, cc, paths ? paths : none, n, CG_MAX_DEPTH, false, false);
 }
 
 static double rate(uint64_t cur, uint64_t old, double dt, double scale)

@@ -72,7 +72,9 @@ void collector_fill(struct collector *c, struct snap *s, const pid_t *pids, size
 void collector_settle(struct collector *c);
 struct sysroot *collector_sysroot(struct collector *c);
 void collector_set_cgroup_depth(struct collector *c, int depth);
+void collector_set_list_depth(struct collector *c, int depth);
 int collector_cgroup_depth(const struct collector *c);
+bool collector_cgroup_lean(const struct collector *c);
 struct users *collector_users(struct collector *c);
 /* A warm collector that rereads every process's stat (the recorder) skips
  * the processes of cgroups that used no CPU since the refresh before
@@ -170,7 +172,7 @@ void cgroup_effective(struct snap *s);
 const struct cgroup *cgroup_parent_row(const struct snap *s, struct buf *b, const char *path);
 double cgroup_own_cpu_limit(const struct cgroup *c);
 void cgroup_collect_depth(struct snap *s, struct sysroot *sr, struct cgcache *cc, int maxdepth,
-			  const char *const *paths, size_t n);
+			  const char *const *paths, size_t n, bool lean);
 void cgroup_collect_paths(struct snap *s, struct sysroot *sr, struct cgcache *cc,
 			  const char *const *paths, size_t n);
 size_t container_cgroups(const struct snap *s, const char ***paths);

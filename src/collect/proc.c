@@ -506,6 +506,20 @@ struct strpool *collector_pool(struct collector *c)
 void collector_set_cgroup_depth(struct collector *c, int depth)
 {
 	c->cg_depth = depth;
+	c->cg_lean = true;
+}
+
+/* The same for a listing (nstop cgroups --depth): every figure it shows,
+ * the processes beneath the deepest rows counted in them. */
+void collector_set_list_depth(struct collector *c, int depth)
+{
+	c->cg_depth = depth;
+	c->cg_lean = false;
+}
+
+bool collector_cgroup_lean(const struct collector *c)
+{
+	return c->cg_lean;
 }
 
 int collector_cgroup_depth(const struct collector *c)

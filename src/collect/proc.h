@@ -48,6 +48,7 @@ struct collector {
 	struct cgcache *cgc;    /* kept cgroup fds (cgcache.c), within fdb */
 	struct collector_stats st;
 	int cg_depth;           /* SNAP_CGROUPS walks this deep; -1: every cgroup */
+	bool cg_lean;           /* ... for metrics: none of the figures they do not export */
 	struct cgidle *idle;    /* NULL, or: stat not reread in idle cgroups (cgidle.c) */
 };
 

@@ -65,7 +65,7 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 	if ((what & SNAP_CGROUPS) && depth >= 0) {
 		const char **paths = NULL;
 		size_t n = (what & SNAP_CONTAINERS) ? container_cgroups(s, &paths) : 0;
-		cgroup_collect_depth(s, sr, collector_cgcache(c), depth, paths, n);
+		cgroup_collect_depth(s, sr, collector_cgcache(c), depth, paths, n, collector_cgroup_lean(c));
 		free(paths);
 	} else if (what & SNAP_CGROUPS) {
 		cgroup_collect(s, sr, collector_cgcache(c));

@@ -151,7 +151,9 @@ static int cgroup_lines(struct ui *u, const struct cgroup *g, const struct cgrou
 		buf_reset(t);
 		fmt_pct(a, sizeof(a), g->cpu_percent);
 		buf_printf(t, "cpu %s  ", a);
-		if (g->cpu_quota_usec == VAL_UNLIMITED)
+		if (g->cpu_quota_usec == VAL_UNLIMITED && g->cpu_period_usec == VAL_NA)
+			buf_adds(t, "limit max");
+		else if (g->cpu_quota_usec == VAL_UNLIMITED)
 			buf_printf(t, "limit max/%llu", (unsigned long long)g->cpu_period_usec);
 		else if (g->cpu_quota_usec != VAL_NA)
 			buf_printf(t, "limit %llu/%llu us", (unsigned long long)g->cpu_quota_usec,

@@ -179,4 +179,22 @@ for lim in 300 64; do
 	check "ulimit -n $lim: dashboard refreshes of the cgroups view, a row per directory ($rows rows, $b directories)" \
 		test "${rows:-0}" -ge $((b - 5)) -a "${rows:-0}" -le $((b + 5))
 done
+# --depth N (as systemd-cgtop's): no row deeper, and the processes of the
+# cgroups beneath count in the deepest row's PROCS_ALL. The sleeper moves
+# to a cgroup beneath the test's own.
+deep=()
+for f in "${procs_files[@]}"; do
+	d=$(dirname "$f")/deep
+	[ -d "$d" ] || { mkdir "$d" && made+=("$d"); }
+	deep+=("$d/cgroup.procs")
+done
+for f in "${deep[@]}"; do echo "$sl" >"$f"; done
+dep=$(awk -F/ '{ print NF - 1 }' <<<"$path")
+"$NSTOP" cgroups -J -d 0.1 --depth "$dep" -o PATH,PROCS,PROCS_ALL,CPU% >/tmp/nstop-out.$$
+is "--depth $dep: no row deeper" "$(jq --argjson d "$dep" '[.cgroups[] | select((.path | split("/") | map(select(. != "")) | length) > $d)] | length' /tmp/nstop-out.$$)" 0
+is "--depth $dep: the test's cgroup has the hog directly" "$(row "$path" nprocs)" 1
+is "--depth $dep: ... and the sleeper beneath in PROCS_ALL" "$(row "$path" nprocs_recursive)" 2
+"$NSTOP" cgroups -J -d 0.1 -o PATH,PROCS,PROCS_ALL >/tmp/nstop-out.$$
+is "without --depth the cgroup beneath is a row, with the sleeper" "$(row "$path/deep" nprocs)" 1
+expect_exit 2 "--depth 65 is refused" cgroups --depth 65
 echo "1..$n"
