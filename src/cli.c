@@ -776,8 +776,8 @@ int cmd_containers(int argc, char **argv, const struct globalopts *g)
 		for (size_t k = 0; k < s->nctrs; k++) {
 			const struct container *ct = rows[k];
 			for (size_t p = 0; ct->pod && p < npods; p++)
-				if (!placed[p] && !strcmp(pods[p].pod, ct->pod) &&
-				    (!pods[p].pod_uid || !ct->pod_uid || !strcmp(pods[p].pod_uid, ct->pod_uid))) {
+				if (!placed[p] && ct->pod_uid && !strcmp(pods[p].pod, ct->pod) &&
+				    !strcmp(pods[p].pod_uid, ct->pod_uid)) {
 					placed[p] = true;
 					v[nrows++] = &pods[p];
 				}

@@ -443,7 +443,7 @@ const struct table table_cgroups = {"cgroups", cg_cols, ARRAY_LEN(cg_cols)};
  * ("PSI_*"); a column not here (a new one) reads everything. */
 static const struct { const char *name; unsigned needs; } cg_col_needs[] = {
 	{"PATH", 0}, {"VER", 0}, {"UNIFIED", 0},
-	{"PROCS", CGN_PROCS}, {"PROCS_ALL", CGN_PROCS},
+	{"PROCS", CGN_PROCS}, {"PROCS_ALL", CGN_PROCS | CGN_PROCSREC},
 	{"CPU%", CGN_CPU}, {"CPU_USEC", CGN_CPU}, {"CPU_LIMIT%", CGN_CPULIM},
 	{"EFF_CPU_LIMIT%", CGN_CPULIM}, {"EFF_CPU_FROM", CGN_CPULIM},
 	{"CPU_HEADROOM%", CGN_CPU | CGN_CPULIM},

@@ -125,132 +125,120 @@ int snap_ctr_frozen(const struct snap *s, const struct container *c)
 	return a == 1 || b == 1 ? 1 : a > b ? a : b;
 }
 
-/* the length of the leading path components of a (its first n chars) that
- * b has too ("/a/b" and "/a/c": 2) */
-static size_t common_dir(const char *a, size_t n, const char *b)
+/* whether the path component c (n chars) names the pod of uid: kubelet's
+ * pod<uid> (cgroupfs) or ...-pod<uid, '-' as '_'>.slice (systemd) */
+static bool pod_component(const char *c, size_t n, const char *uid)
 {
-	size_t last = 0;
-	for (size_t i = 0;; i++) {
-		bool aend = i == n || a[i] == '/', bend = !b[i] || b[i] == '/';
-		if (aend && bend && i)
-			last = i;
-		if (i == n || !b[i] || a[i] != b[i])
-			break;
-	}
-	return last;
-}
-
-/* the directory holding every path: their common components, one up when
- * that is one of them (a pod of one container); NULL when only "/" */
-static char *pod_dir(const char *const *v, size_t n)
-{
-	if (!n || !v[0])
-		return NULL;
-	size_t len = strlen(v[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (!v[i])
-			return NULL;
-		len = common_dir(v[0], len, v[i]);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strlen(v[i]) == len) {
-			while (len && v[0][len - 1] != '/')
-				len--;
-			if (len)
-				len--;
-			break;
-		}
-	return len > 1 ? xmemdup0(v[0], len) : NULL;
-}
-
-static bool same_pod(const struct container *a, const struct container *b)
-{
-	if (!a->pod || !b->pod || strcmp(a->pod, b->pod))
+	size_t u = strlen(uid);
+	if (n >= 6 && !memcmp(c + n - 6, ".slice", 6))
+		n -= 6;
+	if (!u || n < u + 3 || memcmp(c + n - u - 3, "pod", 3))
 		return false;
-	return !a->pod_uid || !b->pod_uid || !strcmp(a->pod_uid, b->pod_uid);
+	const char *v = c + n - u;
+	for (size_t i = 0; i < u; i++)
+		if (v[i] != uid[i] && !(uid[i] == '-' && v[i] == '_'))
+			return false;
+	return n == u + 3 || c[n - u - 4] == '-';
+}
+
+/* the length of path's leading components through the one naming the pod
+ * of uid (the pod's cgroup); 0 when none does */
+static size_t pod_dir_len(const char *path, const char *uid)
+{
+	if (!path || !uid)
+		return 0;
+	for (const char *c = path; *c;) {
+		if (*c == '/') {
+			c++;
+			continue;
+		}
+		const char *e = strchr(c, '/');
+		size_t n = e ? (size_t)(e - c) : strlen(c);
+		if (pod_component(c, n, uid))
+			return (size_t)(c + n - path);
+		c += n;
+	}
+	return 0;
 }
 
 /*
  * A row per Kubernetes pod of the live containers, in the order of each
  * pod's first container in s (containers --by-pod): its figures are its
- * cgroup's, the one its containers' cgroups share (kubelet's pod cgroup,
- * whose CPU, memory and limits are the pod's own totals); its processes the
- * sum of its containers'; its traffic that of each network namespace its
- * containers hold, once (a pod's sandbox holds the pod's). pod_row set,
- * named and identified as the pod. The paths made are in *paths (NULL
- * ended): free each and it, after the rows.
+ * pod cgroup's (kubelet's pod<uid> directory, whose CPU, memory and limits
+ * are the pod's own totals); its processes are those of the containers
+ * whose cgroup is beneath that directory (a pod's name and uid come from a
+ * runtime's annotations: the kernel's placement decides); its traffic that
+ * of each network namespace those containers are in, once. A pod without
+ * a uid, or none of whose containers is beneath its directory, has none.
+ * pod_row set, named and identified as the pod. The paths made are in
+ * *paths (NULL ended): free each and it, after the rows.
  */
 size_t snap_pod_rows(const struct snap *s, struct container **out, char ***paths)
 {
 	struct container *rows = NULL;
-	char **made = xcalloc(2 * s->nctrs + 1, sizeof(*made));
-	size_t n = 0, nmade = 0;
+	char **made = xcalloc(s->nctrs + 1, sizeof(*made));
+	size_t n = 0;
 	bool *done = xcalloc(s->nctrs + 1, sizeof(*done));
-	const char **cg = xcalloc(s->nctrs + 1, sizeof(*cg));
-	const char **cgm = xcalloc(s->nctrs + 1, sizeof(*cgm));
+	uint64_t *nets = xcalloc(s->nctrs + 1, sizeof(*nets));
 	for (size_t i = 0; i < s->nctrs; i++) {
 		const struct container *a = &s->ctrs[i];
-		if (done[i] || !a->pod || a->last_cg)
+		size_t dl = a->last_cg ? 0 : pod_dir_len(a->cgroup, a->pod_uid);
+		if (done[i] || !a->pod || !dl)
 			continue;
-		rows = xreallocarray(rows, n + 1, sizeof(*rows));
-		struct container *r = &rows[n++];
-		memset(r, 0, sizeof(*r));
-		r->rt = a->rt;
-		r->pod = r->name = a->pod;
-		r->pod_name = a->pod_name;
-		r->pod_ns = a->pod_ns;
-		r->pod_uid = a->pod_uid;
-		r->id = a->pod_uid ? a->pod_uid : a->pod;
-		r->pod_row = true;
-		r->net_rx = r->net_tx = VAL_NA;
-		r->net_rxps = r->net_txps = NAN;
+		struct container r = {0};
+		r.rt = a->rt;
+		r.pod = r.name = a->pod;
+		r.pod_name = a->pod_name;
+		r.pod_ns = a->pod_ns;
+		r.pod_uid = r.id = a->pod_uid;
+		r.pod_row = true;
+		r.net_rx = r.net_tx = VAL_NA;
+		r.net_rxps = r.net_txps = NAN;
+		r.cgroup = made[n] = xmemdup0(a->cgroup, dl);
 		const struct container *rep = NULL;
-		size_t ncg = 0, ncgm = 0, nmem = 0;
+		size_t nnets = 0;
 		bool stopped = true;
 		for (size_t j = i; j < s->nctrs; j++) {
 			const struct container *b = &s->ctrs[j];
-			if (done[j] || b->last_cg || !same_pod(a, b))
+			if (done[j] || b->last_cg || !b->pod || !b->pod_uid || strcmp(a->pod, b->pod) ||
+			    strcmp(a->pod_uid, b->pod_uid) || pod_dir_len(b->cgroup, b->pod_uid) != dl ||
+			    strncmp(a->cgroup, b->cgroup, dl))
 				continue;
 			done[j] = true;
-			nmem++;
-			r->nprocs += b->nprocs;
+			r.nprocs += b->nprocs;
 			stopped = stopped && (b->stopped || !b->nprocs);
 			if (b->init_pid && (!rep || (b->sandbox && !rep->sandbox) ||
 					    (b->sandbox == rep->sandbox && b->init_pid < rep->init_pid)))
 				rep = b;
-			cg[ncg++] = b->cgroup;
-			if (b->cg_memory)
-				cgm[ncgm++] = b->cg_memory;
-			/* each namespace once: on the row that holds it */
-			if (!b->netns_holder || &s->ctrs[b->netns_holder - 1] == b) {
-				if (isfinite(b->net_rxps))
-					r->net_rxps = (isfinite(r->net_rxps) ? r->net_rxps : 0) + b->net_rxps;
-				if (isfinite(b->net_txps))
-					r->net_txps = (isfinite(r->net_txps) ? r->net_txps : 0) + b->net_txps;
-				if (b->net_rx != VAL_NA)
-					r->net_rx = (r->net_rx != VAL_NA ? r->net_rx : 0) + b->net_rx;
-				if (b->net_tx != VAL_NA)
-					r->net_tx = (r->net_tx != VAL_NA ? r->net_tx : 0) + b->net_tx;
-			}
+			/* each network namespace once (a pod's, or the host's) */
+			size_t k = 0;
+			while (k < nnets && nets[k] != b->netns)
+				k++;
+			if (!b->netns || k < nnets)
+				continue;
+			nets[nnets++] = b->netns;
+			if (isfinite(b->net_rxps))
+				r.net_rxps = (isfinite(r.net_rxps) ? r.net_rxps : 0) + b->net_rxps;
+			if (isfinite(b->net_txps))
+				r.net_txps = (isfinite(r.net_txps) ? r.net_txps : 0) + b->net_txps;
+			if (b->net_rx != VAL_NA)
+				r.net_rx = (r.net_rx != VAL_NA ? r.net_rx : 0) + b->net_rx;
+			if (b->net_tx != VAL_NA)
+				r.net_tx = (r.net_tx != VAL_NA ? r.net_tx : 0) + b->net_tx;
 		}
-		r->stopped = stopped;
+		r.stopped = stopped;
 		if (rep) {
-			r->init_pid = rep->init_pid;
-			r->host_pidns = rep->host_pidns;
-			r->host_net = rep->host_net;
-			r->own_ns = rep->own_ns;
-			r->netns = rep->netns;
+			r.init_pid = rep->init_pid;
+			r.host_pidns = rep->host_pidns;
+			r.host_net = rep->host_net;
+			r.own_ns = rep->own_ns;
+			r.netns = rep->netns;
 		}
-		char *d = pod_dir(cg, ncg);
-		if (d)
-			r->cgroup = made[nmade++] = d;
-		d = ncgm == nmem ? pod_dir(cgm, ncgm) : NULL;
-		if (d)
-			r->cg_memory = made[nmade++] = d;
+		rows = xreallocarray(rows, n + 1, sizeof(*rows));
+		rows[n++] = r;
 	}
 	free(done);
-	free(cg);
-	free(cgm);
+	free(nets);
 	*out = rows;
 	*paths = made;
 	return n;

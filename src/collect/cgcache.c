@@ -30,6 +30,8 @@
 #define ABSENT_RECHECK 32       /* refreshes between such looks (a v2 controller enabled later) */
 #define CGC_READ_MAX (4u << 20)
 #define RELIST_EVERY 8          /* refreshes between listings of an unchanged directory */
+#define SEQ_PAGE 4096u          /* a seq_file's first buffer: what one read returns at most */
+#define SEQ_RECORD_MAX 512u     /* longer than a line of any cgroup file read */
 
 static const char *const cgf_names[CGF_N] = {
 	[CGF_CPU_STAT] = "cpu.stat",
@@ -561,9 +563,12 @@ static int read_buf(struct cgcache *c, struct cgnode *n, int dfd, enum cgf f, st
 			break;
 		size_t want = b->cap - b->len - 1;
 		b->len += (size_t)r;
-		/* a seq_file read fills what it is given unless at the end: no
-		 * second call to learn that (it would generate the file again) */
-		if ((size_t)r < want || b->len > CGC_READ_MAX)
+		/* a seq_file read stops at the end, or where its own buffer (a
+		 * page, more once a record did not fit) is full: a short read
+		 * well below a page was the end, no second call to learn that
+		 * (it would generate the file again); one near a page or more
+		 * may not be (a cgroup.procs of more than ~800 processes) */
+		if (((size_t)r < want && (size_t)r < SEQ_PAGE - SEQ_RECORD_MAX) || b->len > CGC_READ_MAX)
 			break;
 	}
 	b->p[b->len] = '\0';

@@ -35,6 +35,8 @@ struct pidcg {
 	int nm, mi;             /* hierarchies; the one being read */
 	const char *path;       /* the cgroup being read */
 	int full;               /* the hierarchy whose root cgroup.procs is read too */
+	bool exact;             /* every root's read, none taken by elimination: a
+				 * --depth walk that does not read below its rows */
 	const char *root[CG_MAX_MOUNTS]; /* each hierarchy's root row, once read */
 };
 
@@ -487,7 +489,7 @@ static void read_procs(struct walk *w, const struct cg_mount *m, const char *pat
 	}
 	if (!w->at_root)
 		hmap_put(&w->pc->readat, (uint64_t)(uintptr_t)path, (uint32_t)w->pc->mi);
-	if ((!w->at_root || w->pc->mi == w->pc->full) &&
+	if ((!w->at_root || w->pc->mi == w->pc->full || w->pc->exact) &&
 	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
 				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
 		w->pc->path = path;
@@ -584,7 +586,7 @@ static void walk_dir(struct walk *w, const struct cg_mount *m, struct cgnode *n,
 			return;
 		below = w->maxdepth < CG_MAX_DEPTH && c->depth >= w->maxdepth;
 	}
-	if (depth >= CG_MAX_DEPTH || (below && !w->pc))
+	if (depth >= CG_MAX_DEPTH || (below && (!w->pc || !NEED(w, CGN_PROCSREC))))
 		return;
 	struct cgnode **kids;
 	size_t nk = cgcache_kids(w->cc, n, dfd, &kids);
@@ -813,7 +815,7 @@ static void count_pidcg(struct snap *s, struct pidcg *pc)
 				if (t[o] && hmap_get(&pc->skipped, ((uint64_t)(uintptr_t)t[o] << 6) | h, &(uint32_t){0}))
 					t[h] = t[o];
 		for (size_t h = 0; h < nm; h++)
-			if (!t[h])
+			if (!t[h] && !pc->exact)
 				t[h] = pc->root[h];
 		uint64_t key = hash_bytes(t, nm * sizeof(*t));
 		uint32_t k;
@@ -860,6 +862,9 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 	/* the hierarchy read in full: the cgroup2 one (its cgroup.procs is not
 	 * sorted), else the first v1 one walked */
 	pc.full = -1;
+	/* rows to a depth and no PROCS_ALL: each row's own processes, the
+	 * roots' too, nothing read beneath the deepest */
+	pc.exact = walk && maxdepth < CG_MAX_DEPTH && !NEED(&w, CGN_PROCSREC);
 	for (int i = 0; i < sr->nmounts && i < CG_MAX_MOUNTS; i++)
 		if (sr->mounts[i].version == 2 || (pc.full < 0 && sr->mounts[i].version == 1))
 			pc.full = i;

@@ -153,7 +153,8 @@ enum cgneed {
 	CGN_WEIGHT = 1u << 16,  /* cpu.weight */
 	CGN_CPUSET = 1u << 17,  /* cpuset.cpus.effective, cpuset.effective_cpus */
 	CGN_FROZEN = 1u << 18,  /* cgroup.events, cgroup.freeze, freezer.state */
-	CGN_ALL = (1u << 19) - 1
+	CGN_PROCSREC = 1u << 19, /* nprocs_rec beneath a --depth: the processes of the cgroups below */
+	CGN_ALL = (1u << 20) - 1
 };
 void cgcache_set_needs(struct cgcache *c, unsigned needs);
 unsigned cgcache_needs(const struct cgcache *c);
