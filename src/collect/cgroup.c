@@ -34,7 +34,8 @@ struct pidcg {
 	size_t n, cap;
 	int nm, mi;             /* hierarchies; the one being read */
 	const char *path;       /* the cgroup being read */
-	int full;               /* the hierarchy whose root cgroup.procs is read too */
+	int full;               /* the hierarchy whose root cgroup.procs is read too,
+				 * after the walk (read_root_procs) */
 	bool exact;             /* every root's read, none taken by elimination: a
 				 * --depth walk that does not read below its rows */
 	const char *root[CG_MAX_MOUNTS]; /* each hierarchy's root row, once read */
@@ -489,7 +490,7 @@ static void read_procs(struct walk *w, const struct cg_mount *m, const char *pat
 	}
 	if (!w->at_root)
 		hmap_put(&w->pc->readat, (uint64_t)(uintptr_t)path, (uint32_t)w->pc->mi);
-	if ((!w->at_root || w->pc->mi == w->pc->full || w->pc->exact) &&
+	if ((!w->at_root || w->pc->exact) &&
 	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
 				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
 		w->pc->path = path;
@@ -802,18 +803,75 @@ static const char **with_ancestors(struct snap *s, const char *const *paths, siz
 /* Processes per cgroup from the cgroup.procs read: the pids grouped by
  * where they are in every hierarchy, each group counted as count_procs
  * counts a set (the paths recorded are the rows' own: found by pointer). */
+/* where a pid's path was not read, the hierarchy that read it stands */
+static void fill_skipped(struct pidcg *pc)
+{
+	size_t nm = (size_t)pc->nm;
+	for (size_t i = 0; i < pc->n; i++) {
+		const char **t = &pc->paths[i * nm];
+		for (size_t h = 0; h < nm; h++)
+			for (size_t o = 0; !t[h] && o < nm; o++)
+				if (t[o] && hmap_get(&pc->skipped, ((uint64_t)(uintptr_t)t[o] << 6) | h, &(uint32_t){0}))
+					t[h] = t[o];
+	}
+}
+
+/*
+ * One root's processes, after the walk: the processes in no cgroup beneath
+ * a root in any hierarchy are seen nowhere else. The root read is that of
+ * the hierarchy whose cgroups beneath hold the most processes, so the
+ * fewest are at its root (a hybrid host's controller-less cgroup2 tree can
+ * hold every process at its root: ten thousand pids, 8 ms, where a v1 root
+ * held 270); in the others, whoever is in none of their cgroups is at
+ * their root. Each process is in one cgroup of a hierarchy: after it,
+ * every process is seen.
+ */
+static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc)
+{
+	size_t nm = (size_t)pc->nm;
+	fill_skipped(pc);
+	long best = -1;
+	size_t most = 0;
+	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++) {
+		if (!pc->root[h])
+			continue; /* not walked */
+		size_t seen = 0;
+		for (size_t i = 0; i < pc->n; i++)
+			seen += pc->paths[i * nm + h] != NULL;
+		if (best < 0 || seen > most) {
+			best = (long)h;
+			most = seen;
+		}
+	}
+	if (best < 0)
+		return;
+	const struct cg_mount *m = &sr->mounts[best];
+	bool tmp;
+	struct cgnode *root;
+	int dfd = cgcache_root(w->cc, sr, (int)best, &root, &tmp);
+	if (dfd < 0)
+		return;
+	w->node = root;
+	w->dfd = dfd;
+	pc->full = (int)best;
+	pc->mi = (int)best;
+	if ((m->version == 1 ? cgcache_read_fresh(w->cc, root, dfd, CGF_PROCS, &w->b)
+			     : rdb(w, CGF_PROCS, &w->b)) > 0) {
+		pc->path = pc->root[best];
+		parse_pid_lines(w->b.p, w->b.len, pidcg_add, pc);
+	}
+	if (tmp)
+		close(dfd);
+}
+
 static void count_pidcg(struct snap *s, struct pidcg *pc)
 {
 	struct hmap byset = {0};
 	struct { size_t first; uint32_t n; } *sets = NULL;
 	size_t nsets = 0, cap = 0, nm = (size_t)pc->nm;
+	fill_skipped(pc);
 	for (size_t i = 0; i < pc->n; i++) {
 		const char **t = &pc->paths[i * nm];
-		/* where its path was not read, the hierarchy that read it stands */
-		for (size_t h = 0; h < nm; h++)
-			for (size_t o = 0; !t[h] && o < nm; o++)
-				if (t[o] && hmap_get(&pc->skipped, ((uint64_t)(uintptr_t)t[o] << 6) | h, &(uint32_t){0}))
-					t[h] = t[o];
 		for (size_t h = 0; h < nm; h++)
 			if (!t[h] && !pc->exact)
 				t[h] = pc->root[h];
@@ -861,13 +919,10 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 	w.rates_only = (s->what & SNAP_CGRATES) && !np0; /* (no paths: none[] of a depth walk) */
 	/* the hierarchy read in full: the cgroup2 one (its cgroup.procs is not
 	 * sorted), else the first v1 one walked */
-	pc.full = -1;
+	pc.full = -1; /* (read_root_procs chooses it) */
 	/* rows to a depth and no PROCS_ALL: each row's own processes, the
 	 * roots' too, nothing read beneath the deepest */
 	pc.exact = walk && maxdepth < CG_MAX_DEPTH && !NEED(&w, CGN_PROCSREC);
-	for (int i = 0; i < sr->nmounts && i < CG_MAX_MOUNTS; i++)
-		if (sr->mounts[i].version == 2 || (pc.full < 0 && sr->mounts[i].version == 1))
-			pc.full = i;
 	if (!(s->what & (SNAP_PROCS | SNAP_NS | SNAP_CONTAINERS)) && !w.rates_only &&
 	    NEED(&w, CGN_PROCS))
 		w.pc = &pc;
@@ -925,6 +980,8 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 				close(dfd);
 		}
 	}
+	if (w.pc && !pc.exact)
+		read_root_procs(&w, sr, &pc);
 	cgcache_end(cc);
 	if (!cc0)
 		cgcache_free(cc);
