@@ -158,6 +158,10 @@ struct users;
 /* ---- snap.c ---- */
 struct snap {
 	uint64_t mono_usec;     /* CLOCK_MONOTONIC when taken */
+	/* ... halfway through the cgroup walk and the network counters' reads,
+	 * which come late in a snapshot and take longer in its first: their
+	 * rates' clock (0: mono_usec's, as a recording's) */
+	uint64_t cg_mono_usec, net_mono_usec;
 	unsigned what;          /* the SNAP_* bits it was taken with */
 	long hz;
 	double uptime_sec;      /* proc/uptime, 0 when unreadable */

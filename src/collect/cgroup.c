@@ -1036,9 +1036,14 @@ static double rate(uint64_t cur, uint64_t old, double dt, double scale)
 /* Rates over the interval since prev; a cgroup new since then has none. */
 void cgroup_rates(struct snap *s, const struct snap *prev)
 {
-	if (!prev || s->mono_usec <= prev->mono_usec)
+	uint64_t now = s->mono_usec, then = prev ? prev->mono_usec : 0;
+	if (prev && s->cg_mono_usec && prev->cg_mono_usec) {
+		now = s->cg_mono_usec;
+		then = prev->cg_mono_usec;
+	}
+	if (!prev || now <= then)
 		return;
-	double dt = (double)(s->mono_usec - prev->mono_usec);
+	double dt = (double)(now - then);
 	/* both sorted by path: one merge, no searches */
 	size_t j = 0;
 	for (size_t i = 0; i < s->ncgs; i++) {

@@ -307,9 +307,14 @@ static bool same_ctr(const struct container *o, const struct container *c)
  * comparisons otherwise). */
 void net_rates(struct snap *s, const struct snap *prev)
 {
-	if (!prev || s->mono_usec <= prev->mono_usec)
+	uint64_t now = s->mono_usec, then = prev ? prev->mono_usec : 0;
+	if (prev && s->net_mono_usec && prev->net_mono_usec) {
+		now = s->net_mono_usec;
+		then = prev->net_mono_usec;
+	}
+	if (!prev || now <= then)
 		return;
-	double dt = (double)(s->mono_usec - prev->mono_usec) / 1e6;
+	double dt = (double)(now - then) / 1e6;
 	struct hmap idx = {0};
 	for (size_t k = 0; k < prev->nctrs; k++)
 		if (!hmap_get(&idx, ctr_key(&prev->ctrs[k]), NULL))

@@ -61,6 +61,7 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 		collector_fill(c, s, reps, s->nns);
 		free(reps);
 	}
+	uint64_t t0 = mono_usec();
 	int depth = collector_cgroup_depth(c);
 	if ((what & SNAP_CGROUPS) && depth >= 0) {
 		const char **paths = NULL;
@@ -70,12 +71,16 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 	} else if (what & SNAP_CGROUPS) {
 		cgroup_collect(s, sr, collector_cgcache(c));
 	}
+	if (what & SNAP_CGROUPS)
+		s->cg_mono_usec = t0 + (mono_usec() - t0) / 2;
 	if (what & SNAP_CONTAINERS) {
+		t0 = mono_usec();
 		if (!(what & SNAP_CGROUPS)) {
 			const char **paths;
 			size_t n = container_cgroups(s, &paths);
 			cgroup_collect_paths(s, sr, collector_cgcache(c), paths, n);
 			free(paths);
+			s->cg_mono_usec = t0 + (mono_usec() - t0) / 2;
 		}
 		container_collect(s, sr, collector_namecache(c));
 		pid_t *inits = xreallocarray(NULL, s->nctrs + 1, sizeof(*inits));
@@ -83,7 +88,9 @@ struct snap *collector_take(struct collector *c, unsigned what, const struct sna
 			inits[i] = s->ctrs[i].init_pid;
 		collector_fill(c, s, inits, s->nctrs);
 		free(inits);
+		t0 = mono_usec();
 		net_collect(s, sr, collector_netcache(c));
+		s->net_mono_usec = t0 + (mono_usec() - t0) / 2;
 	}
 	if ((what & SNAP_HOST) && sr->live)
 		host_collect(&s->host);
