@@ -189,11 +189,12 @@ done
 # A cgroup2 cgroup.procs longer than a page (a seq_file read returns one
 # page at most): every process counted, not the first ~800.
 if [ -n "$v2root" ]; then
-	if [ $mode = v2 ]; then many=$dir/many; else many=$v2root$(own ""); many=${many%/}/$name-many; fi
+	# (v2: beside the test's cgroup, not beneath its pids.max of 10)
+	if [ $mode = v2 ]; then many=$(dirname "$dir")/$name-many; else many=$v2root$(own ""); many=${many%/}/$name-many; fi
 	mkdir "$many" && made+=("$many")
 	( echo "$BASHPID" >"$many/cgroup.procs" && for ((i = 0; i < 1200; i++)); do sleep 300 & echo $!; done >"/tmp/nstop-many.$$" && exec sleep 300 ) &
 	mp=($!)
-	for ((i = 0; i < 100 && $(cat "/tmp/nstop-many.$$" 2>/dev/null | wc -l) < 1200; i++)); do sleep 0.1; done
+	for ((i = 0; i < 600 && $(cat "/tmp/nstop-many.$$" 2>/dev/null | wc -l) < 1200; i++)); do sleep 0.1; done
 	for ((i = 0; i < 100 && $(wc -l <"$many/cgroup.procs") < 1201; i++)); do sleep 0.1; done
 	while read -r p; do mp+=("$p"); done <"/tmp/nstop-many.$$"
 	pids+=("${mp[@]}")
