@@ -36,6 +36,7 @@ struct pidcg {
 	const char *path;       /* the cgroup being read */
 	int full;               /* the hierarchy whose root cgroup.procs is read too,
 				 * after the walk (read_root_procs) */
+	bool filled;            /* fill_skipped done (the pids a root read adds need none) */
 	bool exact;             /* every root's read, none taken by elimination: a
 				 * --depth walk that does not read below its rows */
 	const char *root[CG_MAX_MOUNTS]; /* each hierarchy's root row, once read */
@@ -807,6 +808,9 @@ static const char **with_ancestors(struct snap *s, const char *const *paths, siz
 static void fill_skipped(struct pidcg *pc)
 {
 	size_t nm = (size_t)pc->nm;
+	if (pc->filled)
+		return;
+	pc->filled = true;
 	for (size_t i = 0; i < pc->n; i++) {
 		const char **t = &pc->paths[i * nm];
 		for (size_t h = 0; h < nm; h++)
