@@ -34,8 +34,6 @@ struct pidcg {
 	size_t n, cap;
 	int nm, mi;             /* hierarchies; the one being read */
 	const char *path;       /* the cgroup being read */
-	int full;               /* the hierarchy whose root cgroup.procs is read too,
-				 * after the walk (read_root_procs) */
 	bool filled;            /* fill_skipped done (the pids a root read adds need none) */
 	bool exact;             /* every root's read, none taken by elimination: a
 				 * --depth walk that does not read below its rows */
@@ -472,13 +470,22 @@ static bool has_rates(const struct walk *w, const struct cg_mount *m)
 	       (has_ctrl(m, "cpu") && NEED(w, CGN_THRRATE)) || (has_ctrl(m, "blkio") && NEED(w, CGN_IO));
 }
 
+/* The pids of the cgroup being read (w->node, w->dfd) into w->pc, at path.
+ * v1 keeps an open file's pid list for a second after a read and hands it
+ * out again to a read on the same file: opened afresh each time. */
+static void procs_file(struct walk *w, const struct cg_mount *m, const char *path)
+{
+	if ((m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
+			     : rdb(w, CGF_PROCS, &w->b)) > 0) {
+		w->pc->path = path;
+		parse_pid_lines(w->b.p, w->b.len, pidcg_add, w->pc);
+	}
+}
+
 /* The processes of the cgroup being read (path: interned; a row's, or a
  * cgroup's beneath the deepest rows, whose processes count in its nearest
- * row). Every process is in every hierarchy: a root's cgroup.procs (all of
- * the host's processes on most hosts) is read in one of them only, and in
- * the others whoever is in none of the cgroups beneath is there. v1 keeps
- * an open file's pid list for a second after a read and hands it out again
- * to a read on the same file: opened afresh each time. */
+ * row). A root's is read after the walk, in one hierarchy only
+ * (read_root_procs), but for a --depth walk's exact counts. */
 static void read_procs(struct walk *w, const struct cg_mount *m, const char *path)
 {
 	if (w->at_root)
@@ -491,12 +498,8 @@ static void read_procs(struct walk *w, const struct cg_mount *m, const char *pat
 	}
 	if (!w->at_root)
 		hmap_put(&w->pc->readat, (uint64_t)(uintptr_t)path, (uint32_t)w->pc->mi);
-	if ((!w->at_root || w->pc->exact) &&
-	    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
-				      : rdb(w, CGF_PROCS, &w->b)) > 0) {
-		w->pc->path = path;
-		parse_pid_lines(w->b.p, w->b.len, pidcg_add, w->pc);
-	}
+	if (!w->at_root || w->pc->exact)
+		procs_file(w, m, path);
 }
 
 static struct cgroup *read_dir(struct walk *w, const struct cg_mount *m, const char *path)
@@ -857,13 +860,8 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 		return;
 	w->node = root;
 	w->dfd = dfd;
-	pc->full = (int)best;
 	pc->mi = (int)best;
-	if ((m->version == 1 ? cgcache_read_fresh(w->cc, root, dfd, CGF_PROCS, &w->b)
-			     : rdb(w, CGF_PROCS, &w->b)) > 0) {
-		pc->path = pc->root[best];
-		parse_pid_lines(w->b.p, w->b.len, pidcg_add, pc);
-	}
+	procs_file(w, m, pc->root[best]);
 	if (tmp)
 		close(dfd);
 }
@@ -921,9 +919,6 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 			 .needs = cgcache_needs(cc)};
 	struct pidcg pc = {.nm = sr->nmounts};
 	w.rates_only = (s->what & SNAP_CGRATES) && !np0; /* (no paths: none[] of a depth walk) */
-	/* the hierarchy read in full: the cgroup2 one (its cgroup.procs is not
-	 * sorted), else the first v1 one walked */
-	pc.full = -1; /* (read_root_procs chooses it) */
 	/* rows to a depth and no PROCS_ALL: each row's own processes, the
 	 * roots' too, nothing read beneath the deepest */
 	pc.exact = walk && maxdepth < CG_MAX_DEPTH && !NEED(&w, CGN_PROCSREC);
