@@ -35,8 +35,8 @@ for l in v2 v1 hybrid; do
 	golden ns.txt $l ns
 	golden ns.json $l ns -J
 	golden ns-list.txt $l ns -l -o NS,TYPE,NPROCS,PID,PPID,UID,USER,HOST,COMMAND
-	golden cgroups.txt $l cgroups -d 0
-	golden cgroups.json $l cgroups -d 0 -J
+	golden cgroups.txt $l cgroups --depth all -d 0
+	golden cgroups.json $l cgroups --depth all -d 0 -J
 	golden ps.txt $l ps -o PID,PPID,USER,S,NLWP,TIME,RSS,PIDNS,NETNS,CGROUP,CGROUP_MEM,COMM,COMMAND
 	golden ps.json $l ps -J
 	golden snapshot.json $l snapshot --json
@@ -46,14 +46,14 @@ done
 
 # Every JSON document parses.
 for l in v2 v1 hybrid; do
-	for args in "ns -J" "ns -J --tree owner" "ns -J --tree parent" "ns -J -l" "cgroups -J -d 0" "ps -J" "snapshot --json"; do
+	for args in "ns -J" "ns -J --tree owner" "ns -J --tree parent" "ns -J -l" "cgroups --depth all -J -d 0" "ps -J" "snapshot --json"; do
 		# shellcheck disable=SC2086
 		check "$l $args is valid JSON" bash -c "\"$NSTOP\" --sysroot \"$FIXTURES/$l\" $args | jq -e . >/dev/null"
 	done
 done
 
 cg() { # cg LAYOUT PATH KEY -> value
-	"$NSTOP" --sysroot "$FIXTURES/$1" cgroups -d 0 -J |
+	"$NSTOP" --sysroot "$FIXTURES/$1" cgroups --depth all -d 0 -J |
 		jq -r --arg p "$2" --arg k "$3" '.cgroups[] | select(.path == $p) | .[$k] | tostring'
 }
 is() { # is DESC GOT WANT
@@ -82,7 +82,7 @@ is "v2 root has no memory.current: null, not 0" "$(cg v2 / memory_bytes)" null
 is "v2 root has no cgroup.freeze: frozen null" "$(cg v2 / frozen)" null
 is "v2 root nprocs (kernel threads)" "$(cg v2 / nprocs)" 52
 is "v2 /nstop nprocs_recursive" "$(cg v2 /nstop nprocs_recursive)" 7
-is "v2 cgroup count (root + 32)" "$("$NSTOP" --sysroot "$FIXTURES/v2" cgroups -d 0 -J | jq '.cgroups | length')" 33
+is "v2 cgroup count (root + 32)" "$("$NSTOP" --sysroot "$FIXTURES/v2" cgroups --depth all -d 0 -J | jq '.cgroups | length')" 33
 is "v2 psi of the docker scope" "$(cg v2 $D psi_cpu_some_avg10 | grep -c '^[0-9.]*$')" 1
 is "v2 version" "$(cg v2 $D version)" 2
 P=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod72faa904_853e_45a0_a71b_21c398836711.slice
@@ -285,9 +285,9 @@ is "cri logs: -f on a --sysroot is bad usage (exit 2)" "$rc: $out" "2: nstop: lo
 # null, never a different figure).
 cols=$("$NSTOP" cgroups --list-columns | awk '{ print $1 }')
 for l in v2 v1 hybrid; do
-	"$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J >/tmp/nstop-all.$$
+	"$NSTOP" --sysroot "$FIXTURES/$l" cgroups --depth all -d 0 -J >/tmp/nstop-all.$$
 	for c in $cols; do
-		"$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J -o "PATH,$c"
+		"$NSTOP" --sysroot "$FIXTURES/$l" cgroups --depth all -d 0 -J -o "PATH,$c"
 	done >/tmp/nstop-one.$$
 	bad=$(jq -rn --slurpfile a /tmp/nstop-all.$$ '$a[0].cgroups as $all | inputs |
 		(.cgroups[0] | keys) as $k |
@@ -298,4 +298,36 @@ for l in v2 v1 hybrid; do
 		test -z "$bad" -a "$n1" = "$(echo "$cols" | wc -l)"
 	rm -f /tmp/nstop-all.$$ /tmp/nstop-one.$$
 done
+
+# The listing's default depth is systemd-cgtop's, 3: the rows of the
+# whole tree's listing down to depth 3, every figure the same (PROCS_ALL
+# counts what is beneath; the roots' processes are read directly).
+for l in v2 v1 hybrid; do
+	d=$(jq -rn --slurpfile a <("$NSTOP" --sysroot "$FIXTURES/$l" cgroups --depth all -d 0 -J) \
+		--slurpfile b <("$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J) \
+		'[$a[0].cgroups[] | select((.path | split("/") | map(select(. != "")) | length) <= 3)] as $w |
+		 if $w == $b[0].cgroups then "same \($w | length)" else "differ" end')
+	n3=$(jq '[.cgroups[] | select((.path | split("/") | map(select(. != "")) | length) <= 3)] | length' \
+		<("$NSTOP" --sysroot "$FIXTURES/$l" cgroups --depth all -d 0 -J))
+	is "$l: the default listing is the whole tree's down to depth 3" "$d" "same $n3"
+done
+
+# A hierarchy with no cgroup beneath its root holds every process in its
+# root (a hybrid host's unused blkio): a --depth listing counts the root
+# row's processes from that one read, the whole tree's by elimination.
+sr=$(mktemp -d /tmp/nstop-fx.XXXXXX)
+trap 'rm -rf "$sr"' EXIT
+cp -a "$FIXTURES/hybrid/." "$sr/"
+bk=$sr/sys/fs/cgroup/blkio
+find "$bk" -mindepth 1 -type d -prune -exec rm -rf {} +
+find "$sr/sys/fs/cgroup/cpu,cpuacct" -name cgroup.procs -exec cat {} + | sort -un >"$bk/cgroup.procs"
+all=$(wc -l <"$bk/cgroup.procs")
+rootp() { "$NSTOP" --sysroot "$sr" cgroups -d 0 -J "$@" | jq -r '.cgroups[] | select(.path == "/") | "\(.nprocs) \(.nprocs_recursive)"'; }
+is "a childless blkio root: the root row at --depth 1 has every process" "$(rootp --depth 1 -o PATH,PROCS)" "$all null"
+is "... at the default depth" "$(rootp -o PATH,PROCS)" "$all null"
+is "... with PROCS_ALL (read beneath the rows)" "$(rootp -o PATH,PROCS,PROCS_ALL)" "$all $all"
+is "... and in the whole tree" "$(rootp --depth all -o PATH,PROCS,PROCS_ALL)" "$all $all"
+is "... and rows beneath count as in the whole tree" \
+	"$("$NSTOP" --sysroot "$sr" cgroups -d 0 -J -o PATH,PROCS | jq -c '[.cgroups[] | select(.path != "/")]')" \
+	"$("$NSTOP" --sysroot "$sr" cgroups --depth all -d 0 -J -o PATH,PROCS | jq -c '[.cgroups[] | select(.path != "/" and ((.path | split("/") | length) <= 4))]')"
 echo "1..$n"
