@@ -68,7 +68,10 @@ _nstop() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--cgroup | --cgroup-parent)
-		_nstop_offer < <(_nstop_list cgroups -d 0 -H -o PATH)
+		_nstop_offer < <(_nstop_list cgroups --depth all -d 0 -H -o PATH)
+		return ;;
+	--depth)
+		mapfile -t COMPREPLY < <(compgen -W "all 0 1 2 3 4 5 6" -- "$cur")
 		return ;;
 	-o | --output)
 		[ -n "$cmd" ] || return
@@ -96,7 +99,7 @@ _nstop() {
 		mapfile -t COMPREPLY < <(compgen -W "${cmds% help}" -- "$cur") ;;
 	limit | freeze | thaw | kill | undo | enter)
 		if [[ $cur == /* ]]; then
-			_nstop_offer < <(_nstop_list cgroups -d 0 -H -o PATH)
+			_nstop_offer < <(_nstop_list cgroups --depth all -d 0 -H -o PATH)
 		else
 			_nstop_offer < <(_nstop_list containers -d 0 -H -o NAME,FULL_ID | awk '$1 != "-" { print $1 } { print $2 }')
 		fi ;;

@@ -361,14 +361,20 @@ int cmd_cgroups(int argc, char **argv, const struct globalopts *g)
 	};
 	struct listopts lo = {.cmd = "cgroups", .interval = 1, .count = 1};
 	struct buf b = {0};
-	int c, depth = -1;
+	/* systemd-cgtop's default depth, and metrics': the CPU and memory of
+	 * what is deeper is in its ancestors' figures (--depth all: the tree) */
+	int c, depth = 3;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+Jo:Hd:n:", lopts, NULL)) != -1)
 		if (c == OPT_DEPTH) {
 			uint64_t v;
-			if (str_parse_u64(optarg, &v) < 0 || v > 64)
-				usage_error("cgroups: --depth: not a depth from 0 to 64: %s", str_esc(&b, optarg));
-			depth = (int)v;
+			if (!strcmp(optarg, "all"))
+				depth = -1;
+			else if (str_parse_u64(optarg, &v) < 0 || v > 64)
+				usage_error("cgroups: --depth: not a depth from 0 to 64, or all: %s",
+					    str_esc(&b, optarg));
+			else
+				depth = (int)v;
 		} else if (!list_opt(&lo, c, optarg)) {
 			cli_bad_option("cgroups", argv, optopt);
 		}

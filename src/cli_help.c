@@ -31,7 +31,7 @@ static const struct cli_opt ns_opts[] = {
 static const struct cli_opt cgroups_opts[] = {
 	{"-d, --interval", "SEC", "sampling interval for rates (default 1)"},
 	{"-n, --count", "COUNT", "print COUNT samples (default 1)"},
-	{"--depth", "N", "rows down to depth N (0: the root; as systemd-cgtop's), the processes beneath in the deepest"},
+	{"--depth", "N|all", "rows down to depth N (default 3, 0: the root; as systemd-cgtop's), the processes beneath in the deepest; all: the whole tree"},
 	LISTING_OPTS, REPLAY_OPTS, SYSROOT_OPT, END_OPTS,
 };
 static const struct cli_opt ps_opts[] = {

@@ -62,7 +62,7 @@ static const char usage_text[] =
 	"cgroups options:\n"
 	"  -d, --interval SEC       sampling interval for rates (default 1)\n"
 	"  -n, --count COUNT        print COUNT samples (default 1)\n"
-	"  --depth N                rows down to depth N (as systemd-cgtop's --depth)\n"
+	"  --depth N|all            rows down to depth N (default 3, as systemd-cgtop's); all: every cgroup\n"
 	"ps options:\n"
 	"  --ns INODE               only processes in this namespace\n"
 	"  --cgroup PATH            only processes directly in this cgroup\n"

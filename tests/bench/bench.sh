@@ -93,12 +93,11 @@ for n in $NS_LIST; do
 		run lsns lsns -J
 		run nstop-cgroups "$NSTOP" --no-config cgroups --interval 0.1
 		command -v systemd-cgtop >/dev/null && run cgtop systemd-cgtop -b -n 2 -d 0.1
-		# cgtop stops at depth 3 and counts no processes by default;
-		# with the whole tree, as nstop lists it
+		# both stop at depth 3 by default; the whole tree, both
 		command -v systemd-cgtop >/dev/null && run cgtop-all systemd-cgtop --depth=100 -b -n 2 -d 0.1
-		# like for like: nstop at cgtop's depth, with its columns and all of its own
-		run nstop-cg3 "$NSTOP" --no-config cgroups --depth 3 --interval 0.1
-		run nstop-cg3c "$NSTOP" --no-config cgroups --depth 3 --interval 0.1 -o PATH,PIDS,CPU%,MEM,READ/s,WRITE/s
+		run nstop-cgall "$NSTOP" --no-config cgroups --depth all --interval 0.1
+		# like for like: nstop with cgtop's columns
+		run nstop-cg3c "$NSTOP" --no-config cgroups --interval 0.1 -o PATH,PIDS,CPU%,MEM,READ/s,WRITE/s
 		[ -n "${OLD:-}" ] && run old-cgroups "$OLD" --no-config cgroups --interval 0.1
 	done
 	# metrics: a scrape of nstop serve's warm collector (snapshot and
@@ -138,7 +137,7 @@ for n in $NS_LIST; do
 		echo "$kmed $kmax" >"$tmp/keys"
 	fi
 	floor=$(awk '{ print $1 }' "$tmp/floor" | median)
-	for t in floor nstop-ns lsns nstop-cgroups cgtop cgtop-all nstop-cg3 nstop-cg3c old-cgroups refresh-containers refresh-namespaces refresh-cgroups refresh-processes refresh-metrics; do
+	for t in floor nstop-ns lsns nstop-cgroups cgtop cgtop-all nstop-cgall nstop-cg3c old-cgroups refresh-containers refresh-namespaces refresh-cgroups refresh-processes refresh-metrics; do
 		[ -s "$tmp/$t" ] || continue
 		case $t in
 		refresh-*) ms=$(awk '{ print $1 }' "$tmp/$t"); rss=$(awk '{ print $2 }' "$tmp/$t") ;;
@@ -152,7 +151,7 @@ for n in $NS_LIST; do
 		nstop-cgroups) label="nstop cgroups --interval 0.1" ;;
 		cgtop) label="systemd-cgtop -b -n 2 -d 0.1" ;;
 		cgtop-all) label="systemd-cgtop --depth=100 (same)" ;;
-		nstop-cg3) label="nstop cgroups --depth 3 (same)" ;;
+		nstop-cgall) label="nstop cgroups --depth all (same)" ;;
 		nstop-cg3c) label="... -o cgtop's columns" ;;
 		refresh-metrics) label="metrics scrape, warm collector" ;;
 		old-cgroups) label="OLD nstop cgroups --interval 0.1" ;;

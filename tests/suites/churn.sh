@@ -75,7 +75,7 @@ done
 check "after the churn, nstop lists what /proc holds ($(grep -c . <<<"$got") listed, /proc $(grep -c . <<<"$a")..$(grep -c . <<<"$b"); $missing /proc held throughout missing, $extra never in /proc)" \
 	test "$missing" = 0 -a "$extra" -le 2
 if [ ${#dirs[@]} -gt 0 ]; then
-	n_cg=$("$NSTOP" --no-config cgroups -d 0 -J | jq --arg p "$CG_PATH_cpu/churn-" '[.cgroups[] | select(.path | startswith($p))] | length')
+	n_cg=$("$NSTOP" --no-config cgroups --depth all -d 0 -J | jq --arg p "$CG_PATH_cpu/churn-" '[.cgroups[] | select(.path | startswith($p))] | length')
 	on_disk=$(find "$CG_DIR_cpu" -mindepth 1 -maxdepth 1 -type d -name 'churn-*' | wc -l)
 	check "and lists the churned cgroups that are left ($n_cg listed, $on_disk on disk)" test "$n_cg" = "$on_disk"
 fi

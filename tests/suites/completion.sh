@@ -27,6 +27,11 @@ check "bash: the subcommands, all of nstop's table" test "$(bcomp nstop "" | gre
 check "bash: create's options, all of nstop's table" test "$(bcomp nstop create x - | norm)" = "$want_opts"
 check "bash: a prefix: nstop fr -> freeze" test "$(bcomp nstop fr)" = freeze
 check "bash: rm offers nstop's containers" test "$(bcomp nstop --sysroot "$fx" rm "" | norm)" = "$want_rm"
+# a target cgroup at any depth, not the listing's default 3
+check "bash: limit / offers every cgroup, those deeper than 3 too" \
+	test "$(bcomp nstop --sysroot "$fx" limit / | norm)" = "$(nstop --sysroot "$fx" cgroups --depth all -d 0 -H -o PATH | norm)" -a \
+	"$(bcomp nstop --sysroot "$fx" limit / | awk -F/ 'NF > 4' | wc -l)" -gt 0
+check "bash: --depth offers all" bash -c '[[ " $(printf "%s " $1) " == *" all "* ]]' _ "$(bcomp nstop cgroups --depth "")"
 
 # ---- zsh ----
 if command -v zsh >/dev/null; then

@@ -45,23 +45,23 @@ grep -q '0.20 CPU' /tmp/nstop-out.$$ && ok "it prints the old and the new value"
 if [ $CG_MODE = v2 ]; then want="20000 100000"; else want=20000; fi
 check "the kernel holds the quota ($(cpu_file))" test "$(cpu_file)" = "$want"
 sleep 1
-"$NSTOP" cgroups -J -d 2 >"$tmp/c1.json"
+"$NSTOP" cgroups --depth all -J -d 2 >"$tmp/c1.json"
 cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c1.json")
 check "the hog reads 20 +- 5 % in nstop cgroups (got $cpu)" between "$cpu" 15 25
 thr1=$(row "$CG_PATH_cpu" nr_throttled "$tmp/c1.json")
 sleep 1
-"$NSTOP" cgroups -J >"$tmp/c2.json"
+"$NSTOP" cgroups --depth all -J >"$tmp/c2.json"
 thr2=$(row "$CG_PATH_cpu" nr_throttled "$tmp/c2.json")
 check "its throttled count grows ($thr1 -> $thr2)" test "${thr2:-0}" -gt "${thr1:-0}"
 
 act 0 "freeze CG" freeze "$CG_PATH_freezer"
-"$NSTOP" cgroups -J -d 1.5 >"$tmp/c3.json"
+"$NSTOP" cgroups --depth all -J -d 1.5 >"$tmp/c3.json"
 cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c3.json")
 check "a frozen cgroup uses 0 % CPU (got $cpu)" between "$cpu" 0 0.5
 state=$(awk '{print $3}' /proc/$hog/stat)
 check "the hog is frozen, not gone (state $state)" test -n "$state"
 act 0 "thaw CG" thaw "$CG_PATH_freezer"
-"$NSTOP" cgroups -J -d 1.5 >"$tmp/c4.json"
+"$NSTOP" cgroups --depth all -J -d 1.5 >"$tmp/c4.json"
 cpu=$(row "$CG_PATH_cpu" cpu_percent "$tmp/c4.json")
 check "thawed, it runs again (got $cpu %)" between "$cpu" 10 25
 
@@ -110,7 +110,7 @@ act 0 "limit --pids 10" limit "$CG_PATH_pids" --pids 10
 kill -KILL "$hog"; wait "$hog" 2>/dev/null
 cg_start forker "$HOG" fork
 check "the fork loop stopped at 10 tasks (it made $CG_LAST)" test "$CG_LAST" = 10
-"$NSTOP" cgroups -J >"$tmp/c5.json"
+"$NSTOP" cgroups --depth all -J >"$tmp/c5.json"
 check "nstop cgroups shows 10 pids" test "$(row "$CG_PATH_pids" pids "$tmp/c5.json")" = 10
 
 # ---- kill: a whole cgroup whose processes fork continuously ----
@@ -142,7 +142,7 @@ check "then it is gone" test ! -e /proc/$sl
 # ---- memory: 64M, a hog OOM-killed, the OOM count rises ----
 act 0 "limit --memory 64M" limit "$CG_PATH_memory" --memory 64M $(
 	[ "$(wc -l </proc/swaps)" -gt 1 ] && { [ $CG_MODE = v2 ] || [ -f "$CG_DIR_memory/memory.memsw.limit_in_bytes" ]; } && echo --swap 0)
-"$NSTOP" cgroups -J >"$tmp/m1.json"
+"$NSTOP" cgroups --depth all -J >"$tmp/m1.json"
 oom1=$(row "$CG_PATH_memory" oom_kills "$tmp/m1.json")
 bash -c 'kill -STOP $$; exec "$@"' _ "$HOG" mem $((256 << 20)) >/dev/null &
 mh=$!; CG_PIDS+=("$mh")
@@ -160,7 +160,7 @@ done
 wait "$mh"; st=$?
 [ $outlived = 1 ] && st="alive after 20 s"
 check "the memory hog was killed (status $st)" test "$st" = 137
-"$NSTOP" cgroups -J >"$tmp/m2.json"
+"$NSTOP" cgroups --depth all -J >"$tmp/m2.json"
 oom2=$(row "$CG_PATH_memory" oom_kills "$tmp/m2.json")
 check "the OOM kill count nstop shows rose ($oom1 -> $oom2)" test "${oom2:-0}" -gt "${oom1:-0}"
 

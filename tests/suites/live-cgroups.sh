@@ -91,7 +91,7 @@ sl=$!; pids+=($sl)
 for f in "${procs_files[@]}"; do echo $hog >"$f"; echo $sl >"$f"; done
 sleep 2
 
-"$NSTOP" cgroups -J -d 2 >/tmp/nstop-out.$$
+"$NSTOP" cgroups --depth all -J -d 2 >/tmp/nstop-out.$$
 row() { jq -r --arg p "$1" --arg k "$2" '.cgroups[] | select(.path == $p) | .[$k] | tostring' /tmp/nstop-out.$$; }
 is() { if [ "$2" = "$3" ]; then ok "$1 = $3"; else notok "$1: got '$2', want '$3'"; fi; }
 is "cpu limit read back" "$(row "$path" cpu_limit_percent)" 20
@@ -120,14 +120,14 @@ check "cpu usage is counted (usec $usage)" test "${usage:-0}" -gt 100000
 
 # Column-driven reads (issue 16): a listing of a few columns shows the same
 # figures, and opens no file of a column it does not show.
-"$NSTOP" cgroups -J -d 1 -o PATH,PROCS,CPU%,CPU_LIMIT%,PIDS_LIMIT >/tmp/nstop-out.$$
+"$NSTOP" cgroups --depth all -J -d 1 -o PATH,PROCS,CPU%,CPU_LIMIT%,PIDS_LIMIT >/tmp/nstop-out.$$
 is "-o PATH,PROCS,CPU%,CPU_LIMIT%,PIDS_LIMIT: processes directly in it" "$(row "$path" nprocs)" 2
 is "-o ...: cpu limit" "$(row "$path" cpu_limit_percent)" 20
 is "-o ...: pids limit" "$(row "$path" pids_limit)" 10
 cpu=$(row "$path" cpu_percent)
 check "-o ...: the hog reads 20 +- 5 % (got $cpu)" awk -v c="$cpu" 'BEGIN { exit !(c >= 15 && c <= 25) }'
 if command -v strace >/dev/null; then
-	strace -f -qq -e trace=openat -o /tmp/nstop-st.$$ "$NSTOP" cgroups -o PATH,CPU% -d 0.1 >/dev/null
+	strace -f -qq -e trace=openat -o /tmp/nstop-st.$$ "$NSTOP" cgroups --depth all -o PATH,CPU% -d 0.1 >/dev/null
 	unread=$(grep -cE '"[^"]*(memory\.[a-z_.]+|pids\.(max|current)|cgroup\.procs|freezer\.state|cpu\.cfs_[a-z_]+|cpu\.max|io\.stat|blkio\.[a-z_.]+|cgroup\.events)"' /tmp/nstop-st.$$)
 	read=$(grep -cE '"[^"]*(cpuacct\.usage|cpu\.stat)"' /tmp/nstop-st.$$)
 	check "-o PATH,CPU%: no memory, pids, procs, freezer, limit or io file opened ($unread opened)" test "$unread" = 0
@@ -145,11 +145,11 @@ if [ $mode = v1 ] && devm=$(mnt devices) && [ -n "$devm" ] && frzm=$(mnt freezer
 	ddir=$devm${dbase%/}/$name-devonly fdir=$frzm${fbase%/}/$name-frzonly
 	mkdir "$ddir" && made+=("$ddir")
 	mkdir "$fdir" && made+=("$fdir")
-	"$NSTOP" cgroups -J -d 0.1 >/tmp/nstop-out.$$
+	"$NSTOP" cgroups --depth all -J -d 0.1 >/tmp/nstop-out.$$
 	is "a devices-only cgroup is no row" "$(jq --arg p "${dbase%/}/$name-devonly" '[.cgroups[] | select(.path == $p)] | length' /tmp/nstop-out.$$)" 0
 	is "a freezer-only cgroup is a row" "$(row "${fbase%/}/$name-frzonly" frozen)" false
-	check "-o PATH,CPU% lists the freezer-only cgroup too" sh -c '"$1" cgroups -o PATH,CPU% -d 0.1 | grep -qF -- "$2"' _ "$NSTOP" "$name-frzonly"
-	check "-o PATH,CPU% does not list the devices-only one" sh -c '! "$1" cgroups -o PATH,CPU% -d 0.1 | grep -qF -- "$2"' _ "$NSTOP" "$name-devonly"
+	check "-o PATH,CPU% lists the freezer-only cgroup too" sh -c '"$1" cgroups --depth all -o PATH,CPU% -d 0.1 | grep -qF -- "$2"' _ "$NSTOP" "$name-frzonly"
+	check "-o PATH,CPU% does not list the devices-only one" sh -c '! "$1" cgroups --depth all -o PATH,CPU% -d 0.1 | grep -qF -- "$2"' _ "$NSTOP" "$name-devonly"
 else
 	skip "walked hierarchies: v1 devices and freezer hierarchies only ($mode)"
 fi
@@ -171,7 +171,7 @@ cgdirs() {
 }
 for lim in 300 64; do
 	a=$(cgdirs)
-	(ulimit -n $lim && exec "$NSTOP" cgroups -J -d 1) >/tmp/nstop-out.$$
+	(ulimit -n $lim && exec "$NSTOP" cgroups --depth all -J -d 1) >/tmp/nstop-out.$$
 	b=$(cgdirs)
 	rows=$(jq '.cgroups | length' /tmp/nstop-out.$$)
 	check "ulimit -n $lim: a row per cgroup directory ($rows rows, $a then $b directories)" \
@@ -199,7 +199,7 @@ if [ -n "$v2root" ]; then
 	while read -r p; do mp+=("$p"); done <"/tmp/nstop-many.$$"
 	pids+=("${mp[@]}")
 	rm -f "/tmp/nstop-many.$$"
-	"$NSTOP" cgroups -J -d 0.1 -o PATH,PROCS >/tmp/nstop-out.$$
+	"$NSTOP" cgroups --depth all -J -d 0.1 -o PATH,PROCS >/tmp/nstop-out.$$
 	is "a cgroup2 cgroup.procs of $(wc -c <"$many/cgroup.procs") bytes: every process counted" "$(row "${many#"$v2root"}" nprocs)" 1201
 	for p in "${mp[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	wait "${mp[0]}" 2>/dev/null
@@ -224,7 +224,18 @@ dep=$(awk -F/ '{ print NF - 1 }' <<<"$path")
 is "--depth $dep: no row deeper" "$(jq --argjson d "$dep" '[.cgroups[] | select((.path | split("/") | map(select(. != "")) | length) > $d)] | length' /tmp/nstop-out.$$)" 0
 is "--depth $dep: the test's cgroup has the hog directly" "$(row "$path" nprocs)" 1
 is "--depth $dep: ... and the sleeper beneath in PROCS_ALL" "$(row "$path" nprocs_recursive)" 2
-"$NSTOP" cgroups -J -d 0.1 -o PATH,PROCS,PROCS_ALL >/tmp/nstop-out.$$
-is "without --depth the cgroup beneath is a row, with the sleeper" "$(row "$path/deep" nprocs)" 1
+"$NSTOP" cgroups --depth all -J -d 0.1 -o PATH,PROCS,PROCS_ALL >/tmp/nstop-out.$$
+is "with --depth all the cgroup beneath is a row, with the sleeper" "$(row "$path/deep" nprocs)" 1
+r1=$(row / nprocs)
+# By default the rows go down to depth 3, as systemd-cgtop's; the root's
+# processes are read directly there (and counted from one read where a
+# hierarchy has no cgroup beneath its root, as this hybrid host's cgroup2
+# tree), by elimination over the whole tree: the same count.
+"$NSTOP" cgroups -J -d 0.1 -o PATH,PROCS >/tmp/nstop-out.$$
+is "by default: no row deeper than 3" "$(jq '[.cgroups[] | select((.path | split("/") | map(select(. != "")) | length) > 3)] | length' /tmp/nstop-out.$$)" 0
+r0=$(row / nprocs)
+check "by default the root row's PROCS ($r0) is the whole tree's ($r1), within 5 % (the machine's own come and go)" \
+	awk -v a="$r0" -v b="$r1" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= b * 0.05 + 2) }'
 expect_exit 2 "--depth 65 is refused" cgroups --depth 65
+expect_exit 2 "--depth alls is refused" cgroups --depth alls
 echo "1..$n"

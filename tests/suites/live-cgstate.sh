@@ -39,9 +39,9 @@ trap cleanup EXIT
 st() { "$NSTOP" containers -J | jq -r --arg n "$ctr" '.containers[] | select(.name == $n) | .state'; }
 st_text() { "$NSTOP" containers -H -o NAME,STATE | awk -v n="$ctr" '$1 == n { print $2 }'; }
 cgf() { # cgf PATH -> the cgroups listing's frozen
-	"$NSTOP" cgroups -J | jq -r --arg p "$1" '.cgroups[] | select(.path == $p) | .frozen | tostring'
+	"$NSTOP" cgroups --depth all -J | jq -r --arg p "$1" '.cgroups[] | select(.path == $p) | .frozen | tostring'
 }
-cgf_text() { "$NSTOP" cgroups -H -o PATH,FROZEN | awk -v p="$1" '$1 == p { print $2 }'; }
+cgf_text() { "$NSTOP" cgroups --depth all -H -o PATH,FROZEN | awk -v p="$1" '$1 == p { print $2 }'; }
 
 # ---- an nstop container frozen with nstop freeze ----
 expect_exit 0 "create a container (memory limit 96M)" create "$ctr" --cgroup-parent "$parent" --memory 96M \
@@ -115,7 +115,7 @@ near() { # near GOT WANT PERCENT: |GOT - WANT| <= PERCENT % of WANT (and both nu
 	awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { if (g !~ /^[0-9]+$/ || w !~ /^[0-9]+$/) exit 1
 		d = g - w; if (d < 0) d = -d; exit !(d <= w * p / 100) }'
 }
-cgj() { "$NSTOP" cgroups -J | jq -r --arg p "$1" --arg k "$2" '.cgroups[] | select(.path == $p) | .[$k] | tostring'; }
+cgj() { "$NSTOP" cgroups --depth all -J | jq -r --arg p "$1" --arg k "$2" '.cgroups[] | select(.path == $p) | .[$k] | tostring'; }
 stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1/memory.stat"; }
 if cg_setup "$pname-ws"; then
 	# 24 MiB written to a file on disk (page cache), 8 MiB to /dev/shm (shmem)
@@ -134,7 +134,7 @@ if cg_setup "$pname-ws"; then
 	# LRU list to another), so nstop's must lie between the two, give or
 	# take that batch
 	read -r use1 inact1 file shm <<<"$(kernel)"
-	"$NSTOP" cgroups -J | jq --arg p "$CG_PATH_memory" '.cgroups[] | select(.path == $p)' >"$tmp/ws.json"
+	"$NSTOP" cgroups --depth all -J | jq --arg p "$CG_PATH_memory" '.cgroups[] | select(.path == $p)' >"$tmp/ws.json"
 	read -r use2 inact2 _ _ <<<"$(kernel)"
 	wj() { jq -r --arg k "$1" '.[$k] | tostring' "$tmp/ws.json"; }
 	slack=$((64 * 4096 * $(nproc)))
@@ -225,7 +225,7 @@ if cg_setup "$pname-lim"; then
 		awk -v p="$wpct" -v w="$wset" 'BEGIN { if (p !~ /^[0-9.]+$/ || w !~ /^[0-9]+$/) exit 1
 			e = w / 67108864 * 100; d = p - e; if (d < 0) d = -d; exit !(d <= 0.11) }'
 	check "the cgroups listing has the same effective memory limit" \
-		test "$("$NSTOP" cgroups -H -o PATH,EFF_MEM_LIMIT | awk -v p="$(cj cgroup)" '$1 == p { print $2 }')" != ""
+		test "$("$NSTOP" cgroups --depth all -H -o PATH,EFF_MEM_LIMIT | awk -v p="$(cj cgroup)" '$1 == p { print $2 }')" != ""
 	# pressure in full, from the cgroup2 tree (hybrid: the unified one)
 	u2=$(jq -r '.cgroups.cgroup2 // .cgroup' "$NSTOP_STATE_DIR/$ctr2/state.json")
 	pf=$(cg_mnt "")$u2/cpu.pressure
@@ -264,7 +264,7 @@ if cg_setup "$pname-lim"; then
 		rootset=$(cat "$(cg_mnt cpuset)/cpuset.effective_cpus")
 	fi
 	check "the root's effective cpuset is the kernel's ($rootset)" \
-		test "$("$NSTOP" cgroups -J -d 0 | jq -r '.cgroups[] | select(.path == "/") | .cpuset_cpus_effective')" = "$rootset"
+		test "$("$NSTOP" cgroups --depth all -J -d 0 | jq -r '.cgroups[] | select(.path == "/") | .cpuset_cpus_effective')" = "$rootset"
 	T new-session -d -s e2e -x 250 -y 50 \
 		"env LC_ALL=C.UTF-8 TERM=xterm-256color NSTOP_STATE_DIR=$NSTOP_STATE_DIR $NSTOP --no-config -d 0.5 -r; sleep 30"
 	see "the dashboard starts" "namespaces "

@@ -38,7 +38,7 @@ if need_root; then
 	"$NSTOP" ns -l >/tmp/nstop-out.$$
 	check "ns shows it escaped as a namespace's command" grep -qF '\x1b[31mevil\xff\xfe' /tmp/nstop-out.$$
 fi
-for args in "ps -J" "ns -J" "ns -J --tree owner" "snapshot --json" "cgroups -J -d 0"; do
+for args in "ps -J" "ns -J" "ns -J --tree owner" "snapshot --json" "cgroups --depth all -J -d 0"; do
 	# shellcheck disable=SC2086
 	check "nstop $args is valid JSON" bash -c "\"$NSTOP\" $args | jq -e . >/dev/null"
 done
@@ -69,10 +69,10 @@ if need_root; then
 	base=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ || ($1 == 0 && !found) { print $3; found = 1 }' /proc/self/cgroup | head -1)
 	evil_cg=$cpu${base%/}/$'nstop-evil-\e[2J\xc2\x9b\xff'$$
 	if mkdir "$evil_cg" 2>/dev/null; then
-		"$NSTOP" cgroups -d 0 >/tmp/nstop-out.$$ 2>&1
+		"$NSTOP" cgroups --depth all -d 0 >/tmp/nstop-out.$$ 2>&1
 		check "a hostile cgroup name: nothing raw reaches the terminal" raw_free /tmp/nstop-out.$$
 		check "... it is listed escaped" grep -qF 'nstop-evil-\x1b[2J\xc2\x9b\xff' /tmp/nstop-out.$$
-		check "... and cgroups -J stays valid" bash -c "'$NSTOP' cgroups -d 0 -J | jq -e . >/dev/null"
+		check "... and cgroups -J stays valid" bash -c "'$NSTOP' cgroups --depth all -d 0 -J | jq -e . >/dev/null"
 		rmdir "$evil_cg"
 	else
 		skip "a hostile cgroup name: cannot make one here"

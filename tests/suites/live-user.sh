@@ -12,7 +12,7 @@ as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
 if ! as_nobody test -x "$NSTOP"; then
 	skip "live user: $NSTOP is not executable by nobody here"; echo "1..$n"; exit 0
 fi
-for args in "ns" "ns -J" "cgroups -d 0.2 -J" "ps -J" "containers -d 0.2" "snapshot --json"; do
+for args in "ns" "ns -J" "cgroups --depth all -d 0.2 -J" "ps -J" "containers -d 0.2" "snapshot --json"; do
 	# shellcheck disable=SC2086
 	as_nobody "$NSTOP" $args >/tmp/nstop-out.$$ 2>/tmp/nstop-err.$$
 	rc=$?

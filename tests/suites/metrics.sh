@@ -110,7 +110,7 @@ for l in v1 v2 hybrid; do
 	check "the $l fixture: container series at --cgroup-depth 0 as at 64" \
 		diff <(grep '^nstop_container_' "$tmp/$l-0.prom") <(grep '^nstop_container_' "$tmp/$l-64.prom")
 	"$NSTOP" --sysroot "$FIXTURES/$l" metrics --cgroup-depth 1 >"$tmp/$l-1.prom"
-	want=$("$NSTOP" --sysroot "$FIXTURES/$l" cgroups -d 0 -J | jq -r '.cgroups[] | select(.path == "/" or (.path | split("/") | length) == 2) | "\(.path) \(.nprocs_recursive)"' | sort)
+	want=$("$NSTOP" --sysroot "$FIXTURES/$l" cgroups --depth all -d 0 -J | jq -r '.cgroups[] | select(.path == "/" or (.path | split("/") | length) == 2) | "\(.path) \(.nprocs_recursive)"' | sort)
 	got=$(sed -n 's/^nstop_cgroup_processes{cgroup="\(.*\)"} \([0-9]*\)$/\1 \2/p' "$tmp/$l-1.prom" | sort)
 	check "... --cgroup-depth 1: the cgroups to depth 1, each with its processes and its descendants' ($(echo "$got" | wc -l) cgroups)" test -n "$got" -a "$got" = "$want"
 done
@@ -134,7 +134,7 @@ if [ -f "$tmp/v2.prom" ]; then
 	is "v2 /nstop/batch OOM kills" "$(v "$tmp/v2.prom" "nstop_container_oom_kills_total{name=\"batch\",runtime=\"nstop\",id=\"batch\",$E} ")" 1
 	is "v2 /nstop/web pids limit" "$(v "$tmp/v2.prom" "nstop_container_pids_limit{name=\"web\",runtime=\"nstop\",id=\"web\",$E} ")" 20
 	is "v2 /kubepods.slice memory limit per cgroup" "$(v "$tmp/v2.prom" 'nstop_cgroup_memory_limit_bytes{cgroup="/kubepods.slice"} ')" 805306368
-	cpu=$("$NSTOP" --sysroot "$FIXTURES/v2" cgroups -d 0 -J | jq -r --arg p "/system.slice/docker-$D.scope" '.cgroups[] | select(.path == $p) | .cpu_usage_usec')
+	cpu=$("$NSTOP" --sysroot "$FIXTURES/v2" cgroups --depth all -d 0 -J | jq -r --arg p "/system.slice/docker-$D.scope" '.cgroups[] | select(.path == $p) | .cpu_usage_usec')
 	is "v2 docker CPU seconds = cpu_usage_usec / 1e6 ($cpu)" "$(v "$tmp/v2.prom" "nstop_container_cpu_seconds_total$dl ")" \
 		"$(printf '%d.%06d' $((cpu / 1000000)) $((cpu % 1000000)))"
 fi

@@ -51,7 +51,7 @@ sleep 0.3
 bash -c "exec -a nstop-rec-late-$$ sleep 300" &
 LATE=$! RPIDS+=($LATE)
 live_ps=$("$NSTOP" ps -d 1 -J -o PID,CPU% | jqn ".processes[] | select(.pid == $HOG) | .cpu_percent")
-live_cg=$("$NSTOP" cgroups -d 1 -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_cpu\") | .cpu_percent")
+live_cg=$("$NSTOP" cgroups --depth all -d 1 -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_cpu\") | .cpu_percent")
 wait $REC
 rc=$?
 check "record ran 6 s and ended by itself (exit $rc)" test $rc = 0 -a ! -s "$T/rec.err"
@@ -68,7 +68,7 @@ t_end=$("$NSTOP" snapshot --replay "$T/h" --json | jqn .sample_time)
 t_at=$(python3 -c 'import sys, datetime as d; t = d.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%S.%fZ"); print((t - d.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))' "$t_end")
 t_prev=$("$NSTOP" snapshot --replay "$T/h" --at "$t_at" --json | jqn .sample_time)
 secs_prev=$("$NSTOP" ps --replay "$T/h" --at "$t_at" -J -o PID,TIME | jqn ".processes[] | select(.pid == $HOG) | .cpu_seconds")
-usec_prev=$("$NSTOP" cgroups --replay "$T/h" --at "$t_at" -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_cpu\") | .cpu_usage_usec")
+usec_prev=$("$NSTOP" cgroups --depth all --replay "$T/h" --at "$t_at" -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_cpu\") | .cpu_usage_usec")
 dt=$(python3 -c 'import sys, datetime as d; f = "%Y-%m-%dT%H:%M:%S.%fZ"; print((d.datetime.strptime(sys.argv[1], f) - d.datetime.strptime(sys.argv[2], f)).total_seconds())' "$t_end" "$t_prev" 2>/dev/null)
 row=$(jqn ".processes[] | select(.pid == $HOG)" <<<"$out")
 check "the hog in the replay: ppid $hog_ppid, pid@start $HOG@$hog_start, uid 0" \
@@ -89,10 +89,10 @@ check "its CPU% $rep_ps: its recorded CPU seconds $secs_prev -> $rep_secs over $
 hz=$(getconf CLK_TCK)
 check "its CPU seconds recorded ($rep_secs) lie between two live readings ($ticks_before, $hog_ticks ticks)" \
 	awk -v s="$rep_secs" -v a="$ticks_before" -v t="$hog_ticks" -v hz="$hz" 'BEGIN { exit !(s >= a / hz - 0.01 && s <= t / hz + 0.01) }'
-cg=$("$NSTOP" cgroups --replay "$T/h" -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_cpu\")")
+cg=$("$NSTOP" cgroups --depth all --replay "$T/h" -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_cpu\")")
 check "its cgroup's limits: CPU 30 %, memory 64M, 1 process" \
 	test "$(jqn '"\(.cpu_limit_percent) \(.nprocs)"' <<<"$cg")" = "30 1"
-mcg=$("$NSTOP" cgroups --replay "$T/h" -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_memory\") | .memory_limit_bytes")
+mcg=$("$NSTOP" cgroups --depth all --replay "$T/h" -J | jqn ".cgroups[] | select(.path == \"$CG_PATH_memory\") | .memory_limit_bytes")
 check "its memory cgroup's limit: $mcg" test "$mcg" = $((64 << 20))
 rep_cg=$(jqn .cpu_percent <<<"$cg")
 usec_end=$(jqn .cpu_usage_usec <<<"$cg")

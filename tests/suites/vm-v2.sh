@@ -36,7 +36,7 @@ else
 		test $r = 0 -a ! -s "$tmp/err"
 	check "... a cgroup v2 host's sample on a $(jq -r .cgroup_layout <<<"$("$NSTOP" snapshot --json 2>/dev/null)") one: cgroup_layout $(jq -r .cgroup_layout "$tmp/snap.json" 2>/dev/null)" \
 		test "$(jq -r .cgroup_layout "$tmp/snap.json" 2>/dev/null)" = v2
-	"$NSTOP" cgroups --replay "$tmp" --json >"$tmp/cg.json" 2>"$tmp/err"
+	"$NSTOP" cgroups --depth all --replay "$tmp" --json >"$tmp/cg.json" 2>"$tmp/err"
 	check "... its cgroup /tests/work/vmrec with a memory figure" \
 		test "$(jq -r '.cgroups[] | select(.path == "/tests/work/vmrec") | .memory_bytes | type' "$tmp/cg.json" 2>/dev/null)" = number
 	"$NSTOP" events --replay "$tmp" --json >"$tmp/ev.json" 2>"$tmp/err"
