@@ -15,11 +15,12 @@
 
 #define READ_MAX (4u << 20)
 
-/* Reads a whole (small) file below dirfd, without following a final symlink. */
+/* Reads a whole (small) file below dirfd, without following a final symlink
+ * (nor waiting for a writer: a FIFO in a --sysroot would block the open). */
 int read_file_at(int dirfd, const char *path, struct buf *b)
 {
 	buf_reset(b);
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -46,7 +47,7 @@ int read_file_at(int dirfd, const char *path, struct buf *b)
 /* Reads at most n-1 bytes into out, NUL-terminated; returns the length. */
 int read_small_at(int dirfd, const char *path, char *out, size_t n)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	ssize_t r;

@@ -209,11 +209,12 @@ static bool shed(struct cgcache *c)
 	return true;
 }
 
+/* O_NONBLOCK: a FIFO in a --sysroot would block the open; pread fails on it */
 static int open_at(struct cgcache *c, int dfd, const char *name, int flags)
 {
-	int fd = openat(dfd, name, flags | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	int fd = openat(dfd, name, flags | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == EMFILE && shed(c))
-		fd = openat(dfd, name, flags | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+		fd = openat(dfd, name, flags | O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -36,6 +36,9 @@ struct pidcg {
 	int nm, mi;             /* hierarchies; the one being read */
 	const char *path;       /* the cgroup being read */
 	bool filled;            /* fill_skipped done (the pids a root read adds need none) */
+	bool late;              /* a root read after the walk: a pid the walk saw in a
+				 * cgroup beneath (it moved) stays there, as when
+				 * the root was read first */
 	bool exact;             /* every root's read, none taken by elimination: a
 				 * --depth walk that does not read below its rows */
 	const char *root[CG_MAX_MOUNTS]; /* each hierarchy's root row, once read */
@@ -404,7 +407,9 @@ static void pidcg_add(void *arg, pid_t pid)
 		memset(&pc->paths[(size_t)k * (size_t)pc->nm], 0, (size_t)pc->nm * sizeof(*pc->paths));
 		hmap_put(&pc->idx, (uint64_t)pid, k);
 	}
-	pc->paths[(size_t)k * (size_t)pc->nm + (size_t)pc->mi] = pc->path;
+	const char **t = &pc->paths[(size_t)k * (size_t)pc->nm + (size_t)pc->mi];
+	if (!pc->late || !*t)
+		*t = pc->path;
 }
 
 /* The counters rates come from: CPU time, throttling, io bytes. */
@@ -871,10 +876,40 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 		close(dfd);
 }
 
-static void count_line(void *arg, pid_t pid)
+struct pidvec {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static void pidvec_add(void *arg, pid_t pid)
 {
-	(void)pid;
-	(*(uint64_t *)arg)++;
+	struct pidvec *pv = arg;
+	if (pv->n == pv->cap) {
+		pv->cap = pv->cap ? pv->cap * 2 : 1024;
+		pv->v = xreallocarray(pv->v, pv->cap, sizeof(*pv->v));
+	}
+	pv->v[pv->n++] = pid;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The distinct pids of a cgroup.procs text: v2 lists a process that moved
+ * away and back during the read twice. */
+static uint64_t count_distinct(const char *text, size_t len)
+{
+	struct pidvec pv = {0};
+	parse_pid_lines(text, len, pidvec_add, &pv);
+	uint64_t k = 0;
+	if (pv.n)
+		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_pid);
+	for (size_t i = 0; i < pv.n; i++)
+		k += !i || pv.v[i] != pv.v[i - 1];
+	free(pv.v);
+	return k;
 }
 
 /* Root mi's dir fd into w (node, dfd) for procs_file; *tmp: close it. */
@@ -898,6 +933,8 @@ static int at_root(struct walk *w, struct sysroot *sr, struct pidcg *pc, int mi,
  * one read without a lookup per pid (the cgroup2 one where it is such: v1
  * sorts its list), and no other root at that path is read (ten thousand
  * processes: three reads of 3 to 7 ms each, and their lookups, saved).
+ * Only a hierarchy mounted from the root cgroup: one mounted from /X has
+ * /X's processes, and another hierarchy's /X may have more.
  */
 static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *pc)
 {
@@ -907,7 +944,10 @@ static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *p
 	for (int h = 0; h < nm; h++) {
 		int dfd;
 		struct stat st;
-		if (!pc->root[h] || (pc->allh >= 0 && sr->mounts[pc->allh].version == 2))
+		/* a hierarchy mounted from a cgroup beneath the root (/X) holds
+		 * only that one's processes: others walk into /X with more */
+		if (!pc->root[h] || strcmp(sr->mounts[h].root, "/") ||
+		    (pc->allh >= 0 && sr->mounts[pc->allh].version == 2))
 			continue;
 		if ((dfd = at_root(w, sr, pc, h, &tmp)) < 0)
 			continue;
@@ -920,15 +960,16 @@ static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *p
 	if (pc->allh >= 0) {
 		int dfd = at_root(w, sr, pc, pc->allh, &tmp);
 		const struct cg_mount *m = &sr->mounts[pc->allh];
-		if (dfd < 0 ||
+		if (dfd >= 0 &&
 		    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, dfd, CGF_PROCS, &w->b)
-				     : rdb(w, CGF_PROCS, &w->b)) <= 0)
-			pc->allh = -1; /* then each root is read */
-		else
-			parse_pid_lines(w->b.p, w->b.len, count_line, &pc->all);
+				     : rdb(w, CGF_PROCS, &w->b)) > 0)
+			pc->all = count_distinct(w->b.p, w->b.len);
+		if (!pc->all)
+			pc->allh = -1; /* no list (or none in it): each root is read */
 		if (dfd >= 0 && tmp)
 			close(dfd);
 	}
+	pc->late = true;
 	for (int h = 0; h < nm; h++) {
 		if (!pc->root[h] || (pc->allh >= 0 && pc->root[h] == pc->root[pc->allh]))
 			continue;
@@ -939,6 +980,7 @@ static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *p
 		if (tmp)
 			close(dfd);
 	}
+	pc->late = false;
 }
 
 /* After count_pidcg: the root row that holds every process (read_exact_roots). */

@@ -330,4 +330,32 @@ is "... and in the whole tree" "$(rootp --depth all -o PATH,PROCS,PROCS_ALL)" "$
 is "... and rows beneath count as in the whole tree" \
 	"$("$NSTOP" --sysroot "$sr" cgroups -d 0 -J -o PATH,PROCS | jq -c '[.cgroups[] | select(.path != "/")]')" \
 	"$("$NSTOP" --sysroot "$sr" cgroups --depth all -d 0 -J -o PATH,PROCS | jq -c '[.cgroups[] | select(.path != "/" and ((.path | split("/") | length) <= 4))]')"
+# Only a hierarchy mounted from the root cgroup holds every process: one
+# mounted from /system.slice (a cgroup namespace's view) holds only that
+# one's, and the others place more there (attacker's review: such a root
+# took the row over, 8 where 9 are). Pid 2 moves from the roots to
+# /system.slice in every other hierarchy.
+sr2=$(mktemp -d /tmp/nstop-fx.XXXXXX)
+trap 'rm -rf "$sr" "$sr2"' EXIT
+cp -a "$FIXTURES/hybrid/." "$sr2/"
+sed -i 's#^\(31 24 0:31\) / /sys/fs/cgroup/blkio #\1 /system.slice /sys/fs/cgroup/blkio #' "$sr2/proc/self/mountinfo"
+bk=$sr2/sys/fs/cgroup/blkio
+find "$sr2/sys/fs/cgroup/cpu,cpuacct/system.slice" -name cgroup.procs -exec cat {} + | sort -un >"$sr2/ss"
+find "$bk" -mindepth 1 -type d -prune -exec rm -rf {} +
+cp "$sr2/ss" "$bk/cgroup.procs"
+for h in "$sr2"/sys/fs/cgroup/*/; do
+	[ "$h" = "$bk/" ] || ! grep -qx 2 "$h/cgroup.procs" || ! [ -d "$h/system.slice" ] && continue
+	grep -vx 2 "$h/cgroup.procs" >"$sr2/t"; cat "$sr2/t" >"$h/cgroup.procs"
+	echo 2 >>"$h/system.slice/cgroup.procs"
+done
+want=$( (cat "$sr2/ss"; echo 2) | sort -un | wc -l)
+is "blkio mounted from /system.slice, with no cgroup beneath: the row /system.slice at --depth 1 has its processes and the others' there" \
+	"$("$NSTOP" --sysroot "$sr2" cgroups -d 0 -J --depth 1 -o PATH,PROCS | jq -r '.cgroups[] | select(.path == "/system.slice") | .nprocs')" "$want"
+
+# A FIFO where a cgroup file should be (a --sysroot is anyone's tree) is
+# read as empty, never waited on.
+mkfifo "$sr2/fifo" && mv "$sr2/fifo" "$bk/cgroup.procs" && rm -f "$sr2/sys/fs/cgroup/unified/cgroup.procs" && mkfifo "$sr2/sys/fs/cgroup/unified/cgroup.procs"
+for d in 1 all; do
+	check "FIFOs as root cgroup.procs: cgroups --depth $d ends" timeout 20 "$NSTOP" --sysroot "$sr2" cgroups -d 0 --depth $d -o PATH,PROCS
+done
 echo "1..$n"
