@@ -42,6 +42,7 @@ struct pidcg {
 	bool exact;             /* every root's read, none taken by elimination: a
 				 * --depth walk that does not read below its rows */
 	const char *root[CG_MAX_MOUNTS]; /* each hierarchy's root row, once read */
+	bool direct[CG_MAX_MOUNTS];      /* its root read, none put there by elimination */
 	uint64_t all;           /* exact: processes in all, every one at the root row
 				 * root[allh] (a hierarchy with no cgroup beneath its root) */
 	int allh;               /* -1: no such hierarchy */
@@ -833,6 +834,19 @@ static void fill_skipped(struct pidcg *pc)
 	}
 }
 
+/* Root mi's dir fd into w (node, dfd) for procs_file; *tmp: close it. */
+static int at_root(struct walk *w, struct sysroot *sr, struct pidcg *pc, int mi, bool *tmp)
+{
+	struct cgnode *root;
+	int dfd = cgcache_root(w->cc, sr, mi, &root, tmp);
+	if (dfd >= 0) {
+		w->node = root;
+		w->dfd = dfd;
+		pc->mi = mi;
+	}
+	return dfd;
+}
+
 /*
  * One root's processes, after the walk: the processes in no cgroup beneath
  * a root in any hierarchy are seen nowhere else. The root read is that of
@@ -841,7 +855,9 @@ static void fill_skipped(struct pidcg *pc)
  * hold every process at its root: ten thousand pids, 8 ms, where a v1 root
  * held 270); in the others, whoever is in none of their cgroups is at
  * their root. Each process is in one cgroup of a hierarchy: after it,
- * every process is seen.
+ * every process is seen. A hierarchy mounted from a cgroup beneath the
+ * root (/X) has its root read as well, and nothing put there by
+ * elimination: the processes outside /X are in no cgroup of it.
  */
 static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc)
 {
@@ -849,9 +865,16 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 	fill_skipped(pc);
 	long best = -1;
 	size_t most = 0;
+	bool tmp;
 	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++) {
 		if (!pc->root[h])
 			continue; /* not walked */
+		/* mounted from /X: the processes outside /X are in none of its
+		 * cgroups but not in its root either; its root is read */
+		if (strcmp(sr->mounts[h].root, "/")) {
+			pc->direct[h] = true;
+			continue;
+		}
 		size_t seen = 0;
 		for (size_t i = 0; i < pc->n; i++)
 			seen += pc->paths[i * nm + h] != NULL;
@@ -860,20 +883,21 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 			most = seen;
 		}
 	}
-	if (best < 0)
-		return;
-	const struct cg_mount *m = &sr->mounts[best];
-	bool tmp;
-	struct cgnode *root;
-	int dfd = cgcache_root(w->cc, sr, (int)best, &root, &tmp);
-	if (dfd < 0)
-		return;
-	w->node = root;
-	w->dfd = dfd;
-	pc->mi = (int)best;
-	procs_file(w, m, pc->root[best]);
-	if (tmp)
-		close(dfd);
+	int dfd;
+	if (best >= 0 && (dfd = at_root(w, sr, pc, (int)best, &tmp)) >= 0) {
+		procs_file(w, &sr->mounts[best], pc->root[best]);
+		if (tmp)
+			close(dfd);
+	}
+	pc->late = true;
+	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++) {
+		if (!pc->direct[h] || (dfd = at_root(w, sr, pc, (int)h, &tmp)) < 0)
+			continue;
+		procs_file(w, &sr->mounts[h], pc->root[h]);
+		if (tmp)
+			close(dfd);
+	}
+	pc->late = false;
 }
 
 struct pidvec {
@@ -910,19 +934,6 @@ static uint64_t count_distinct(const char *text, size_t len)
 		k += !i || pv.v[i] != pv.v[i - 1];
 	free(pv.v);
 	return k;
-}
-
-/* Root mi's dir fd into w (node, dfd) for procs_file; *tmp: close it. */
-static int at_root(struct walk *w, struct sysroot *sr, struct pidcg *pc, int mi, bool *tmp)
-{
-	struct cgnode *root;
-	int dfd = cgcache_root(w->cc, sr, mi, &root, tmp);
-	if (dfd >= 0) {
-		w->node = root;
-		w->dfd = dfd;
-		pc->mi = mi;
-	}
-	return dfd;
 }
 
 /*
@@ -1004,7 +1015,7 @@ static void count_pidcg(struct snap *s, struct pidcg *pc)
 	for (size_t i = 0; i < pc->n; i++) {
 		const char **t = &pc->paths[i * nm];
 		for (size_t h = 0; h < nm; h++)
-			if (!t[h] && !pc->exact)
+			if (!t[h] && !pc->exact && !pc->direct[h])
 				t[h] = pc->root[h];
 		uint64_t key = hash_bytes(t, nm * sizeof(*t));
 		uint32_t k;

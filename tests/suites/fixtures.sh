@@ -351,6 +351,10 @@ done
 want=$( (cat "$sr2/ss"; echo 2) | sort -un | wc -l)
 is "blkio mounted from /system.slice, with no cgroup beneath: the row /system.slice at --depth 1 has its processes and the others' there" \
 	"$("$NSTOP" --sysroot "$sr2" cgroups -d 0 -J --depth 1 -o PATH,PROCS | jq -r '.cgroups[] | select(.path == "/system.slice") | .nprocs')" "$want"
+# over the whole tree that root is read too: whoever is in none of blkio's
+# cgroups is outside /system.slice, not in it (it had every process, 26)
+is "... and over the whole tree" \
+	"$("$NSTOP" --sysroot "$sr2" cgroups -d 0 -J --depth all -o PATH,PROCS | jq -r '.cgroups[] | select(.path == "/system.slice") | .nprocs')" "$want"
 
 # A FIFO where a cgroup file should be (a --sysroot is anyone's tree) is
 # read as empty, never waited on.
