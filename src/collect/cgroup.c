@@ -884,12 +884,12 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 		}
 	}
 	int dfd;
+	pc->late = true;
 	if (best >= 0 && (dfd = at_root(w, sr, pc, (int)best, &tmp)) >= 0) {
 		procs_file(w, &sr->mounts[best], pc->root[best]);
 		if (tmp)
 			close(dfd);
 	}
-	pc->late = true;
 	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++) {
 		if (!pc->direct[h] || (dfd = at_root(w, sr, pc, (int)h, &tmp)) < 0)
 			continue;
@@ -951,6 +951,9 @@ static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *p
 {
 	int nm = pc->nm < CG_MAX_MOUNTS ? pc->nm : CG_MAX_MOUNTS;
 	bool tmp;
+	/* as read_root_procs: the paths not read take the first read's pids
+	 * first, so a root read after it leaves them there */
+	fill_skipped(pc);
 	pc->allh = -1;
 	for (int h = 0; h < nm; h++) {
 		int dfd;

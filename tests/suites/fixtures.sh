@@ -356,6 +356,20 @@ is "blkio mounted from /system.slice, with no cgroup beneath: the row /system.sl
 is "... and over the whole tree" \
 	"$("$NSTOP" --sysroot "$sr2" cgroups -d 0 -J --depth all -o PATH,PROCS | jq -r '.cgroups[] | select(.path == "/system.slice") | .nprocs')" "$want"
 
+# A process listed in a cgroup beneath and in the root (it moved while the
+# lists were read) counts where the walk saw it, whatever the depth and
+# columns (attacker's review: over the whole tree, or with PROCS_ALL, the
+# root read after the walk took it to the root).
+sr3=$(mktemp -d /tmp/nstop-fx.XXXXXX)
+trap 'rm -rf "$sr" "$sr2" "$sr3"' EXIT
+cp -a "$FIXTURES/v2/." "$sr3/"
+mv1=$(cat "$sr3"/sys/fs/cgroup/*/cgroup.procs | head -1)
+echo "$mv1" >>"$sr3/sys/fs/cgroup/cgroup.procs"
+d1() { "$NSTOP" --sysroot "$sr3" cgroups -d 0 -J "$@" | jq -c '[.cgroups[] | select((.path | split("/") | map(select(. != "")) | length) <= 1) | [.path, .nprocs]]'; }
+a=$(d1 --depth 1 -o PATH,PROCS)
+check "pid $mv1 in a cgroup and in the root: PROCS the same at --depth 1 and over the whole tree, with PROCS_ALL or not" \
+	test -n "$mv1" -a "$a" = "$(d1 --depth all -o PATH,PROCS)" -a "$a" = "$(d1 --depth 1 -o PATH,PROCS,PROCS_ALL)" -a "$a" = "$(d1 --depth all -o PATH,PROCS,PROCS_ALL)"
+
 # A FIFO where a cgroup file should be (a --sysroot is anyone's tree) is
 # read as empty, never waited on.
 mkfifo "$sr2/fifo" && mv "$sr2/fifo" "$bk/cgroup.procs" && rm -f "$sr2/sys/fs/cgroup/unified/cgroup.procs" && mkfifo "$sr2/sys/fs/cgroup/unified/cgroup.procs"
