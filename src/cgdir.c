@@ -133,12 +133,6 @@ int cgx_read(int dfd, const char *file, char *out, size_t n)
 	return r;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* Appends the pids of dfd's cgroup.procs and of every descendant's.
  * Walks the tree beneath dfd; 0, or -errno when some of it could not be
  * read (deeper than CGX_MEMBERS_DEPTH, a directory that would not open for
@@ -213,12 +207,7 @@ size_t cgx_members(const struct sysroot *sr, int mi, const char *path, pid_t **o
 	} else if (!err_vanished(dfd)) {
 		r = dfd; /* out of descriptors is not "no members" */
 	}
-	if (n > 1)
-		qsort(pids, n, sizeof(*pids), cmp_pid);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!u || pids[u - 1] != pids[i])
-			pids[u++] = pids[i];
+	size_t u = pids_sort_uniq(pids, n);
 	*out = pids;
 	if (err)
 		*err = r;

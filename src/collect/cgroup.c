@@ -915,23 +915,13 @@ static void pidvec_add(void *arg, pid_t pid)
 	pv->v[pv->n++] = pid;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* The distinct pids of a cgroup.procs text: v2 lists a process that moved
  * away and back during the read twice. */
 static uint64_t count_distinct(const char *text, size_t len)
 {
 	struct pidvec pv = {0};
 	parse_pid_lines(text, len, pidvec_add, &pv);
-	uint64_t k = 0;
-	if (pv.n)
-		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_pid);
-	for (size_t i = 0; i < pv.n; i++)
-		k += !i || pv.v[i] != pv.v[i - 1];
+	uint64_t k = pids_sort_uniq(pv.v, pv.n);
 	free(pv.v);
 	return k;
 }

@@ -28,6 +28,10 @@ char *xstrdup(const char *s);
 char *xmemdup0(const char *s, size_t n);
 int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- util/pids.c ---- */
+/* Sorts v and drops the repeats; returns how many pids are left. */
+size_t pids_sort_uniq(pid_t *v, size_t n);
+
 /* ---- util/err.c ---- */
 /* Whose fault a failure is: the input's (bad usage, a name that does not
  * exist, a value out of range: exit 2) or the system's (the kernel refused,
