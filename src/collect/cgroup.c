@@ -483,10 +483,15 @@ static bool has_rates(const struct walk *w, const struct cg_mount *m)
 /* The pids of the cgroup being read (w->node, w->dfd) into w->pc, at path.
  * v1 keeps an open file's pid list for a second after a read and hands it
  * out again to a read on the same file: opened afresh each time. */
+static int procs_read(struct walk *w, const struct cg_mount *m)
+{
+	return m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
+			       : rdb(w, CGF_PROCS, &w->b);
+}
+
 static void procs_file(struct walk *w, const struct cg_mount *m, const char *path)
 {
-	if ((m->version == 1 ? cgcache_read_fresh(w->cc, w->node, w->dfd, CGF_PROCS, &w->b)
-			     : rdb(w, CGF_PROCS, &w->b)) > 0) {
+	if (procs_read(w, m) > 0) {
 		w->pc->path = path;
 		parse_pid_lines(w->b.p, w->b.len, pidcg_add, w->pc);
 	}
@@ -847,6 +852,18 @@ static int at_root(struct walk *w, struct sysroot *sr, struct pidcg *pc, int mi,
 	return dfd;
 }
 
+/* Root mi's processes into pc, at its row's path. */
+static void read_root(struct walk *w, struct sysroot *sr, struct pidcg *pc, int mi)
+{
+	bool tmp;
+	int dfd = at_root(w, sr, pc, mi, &tmp);
+	if (dfd < 0)
+		return;
+	procs_file(w, &sr->mounts[mi], pc->root[mi]);
+	if (tmp)
+		close(dfd);
+}
+
 /*
  * One root's processes, after the walk: the processes in no cgroup beneath
  * a root in any hierarchy are seen nowhere else. The root read is that of
@@ -865,7 +882,6 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 	fill_skipped(pc);
 	long best = -1;
 	size_t most = 0;
-	bool tmp;
 	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++) {
 		if (!pc->root[h])
 			continue; /* not walked */
@@ -883,20 +899,12 @@ static void read_root_procs(struct walk *w, struct sysroot *sr, struct pidcg *pc
 			most = seen;
 		}
 	}
-	int dfd;
 	pc->late = true;
-	if (best >= 0 && (dfd = at_root(w, sr, pc, (int)best, &tmp)) >= 0) {
-		procs_file(w, &sr->mounts[best], pc->root[best]);
-		if (tmp)
-			close(dfd);
-	}
-	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++) {
-		if (!pc->direct[h] || (dfd = at_root(w, sr, pc, (int)h, &tmp)) < 0)
-			continue;
-		procs_file(w, &sr->mounts[h], pc->root[h]);
-		if (tmp)
-			close(dfd);
-	}
+	if (best >= 0)
+		read_root(w, sr, pc, (int)best);
+	for (size_t h = 0; h < nm && h < CG_MAX_MOUNTS; h++)
+		if (pc->direct[h])
+			read_root(w, sr, pc, (int)h);
 	pc->late = false;
 }
 
@@ -964,9 +972,7 @@ static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *p
 	if (pc->allh >= 0) {
 		int dfd = at_root(w, sr, pc, pc->allh, &tmp);
 		const struct cg_mount *m = &sr->mounts[pc->allh];
-		if (dfd >= 0 &&
-		    (m->version == 1 ? cgcache_read_fresh(w->cc, w->node, dfd, CGF_PROCS, &w->b)
-				     : rdb(w, CGF_PROCS, &w->b)) > 0)
+		if (dfd >= 0 && procs_read(w, m) > 0)
 			pc->all = count_distinct(w->b.p, w->b.len);
 		if (!pc->all)
 			pc->allh = -1; /* no list (or none in it): each root is read */
@@ -974,16 +980,9 @@ static void read_exact_roots(struct walk *w, struct sysroot *sr, struct pidcg *p
 			close(dfd);
 	}
 	pc->late = true;
-	for (int h = 0; h < nm; h++) {
-		if (!pc->root[h] || (pc->allh >= 0 && pc->root[h] == pc->root[pc->allh]))
-			continue;
-		int dfd = at_root(w, sr, pc, h, &tmp);
-		if (dfd < 0)
-			continue;
-		procs_file(w, &sr->mounts[h], pc->root[h]);
-		if (tmp)
-			close(dfd);
-	}
+	for (int h = 0; h < nm; h++)
+		if (pc->root[h] && (pc->allh < 0 || pc->root[h] != pc->root[pc->allh]))
+			read_root(w, sr, pc, h);
 	pc->late = false;
 }
 
@@ -1127,8 +1126,7 @@ static void collect(struct snap *s, struct sysroot *sr, struct cgcache *cc0,
 	if (w.pc) {
 		count_pidcg(s, &pc);
 		count_all(s, &pc);
-	}
-	else if (!w.rates_only && NEED(&w, CGN_PROCS))
+	} else if (!w.rates_only && NEED(&w, CGN_PROCS))
 		count_procs(s);
 	hmap_free(&pc.idx);
 	hmap_free(&pc.readat);
